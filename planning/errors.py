@@ -1,0 +1,63 @@
+"""Typed errors that name what is wrong in words a planner understands."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem found in the input: table, row as the user sees it (header = 1), column."""
+
+    table: str
+    row: int | None
+    column: str | None
+    message: str
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        where = [self.table]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class PlanningError(Exception):
+    """Base class of the planner's own errors."""
+
+    exit_code = 1
+
+
+class DataError(PlanningError):
+    """The data set breaks the data contract. Carries every problem found, not just the first."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.table, p.row or 0, p.column or "", p.message))
+        lines = [str(p) for p in self.problems]
+        super().__init__(f"{len(lines)} problem(s) in the data:\n" + "\n".join(lines))
+
+
+class PolicyError(PlanningError):
+    """A policy or scenario file names an unknown setting or gives a bad value."""
+
+    exit_code = 2
+
+    def __init__(self, messages: list[str] | str, source: str = "policy"):
+        if isinstance(messages, str):
+            messages = [messages]
+        self.messages = list(messages)
+        self.source = source
+        super().__init__(f"{source}: " + "\n".join(self.messages))
+
+
+class InfeasiblePlan(PlanningError):
+    """The hard rules cannot all hold; `diagnosis` names the pins / rules in conflict."""
+
+    exit_code = 3
+
+    def __init__(self, diagnosis: list[str]):
+        self.diagnosis = list(diagnosis)
+        super().__init__("The hard rules cannot all hold:\n" + "\n".join(f"- {d}" for d in self.diagnosis))
