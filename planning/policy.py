@@ -21,6 +21,9 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "requirement.leave_max_share": (0, 1, False),
     "solver.gap": (0, 1, False),
     "solver.time_limit": (0, None, True),
+    "solver.threads": (1, None, False),
+    "requirement.division_years": (1, None, False),
+    "requirement.general_cycle_years": (1, None, False),
 }
 _CHOICES = {"solver.name": ("highs", "cbc")}
 _NULLABLE = {"budget.total"}
@@ -32,9 +35,10 @@ def _default_tree() -> dict:
 
 
 def _flatten(tree: Mapping, prefix: str = "") -> dict[str, Any]:
+    """Nested groups and dotted names both become dotted names: {"a": {"b": 1}} and {"a.b": 1} → {"a.b": 1}."""
     out: dict[str, Any] = {}
     for k, v in tree.items():
-        key = f"{prefix}{k}"
+        key = f"{prefix}{str(k).strip()}"
         if isinstance(v, Mapping):
             out.update(_flatten(v, key + "."))
         else:
@@ -78,28 +82,65 @@ class Policy(Mapping):
 
     def with_overrides(self, overrides: Mapping[str, Any], source: str = "overrides") -> "Policy":
         """A new policy with `overrides` (nested or dotted names) applied and checked."""
+        if not isinstance(overrides, Mapping):
+            raise PolicyError("the settings must be given as names with values (a YAML mapping)", source)
         flat = _flatten(overrides)  # nested groups and dotted names both end as dotted names
         errors: list[str] = []
         merged = dict(self._s)
         for key, value in flat.items():
             if key not in self._s:
-                close = [k for k in self._s if k.split(".")[-1] == key.split(".")[-1]]
-                hint = f" (did you mean {close[0]}?)" if close else ""
-                errors.append(f"'{key}' is not a policy setting{hint}")
+                members = sorted(k for k in self._s if k.startswith(key + "."))
+                if members and value is None:
+                    continue  # an empty group ("requirement:" with nothing under it) changes nothing
+                if members:
+                    errors.append(f"'{key}' is a group of settings, not a setting; set one of "
+                                  f"{', '.join(members)}")
+                    continue
+                errors.append(f"'{key}' is not a policy setting{_hint(key, self._s)}")
                 continue
             err = _check_value(key, value, self._s[key])
             if err:
                 errors.append(err)
             else:
-                merged[key] = float(value) if isinstance(self._s[key], float) and isinstance(value, int) else value
+                merged[key] = _coerce(value, self._s[key])
         if errors:
             raise PolicyError(errors, source)
         return Policy(merged)
 
+    def group(self, name: str) -> dict[str, Any]:
+        """The settings of one group by their short names: ``group("seasons")`` → {"spring": [...], ...}."""
+        prefix = name + "."
+        return {k[len(prefix):]: v for k, v in self._s.items() if k.startswith(prefix)}
+
     # Convenience for the most used groups
     @property
     def weights(self) -> dict[str, float]:
-        return {k.split(".", 1)[1]: v for k, v in self._s.items() if k.startswith("priority.")}
+        return self.group("priority")
+
+    @property
+    def seasons(self) -> dict[str, list[str]]:
+        return self.group("seasons")
+
+
+def _hint(key: str, settings: Mapping[str, Any]) -> str:
+    """ " (did you mean requirement.annual_days?)" for a misspelt or misplaced name."""
+    import difflib
+
+    leaf = key.split(".")[-1]
+    same_leaf = [k for k in settings if k.split(".")[-1] == leaf]
+    close = same_leaf or difflib.get_close_matches(key, list(settings), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _coerce(value: Any, default: Any) -> Any:
+    """Keep each setting's kind: 12.0 for a whole-number setting is 12, 1 for a share is 1.0."""
+    if isinstance(default, bool) or value is None or isinstance(value, bool):
+        return value
+    if isinstance(default, int) and isinstance(value, float):
+        return int(value)
+    if isinstance(default, float) and isinstance(value, int):
+        return float(value)
+    return value
 
 
 def _check_value(key: str, value: Any, default: Any) -> str | None:
@@ -132,10 +173,26 @@ def _check_value(key: str, value: Any, default: Any) -> str | None:
     elif isinstance(default, list):
         if not (isinstance(value, list) and len(value) == len(default) and all(isinstance(v, str) for v in value)):
             return f"'{key}' must be a list like {default!r}"
-        import re
-        if key.startswith("seasons.") and not all(re.match(r"^\d{2}-\d{2}$", v) for v in value):
-            return f"'{key}' must be two month-day values like ['03-01', '06-30']"
+        if key.startswith("seasons."):
+            try:
+                lo, hi = (_month_day(v) for v in value)
+            except ValueError:
+                return f"'{key}' must be two month-day values like ['03-01', '06-30'], not {value!r}"
+            if hi < lo:
+                return f"'{key}' ends before it starts: {value!r}"
     return None
+
+
+def _month_day(text: str) -> tuple[int, int]:
+    """'03-01' → (3, 1); raises ValueError unless it is a real day of a (leap) year."""
+    import datetime as dt
+    import re
+
+    if not re.fullmatch(r"\d{2}-\d{2}", text):
+        raise ValueError(text)
+    month, day = int(text[:2]), int(text[3:])
+    dt.date(2000, month, day)  # 2000 is a leap year, so 02-29 is allowed
+    return month, day
 
 
 def default_policy() -> Policy:

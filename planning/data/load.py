@@ -6,7 +6,9 @@ collected, never raised one at a time, so the planner gets the full list at once
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -43,16 +45,83 @@ class Dataset:
 
 
 # --------------------------------------------------------------------------- raw reading
-def _read_csv(path: Path) -> pd.DataFrame:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
-                     skipinitialspace=False)
-    df.columns = [str(c).strip() for c in df.columns]
-    df[ROW] = range(2, len(df) + 2)
+class _TableProblem(Exception):
+    """A table that cannot be read at all (the message names the file)."""
+
+    def __init__(self, message: str, row: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.row = row
+
+
+def _frame(header: list[str], rows: list[list[str]], numbers: list[int]) -> pd.DataFrame:
+    """A text frame from a header and rows; header-less columns carry nothing and are dropped."""
+    keep = [i for i, h in enumerate(header) if h != ""]
+    names = [_canonical(header[i]) for i in keep]
+    data = [[r[i] if i < len(r) else "" for i in keep] for r in rows]
+    df = pd.DataFrame(data, columns=names, dtype=object) if data else pd.DataFrame(columns=names, dtype=object)
+    df[ROW] = pd.Series(numbers, index=df.index, dtype="int64")
     return df
 
 
+_ALL_COLUMNS = {c.name.casefold(): c.name for t in TABLES.values() for c in t.columns}
+
+
+def _canonical(name: str) -> str:
+    """A header as the contract spells it (headers are matched case-insensitively)."""
+    name = str(name).strip()
+    return _ALL_COLUMNS.get(name.casefold(), name)
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """A CSV file as text; `_row` is the line number in the file (header = 1).
+
+    Blank lines are skipped but still counted, so row numbers match what the planner sees
+    in an editor. Returns the frame and (line, message) problems of single rows."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise _TableProblem(f"{path.name} cannot be opened ({e.strerror or e})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise _TableProblem(f"{path.name} is not UTF-8 text (first unreadable character on line {line}); "
+                            "save it as 'CSV UTF-8'", line) from None
+    if "\x00" in text:
+        raise _TableProblem(f"{path.name} is not a text CSV file (it holds binary data)")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    problems: list[tuple[int, str]] = []
+    line = 1  # line on which the next record starts
+    try:
+        for record in reader:
+            start, line = line, reader.line_num + 1
+            if header is None:
+                if not any(v.strip() for v in record):
+                    raise _TableProblem(f"{path.name} must start with a header row naming the columns (line {start} is empty)", start)
+                header = [v.strip() for v in record]
+                continue
+            if not any(v.strip() for v in record):
+                continue  # blank line: nothing to read, but it still counts for line numbers
+            extra = [v for v in record[len(header):] if v.strip()]
+            if extra:
+                problems.append((start, f"this row has {len(record)} values but the header names only {len(header)} "
+                                        "columns (is there an unquoted comma inside a value?)"))
+            rows.append(record)
+            numbers.append(start)
+    except csv.Error as e:
+        raise _TableProblem(f"{path.name} is not a readable CSV file near line {line} ({e})", line) from None
+    if header is None:
+        raise _TableProblem(f"{path.name} is empty: it needs at least a header row naming the columns")
+    return _frame(header, rows, numbers), problems
+
+
 def _cell_text(value: object) -> str:
-    """An Excel cell as the text the contract expects (real date cells become ISO dates)."""
+    """An Excel cell as the text the contract expects (real date cells become ISO dates,
+    whole numbers stored as 12.0 become 12)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -62,11 +131,16 @@ def _cell_text(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
-        return repr(value) if not value.is_integer() else f"{value:.1f}"
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
     return str(value)
 
 
 def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
+    """Every sheet as a text frame keyed by its (stripped) name; `_row` is the sheet row number.
+
+    Wholly blank rows are skipped (Excel keeps formatted empty rows) but keep their numbers."""
     import openpyxl
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -76,25 +150,28 @@ def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
             name = ws.title.strip()
             rows = ws.iter_rows(values_only=True)
             header = next(rows, None)
-            if header is None:
+            if header is None or all(_cell_text(h).strip() == "" for h in header):
+                frames[name] = None  # type: ignore[assignment]  # an empty sheet: reported by read_raw
                 continue
             cols = [_cell_text(h).strip() for h in header]
-            while cols and cols[-1] == "":
-                cols.pop()
             data, numbers = [], []
             for i, r in enumerate(rows, start=2):
-                vals = [_cell_text(v) for v in list(r)[: len(cols)]]
-                vals += [""] * (len(cols) - len(vals))
+                vals = [_cell_text(v) for v in r]
                 if all(v.strip() == "" for v in vals):
-                    continue  # Excel keeps formatted but empty rows; they carry nothing
+                    continue
                 data.append(vals)
                 numbers.append(i)
-            df = pd.DataFrame(data, columns=cols, dtype=str) if data else pd.DataFrame(columns=cols, dtype=str)
-            df[ROW] = numbers
-            frames[name] = df
+            frames[name] = _frame(cols, data, numbers)
     finally:
         wb.close()
     return frames
+
+
+def _find(names: dict[str, object], table: str) -> str | None:
+    """The key naming `table`: exact first, then ignoring case."""
+    if table in names:
+        return table
+    return next((k for k in names if k.casefold() == table), None)
 
 
 def read_raw(path: str | Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
@@ -102,31 +179,51 @@ def read_raw(path: str | Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     path = Path(path)
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
+    unreadable: set[str] = set()
     if path.is_dir():
+        files = {f.stem.strip(): f for f in path.iterdir() if f.suffix.lower() == ".csv"}
         for name in TABLES:
-            f = path / f"{name}.csv"
-            if f.exists():
-                try:
-                    frames[name] = _read_csv(f)
-                except UnicodeDecodeError:
-                    problems.append(Problem(name, None, None, f"{f.name} is not UTF-8 text; save it as CSV UTF-8"))
-                except pd.errors.ParserError as e:
-                    problems.append(Problem(name, None, None, f"{f.name} is not a readable CSV file ({e})"))
-                except pd.errors.EmptyDataError:
-                    problems.append(Problem(name, None, None, f"{f.name} is empty: it needs at least a header row"))
+            key = _find(files, name)
+            if key is None:
+                if name.casefold() in {f.stem.strip().casefold() for f in path.glob("*.xls*")}:
+                    problems.append(Problem(name, None, None, f"{name} is a spreadsheet in the folder; "
+                                            "save it as CSV UTF-8, or pass the whole workbook instead of the folder"))
+                    unreadable.add(name)
+                continue
+            try:
+                frames[name], row_problems = _read_csv(files[key])
+                problems += [Problem(name, r, None, m) for r, m in row_problems]
+            except _TableProblem as e:
+                problems.append(Problem(name, e.row, None, e.message))
+                unreadable.add(name)
+        missing_msg = "the required table is missing: there is no {name}.csv in the folder " + str(path)
     elif path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
-            frames = {k: v for k, v in _read_workbook(path).items() if k in TABLES}
+            sheets = _read_workbook(path)
         except Exception as e:  # openpyxl raises many kinds for a broken file
-            problems.append(Problem("workbook", None, None, f"{path.name} cannot be read as an Excel workbook ({e})"))
+            return {}, [Problem("workbook", None, None,
+                                f"{path.name} cannot be read as an Excel workbook ({type(e).__name__}: {e})")]
+        for name in TABLES:
+            key = _find(sheets, name)
+            if key is None:
+                continue
+            if sheets[key] is None:
+                problems.append(Problem(name, None, None, f"the sheet '{key}' is empty: it needs at least a header row"))
+                unreadable.add(name)
+            else:
+                frames[name] = sheets[key]
+        missing_msg = "the required table is missing: the workbook " + path.name + " has no sheet named '{name}'"
+    elif path.is_file() and path.suffix.lower() == ".xls":
+        return {}, [Problem("data set", None, None,
+                            f"{path.name} is an old-style .xls workbook; save it as .xlsx (Excel Workbook)")]
     elif path.exists():
-        problems.append(Problem("data set", None, None,
-                                f"{path} is neither a folder of CSV files nor an .xlsx workbook"))
+        return {}, [Problem("data set", None, None,
+                            f"{path} is neither a folder of CSV files nor an .xlsx workbook")]
     else:
-        problems.append(Problem("data set", None, None, f"{path} does not exist"))
+        return {}, [Problem("data set", None, None, f"{path} does not exist")]
     for name, table in TABLES.items():
-        if table.required and name not in frames and not problems:
-            problems.append(Problem(name, None, None, f"the required table '{name}' is missing from {path}"))
+        if table.required and name not in frames and name not in unreadable:
+            problems.append(Problem(name, None, None, missing_msg.format(name=name)))
     return frames, problems
 
 
@@ -138,12 +235,12 @@ def _parse(value: str, col: Column) -> tuple[object, str | None]:
     if t == "text":
         return v, None
     if t == "bool":
-        low = v.lower()
+        low = v.casefold()
         if low in _TRUE:
             return True, None
         if low in _FALSE:
             return False, None
-        return None, f"'{value}' is not a yes/no value (use true/false, yes/no, 1/0 or y/n)"
+        return None, f"'{v}' is not a yes/no value (write true/false, yes/no, 1/0 or y/n)"
     if t == "list":
         return tuple(x.strip() for x in v.split(";") if x.strip()), None
     if v == "":
@@ -152,42 +249,58 @@ def _parse(value: str, col: Column) -> tuple[object, str | None]:
         try:
             f = float(v)
         except ValueError:
-            return None, f"'{value}' is not a whole number"
+            return None, f"'{v}' is not a whole number"
         if not math.isfinite(f) or not f.is_integer():
-            return None, f"'{value}' is not a whole number"
+            return None, f"'{v}' is not a whole number"
         return int(f), None
     if t == "number":
         try:
             f = float(v)
         except ValueError:
-            return None, f"'{value}' is not a number"
+            return None, f"'{v}' is not a number"
         if not math.isfinite(f):
-            return None, f"'{value}' is not a finite number"
+            return None, f"'{v}' is not a number"
         return f, None
     if t == "date":
         if not _ISO.match(v):
-            return None, f"'{value}' is not a date in the form YYYY-MM-DD"
+            return None, f"'{v}' is not a date: write it as YYYY-MM-DD, e.g. 2027-03-01"
         try:
             return dt.date.fromisoformat(v), None
         except ValueError:
-            return None, f"'{value}' is not a real calendar date"
+            return None, f"'{v}' is not a real calendar date"
     raise AssertionError(t)
 
 
+def _normalise(col: Column, value: object) -> object:
+    """Keywords compare case-insensitively: levels, modes, directions, kinds, rules, scope 'region'."""
+    if col.name in _CASEFOLD:
+        if isinstance(value, str):
+            return value.casefold()
+        if isinstance(value, tuple):
+            return tuple(x.casefold() for x in value)
+    if col.name == "scope" and isinstance(value, str) and value.casefold() == "region":
+        return "region"
+    return value
+
+
 def type_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
-    """Typed copy of one raw table; missing optional columns are added empty, extra ones kept."""
+    """Typed copy of one raw table; missing optional columns are added empty, extra ones kept.
+
+    A cell that cannot be converted becomes None and yields a problem naming its row and column.
+    Header problems (a required column missing, a column twice) are reported on row 1."""
     problems: list[Problem] = []
     df = raw.copy()
+    if df.columns.duplicated().any():
+        for c in dict.fromkeys(df.columns[df.columns.duplicated()]):
+            problems.append(Problem(table.name, 1, c, "this column appears more than once in the header; keep one"))
+        df = df.loc[:, ~df.columns.duplicated()]
+    absent = set()
     for col in table.columns:
         if col.name not in df.columns:
             if col.present:
                 problems.append(Problem(table.name, 1, col.name, "this required column is missing from the header"))
+            absent.add(col.name)
             df[col.name] = ""
-    dup = [c for c in df.columns if list(df.columns).count(c) > 1]
-    for c in sorted(set(dup)):
-        problems.append(Problem(table.name, 1, c, "the column appears more than once in the header"))
-    if dup:
-        return df.loc[:, ~df.columns.duplicated()], problems
     rows = df[ROW].tolist()
     for col in table.columns:
         out = []
@@ -196,32 +309,34 @@ def type_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Prob
             parsed, err = _parse(value, col)
             if err:
                 problems.append(Problem(table.name, r, col.name, err))
-            elif col.nonempty and (parsed is None or parsed == ""):
-                problems.append(Problem(table.name, r, col.name, "a value is required here"))
-            if isinstance(parsed, str) and col.name in _CASEFOLD:
-                parsed = parsed.casefold()
-            if isinstance(parsed, tuple) and col.name in _CASEFOLD:
-                parsed = tuple(x.casefold() for x in parsed)
-            out.append(parsed)
+            elif col.nonempty and col.name not in absent and (parsed is None or parsed == ""):
+                problems.append(Problem(table.name, r, col.name, "this cell is empty but a value is required"))
+            out.append(_normalise(col, parsed))
         df[col.name] = pd.Series(out, index=df.index, dtype=object)
     if "topic" in table.column_names:
-        df["topic_key"] = [str(t or "").strip().casefold() for t in df["topic"]]
+        df["topic_key"] = pd.Series([topic_key(t) for t in df["topic"]], index=df.index, dtype=object)
     ordered = table.column_names + [c for c in df.columns if c not in table.column_names]
     return df[ordered].reset_index(drop=True), problems
 
 
+def topic_key(topic: object) -> str:
+    """A topic as it is compared: trimmed and case-folded."""
+    return "" if topic is None else str(topic).strip().casefold()
+
+
 def empty_table(table: Table) -> pd.DataFrame:
     df = pd.DataFrame({c: pd.Series(dtype=object) for c in table.column_names})
+    df[ROW] = pd.Series(dtype="int64")
     if "topic" in table.column_names:
         df["topic_key"] = pd.Series(dtype=object)
-    df[ROW] = pd.Series(dtype=int)
     return df
 
 
 def load_dataset(path: str | Path, year: int, *, validate: bool = True) -> Dataset:
     """Read, type and (by default) validate a data set for plan year `year`.
 
-    Raises DataError listing every problem; returns the typed data with any warnings.
+    Raises DataError listing every problem (unreadable cells and broken contract rules
+    together); returns the typed data with any warnings in ``Dataset.warnings``.
     """
     raw, problems = read_raw(path)
     tables: dict[str, pd.DataFrame] = {}
@@ -231,11 +346,19 @@ def load_dataset(path: str | Path, year: int, *, validate: bool = True) -> Datas
             problems += p
         else:
             tables[name] = empty_table(table)
+    ds = Dataset(tables, str(path))
+    # Rules across rows and tables only make sense when every table and column could be read;
+    # single unreadable cells are None by now and are skipped by the rules.
+    whole_table = [p for p in problems if p.row is None or p.row == 1]
+    if not validate or whole_table:
+        if problems:
+            raise DataError(problems)
+        return ds
+    from planning.data.validate import collect_problems, data_warnings
+
+    bad_cells = {(p.table, p.row, p.column) for p in problems}
+    problems += [p for p in collect_problems(ds, year) if (p.table, p.row, p.column) not in bad_cells]
     if problems:
         raise DataError(problems)
-    ds = Dataset(tables, str(path))
-    if validate:
-        from planning.data.validate import validate_dataset
-
-        validate_dataset(ds, year)
+    ds.warnings = data_warnings(ds, year)
     return ds

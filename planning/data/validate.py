@@ -6,7 +6,7 @@ Errors (exit 2) break the contract; warnings flag data that is legal but suspici
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 
 import pandas as pd
 
@@ -31,7 +31,8 @@ def check_unique(df: pd.DataFrame, table: str, column: str) -> list[Problem]:
         if key in (None, ""):
             continue
         if key in first:
-            out.append(Problem(table, r[ROW], column, f"'{key}' is used again (first on row {first[key]}); ids must be unique"))
+            out.append(Problem(table, r[ROW], column,
+                               f"'{key}' is used twice (also on row {first[key]}); each {column} must be unique"))
         else:
             first[key] = r[ROW]
     return out
@@ -43,13 +44,18 @@ def check_levels(df: pd.DataFrame, table: str, column: str, as_list: bool) -> li
         values = r[column] if as_list else ((r[column],) if r[column] else ())
         for v in values or ():
             if v not in LEVELS:
-                out.append(Problem(table, r[ROW], column, f"'{v}' is not a level; use one of {', '.join(LEVELS)}"))
+                out.append(Problem(table, r[ROW], column, f"'{v}' is not a level; use {_or(LEVELS)}"))
     return out
 
 
 def check_choice(df: pd.DataFrame, table: str, column: str, allowed: tuple[str, ...]) -> list[Problem]:
-    return [Problem(table, r[ROW], column, f"'{r[column]}' is not allowed; use one of {', '.join(allowed)}")
+    return [Problem(table, r[ROW], column, f"'{r[column]}' is not allowed here; use {_or(allowed)}")
             for r in _rows(df) if r[column] and r[column] not in allowed]
+
+
+def _or(words) -> str:
+    words = [f"'{w}'" for w in words]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def check_range(df, table, column, lo=None, hi=None, lo_open=False, what="") -> list[Problem]:
@@ -61,17 +67,17 @@ def check_range(df, table, column, lo=None, hi=None, lo_open=False, what="") -> 
         bad = (lo is not None and (v <= lo if lo_open else v < lo)) or (hi is not None and v > hi)
         if bad:
             rng = what or (f"{'more than' if lo_open else 'at least'} {lo}" + (f" and at most {hi}" if hi is not None else ""))
-            out.append(Problem(table, r[ROW], column, f"{v:g} is out of range: it must be {rng}"))
+            out.append(Problem(table, r[ROW], column, f"{v:g} is not allowed: it must be {rng}"))
     return out
 
 
-def check_order(df, table, start, end, what="end") -> list[Problem]:
-    return [Problem(table, r[ROW], end, f"{r[end]} is before {start} {r[start]}")
+def check_order(df, table, start, end) -> list[Problem]:
+    return [Problem(table, r[ROW], end, f"{r[end]} is before the {start} {r[start]}; the end cannot come before the start")
             for r in _rows(df) if r[start] and r[end] and r[end] < r[start]]
 
 
 def check_refs(df, table, column, valid: set, target: str) -> list[Problem]:
-    return [Problem(table, r[ROW], column, f"'{r[column]}' does not exist in {target}")
+    return [Problem(table, r[ROW], column, f"'{r[column]}' is not found in {target}")
             for r in _rows(df) if r[column] and r[column] not in valid]
 
 
@@ -81,19 +87,19 @@ def validate_units(ds: Dataset) -> list[Problem]:
     p = check_unique(u, "units", "unit_id")
     p += [Problem("units", r[ROW], "unit_id", "a unit may not be called 'region' (that word means everyone in blackouts)")
           for r in _rows(u) if str(r["unit_id"]).casefold() == "region"]
-    p += check_range(u, "units", "max_absent_share", 0, 1, lo_open=True, what="more than 0 and at most 1")
+    p += check_range(u, "units", "max_absent_share", 0, 1, lo_open=True,
+                     what="more than 0 and at most 1 (a share: 0.2 means 20 %)")
     return p
 
 
 def validate_cadres(ds: Dataset, year: int) -> list[Problem]:
     c = ds.cadres
     p = check_unique(c, "cadres", "cadre_id")
-    p += check_refs(c, "cadres", "unit_id", set(ds.units["unit_id"]), "units")
+    p += check_refs(c, "cadres", "unit_id", set(ds.units["unit_id"]), "the units table")
     p += check_choice(c, "cadres", "level", LEVELS)
-    p += check_range(c, "cadres", "birth_year", 1940, year - 16)
+    p += check_range(c, "cadres", "birth_year", 1940, year - 16,
+                     what=f"between 1940 and {year - 16} (nobody younger than 16 in plan year {year})")
     p += check_range(c, "cadres", "grassroots_years", 0)
-    p += [Problem("cadres", r[ROW], "promoted_on", f"{r['promoted_on']} is after the plan year {year}")
-          for r in _rows(c) if r["promoted_on"] and r["promoted_on"].year > year]
     return p
 
 
@@ -106,45 +112,40 @@ def validate_classes(ds: Dataset, year: int) -> list[Problem]:
     p += check_range(c, "classes", "min_size", 0)
     p += check_range(c, "classes", "cost_per_trainee", 0)
     p += check_levels(c, "classes", "levels", as_list=True)
+    names = ("start_date", "end_date", "window_start", "window_end")
     for r in _rows(c):
         row = r[ROW]
-        fixed = [r["start_date"], r["end_date"]]
-        window = [r["window_start"], r["window_end"]]
+        fixed = (r["start_date"], r["end_date"])
+        window = (r["window_start"], r["window_end"])
         has_fixed, has_window = any(fixed), any(window)
         if has_fixed and has_window:
             p.append(Problem("classes", row, "window_start",
-                             "give either start_date/end_date or window_start/window_end, not both"))
+                             "the class has both fixed dates and a window: give either start_date/end_date "
+                             "or window_start/window_end, not both"))
         elif not has_fixed and not has_window:
             p.append(Problem("classes", row, "start_date",
                              "the class has no dates: give start_date and end_date, or window_start and window_end"))
         for a, b, pair in ((0, 1, fixed), (2, 3, window)):
-            names = ("start_date", "end_date", "window_start", "window_end")
             if any(pair) and not all(pair):
-                missing = names[a] if not pair[0] else names[b]
-                p.append(Problem("classes", row, missing, f"{missing} is empty while {names[b] if not pair[0] else names[a]} is given"))
+                empty, given = (names[a], names[b]) if not pair[0] else (names[b], names[a])
+                p.append(Problem("classes", row, empty, f"{empty} is empty while {given} is given; give both"))
             elif all(pair):
                 if pair[1] < pair[0]:
-                    p.append(Problem("classes", row, names[b], f"{pair[1]} is before {names[a]} {pair[0]}"))
+                    p.append(Problem("classes", row, names[b],
+                                     f"{pair[1]} is before the {names[a]} {pair[0]}; the end cannot come before the start"))
                 for col, d in ((names[a], pair[0]), (names[b], pair[1])):
                     if not _in_year(d, year):
                         p.append(Problem("classes", row, col, f"{d} is outside the plan year {year}"))
-        if all(fixed) and fixed[1] >= fixed[0] and r["days"] and r["mode"] in MODES:
-            span = _training_days(r["mode"], fixed[0], fixed[1])
-            if r["days"] > span:
-                kind = "Saturdays and Sundays" if r["mode"] == "weekend" else "calendar days"
-                p.append(Problem("classes", row, "days",
-                                 f"{r['days']:g} training days do not fit into the {span} {kind} from {fixed[0]} to {fixed[1]}"))
         if r["min_size"] is not None and r["capacity"] is not None and r["min_size"] > r["capacity"]:
             p.append(Problem("classes", row, "min_size",
                              f"min_size {r['min_size']} is larger than the capacity {r['capacity']}: the class could never run"))
     return p
 
 
-def _training_days(mode: str, start: dt.date, end: dt.date) -> int:
-    n = (end - start).days + 1
-    if mode == "weekend":
-        return sum(1 for k in range(n) if (start + dt.timedelta(k)).weekday() >= 5)
-    return n
+def _occupied(mode: str, start: dt.date, end: dt.date) -> list[dt.date]:
+    """Days a class occupies: every day (full_time), or only Saturdays and Sundays (weekend)."""
+    days = [start + dt.timedelta(k) for k in range((end - start).days + 1)]
+    return [d for d in days if d.weekday() >= 5] if mode == "weekend" else days
 
 
 def validate_rotations(ds: Dataset, year: int) -> list[Problem]:
@@ -160,13 +161,15 @@ def validate_rotations(ds: Dataset, year: int) -> list[Problem]:
 
 def validate_ids_across(ds: Dataset) -> list[Problem]:
     p = check_unique(ds.classes, "classes", "class_id") + check_unique(ds.rotations, "rotations", "post_id")
-    class_ids = {}
+    class_ids: dict[str, int] = {}
     for r in _rows(ds.classes):
-        class_ids.setdefault(r["class_id"], r[ROW])
+        if r["class_id"]:
+            class_ids.setdefault(r["class_id"], r[ROW])
     for r in _rows(ds.rotations):
-        if r["post_id"] in class_ids:
+        if r["post_id"] and r["post_id"] in class_ids:
             p.append(Problem("rotations", r[ROW], "post_id",
-                             f"'{r['post_id']}' is also a class_id (classes row {class_ids[r['post_id']]}); ids must be unique across classes and rotations"))
+                             f"'{r['post_id']}' is also a class_id (classes row {class_ids[r['post_id']]}); "
+                             "ids must be unique across classes and rotations"))
     return p
 
 
@@ -174,21 +177,23 @@ def validate_blackouts(ds: Dataset) -> list[Problem]:
     b = ds.blackouts
     p = check_order(b, "blackouts", "start_date", "end_date")
     units = set(ds.units["unit_id"])
-    p += [Problem("blackouts", r[ROW], "scope", f"'{r['scope']}' is neither 'region' nor an existing unit_id")
+    p += [Problem("blackouts", r[ROW], "scope",
+                  f"'{r['scope']}' is neither 'region' (everyone) nor a unit_id of the units table")
           for r in _rows(b) if r["scope"] and r["scope"] != "region" and r["scope"] not in units]
     return p
 
 
 def validate_busy(ds: Dataset) -> list[Problem]:
     b = ds.busy
-    return check_refs(b, "busy", "cadre_id", set(ds.cadres["cadre_id"]), "cadres") + check_order(b, "busy", "start_date", "end_date")
+    return (check_refs(b, "busy", "cadre_id", set(ds.cadres["cadre_id"]), "the cadres table")
+            + check_order(b, "busy", "start_date", "end_date"))
 
 
 def validate_history(ds: Dataset, year: int) -> list[Problem]:
     h = ds.history
-    p = check_refs(h, "history", "cadre_id", set(ds.cadres["cadre_id"]), "cadres")
+    p = check_refs(h, "history", "cadre_id", set(ds.cadres["cadre_id"]), "the cadres table")
     p += check_choice(h, "history", "kind", HISTORY_KINDS)
-    p += [Problem("history", r[ROW], "year", f"{r['year']} is not before the plan year {year}")
+    p += [Problem("history", r[ROW], "year", f"{r['year']} is not before the plan year {year}: history holds earlier years only")
           for r in _rows(h) if r["year"] is not None and r["year"] >= year]
     p += check_range(h, "history", "days", 0)
     p += check_range(h, "history", "hours", 0)
@@ -197,16 +202,19 @@ def validate_history(ds: Dataset, year: int) -> list[Problem]:
 
 def validate_pins(ds: Dataset) -> list[Problem]:
     pins = ds.pins
-    p = check_refs(pins, "pins", "cadre_id", set(ds.cadres["cadre_id"]), "cadres")
+    p = check_refs(pins, "pins", "cadre_id", set(ds.cadres["cadre_id"]), "the cadres table")
     activities = set(ds.classes["class_id"]) | set(ds.rotations["post_id"])
-    p += check_refs(pins, "pins", "activity_id", activities, "classes or rotations")
+    p += check_refs(pins, "pins", "activity_id", activities, "the classes or rotations tables")
     p += check_choice(pins, "pins", "rule", PIN_RULES)
     seen: dict[tuple, tuple] = {}
     for r in _rows(pins):
+        if not r["rule"] in PIN_RULES:
+            continue
         key = (r["cadre_id"], r["activity_id"])
         if key in seen and seen[key][1] != r["rule"]:
             p.append(Problem("pins", r[ROW], "rule",
-                             f"{r['cadre_id']} / {r['activity_id']} is pinned '{seen[key][1]}' on row {seen[key][0]} and '{r['rule']}' here"))
+                             f"{r['cadre_id']} / {r['activity_id']} is pinned '{seen[key][1]}' on row {seen[key][0]} "
+                             f"and '{r['rule']}' here; keep one of the two"))
         seen.setdefault(key, (r[ROW], r["rule"]))
     return p
 
@@ -220,23 +228,42 @@ def data_warnings(ds: Dataset, year: int) -> list[Problem]:
     hol = public_holidays(year, ds.holidays)
     region = [(r["start_date"], r["end_date"], r["reason"]) for r in _rows(ds.blackouts) if r["scope"] == "region"]
     levels_present = set(ds.cadres["level"])
+    for r in _rows(ds.cadres):
+        if r["promoted_on"] and r["promoted_on"].year > year:
+            w.append(Problem("cadres", r[ROW], "promoted_on",
+                             f"{r['promoted_on']} is after the plan year {year}; is the year right?", "warning"))
     for r in _rows(ds.classes):
-        if r["start_date"] and r["end_date"]:
-            days = [r["start_date"] + dt.timedelta(k) for k in range((r["end_date"] - r["start_date"]).days + 1)]
-            if r["mode"] == "weekend":
-                days = [d for d in days if d.weekday() >= 5]
+        cid = r["class_id"]
+        if r["start_date"] and r["end_date"] and r["mode"] in MODES:
+            days = _occupied(r["mode"], r["start_date"], r["end_date"])
             on_hol = sorted({hol[d] for d in days if d in hol})
             if on_hol:
                 w.append(Problem("classes", r[ROW], "start_date",
-                                 f"class {r['class_id']} runs over the public holiday(s) {', '.join(on_hol)}", "warning"))
+                                 f"class {cid} runs over the public holiday(s) {', '.join(on_hol)}", "warning"))
             for s, e, reason in region:
-                if s <= days[-1] and e >= days[0] if days else False:
+                if any(s <= d <= e for d in days):
                     w.append(Problem("classes", r[ROW], "start_date",
-                                     f"class {r['class_id']} overlaps the region blackout {s} to {e} ({reason or 'key work'}): nobody can attend it", "warning"))
+                                     f"class {cid} overlaps the region blackout {s} to {e} "
+                                     f"({reason or 'key work'}): nobody can attend it", "warning"))
+            if r["days"] and r["days"] > len(days):
+                kind = "Saturdays and Sundays" if r["mode"] == "weekend" else "days"
+                w.append(Problem("classes", r[ROW], "days",
+                                 f"{r['days']:g} training days do not fit into the {len(days)} {kind} "
+                                 f"from {r['start_date']} to {r['end_date']}", "warning"))
+        elif r["window_start"] and r["window_end"] and r["mode"] in MODES and r["days"]:
+            usable = [d for d in _occupied(r["mode"], r["window_start"], r["window_end"])
+                      if d not in hol and not any(s <= d <= e for s, e, _ in region)]
+            if r["mode"] == "full_time":
+                usable = [d for d in usable if d.weekday() < 5]
+            if len(usable) < r["days"]:
+                kind = "Saturdays and Sundays" if r["mode"] == "weekend" else "working days"
+                w.append(Problem("classes", r[ROW], "window_end",
+                                 f"the window {r['window_start']} to {r['window_end']} holds only {len(usable)} {kind} "
+                                 f"free of holidays and region blackouts, but class {cid} needs {r['days']:g}", "warning"))
         allowed = set(r["levels"]) if r["levels"] else set(LEVELS)
         if not allowed & levels_present:
             w.append(Problem("classes", r[ROW], "levels",
-                             f"no cadre in the roster has a level that class {r['class_id']} is open to", "warning"))
+                             f"no cadre in the roster has a level that class {cid} is open to", "warning"))
     for r in _rows(ds.rotations):
         allowed = set(r["levels"]) if r["levels"] else set(LEVELS)
         if not allowed & levels_present:
@@ -246,14 +273,19 @@ def data_warnings(ds: Dataset, year: int) -> list[Problem]:
     for r in _rows(ds.units):
         if counts.get(r["unit_id"], 0) == 0:
             w.append(Problem("units", r[ROW], "unit_id", f"unit {r['unit_id']} has no cadres in the roster", "warning"))
-    return w
+    return sorted(w, key=lambda p: (p.table, p.row or 0, p.column or "", p.message))
+
+
+def collect_problems(ds: Dataset, year: int) -> list[Problem]:
+    """Every contract violation of a typed data set (cells that could not be read are None and skipped)."""
+    return (validate_units(ds) + validate_cadres(ds, year) + validate_ids_across(ds)
+            + validate_classes(ds, year) + validate_rotations(ds, year) + validate_blackouts(ds)
+            + validate_busy(ds) + validate_history(ds, year) + validate_pins(ds))
 
 
 def validate_dataset(ds: Dataset, year: int) -> Dataset:
     """Raise DataError with every contract violation; record warnings on the data set."""
-    problems = (validate_units(ds) + validate_cadres(ds, year) + validate_ids_across(ds)
-                + validate_classes(ds, year) + validate_rotations(ds, year) + validate_blackouts(ds)
-                + validate_busy(ds) + validate_history(ds, year) + validate_pins(ds))
+    problems = collect_problems(ds, year)
     if problems:
         raise DataError(problems)
     ds.warnings = data_warnings(ds, year)

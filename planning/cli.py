@@ -1,0 +1,181 @@
+"""The `planning` command: validate, plan, check, policy, report, generate, batch, compare."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from planning.errors import DataError, InfeasiblePlan, PlanningError, PolicyError
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def cmd_validate(args) -> int:
+    from planning.data.load import load_dataset
+    from planning.facts import cadre_facts
+    from planning.policy import load_policy
+
+    policy = load_policy(args.policy)
+    ds = load_dataset(args.data, args.year)
+    f = cadre_facts(ds.cadres, ds.history, args.year, policy)
+    print(f"Data set {args.data} for {args.year}: valid.")
+    print(f"  {len(ds.cadres)} cadres in {len(ds.units)} units and {ds.units['district'].nunique()} districts")
+    for lv, n in Counter(f["level"]).most_common():
+        print(f"    {lv:<15} {n:>6}")
+    print("  priority groups: " + ", ".join(f"{g} {int(f[g].sum())}" for g in
+                                            ("overdue", "reserve", "young", "newly_promoted", "key_post")))
+    seats = int(ds.classes["capacity"].sum())
+    seat_days = float((ds.classes["capacity"] * ds.classes["days"]).sum())
+    need = float(f.loc[f["measure"] == "days", "required_days"].sum())
+    print(f"  classes: {len(ds.classes)} ({int(ds.classes['start_date'].isna().sum())} with a window), "
+          f"{seats} seats, {seat_days:,.0f} seat-days offered vs {need:,.0f} days needed below division level")
+    print(f"  rotation posts: {len(ds.rotations)} with {int(ds.rotations['slots'].sum()) if len(ds.rotations) else 0} slots")
+    print(f"  blackouts: {len(ds.blackouts)}, busy periods: {len(ds.busy)}, history rows: {len(ds.history)}, pins: {len(ds.pins)}")
+    if ds.warnings:
+        print(f"  {len(ds.warnings)} warning(s):")
+        for w in ds.warnings:
+            print(f"    - {w}")
+    return 0
+
+
+def cmd_plan(args) -> int:
+    from planning.pipeline import run_plan
+
+    res = run_plan(args.data, args.year, args.out, policy=args.policy, solver=args.solver,
+                   time_limit=args.time_limit, gap=args.gap, district=args.district, msg=args.verbose)
+    s = res.summary
+    gap = "n/a" if s["gap"] is None else f"{s['gap']:.4%}"
+    print(f"Plan written to {args.out}: status {s['status']} (solver {s['solver']}, gap {gap}, "
+          f"{s['solve_seconds']:.1f} s)")
+    print(f"  requirement met: {s['requirement_met']} of {s['cadres']} cadres ({s['requirement_met_share']:.1%}); "
+          f"greedy baseline {s['greedy_met_share']:.1%}")
+    print(f"  overdue cadres given a class: {s['overdue_covered']} of {s['overdue_total']}; "
+          f"rotations filled {s['rotations_filled']} of {s['rotation_slots']}; "
+          f"classes running {s['classes_running']}, cancelled {s['classes_cancelled']}")
+    for w in s["warnings"]:
+        print(f"  warning: {w}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from planning.check import check_plan
+
+    violations = check_plan(args.data, args.plan_dir, args.year, args.policy)
+    for v in violations:
+        print(v)
+    if violations:
+        _err(f"{len(violations)} violation(s): the plan is not valid")
+        return 1
+    print(f"The plan in {args.plan_dir} is valid.")
+    return 0
+
+
+def cmd_policy(args) -> int:
+    from planning.policy import load_policy
+
+    print(load_policy(args.policy).to_yaml(), end="")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from planning.report import build_report, build_workbook
+
+    out = Path(args.out)
+    build_report(args.plan_dir, args.data, args.year, out, lang=args.lang, anonymize=args.anonymize, policy=args.policy)
+    print(f"Report written to {out}")
+    if args.xlsx:
+        build_workbook(args.plan_dir, args.data, args.year, args.xlsx, lang=args.lang, anonymize=args.anonymize,
+                       policy=args.policy)
+        print(f"Workbook written to {args.xlsx}")
+    return 0
+
+
+def cmd_generate(args) -> int:
+    from planning.data import generate
+
+    argv = ["--size", str(args.size), "--year", str(args.year), "--seed", str(args.seed), "--out", args.out]
+    if args.xlsx:
+        argv += ["--xlsx", args.xlsx]
+    if args.windowed_share is not None:
+        argv += ["--windowed-share", str(args.windowed_share)]
+    return generate.main(argv) or 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="planning", description="Cadre Training Planner")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check a data set against the data contract and summarise it")
+    v.add_argument("data")
+    v.add_argument("--year", type=int, required=True)
+    v.add_argument("--policy")
+    v.set_defaults(func=cmd_validate)
+
+    pl = sub.add_parser("plan", help="make the optimal annual plan")
+    pl.add_argument("data")
+    pl.add_argument("--year", type=int, required=True)
+    pl.add_argument("--out", required=True)
+    pl.add_argument("--policy")
+    pl.add_argument("--solver", choices=("highs", "cbc"))
+    pl.add_argument("--time-limit", type=float)
+    pl.add_argument("--gap", type=float)
+    pl.add_argument("--district")
+    pl.add_argument("--verbose", action="store_true", help="show the solver's log")
+    pl.set_defaults(func=cmd_plan)
+
+    c = sub.add_parser("check", help="check a plan independently against every rule")
+    c.add_argument("data")
+    c.add_argument("plan_dir")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--policy")
+    c.set_defaults(func=cmd_check)
+
+    po = sub.add_parser("policy", help="print the effective policy")
+    po.add_argument("--policy")
+    po.set_defaults(func=cmd_policy)
+
+    r = sub.add_parser("report", help="the plan as a PDF report (and Excel workbook)")
+    r.add_argument("plan_dir")
+    r.add_argument("--data", required=True)
+    r.add_argument("--year", type=int, required=True)
+    r.add_argument("--out", required=True)
+    r.add_argument("--xlsx")
+    r.add_argument("--lang", choices=("en", "zh"), default="en")
+    r.add_argument("--anonymize", action="store_true")
+    r.add_argument("--policy")
+    r.set_defaults(func=cmd_report)
+
+    g = sub.add_parser("generate", help="generate a realistic data set")
+    g.add_argument("--size", default="medium")
+    g.add_argument("--year", type=int, default=2027)
+    g.add_argument("--seed", type=int, default=7)
+    g.add_argument("--out", required=True)
+    g.add_argument("--xlsx")
+    g.add_argument("--windowed-share", type=float)
+    g.set_defaults(func=cmd_generate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except DataError as e:
+        _err(str(e))
+        return 2
+    except PolicyError as e:
+        _err(str(e))
+        return 2
+    except InfeasiblePlan as e:
+        _err(str(e))
+        return 3
+    except PlanningError as e:
+        _err(str(e))
+        return e.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
