@@ -88,10 +88,12 @@ class Calendar:
             self.busy_periods[r["cadre_id"]].append((r["start_date"], r["end_date"], r["reason"] or "own work peak"))
 
     def class_blocked(self, cadre_id: str, unit_id: str) -> set[int]:
+        """Days the cadre may not be in a class: region blackouts, their unit's blackouts, own busy periods."""
         return self.region | self.unit.get(unit_id, set()) | self.busy.get(cadre_id, set())
 
     def any_blocked(self, cadre_id: str) -> set[int]:
-        return self.busy.get(cadre_id, set())
+        """Days the cadre may not be in any activity: own busy periods (a new set, safe to change)."""
+        return set(self.busy.get(cadre_id, ()))
 
     def season_of(self, day: dt.date, seasons: dict[str, list[str]]) -> str | None:
         md = day.strftime("%m-%d")

@@ -146,6 +146,7 @@ def _read_csv(path: Path, name: str, columns: tuple[str, ...], out: list[str]) -
     for c in columns:
         df[c] = [str(v).strip() for v in df[c]]
     df["_line"] = np.arange(2, len(df) + 2)
+    df.attrs["missing"] = tuple(missing)  # reported once above, not again on every row
     return df
 
 
@@ -171,6 +172,11 @@ class Context:
     cache: dict = field(default_factory=dict)
 
 
+def _ords(dates: pd.Series) -> np.ndarray:
+    """Dates as ordinals in an object array, so that a missing date stays None (not NaN)."""
+    return np.array([d.toordinal() if d else None for d in dates], dtype=object)
+
+
 def _activities(ds: Dataset) -> pd.DataFrame:
     """One frame of classes and rotations: kind, occupancy mode, dates (ordinals), days, hours…"""
     c = ds.classes
@@ -178,10 +184,10 @@ def _activities(ds: Dataset) -> pd.DataFrame:
         "activity_id": c["class_id"].astype(object),
         "kind": "class",
         "mode": c["mode"].astype(object),
-        "start": [d.toordinal() if d else None for d in c["start_date"]],
-        "end": [d.toordinal() if d else None for d in c["end_date"]],
-        "window_start": [d.toordinal() if d else None for d in c["window_start"]],
-        "window_end": [d.toordinal() if d else None for d in c["window_end"]],
+        "start": _ords(c["start_date"]),
+        "end": _ords(c["end_date"]),
+        "window_start": _ords(c["window_start"]),
+        "window_end": _ords(c["window_end"]),
         "days": [float(x) for x in c["days"]],
         "hours": [float(x) for x in c["hours"]],
         "levels": list(c["levels"]),
@@ -227,6 +233,7 @@ def read_plan(plan_dir: Path, ctx_cadres: pd.DataFrame, acts: pd.DataFrame, out:
     if df is None:
         df = pd.DataFrame({c: pd.Series(dtype=object) for c in PLAN_COLUMNS})
         df["_line"] = pd.Series(dtype=int)
+    missing = df.attrs.get("missing", ())
     starts, ends, days, hours, bad = [], [], [], [], []
     for s, e, d, h in zip(df["start_date"], df["end_date"], df["days"], df["hours"]):
         sd, sok = _parse_date(s)
@@ -245,6 +252,7 @@ def read_plan(plan_dir: Path, ctx_cadres: pd.DataFrame, acts: pd.DataFrame, out:
     df["bad"] = pd.Series(bad, index=df.index, dtype=object)
     df["cadre_ok"] = df["cadre_id"].isin(ctx_cadres.index)
     df["activity_ok"] = df["activity_id"].isin(acts.index)
+    df.attrs["missing"] = missing
     return df
 
 
@@ -369,9 +377,12 @@ def rule_rows_match_activities(ctx: Context) -> list[str]:
     out: list[str] = []
     acts = ctx.activities.to_dict("index")
     listed = _windowed_dates(ctx.classes_out)
+    absent = set(ctx.plan.attrs.get("missing", ()))
     for r in ctx.plan.to_dict("records"):
         where = f"plan.csv row {r['_line']}"
         cid, aid = r["cadre_id"], r["activity_id"]
+        if "cadre_id" in absent or "activity_id" in absent:
+            break  # rows cannot be matched to anything; the missing column is reported
         if not cid:
             out.append(f"{where}: cadre_id is empty")
         elif not r["cadre_ok"]:
@@ -384,10 +395,11 @@ def rule_rows_match_activities(ctx: Context) -> list[str]:
             continue
         who = f"{where}: cadre {cid}, {aid}"
         for col in r["bad"]:
-            out.append(f"{who}: {col} '{r[col]}' is not {'a date (YYYY-MM-DD)' if col.endswith('date') else 'a number'}")
+            what = "a date (YYYY-MM-DD)" if col.endswith("date") else "a number"
+            out.append(f"{who}: {col} '{r[col]}' is not {what}")
         a = acts[aid]
         kind = r["kind"].casefold()
-        if kind != a["kind"]:
+        if kind != a["kind"] and "kind" not in absent:
             out.append(f"{who}: {aid} is a {a['kind']}, but kind is '{r['kind']}'")
         if a["windowed"]:
             exp_s, exp_e = listed.get(aid, (None, None))
@@ -396,20 +408,21 @@ def rule_rows_match_activities(ctx: Context) -> list[str]:
             exp_s, exp_e = a["start"], a["end"]
             source = f"{a['kind']}'s dates"
         for col, got, exp in (("start_date", r["start"], exp_s), ("end_date", r["end"], exp_e)):
-            if col in r["bad"] or exp is None:
+            if col in r["bad"] or col in absent or exp is None:
                 continue
             if got is None:
                 out.append(f"{who}: {col} is empty; the {source} give {_iso(exp)}")
             elif got != exp:
                 out.append(f"{who}: {col} {_iso(got)} differs from the {source} {_iso(exp)}")
         for col, got, exp in (("days", r["days_v"], a["days"]), ("hours", r["hours_v"], a["hours"])):
-            if col in r["bad"]:
+            if col in r["bad"] or col in absent:
                 continue
             if got is None:
                 out.append(f"{who}: {col} is empty; the {a['kind']} has {_num(exp)}")
             elif abs(got - exp) > TOL:
                 out.append(f"{who}: {col} {_num(got)} differs from the {a['kind']}'s {_num(exp)}")
     known = ctx.plan[ctx.plan["activity_id"] != ""]
+    known = known[known.duplicated(["cadre_id", "activity_id"], keep=False)]
     dup = known.groupby(["cadre_id", "activity_id"], sort=True)["_line"].agg(list)
     for (cid, aid), lines in dup[dup.map(len) > 1].items():
         out.append(f"cadre {cid}: {aid} appears {len(lines)} times in plan.csv (rows {', '.join(map(str, lines))})")
@@ -427,6 +440,9 @@ def rule_classes_listing(ctx: Context) -> list[str]:
     acts = ctx.activities
     class_ids = acts.index[acts["kind"] == "class"]
     counts = ctx.plan["activity_id"].value_counts()
+    absent = set(co.attrs.get("missing", ()))
+    if "class_id" in absent:
+        return out
     for r in co.to_dict("records"):
         where = f"classes.csv row {r['_line']}"
         cid = r["class_id"]
@@ -438,9 +454,10 @@ def rule_classes_listing(ctx: Context) -> list[str]:
             continue
         a = acts.loc[cid]
         for col in r["bad"]:
-            what = "a date (YYYY-MM-DD)" if col.endswith("date") else "a whole number"
-            out.append(f"{where}: class {cid}: {col} '{r[col]}' is not {what}")
-        if r["status"] not in ("running", "cancelled"):
+            if col not in absent:
+                what = "a date (YYYY-MM-DD)" if col.endswith("date") else "a whole number"
+                out.append(f"{where}: class {cid}: {col} '{r[col]}' is not {what}")
+        if r["status"] not in ("running", "cancelled") and "status" not in absent:
             out.append(f"{where}: class {cid}: status '{r['status']}' is neither running nor cancelled")
         n = int(counts.get(cid, 0))
         if r["enrolled_v"] is not None and r["enrolled_v"] != n:
@@ -453,7 +470,7 @@ def rule_classes_listing(ctx: Context) -> list[str]:
         else:
             empty_ok = r["status"] == "cancelled" and not r["start_date"] and not r["end_date"]
             for col, got, exp in (("start_date", r["start"], a["start"]), ("end_date", r["end"], a["end"])):
-                if col in r["bad"] or empty_ok:
+                if col in r["bad"] or col in absent or empty_ok:
                     continue
                 if got is None:
                     out.append(f"{where}: class {cid}: {col} is empty; the class runs from "
@@ -770,7 +787,8 @@ def requirement(ctx: Context) -> pd.DataFrame:
     division = (c["level"] == DIVISION).to_numpy()
     req_hours = np.maximum(0.0, float(p["requirement.division_hours"]) - prior.to_numpy(dtype=float))
     days, hours = sums["days"].to_numpy(), sums["hours"].to_numpy()
-    met_below = (days >= float(p["requirement.annual_days"]) - 1e-9) | (hours >= float(p["requirement.annual_hours"]) - 1e-9)
+    met_below = ((days >= float(p["requirement.annual_days"]) - 1e-9)
+                 | (hours >= float(p["requirement.annual_hours"]) - 1e-9))
     met_div = hours >= req_hours - 1e-9
     ctx.cache["requirement"] = pd.DataFrame({
         "cadre_id": c.index,
@@ -822,6 +840,9 @@ def rule_shortfall(ctx: Context) -> list[str]:
     req = requirement(ctx)
     unmet = set(req.index[~req["met"].astype(bool)])
     counts = sf["cadre_id"].value_counts()
+    absent = set(sf.attrs.get("missing", ()))
+    if "cadre_id" in absent:
+        return out
     for r in sf.to_dict("records"):
         where = f"shortfall.csv row {r['_line']}"
         cid = r["cadre_id"]
@@ -833,17 +854,19 @@ def rule_shortfall(ctx: Context) -> list[str]:
                        f"({_num(req.at[cid, 'planned'])} {req.at[cid, 'measure']} planned)")
             continue
         q = req.loc[cid]
-        if r["unit_id"] != q["unit_id"]:
+        if r["unit_id"] != q["unit_id"] and "unit_id" not in absent:
             out.append(f"{where}: cadre {cid}: unit_id '{r['unit_id']}' differs from the data's {q['unit_id']}")
-        if r["measure"].casefold() != q["measure"]:
+        if r["measure"].casefold() != q["measure"] and "measure" not in absent:
             out.append(f"{where}: cadre {cid}: measure '{r['measure']}' should be {q['measure']}")
         for col in ("required", "planned"):
+            if col in absent:
+                continue
             v, ok = _parse_number(r[col])
             if v is None:
                 out.append(f"{where}: cadre {cid}: {col} '{r[col]}' is not a number")
             elif abs(v - q[col]) > TOL:
                 out.append(f"{where}: cadre {cid}: {col} {_num(v)} differs from the recomputed {_num(q[col])}")
-        if not r["reasons"]:
+        if not r["reasons"] and "reasons" not in absent:
             out.append(f"{where}: cadre {cid}: no reasons given")
     for cid, k in counts[counts > 1].sort_index().items():
         if cid:

@@ -23,6 +23,17 @@ class Problem:
         return f"{', '.join(where)}: {self.message}"
 
 
+# Problems are listed in the data contract's order of tables; problems with the data set as a whole first.
+_TABLE_ORDER = ("data set", "workbook", "cadres", "units", "classes", "rotations", "blackouts", "busy", "history",
+                "holidays", "pins")
+
+
+def problem_order(p: Problem) -> tuple:
+    """Sort key: table (contract order), row, column, message."""
+    rank = _TABLE_ORDER.index(p.table) if p.table in _TABLE_ORDER else len(_TABLE_ORDER)
+    return (rank, p.table, p.row or 0, p.column or "", p.message)
+
+
 class PlanningError(Exception):
     """Base class of the planner's own errors."""
 
@@ -35,7 +46,7 @@ class DataError(PlanningError):
     exit_code = 2
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=lambda p: (p.table, p.row or 0, p.column or "", p.message))
+        self.problems = sorted(problems, key=problem_order)
         lines = [str(p) for p in self.problems]
         super().__init__(f"{len(lines)} problem(s) in the data:\n" + "\n".join(lines))
 

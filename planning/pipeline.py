@@ -16,9 +16,10 @@ from planning.io import atomic_dir, num, write_csv, write_json
 from planning.model.build import build_model
 from planning.model.diagnose import elastic_diagnosis, pin_conflicts
 from planning.model.explain import explain_shortfall
-from planning.model.greedy import greedy_plan
+from planning.model.greedy import bundle_plan, greedy_plan
+from planning.model.search import improve
 from planning.model.problem import PlanningProblem, build_problem
-from planning.model.solve import SOLVERS, SolveResult
+from planning.model.solve import SOLVERS, SolveResult, relative_gap
 from planning.model.values import chosen_pairs, complete_values, objective_of
 from planning.policy import Policy, load_policy
 
@@ -76,7 +77,12 @@ def filter_district(ds: Dataset, district: str | None) -> Dataset:
 
 
 def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> tuple[set[int], SolveResult, dict]:
-    """Build and solve; warm-started from the greedy plan and never worse than it."""
+    """Build and solve; never worse than the greedy baseline.
+
+    Start from the better of the greedy baseline and the all-or-nothing bundle heuristic.
+    Small instances: one exact MIP, warm-started. Large ones: neighbourhood search over whole
+    units for `search.search_share` of the time, then the full MIP, warm-started from the
+    result, for the rest — it proves the bound (and may still improve the plan)."""
     t0 = time.perf_counter()
     conflicts = pin_conflicts(prob)
     if conflicts:
@@ -86,29 +92,42 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
     greedy = greedy_plan(prob)
     gvals = complete_values(m, greedy)
     gobj = objective_of(m, gvals)
+    bundle = bundle_plan(prob)
+    bvals = complete_values(m, bundle)
+    start, svals, sobj = (bundle, bvals, objective_of(m, bvals))
+    if sobj < gobj:
+        start, svals, sobj = greedy, gvals, gobj
     name = policy["solver.name"]
-    kw = dict(time_limit=policy["solver.time_limit"], gap=policy["solver.gap"], threads=policy["solver.threads"],
-              seed=policy["solver.seed"], msg=msg)
-    res = SOLVERS[name](m, warm_start=gvals, **kw)
+    limit = float(policy["solver.time_limit"])
+    kw = dict(gap=policy["solver.gap"], threads=policy["solver.threads"], seed=policy["solver.seed"], msg=msg)
+    info = {"build_seconds": build_s, "greedy_objective": gobj, "start_objective": sobj, "used_greedy": False,
+            "variables": len(m.lp.variables()), "constraints": len(m.lp.constraints), "greedy_chosen": greedy,
+            "method": "exact MIP", "search_rounds": 0, "search_improvements": 0}
+    t_search = time.perf_counter()
+    if prob.n_pairs > policy["search.full_mip_pairs"]:
+        deadline = t_search + policy["search.search_share"] * limit
+        start, log = improve(prob, start, rounds=int(policy["search.rounds"]), size=int(policy["search.neighbourhood_cadres"]),
+                             seed=int(policy["solver.seed"]), sub_time_limit=float(policy["search.sub_time_limit"]),
+                             node_limit=int(policy["search.sub_node_limit"]), deadline=deadline, msg=msg)
+        svals = complete_values(m, start)
+        sobj = objective_of(m, svals)
+        info.update(method="neighbourhood search + MIP bound", search_rounds=log.rounds,
+                    search_improvements=log.improved, search_seconds=round(log.seconds, 3))
+    remaining = max(5.0, limit - (time.perf_counter() - t_search))
+    res = SOLVERS[name](m, warm_start=svals, time_limit=remaining, **kw)
+    res.solve_seconds = time.perf_counter() - t_search
     if res.status == "infeasible":
-        raise InfeasiblePlan(elastic_diagnosis(prob, lambda em: SOLVERS[name](em, **kw)))
-    info = {"build_seconds": build_s, "greedy_objective": gobj, "used_greedy": False,
-            "variables": len(m.lp.variables()), "constraints": len(m.lp.constraints)}
-    if res.values is None or (res.objective is not None and res.objective < gobj - 1e-6):
-        # The solver stopped before matching the greedy plan: hand back the better plan.
-        info["used_greedy"] = True
-        res = SolveResult("feasible", gobj, res.best_bound, None, res.solver, res.solve_seconds, gvals,
-                          (res.message + "; the greedy plan was better and is used").strip("; "))
-        from planning.model.solve import relative_gap
-
-        res.gap = relative_gap(gobj, res.best_bound)
-        if res.best_bound is not None and res.gap is not None and res.gap <= policy["solver.gap"]:
-            res.status = "optimal"
-        chosen = greedy
+        raise InfeasiblePlan(elastic_diagnosis(prob, lambda em: SOLVERS[name](em, time_limit=limit, **kw)))
+    if res.values is None or (res.objective is not None and res.objective < sobj - 1e-6):
+        # The solver stopped before matching the start plan: hand back the better plan.
+        info["used_greedy"] = start is greedy
+        gap = relative_gap(sobj, res.best_bound)
+        status = "optimal" if gap is not None and gap <= policy["solver.gap"] else "feasible"
+        res = SolveResult(status, sobj, res.best_bound, gap, res.solver, res.solve_seconds, svals,
+                          (res.message + "; the start plan was better and is kept").strip("; "))
+        chosen = start
     else:
         chosen = chosen_pairs(m, res.values)
-    running = {oi for oi, v in m.open.items() if res.values.get(v.name, 0.0) > 0.5}
-    info["greedy_chosen"] = greedy
     return chosen, res, info
 
 
@@ -217,6 +236,10 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: dict, tables: d
         "greedy_weighted_coverage": float((weights * greedy_cov["met"]).sum() / weights.sum()) if n else 1.0,
         "greedy_objective": round(info["greedy_objective"], 6),
         "used_greedy_plan": info["used_greedy"],
+        "start_objective": round(info["start_objective"], 6),
+        "method": info["method"],
+        "search_rounds": info["search_rounds"],
+        "search_improvements": info["search_improvements"],
         "variables": info["variables"],
         "constraints": info["constraints"],
         "solver_message": res.message,

@@ -56,7 +56,7 @@ class _TableProblem(Exception):
 
 def _frame(header: list[str], rows: list[list[str]], numbers: list[int]) -> pd.DataFrame:
     """A text frame from a header and rows; header-less columns carry nothing and are dropped."""
-    keep = [i for i, h in enumerate(header) if h != ""]
+    keep = [i for i, h in enumerate(header) if h not in ("", ROW)]
     names = [_canonical(header[i]) for i in keep]
     data = [[r[i] if i < len(r) else "" for i in keep] for r in rows]
     df = pd.DataFrame(data, columns=names, dtype=object) if data else pd.DataFrame(columns=names, dtype=object)
@@ -181,7 +181,10 @@ def read_raw(path: str | Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     frames: dict[str, pd.DataFrame] = {}
     unreadable: set[str] = set()
     if path.is_dir():
-        files = {f.stem.strip(): f for f in path.iterdir() if f.suffix.lower() == ".csv"}
+        try:
+            files = {f.stem.strip(): f for f in path.iterdir() if f.suffix.lower() == ".csv"}
+        except OSError as e:
+            return {}, [Problem("data set", None, None, f"the folder {path} cannot be read ({e.strerror or e})")]
         for name in TABLES:
             key = _find(files, name)
             if key is None:
@@ -196,7 +199,7 @@ def read_raw(path: str | Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
             except _TableProblem as e:
                 problems.append(Problem(name, e.row, None, e.message))
                 unreadable.add(name)
-        missing_msg = "the required table is missing: there is no {name}.csv in the folder " + str(path)
+        missing_msg = "there is no {name}.csv in the folder " + str(path) + "; this table is required"
     elif path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             sheets = _read_workbook(path)
@@ -212,7 +215,7 @@ def read_raw(path: str | Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
                 unreadable.add(name)
             else:
                 frames[name] = sheets[key]
-        missing_msg = "the required table is missing: the workbook " + path.name + " has no sheet named '{name}'"
+        missing_msg = "the workbook " + path.name + " has no sheet named '{name}'; this table is required"
     elif path.is_file() and path.suffix.lower() == ".xls":
         return {}, [Problem("data set", None, None,
                             f"{path.name} is an old-style .xls workbook; save it as .xlsx (Excel Workbook)")]
@@ -289,34 +292,44 @@ def type_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Prob
     A cell that cannot be converted becomes None and yields a problem naming its row and column.
     Header problems (a required column missing, a column twice) are reported on row 1."""
     problems: list[Problem] = []
-    df = raw.copy()
-    if df.columns.duplicated().any():
-        for c in dict.fromkeys(df.columns[df.columns.duplicated()]):
-            problems.append(Problem(table.name, 1, c, "this column appears more than once in the header; keep one"))
-        df = df.loc[:, ~df.columns.duplicated()]
-    absent = set()
+    cells: dict[str, list] = {}  # the first column of each name, as plain lists
+    for i, name in enumerate(raw.columns):
+        if name in cells:
+            if name != ROW:
+                problems.append(Problem(table.name, 1, name,
+                                        "this column appears more than once in the header; keep one"))
+            continue
+        cells[name] = raw.iloc[:, i].tolist()
+    problems = list({(p.column, p.message): p for p in problems}.values())  # one problem per repeated name
+    rows = [int(r) for r in cells.pop(ROW)]
+    typed: dict[str, list] = {}
     for col in table.columns:
-        if col.name not in df.columns:
+        values = cells.get(col.name)
+        if values is None:
             if col.present:
                 problems.append(Problem(table.name, 1, col.name, "this required column is missing from the header"))
-            absent.add(col.name)
-            df[col.name] = ""
-    rows = df[ROW].tolist()
-    for col in table.columns:
+            values = [""] * len(rows)
+            check_empty = False  # one problem for the header, not one per row
+        else:
+            check_empty = col.nonempty
         out = []
-        for r, value in zip(rows, df[col.name].tolist()):
-            value = "" if value is None else str(value)
-            parsed, err = _parse(value, col)
+        for r, value in zip(rows, values):
+            parsed, err = _parse("" if value is None else str(value), col)
             if err:
                 problems.append(Problem(table.name, r, col.name, err))
-            elif col.nonempty and col.name not in absent and (parsed is None or parsed == ""):
+            elif check_empty and (parsed is None or parsed == ""):
                 problems.append(Problem(table.name, r, col.name, "this cell is empty but a value is required"))
             out.append(_normalise(col, parsed))
-        df[col.name] = pd.Series(out, index=df.index, dtype=object)
-    if "topic" in table.column_names:
-        df["topic_key"] = pd.Series([topic_key(t) for t in df["topic"]], index=df.index, dtype=object)
-    ordered = table.column_names + [c for c in df.columns if c not in table.column_names]
-    return df[ordered].reset_index(drop=True), problems
+        typed[col.name] = out
+    extra = {c: v for c, v in cells.items() if c not in typed}
+    if "topic" in typed:
+        extra["topic_key"] = [topic_key(t) for t in typed["topic"]]
+    frame = {c: pd.Series(v, dtype=object) for c, v in typed.items()}
+    frame.update({c: pd.Series(v, dtype=object) for c, v in extra.items() if c != "topic_key"})
+    frame[ROW] = pd.Series(rows, dtype="int64")
+    if "topic_key" in extra:
+        frame["topic_key"] = pd.Series(extra["topic_key"], dtype=object)
+    return pd.DataFrame(frame), problems
 
 
 def topic_key(topic: object) -> str:

@@ -12,11 +12,13 @@ import pandas as pd
 
 from planning.data.load import ROW, Dataset
 from planning.data.schema import DIRECTIONS, HISTORY_KINDS, LEVELS, MODES, PIN_RULES
-from planning.errors import DataError, Problem
+from planning.errors import DataError, Problem, problem_order
 
 
-def _rows(df: pd.DataFrame):
-    return df.to_dict("records")
+def _rows(df: pd.DataFrame) -> list[dict]:
+    """The rows as plain dicts (column by column: far cheaper than ``to_dict("records")`` on small frames)."""
+    cols = list(df.columns)
+    return [dict(zip(cols, values)) for values in df.to_numpy(dtype=object).tolist()] if len(df) else []
 
 
 def _in_year(d: dt.date | None, year: int) -> bool:
@@ -136,7 +138,7 @@ def validate_classes(ds: Dataset, year: int) -> list[Problem]:
                 for col, d in ((names[a], pair[0]), (names[b], pair[1])):
                     if not _in_year(d, year):
                         p.append(Problem("classes", row, col, f"{d} is outside the plan year {year}"))
-        if r["min_size"] is not None and r["capacity"] is not None and r["min_size"] > r["capacity"]:
+        if r["min_size"] is not None and r["capacity"] is not None and 1 <= r["capacity"] < r["min_size"]:
             p.append(Problem("classes", row, "min_size",
                              f"min_size {r['min_size']} is larger than the capacity {r['capacity']}: the class could never run"))
     return p
@@ -273,7 +275,7 @@ def data_warnings(ds: Dataset, year: int) -> list[Problem]:
     for r in _rows(ds.units):
         if counts.get(r["unit_id"], 0) == 0:
             w.append(Problem("units", r[ROW], "unit_id", f"unit {r['unit_id']} has no cadres in the roster", "warning"))
-    return sorted(w, key=lambda p: (p.table, p.row or 0, p.column or "", p.message))
+    return sorted(w, key=problem_order)
 
 
 def collect_problems(ds: Dataset, year: int) -> list[Problem]:

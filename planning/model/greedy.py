@@ -1,131 +1,312 @@
-"""The greedy baseline a planner would build in a spreadsheet, and the optimizer's safety net.
+"""Constructive plans that keep every hard rule: the greedy baseline and LP-guided rounding.
 
-Cadres in priority order (weight, then overdue, then id); each takes the first feasible
-classes by date until their requirement is met; windowed classes run on their earliest
-feasible dates; classes below min_size are cancelled at the end; then rotation posts are
-filled in date order with the highest-priority eligible cadres. Every hard rule is kept.
+`greedy_plan` is the plan a planner would build in a spreadsheet: cadres in priority order
+(weight, then overdue, then id); each takes the first feasible classes by date until the
+requirement is met; windowed classes run on their earliest feasible dates; classes below
+min_size are cancelled at the end; then rotation posts are filled in date order with the
+highest-priority eligible cadres.
+
+`rounded_plan` inserts pairs in the order of their value in the LP relaxation (ties by
+priority), with the same rule checks, then completes the plan greedily. Both go through
+`PlanBuilder`, which is the single place that knows whether a pair still fits.
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 import numpy as np
 
 from planning.model.problem import PlanningProblem
 
 
-def greedy_plan(prob: PlanningProblem) -> set[int]:
-    """Indices of the admissible pairs the greedy plan chooses."""
-    opts, acts = prob.options, prob.activities
-    f = prob.facts
-    order = sorted(range(len(prob.cadre_ids)),
-                   key=lambda i: (-f["weight"].iat[i], not f["overdue"].iat[i], prob.cadre_ids[i]))
-    by_cadre = prob.pairs_of_cadre()
-    earliest = {a.activity_id: a.options[0] for a in acts.values() if a.options}
-    enrolled: dict[int, int] = defaultdict(int)
-    busy_days: dict[int, set[int]] = defaultdict(set)
-    topics: dict[int, set[str]] = defaultdict(set)
-    absent: dict[tuple[str, int], int] = defaultdict(int)
-    rotations: dict[int, int] = defaultdict(int)
-    budget = prob.policy["budget.total"]
-    spent = 0.0
-    chosen: set[int] = set()
-    musts = {(c, a) for c, a, _ in prob.must}
+class PlanBuilder:
+    """A plan under construction, with every hard rule checked on insertion."""
 
-    def fits(i: int, p: int) -> bool:
-        o = opts[prob.pair_option[p]]
-        a = acts[o.activity_id]
-        if enrolled[o.index] >= a.capacity:
+    def __init__(self, prob: PlanningProblem):
+        self.prob = prob
+        self.enrolled: dict[int, int] = defaultdict(int)  # option -> trainees
+        self.act_enrolled: dict[str, int] = defaultdict(int)
+        self.act_option: dict[str, int] = {}  # the option a class runs on, once it has trainees
+        self.occupied: dict[int, set[int]] = defaultdict(set)
+        self.topics: dict[int, set[str]] = defaultdict(set)
+        self.absent: dict[tuple[str, int], int] = defaultdict(int)
+        self.rotations: dict[int, int] = defaultdict(int)
+        self.days = np.zeros(len(prob.cadre_ids))
+        self.hours = np.zeros(len(prob.cadre_ids))
+        self.budget = prob.policy["budget.total"]
+        self.spent = 0.0
+        self.chosen: set[int] = set()
+        self.max_rot = prob.policy["rotation.max_per_year"]
+        f = prob.facts
+        self.req_d = f["required_days"].to_numpy()
+        self.req_h = f["required_hours"].to_numpy()
+        self.by_hours = (f["measure"] == "hours").to_numpy()
+
+    def met(self, i: int) -> bool:
+        if self.by_hours[i]:
+            return self.hours[i] >= self.req_h[i] - 1e-9
+        return self.days[i] >= self.req_d[i] - 1e-9 or self.hours[i] >= self.req_h[i] - 1e-9
+
+    def fits(self, p: int) -> bool:
+        prob = self.prob
+        i, oi = int(prob.pair_cadre[p]), int(prob.pair_option[p])
+        o = prob.options[oi]
+        a = prob.activities[o.activity_id]
+        if p in self.chosen or self.act_enrolled[a.activity_id] >= a.capacity:
             return False
-        if o.occ & busy_days[i]:
+        if a.kind == "class":
+            if self.act_option.get(a.activity_id, oi) != oi or a.topic_key in self.topics[i]:
+                return False
+            if self.budget is not None and self.spent + a.cost > self.budget + 1e-9:
+                return False
+        elif self.rotations[i] >= self.max_rot:
             return False
-        if a.kind == "class" and a.topic_key in topics[i]:
-            return False
-        if a.kind == "rotation" and rotations[i] >= prob.policy["rotation.max_per_year"]:
-            return False
-        if a.kind == "class" and budget is not None and spent + a.cost > budget + 1e-9:
+        if o.occ & self.occupied[i]:
             return False
         u = prob.cadre_unit[i]
         cap = prob.unit_cap[u]
-        return all(absent[(u, d)] < cap for d in o.occ)
+        return all(self.absent[(u, d)] < cap for d in o.occ)
 
-    def take(i: int, p: int) -> None:
-        nonlocal spent
-        o = opts[prob.pair_option[p]]
-        a = acts[o.activity_id]
-        chosen.add(p)
-        enrolled[o.index] += 1
-        busy_days[i] |= o.occ
+    def _apply(self, p: int, sign: int) -> None:
+        prob = self.prob
+        i, oi = int(prob.pair_cadre[p]), int(prob.pair_option[p])
+        o = prob.options[oi]
+        a = prob.activities[o.activity_id]
+        self.enrolled[oi] += sign
+        self.act_enrolled[a.activity_id] += sign
         u = prob.cadre_unit[i]
         for d in o.occ:
-            absent[(u, d)] += 1
-        if a.kind == "class":
-            topics[i].add(a.topic_key)
-            spent += a.cost
+            self.absent[(u, d)] += sign
+        if sign > 0:
+            self.chosen.add(p)
+            self.occupied[i] |= o.occ
         else:
-            rotations[i] += 1
+            self.chosen.discard(p)
+            self.occupied[i] -= o.occ
+        if a.kind == "class":
+            self.days[i] += sign * o.days
+            self.hours[i] += sign * o.hours
+            self.spent += sign * a.cost
+            if sign > 0:
+                self.topics[i].add(a.topic_key)
+                self.act_option[a.activity_id] = oi
+            else:
+                self.topics[i].discard(a.topic_key)
+                if self.act_enrolled[a.activity_id] == 0:
+                    self.act_option.pop(a.activity_id, None)
+        else:
+            self.rotations[i] += sign
 
+    def take(self, p: int) -> None:
+        self._apply(p, +1)
+
+    def drop(self, p: int) -> None:
+        self._apply(p, -1)
+
+    def try_take(self, p: int) -> bool:
+        if self.fits(p):
+            self.take(p)
+            return True
+        return False
+
+    def cancel_small_classes(self, keep: set[tuple[str, str]] = frozenset()) -> None:
+        """Cancel classes below min_size (trainees pinned `must` stay: their pins decide)."""
+        prob = self.prob
+        for a in prob.activities.values():
+            if a.kind != "class" or a.min_size <= 0:
+                continue
+            if 0 < self.act_enrolled[a.activity_id] < a.min_size:
+                for p in sorted(p for p in self.chosen if prob.options[prob.pair_option[p]].activity_id == a.activity_id):
+                    if (prob.cadre_ids[int(prob.pair_cadre[p])], a.activity_id) not in keep:
+                        self.drop(p)
+
+    def plan(self) -> set[int]:
+        return set(self.chosen)
+
+
+def priority_order(prob: PlanningProblem) -> list[int]:
+    f = prob.facts
+    w, od = f["weight"].to_numpy(), f["overdue"].to_numpy()
+    return sorted(range(len(prob.cadre_ids)), key=lambda i: (-w[i], not od[i], prob.cadre_ids[i]))
+
+
+def _pins_first(b: PlanBuilder, by_cadre, first_option: dict[str, int]) -> set[tuple[str, str]]:
+    prob = b.prob
     index = {c: i for i, c in enumerate(prob.cadre_ids)}
-    # Pinned decisions first, as a planner would write them in before anything else.
+    musts = set()
     for cid, aid, _ in prob.must:
-        i = index[cid]
-        for p in by_cadre[i]:
-            o = opts[prob.pair_option[p]]
-            if o.activity_id == aid and (o.kind == "rotation" or earliest.get(aid) == o.index) and fits(i, p):
-                take(i, p)
+        musts.add((cid, aid))
+        for p in by_cadre[index[cid]]:
+            o = prob.options[prob.pair_option[p]]
+            if o.activity_id == aid and (o.kind == "rotation" or first_option.get(aid) == o.index) and b.try_take(int(p)):
                 break
+    return musts
+
+
+def _fill_classes(b: PlanBuilder, order: Iterable[int], by_cadre, allowed_option) -> None:
+    """Each cadre in `order` takes the first feasible classes by date until the requirement is met."""
+    prob = b.prob
+    opts = prob.options
     for i in order:
-        days = sum(opts[prob.pair_option[p]].days for p in chosen_of(chosen, by_cadre[i]) if opts[prob.pair_option[p]].kind == "class")
-        hours = sum(opts[prob.pair_option[p]].hours for p in chosen_of(chosen, by_cadre[i]) if opts[prob.pair_option[p]].kind == "class")
-        cands = sorted((p for p in by_cadre[i] if opts[prob.pair_option[p]].kind == "class"
-                        and earliest.get(opts[prob.pair_option[p]].activity_id) == prob.pair_option[p]),
+        if b.met(i):
+            continue
+        cands = sorted((int(p) for p in by_cadre[i] if opts[prob.pair_option[p]].kind == "class"
+                        and allowed_option(int(prob.pair_option[p]))),
                        key=lambda p: (opts[prob.pair_option[p]].start, opts[prob.pair_option[p]].activity_id))
         for p in cands:
-            if _met(f, i, days, hours):
+            if b.met(i):
                 break
-            if p in chosen or not fits(i, p):
-                continue
-            take(i, p)
-            days += opts[prob.pair_option[p]].days
-            hours += opts[prob.pair_option[p]].hours
-    # Cancel classes below their minimum size (pinned trainees cannot save a class alone).
-    for a in acts.values():
-        if a.kind != "class" or a.min_size <= 0:
-            continue
-        for oi in a.options:
-            if 0 < enrolled[oi] < a.min_size:
-                for p in [p for p in chosen if prob.pair_option[p] == oi]:
-                    i = int(prob.pair_cadre[p])
-                    if (prob.cadre_ids[i], a.activity_id) in musts:
-                        continue
-                    chosen.discard(p)
-                    enrolled[oi] -= 1
-                    o = opts[oi]
-                    busy_days[i] -= o.occ
-                    topics[i].discard(a.topic_key)
-                    spent -= a.cost
-                    for d in o.occ:
-                        absent[(prob.cadre_unit[i], d)] -= 1
-    # Rotation posts in date order, highest priority first (reserve and young break ties).
+            b.try_take(p)
+
+
+def _fill_rotations(b: PlanBuilder) -> None:
+    """Rotation posts in date order, highest priority first (reserve and young break ties)."""
+    prob = b.prob
+    opts = prob.options
+    f = prob.facts
+    w, res, yng = f["weight"].to_numpy(), f["reserve"].to_numpy(), f["young"].to_numpy()
     rank = {i: k for k, i in enumerate(sorted(range(len(prob.cadre_ids)),
-            key=lambda i: (-f["weight"].iat[i], not f["reserve"].iat[i], not f["young"].iat[i], prob.cadre_ids[i])))}
+                                              key=lambda i: (-w[i], not res[i], not yng[i], prob.cadre_ids[i])))}
     by_option: dict[int, list[int]] = defaultdict(list)
     for p, o in enumerate(prob.pair_option):
         if opts[o].kind == "rotation":
             by_option[int(o)].append(p)
     for oi in sorted(by_option, key=lambda o: (opts[o].start, opts[o].activity_id)):
         for p in sorted(by_option[oi], key=lambda p: rank[int(prob.pair_cadre[p])]):
-            i = int(prob.pair_cadre[p])
-            if p not in chosen and fits(i, p):
-                take(i, p)
-    return chosen
+            b.try_take(p)
 
 
-def chosen_of(chosen: set[int], pairs: np.ndarray) -> list[int]:
-    return [int(p) for p in pairs if int(p) in chosen]
+def greedy_plan(prob: PlanningProblem) -> set[int]:
+    """Indices of the admissible pairs the greedy baseline chooses."""
+    b = PlanBuilder(prob)
+    by_cadre = prob.pairs_of_cadre()
+    first = {a.activity_id: a.options[0] for a in prob.activities.values() if a.options}
+    musts = _pins_first(b, by_cadre, first)
+    _fill_classes(b, priority_order(prob), by_cadre, lambda oi: first.get(prob.options[oi].activity_id) == oi)
+    b.cancel_small_classes(musts)
+    _fill_rotations(b)
+    return b.plan()
 
 
-def _met(f, i: int, days: float, hours: float) -> bool:
-    if f["measure"].iat[i] == "hours":
-        return hours >= f["required_hours"].iat[i] - 1e-9
-    return days >= f["required_days"].iat[i] - 1e-9 or hours >= f["required_hours"].iat[i] - 1e-9
+def rounded_plan(prob: PlanningProblem, x_lp: np.ndarray, threshold: float = 0.0) -> set[int]:
+    """LP-guided rounding: insert pairs by LP value (then priority), keeping every rule;
+    cadres left short are completed first-fit, classes below min_size cancelled, rotations filled."""
+    b = PlanBuilder(prob)
+    by_cadre = prob.pairs_of_cadre()
+    first = {a.activity_id: a.options[0] for a in prob.activities.values() if a.options}
+    musts = _pins_first(b, by_cadre, first)
+    w = prob.facts["weight"].to_numpy()
+    cand = np.flatnonzero(x_lp > threshold)
+    order = sorted(cand.tolist(), key=lambda p: (-round(float(x_lp[p]), 6), -w[prob.pair_cadre[p]], p))
+    for p in order:
+        i = int(prob.pair_cadre[p])
+        o = prob.options[prob.pair_option[p]]
+        if o.kind == "class" and b.met(i) and x_lp[p] < 0.999:
+            continue  # no extra classes for someone already covered, unless the LP insists
+        b.try_take(p)
+    _fill_classes(b, priority_order(prob), by_cadre,
+                  lambda oi: b.act_option.get(prob.options[oi].activity_id, oi) == oi)
+    b.cancel_small_classes(musts)
+    _fill_classes(b, priority_order(prob), by_cadre,
+                  lambda oi: b.act_option.get(prob.options[oi].activity_id, oi) == oi
+                  and (prob.activities[prob.options[oi].activity_id].min_size == 0
+                       or b.act_enrolled[prob.options[oi].activity_id] > 0))
+    _fill_rotations(b)
+    return b.plan()
+
+
+def _bundles(b: PlanBuilder, i: int, cands: list[int], max_size: int = 3) -> list[tuple[int, ...]]:
+    """Sets of 1–`max_size` of the cadre's class pairs that together meet the requirement,
+    differ in topic and do not overlap; minimal (no member could be left out)."""
+    prob = b.prob
+    opts, acts = prob.options, prob.activities
+    d = {p: opts[prob.pair_option[p]].days for p in cands}
+    h = {p: opts[prob.pair_option[p]].hours for p in cands}
+    need_d = np.inf if b.by_hours[i] else b.req_d[i] - b.days[i]
+    need_h = b.req_h[i] - b.hours[i]
+
+    def meets(ps) -> bool:
+        return sum(d[p] for p in ps) >= need_d - 1e-9 or sum(h[p] for p in ps) >= need_h - 1e-9
+
+    def compatible(p: int, q: int) -> bool:
+        op, oq = opts[prob.pair_option[p]], opts[prob.pair_option[q]]
+        return acts[op.activity_id].topic_key != acts[oq.activity_id].topic_key and not (op.occ & oq.occ)
+
+    out = [(p,) for p in cands if meets((p,))]
+    rest = [p for p in cands if not meets((p,))]
+    if max_size >= 2:
+        for k, p in enumerate(rest):
+            for q in rest[k + 1:]:
+                if compatible(p, q) and meets((p, q)):
+                    out.append((p, q))
+    if max_size >= 3 and not out:
+        pairs_ok = {(p, q) for k, p in enumerate(rest) for q in rest[k + 1:] if compatible(p, q)}
+        for (p, q) in sorted(pairs_ok):
+            for r in rest:
+                if r > q and (p, r) in pairs_ok and (q, r) in pairs_ok and meets((p, q, r)):
+                    out.append((p, q, r))
+    return out
+
+
+def _try_bundle(b: PlanBuilder, bundle: tuple[int, ...]) -> bool:
+    done = []
+    for p in bundle:
+        if not b.try_take(p):
+            for q in reversed(done):
+                b.drop(q)
+            return False
+        done.append(p)
+    return True
+
+
+def _place_bundles(b: PlanBuilder, order: Iterable[int], by_cadre, usable) -> None:
+    """Give each unmet cadre, in order, the cheapest feasible bundle that meets the
+    requirement: fewest surplus days, then the least-contested seats, then the earliest."""
+    prob = b.prob
+    opts, acts = prob.options, prob.activities
+    for i in order:
+        if b.met(i):
+            continue
+        cands = [int(p) for p in by_cadre[i] if opts[prob.pair_option[p]].kind == "class"
+                 and usable(int(prob.pair_option[p])) and b.fits(int(p))]
+        if not cands:
+            continue
+
+        def cost(bundle):
+            days = sum(opts[prob.pair_option[p]].days for p in bundle)
+            fill = sum((b.act_enrolled[opts[prob.pair_option[p]].activity_id] + 1)
+                       / acts[opts[prob.pair_option[p]].activity_id].capacity for p in bundle)
+            return (len(bundle), days, -fill, min(opts[prob.pair_option[p]].start for p in bundle), bundle)
+
+        for bundle in sorted(_bundles(b, i, cands), key=cost):
+            if _try_bundle(b, bundle):
+                break
+
+
+def bundle_plan(prob: PlanningProblem) -> set[int]:
+    """All-or-nothing greedy: in priority order, each cadre gets a whole bundle of classes that
+    meets the requirement or nothing; classes below min_size are cancelled and their cadres
+    re-placed; only then do seats left over go to partial progress, and rotations are filled."""
+    b = PlanBuilder(prob)
+    by_cadre = prob.pairs_of_cadre()
+    first = {a.activity_id: a.options[0] for a in prob.activities.values() if a.options}
+    musts = _pins_first(b, by_cadre, first)
+    order = priority_order(prob)
+    any_option = lambda oi: b.act_option.get(prob.options[oi].activity_id, oi) == oi  # noqa: E731
+    _place_bundles(b, order, by_cadre, any_option)
+    cancelled: set[str] = set()
+    for _ in range(3):
+        before = set(b.chosen)
+        b.cancel_small_classes(musts)
+        cancelled |= {prob.options[prob.pair_option[p]].activity_id for p in before - b.chosen}
+        ok = lambda oi: any_option(oi) and prob.options[oi].activity_id not in cancelled  # noqa: E731
+        _place_bundles(b, order, by_cadre, ok)
+    running_only = lambda oi: (any_option(oi) and prob.options[oi].activity_id not in cancelled  # noqa: E731
+                               and (prob.activities[prob.options[oi].activity_id].min_size == 0
+                                    or b.act_enrolled[prob.options[oi].activity_id]
+                                    >= prob.activities[prob.options[oi].activity_id].min_size))
+    b.cancel_small_classes(musts)
+    _fill_classes(b, order, by_cadre, running_only)
+    _fill_rotations(b)
+    return b.plan()

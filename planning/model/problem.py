@@ -61,6 +61,7 @@ class Activity:
     options: list[int] = field(default_factory=list)
     row: int = 0
     note: str = ""  # why a windowed class has no options
+    forced_open: bool = False  # in a neighbourhood sub-problem: trainees outside it keep the class running
 
 
 @dataclass

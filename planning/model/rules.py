@@ -36,6 +36,7 @@ class Model:
     lp: pulp.LpProblem
     x: list[pulp.LpVariable]  # one per admissible pair
     open: dict[int, pulp.LpVariable] = field(default_factory=dict)  # class option index -> runs
+    met: dict[int, pulp.LpVariable] = field(default_factory=dict)  # cadre -> requirement met
     met_days: dict[int, pulp.LpVariable] = field(default_factory=dict)  # cadre -> met through days
     met_hours: dict[int, pulp.LpVariable] = field(default_factory=dict)  # cadre -> met through hours
     short: dict[int, pulp.LpVariable] = field(default_factory=dict)  # cadre -> share of requirement missing
@@ -100,7 +101,8 @@ def add_class_schedule(m: Model) -> None:
         if a.windowed or a.min_size > 0:
             for oi in a.options:
                 o = m.prob.options[oi]
-                m.open[oi] = pulp.LpVariable(clean("open", a.activity_id, o.start.strftime("%Y%m%d")), cat="Binary")
+                m.open[oi] = pulp.LpVariable(clean("open", a.activity_id, o.start.strftime("%Y%m%d")),
+                                             lowBound=1 if a.forced_open else 0, upBound=1, cat="Binary")
             if len(a.options) > 1:
                 m.add(_expr([(m.open[oi], 1) for oi in a.options]), pulp.LpConstraintLE, 1, "OneRun", a.activity_id)
 
@@ -200,31 +202,48 @@ def add_no_repeated_topic(m: Model, by_cadre: list[np.ndarray]) -> None:
 
 def add_unit_absence_cap(m: Model, occ: np.ndarray, first: int) -> None:
     """On no day is a unit missing more than its cap (classes and rotations together).
-    The count can only rise on the first day of an occupied run, so those days suffice."""
+
+    The count can only rise on the first day of an occupied run, so those days suffice.
+    A unit's trainees per option are counted once (``UnitCount``: n[u,o] = Σ x over the unit's
+    cadres), and each day's cap row sums those counts — far fewer non-zeros than summing every
+    cadre's variable on every day, and the same plans."""
     prob = m.prob
-    by_unit: dict[str, list[int]] = defaultdict(list)
-    for p, i in enumerate(prob.pair_cadre):
-        by_unit[prob.cadre_unit[i]].append(p)
-    for unit in sorted(by_unit):
-        pairs = np.asarray(by_unit[unit])
+    by_unit_opt: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for p, (i, o) in enumerate(zip(prob.pair_cadre, prob.pair_option)):
+        by_unit_opt[prob.cadre_unit[i]][int(o)].append(p)
+    for unit in sorted(by_unit_opt):
+        per_opt = by_unit_opt[unit]
         cap = prob.unit_cap[unit]
-        options = prob.pair_option[pairs]
-        uniq_opts = np.unique(options)
-        days = sorted({d for o in uniq_opts for d in prob.options[o].blocks})
+        options = np.asarray(sorted(per_opt))
+        sizes = np.asarray([len(per_opt[o]) for o in options])
+        days = sorted({d for o in options for d in prob.options[o].blocks})
         if not days:
             continue
         sub = occ[options][:, np.asarray(days) - first]
-        counts = sub.sum(axis=0)
+        counts = sizes @ sub
         seen: set[bytes] = set()
+        terms: dict[int, list[tuple[pulp.LpVariable, float]]] = {}
         for j in np.flatnonzero(counts > cap):
             col = sub[:, j]
             sig = col.tobytes()
             if sig in seen:
                 continue
             seen.add(sig)
-            members = pairs[col]
-            m.add(_expr([(m.x[p], 1) for p in members]), pulp.LpConstraintLE, cap, "UnitCap", unit, _day(days[j]),
-                  elastic=True)
+            row: list[tuple[pulp.LpVariable, float]] = []
+            for o in options[col]:
+                o = int(o)
+                if o not in terms:
+                    ps = per_opt[o]
+                    if len(ps) == 1:
+                        terms[o] = [(m.x[ps[0]], 1)]
+                    else:
+                        n = pulp.LpVariable(clean("n", unit, prob.options[o].activity_id, prob.options[o].start.strftime("%m%d")),
+                                            lowBound=0, upBound=len(ps))
+                        m.add(_expr([(n, 1)] + [(m.x[p], -1) for p in ps]), pulp.LpConstraintEQ, 0, "UnitCount",
+                              unit, prob.options[o].activity_id, prob.options[o].start)
+                        terms[o] = [(n, 1)]
+                row += terms[o]
+            m.add(_expr(row), pulp.LpConstraintLE, cap, "UnitCap", unit, _day(days[j]), elastic=True)
 
 
 def add_budget(m: Model) -> None:
@@ -251,40 +270,42 @@ def add_pins(m: Model, by_cadre: list[np.ndarray]) -> None:
 def add_requirement(m: Model, by_cadre: list[np.ndarray]) -> None:
     """The year's requirement, as soft goals.
 
-    Below division level: met when class days ≥ annual_days (met_days) or class hours ≥
-    annual_hours (met_hours); met_days + met_hours ≤ 1. Division level: met when class hours ≥
-    the five-year deficit. `short` ≥ 1 − planned/required − met is the share still missing,
-    so partial progress counts for those who cannot make it."""
+    Below division level: met when class days ≥ annual_days or class hours ≥ annual_hours:
+    met = met_days + met_hours with days ≥ annual_days × met_days and hours ≥ annual_hours ×
+    met_hours. Division level: met when class hours ≥ the five-year deficit. (Valid
+    inequalities such as met ≤ Σ credit × x tighten the LP bound by about 1 % but make its
+    simplex solve 100× slower on county data, so they are left out.)
+    `short` ≥ 1 − planned/required − met is the share still missing, so partial progress counts."""
     prob = m.prob
     opts = prob.options
     for i, pairs in enumerate(by_cadre):
         f = prob.facts.iloc[i]
         cls = [p for p in pairs if opts[prob.pair_option[p]].kind == "class"]
         cid = prob.cadre_ids[i]
+        if f.measure == "hours" and f.required_hours <= 0:
+            continue
+        dh = [(opts[prob.pair_option[p]].days, opts[prob.pair_option[p]].hours) for p in cls]
+        met = pulp.LpVariable(clean("met", cid), cat="Binary")
+        m.met[i] = met
         if f.measure == "hours":
-            if f.required_hours <= 0:
-                continue
-            met = pulp.LpVariable(clean("met_hours", cid), cat="Binary")
-            m.met_hours[i] = met
-            hours = [(m.x[p], opts[prob.pair_option[p]].hours) for p in cls]
-            m.add(_expr(hours + [(met, -f.required_hours)]), pulp.LpConstraintGE, 0, "ReqHours", cid)
-            short = pulp.LpVariable(clean("short", cid), lowBound=0, upBound=1)
-            m.short[i] = short
-            m.add(_expr([(short, 1), (met, 1)] + [(v, c / f.required_hours) for v, c in hours]),
-                  pulp.LpConstraintGE, 1, "Short", cid)
+            req_d, req_h = 0.0, float(f.required_hours)
+            m.add(_expr([(m.x[p], h) for p, (_, h) in zip(cls, dh)] + [(met, -req_h)]), pulp.LpConstraintGE, 0,
+                  "ReqHours", cid)
+            progress = [(m.x[p], h / req_h) for p, (_, h) in zip(cls, dh)]
         else:
+            req_d, req_h = float(f.required_days), float(f.required_hours)
             md = pulp.LpVariable(clean("met_days", cid), cat="Binary")
             mh = pulp.LpVariable(clean("met_hours", cid), cat="Binary")
             m.met_days[i], m.met_hours[i] = md, mh
-            days = [(m.x[p], opts[prob.pair_option[p]].days) for p in cls]
-            hours = [(m.x[p], opts[prob.pair_option[p]].hours) for p in cls]
-            m.add(_expr(days + [(md, -f.required_days)]), pulp.LpConstraintGE, 0, "ReqDays", cid)
-            m.add(_expr(hours + [(mh, -f.required_hours)]), pulp.LpConstraintGE, 0, "ReqHours", cid)
-            m.add(_expr([(md, 1), (mh, 1)]), pulp.LpConstraintLE, 1, "MetOnce", cid)
-            short = pulp.LpVariable(clean("short", cid), lowBound=0, upBound=1)
-            m.short[i] = short
-            m.add(_expr([(short, 1), (md, 1), (mh, 1)] + [(v, c / f.required_days) for v, c in days]),
-                  pulp.LpConstraintGE, 1, "Short", cid)
+            m.add(_expr([(m.x[p], d) for p, (d, _) in zip(cls, dh)] + [(md, -req_d)]), pulp.LpConstraintGE, 0,
+                  "ReqDays", cid)
+            m.add(_expr([(m.x[p], h) for p, (_, h) in zip(cls, dh)] + [(mh, -req_h)]), pulp.LpConstraintGE, 0,
+                  "ReqHours", cid)
+            m.add(_expr([(met, 1), (md, -1), (mh, -1)]), pulp.LpConstraintEQ, 0, "MetEither", cid)
+            progress = [(m.x[p], d / req_d) for p, (d, _) in zip(cls, dh)]
+        short = pulp.LpVariable(clean("short", cid), lowBound=0, upBound=1)
+        m.short[i] = short
+        m.add(_expr([(short, 1), (met, 1)] + progress), pulp.LpConstraintGE, 1, "Short", cid)
         if f.overdue and cls:
             a = pulp.LpVariable(clean("any_class", cid), lowBound=0, upBound=1)
             m.any_class[i] = a
@@ -300,7 +321,7 @@ def set_objective(m: Model) -> None:
         m.lp.setObjective(_expr([(s, 1) for s in m.slack.values()]))
         return
     w = prob.facts["weight"].to_numpy()
-    met = [(v, pol["objective.requirement_met"] * w[i]) for d in (m.met_days, m.met_hours) for i, v in d.items()]
+    met = [(v, pol["objective.requirement_met"] * w[i]) for i, v in m.met.items()]
     short = [(v, -pol["objective.shortfall_fraction"] * w[i]) for i, v in m.short.items()]
     overdue = [(v, pol["objective.overdue_any_class"] * w[i]) for i, v in m.any_class.items()]
     rot, cost = [], []

@@ -45,7 +45,7 @@ def _status(has_solution: bool, gap: float | None, tol: float) -> str:
 
 
 def solve_highs(m: Model, *, time_limit: float, gap: float, threads: int, seed: int, msg: bool = False,
-                warm_start: dict[str, float] | None = None) -> SolveResult:
+                warm_start: dict[str, float] | None = None, options: dict | None = None) -> SolveResult:
     import highspy
 
     lp = m.lp
@@ -92,6 +92,10 @@ def solve_highs(m: Model, *, time_limit: float, gap: float, threads: int, seed: 
     h.setOptionValue("mip_rel_gap", float(gap))
     h.setOptionValue("threads", int(threads))
     h.setOptionValue("random_seed", int(seed))
+    for k, v in (options or {}).items():
+        h.setOptionValue(k, v)
+    for k, v in (options or {}).items():
+        h.setOptionValue(k, v)
     h.passModel(hlp)
     if warm_start:
         sol = highspy.HighsSolution()

@@ -31,17 +31,18 @@ def complete_values(m: Model, chosen: set[int]) -> dict[str, float]:
     for oi, v in m.open.items():
         vals[v.name] = 1.0 if enrolled[oi] > 0 else 0.0
     f = prob.facts
-    for i in set(m.met_days) | set(m.met_hours) | set(m.short):
+    for i in m.met:
         if f["measure"].iat[i] == "hours":
             req = f["required_hours"].iat[i]
             met = hours[i] >= req - 1e-9
-            vals[m.met_hours[i].name] = float(met)
+            vals[m.met[i].name] = float(met)
             vals[m.short[i].name] = 0.0 if met else max(0.0, 1 - hours[i] / req)
         else:
             md = days[i] >= f["required_days"].iat[i] - 1e-9
             mh = (not md) and hours[i] >= f["required_hours"].iat[i] - 1e-9
             vals[m.met_days[i].name] = float(md)
             vals[m.met_hours[i].name] = float(mh)
+            vals[m.met[i].name] = float(md or mh)
             vals[m.short[i].name] = 0.0 if (md or mh) else max(0.0, 1 - days[i] / f["required_days"].iat[i])
     for i, v in m.any_class.items():
         vals[v.name] = 1.0 if n_class[i] else 0.0

@@ -102,10 +102,21 @@ def matplotlib_families(cjk: CJKFont | None) -> list[str]:
     return fams
 
 
+def css_quote(text: str) -> str:
+    """`text` as a double-quoted CSS string that is also safe inside an HTML <style> element."""
+    out = []
+    for ch in str(text):
+        if ch in '"\\<>&' or ord(ch) < 32 or ord(ch) == 127:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
 def css_families(cjk: CJKFont | None) -> str:
     """The CSS font-family list for the PDF."""
     fams = []
     if cjk is not None:
         fams.append(cjk.family)
     fams += ["Noto Sans", "DejaVu Sans"]
-    return ", ".join(f'"{f}"' for f in fams) + ", sans-serif"
+    return ", ".join(css_quote(f) for f in fams) + ", sans-serif"

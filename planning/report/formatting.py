@@ -85,3 +85,12 @@ def date_range(start: dt.date | None, end: dt.date | None, lang: str = "en") -> 
     if end is None or is_missing(end) or end == start:
         return date(start, lang)
     return f"{date(start, lang)} – {date(end, lang)}"
+
+
+def short_range(start: dt.date | None, end: dt.date | None) -> str:
+    """Within the plan year: "03-16 – 03-23" (the year is on every page already)."""
+    if start is None or is_missing(start):
+        return DASH
+    if end is None or is_missing(end) or end == start:
+        return start.strftime("%m-%d")
+    return f"{start.strftime('%m-%d')} – {end.strftime('%m-%d')}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from planning.data.schema import LEVELS
+from planning.errors import PlanningError
 from planning.policy import Policy
 
 PLAN_COLUMNS = ["cadre_id", "activity_id", "kind", "start_date", "end_date", "days", "hours"]
@@ -102,13 +104,20 @@ def _read_csv(path: Path, columns: list[str], dates=(), numbers=(), bools=()) ->
     return df.reset_index(drop=True)
 
 
+class PlanNotFound(PlanningError, FileNotFoundError):
+    """The folder given as a plan is not one (the CLI exits with 1 and this message)."""
+
+    exit_code = 1
+
+
 def read_plan_dir(plan_dir: str | Path) -> PlanFiles:
-    """Read what the planner wrote; raises FileNotFoundError when the directory is not a plan."""
+    """Read what the planner wrote; raises PlanNotFound (a FileNotFoundError) when the
+    directory is not a plan."""
     d = Path(plan_dir)
     if not d.is_dir():
-        raise FileNotFoundError(f"{d} is not a plan directory (it does not exist or is not a folder)")
+        raise PlanNotFound(f"{d} is not a plan directory (it does not exist or is not a folder)")
     if not (d / "summary.json").exists() and not (d / "plan.csv").exists():
-        raise FileNotFoundError(f"{d} holds neither plan.csv nor summary.json: run `planning plan` first")
+        raise PlanNotFound(f"{d} holds neither plan.csv nor summary.json: run `planning plan` first")
     missing = [f for f in ("plan.csv", "classes.csv", "shortfall.csv", "coverage.csv", "summary.json")
                if not (d / f).exists()]
     summary: dict = {}
@@ -183,7 +192,8 @@ def met_by_level(cov: pd.DataFrame, summary: dict | None = None) -> pd.DataFrame
     for lv in levels:
         sub = cov[cov["level"] == lv]
         n, m = len(sub), int(sub["met"].sum())
-        rows.append({"level": lv, "cadres": n, "met": m, "share": float(given.get(lv, _share(m, n)))})
+        v = given.get(lv)
+        rows.append({"level": lv, "cadres": n, "met": m, "share": _share(m, n) if v is None else float(v)})
     return pd.DataFrame(rows, columns=["level", "cadres", "met", "share"])
 
 
@@ -196,7 +206,8 @@ def met_by_group(cov: pd.DataFrame, summary: dict | None = None) -> pd.DataFrame
             continue
         sub = cov[cov[g].astype(bool)]
         n, m = len(sub), int(sub["met"].sum())
-        rows.append({"group": g, "cadres": n, "met": m, "share": float(given.get(g, _share(m, n)))})
+        v = given.get(g)
+        rows.append({"group": g, "cadres": n, "met": m, "share": _share(m, n) if v is None else float(v)})
     return pd.DataFrame(rows, columns=["group", "cadres", "met", "share"])
 
 
@@ -214,11 +225,14 @@ def class_table(files: PlanFiles, ds) -> pd.DataFrame:
         if isinstance(got, pd.DataFrame):
             got = got.iloc[0]
         enrolled = int(enrolled_plan.get(cid, 0))
+        capacity = int(r["capacity"])
         if got is not None:
             start, end = got["start_date"], got["end_date"]
             status = got["status"] or ("running" if enrolled else "cancelled")
             if not math.isnan(got["enrolled"]):
                 enrolled = int(got["enrolled"])
+            if not math.isnan(got["capacity"]):
+                capacity = int(got["capacity"])
         else:
             start = dates_plan["start_date"].get(cid, r["start_date"]) if len(dates_plan) else r["start_date"]
             end = dates_plan["end_date"].get(cid, r["end_date"]) if len(dates_plan) else r["end_date"]
@@ -229,7 +243,7 @@ def class_table(files: PlanFiles, ds) -> pd.DataFrame:
             "class_id": cid, "title": r.get("title") or "", "topic": r.get("topic") or "", "mode": r["mode"],
             "institution": r.get("institution") or "", "start_date": start, "end_date": end,
             "window_start": r.get("window_start"), "window_end": r.get("window_end"),
-            "status": status, "enrolled": enrolled, "capacity": int(r["capacity"]),
+            "status": status, "enrolled": enrolled, "capacity": capacity,
             "min_size": int(r.get("min_size") or 0), "days": float(r["days"]), "hours": float(r["hours"]),
             "levels": tuple(r.get("levels") or ()), "cost_per_trainee": cost_each,
             "cost": cost_each * enrolled,
@@ -392,7 +406,12 @@ def headline(files: PlanFiles, ds, cov: pd.DataFrame, classes: pd.DataFrame, rot
         out.setdefault(k, v)
     if "budget" in s and s["budget"] is None:
         out["budget"] = None
-    out["met"] = met if s.get("requirement_met_share") is None else int(round(out["requirement_met_share"] * out["cadres"]))
+    if s.get("requirement_met") is not None:
+        out["met"] = int(s["requirement_met"])
+    elif s.get("requirement_met_share") is not None:
+        out["met"] = int(round(out["requirement_met_share"] * out["cadres"]))
+    else:
+        out["met"] = met
     out["warnings"] = [str(w) for w in (out.get("warnings") or [])]
     return out
 
@@ -408,15 +427,16 @@ def kpi_rows(h: dict) -> pd.DataFrame:
     rows = [
         ("cadres", h["cadres"], None),
         ("requirement_met_share", h["requirement_met_share"], f"{h['met']} / {h['cadres']}"),
+        *([("weighted_coverage", h["weighted_coverage"], None)] if h.get("weighted_coverage") is not None else []),
         *[(f"met_by_level.{k}", v, None) for k, v in (h.get("met_by_level") or {}).items()],
         *[(f"met_by_group.{k}", v, None) for k, v in (h.get("met_by_group") or {}).items()],
-        ("overdue_covered", h["overdue_covered"], f"of {h['overdue_total']}"),
+        ("overdue_covered", h["overdue_covered"], f"{h['overdue_covered']} / {h['overdue_total']}"),
         ("overdue_total", h["overdue_total"], None),
-        ("rotations_filled", h["rotations_filled"], f"of {h['rotation_slots']}"),
+        ("rotations_filled", h["rotations_filled"], f"{h['rotations_filled']} / {h['rotation_slots']}"),
         ("rotation_slots", h["rotation_slots"], None),
         ("classes_running", h["classes_running"], None),
         ("classes_cancelled", h["classes_cancelled"], None),
-        ("seats_used", h["seats_used"], f"of {h['seats_offered']}"),
+        ("seats_used", h["seats_used"], f"{h['seats_used']} / {h['seats_offered']}"),
         ("seats_offered", h["seats_offered"], None),
         ("cost", h["cost"], None),
         ("budget", h["budget"], None),
@@ -429,3 +449,116 @@ def kpi_rows(h: dict) -> pd.DataFrame:
         ("greedy_met_share", h.get("greedy_met_share"), None),
     ]
     return pd.DataFrame(rows, columns=["key", "value", "detail"])
+
+
+# --------------------------------------------------------------------------- shortfall reasons
+_PAREN = re.compile(r"\([^()]*\)")
+_TOKEN = re.compile(r"\b[\w.-]*\d[\w.-]*\b")
+_LIST = re.compile(r"#(?:\s*,\s*#)+")
+_SPAN = re.compile(r":?\s*#\s+to\s+#")
+
+
+def reason_kind(clause: str) -> str | None:
+    """A reason clause without its particulars ("26 eligible classes are full (C1, C2…)" →
+    "eligible classes are full"), so that reasons can be counted across cadres."""
+    s = _PAREN.sub("", clause)
+    s = _TOKEN.sub("#", s)
+    s = _LIST.sub("#", s)
+    s = _SPAN.sub("", s)
+    s = re.sub(r"\beligible class\b", "eligible classes", s)
+    s = re.sub(r"\bclasses are\b|\bclass are\b", "classes are", s)
+    s = re.sub(r"^\s*#\s+", "", s)
+    s = re.sub(r"\s+", " ", s).strip(" ;,.:")
+    words = [w for w in re.findall(r"[^\W\d_]+", s) if w.lower() not in ("to",)]
+    if len(words) < 2:
+        return None
+    return s.replace("#", "…")
+
+
+def split_reasons(text: str) -> list[str]:
+    """The clauses of a shortfall reason ("a; b; c"), with date-range continuations
+    ("busy 2027-03-01 to 2027-03-31; 2027-09-01 to 2027-09-30") kept in their clause."""
+    out: list[str] = []
+    for part in str(text or "").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        if out and reason_kind(part) is None:
+            out[-1] = f"{out[-1]}; {part}"
+        else:
+            out.append(part)
+    return out
+
+
+def shortfall_reasons(shortfall: pd.DataFrame) -> pd.DataFrame:
+    """reason, cadres — how many cadres short of their requirement carry each kind of reason."""
+    counts: dict[str, set] = {}
+    for cid, text in zip(shortfall["cadre_id"], shortfall["reasons"]):
+        for clause in split_reasons(text):
+            k = reason_kind(clause)
+            if k:
+                counts.setdefault(k, set()).add(cid)
+    rows = sorted(((k, len(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0]))
+    return pd.DataFrame(rows, columns=["reason", "cadres"])
+
+
+def compact_reason(text: str, keep: int = 3) -> str:
+    """Long id lists shortened for print: "(C1, C2, C3, C4, C5)" → "(C1, C2, C3 … +2)"."""
+    def clip(m: re.Match) -> str:
+        items = [x.strip() for x in m.group(1).split(",")]
+        if len(items) <= keep + 1:
+            return m.group(0)
+        return f"({', '.join(items[:keep])} … +{len(items) - keep})"
+    return re.sub(r"\(([^()]*,[^()]*)\)", clip, str(text or ""))
+
+
+# --------------------------------------------------------------------------- plan vs data
+def mismatches(files: PlanFiles, ds, limit: int = 6) -> tuple[list[str], list[str]]:
+    """(errors, warnings) comparing the plan with the data set.
+
+    Errors: the plan was not made from this data set (unknown cadres or activities, cadres
+    in another unit or at another level than coverage.csv says, another head count) — a
+    report would print wrong names. Warnings: class capacities or dates differ, as after a
+    scenario that changed the offer; the report then shows the plan's own figures."""
+    errors: list[str] = []
+    warnings: list[str] = []
+    cadres = set(ds.cadres["cadre_id"])
+    acts = set(ds.classes["class_id"]) | set(ds.rotations["post_id"])
+    plan = files.plan
+    unknown_c = sorted(set(plan["cadre_id"]) - cadres)
+    if unknown_c:
+        errors.append(f"plan.csv names {len(unknown_c)} cadre(s) missing from the data set, e.g. {', '.join(unknown_c[:3])}")
+    unknown_a = sorted(set(plan["activity_id"]) - acts)
+    if unknown_a:
+        errors.append(f"plan.csv names {len(unknown_a)} activities missing from the data set, e.g. {', '.join(unknown_a[:3])}")
+    n = files.summary.get("cadres")
+    if isinstance(n, int) and n != len(cadres) and files.summary.get("status") not in ("infeasible", "error"):
+        errors.append(f"summary.json counts {n} cadres, the data set holds {len(cadres)}")
+    cov = files.coverage
+    if cov is not None and len(cov):
+        info = ds.cadres.set_index("cadre_id")
+        moved = [r for r in cov.to_dict("records") if r["cadre_id"] in info.index and (
+            (r["unit_id"] and r["unit_id"] != info.at[r["cadre_id"], "unit_id"])
+            or (r["level"] and r["level"] != info.at[r["cadre_id"], "level"]))]
+        if moved:
+            errors.append(f"{len(moved)} cadre(s) have another unit or level in the data set than in coverage.csv, "
+                          f"e.g. {', '.join(r['cadre_id'] for r in moved[:3])}")
+    if len(files.classes):
+        cap = dict(zip(ds.classes["class_id"], ds.classes["capacity"]))
+        fixed = {r["class_id"]: (r["start_date"], r["end_date"]) for r in ds.classes.to_dict("records")
+                 if r["start_date"] is not None}
+        title = dict(zip(ds.classes["class_id"], ds.classes["title"]))
+        for r in files.classes.to_dict("records"):
+            cid = r["class_id"]
+            if cid not in cap:
+                errors.append(f"classes.csv has class {cid}, which the data set does not offer")
+            elif r.get("title") and title.get(cid) and r["title"].strip() != str(title[cid]).strip():
+                errors.append(f"class {cid} is '{r['title']}' in the plan but '{title[cid]}' in the data set")
+            elif not math.isnan(r["capacity"]) and int(r["capacity"]) != int(cap[cid]):
+                warnings.append(f"class {cid} has {int(r['capacity'])} places in the plan, {cap[cid]} in the data set")
+            elif cid in fixed and r["start_date"] is not None and (r["start_date"], r["end_date"]) != fixed[cid]:
+                warnings.append(f"class {cid} runs {r['start_date']} – {r['end_date']} in the plan, "
+                                f"{fixed[cid][0]} – {fixed[cid][1]} in the data set")
+    if len(warnings) > limit:
+        warnings = warnings[:limit] + [f"… and {len(warnings) - limit} more differences between the plan and the data set"]
+    return errors[:limit], warnings

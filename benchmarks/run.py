@@ -1,0 +1,137 @@
+"""Benchmark the annual plan optimizer against the greedy baseline, HiGHS against CBC.
+
+For each generated instance size, each solver runs in its own process (so its peak
+memory is its own): problem build, PuLP model build, solve (warm-started from greedy),
+objective, proven bound, gap, requirement-met share and priority-weighted coverage of the
+plan and of the greedy plan on the same instance. All ratios in the table come from one run.
+
+    .venv/bin/python benchmarks/run.py                       # 1,000 / 5,000 / 20,000 cadres
+    .venv/bin/python benchmarks/run.py --sizes 1000 --solvers highs --time-limit 60
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def one(size: int, solver: str, time_limit: float, gap: float, seed: int, year: int, windowed: float) -> dict:
+    """Run one (size, solver) and return its measurements (called in a child process)."""
+    from planning.data.generate import generate, write_dataset
+    from planning.data.load import load_dataset
+    from planning.model.build import build_model
+    from planning.model.greedy import greedy_plan
+    from planning.model.problem import build_problem
+    from planning.model.solve import SOLVERS
+    from planning.model.values import chosen_pairs, complete_values, objective_of
+    from planning.pipeline import coverage_table, extract
+    from planning.policy import load_policy
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        write_dataset(generate(size, year=year, seed=seed, windowed_share=windowed), tmp)
+        ds = load_dataset(tmp, year)
+        t_load = time.perf_counter() - t
+    policy = load_policy(None, {"solver.name": solver, "solver.time_limit": time_limit, "solver.gap": gap})
+    t = time.perf_counter()
+    prob = build_problem(ds, year, policy)
+    t_problem = time.perf_counter() - t
+    t = time.perf_counter()
+    m = build_model(prob)
+    t_model = time.perf_counter() - t
+    t = time.perf_counter()
+    greedy = greedy_plan(prob)
+    gvals = complete_values(m, greedy)
+    gobj = objective_of(m, gvals)
+    t_greedy = time.perf_counter() - t
+    res = SOLVERS[solver](m, time_limit=time_limit, gap=gap, threads=2, seed=1, warm_start=gvals)
+    chosen = chosen_pairs(m, res.values) if res.values else greedy
+    obj = res.objective if res.values else gobj
+    if res.values and res.objective < gobj:
+        chosen, obj = greedy, gobj
+
+    def kpis(pairs):
+        cov = coverage_table(prob, extract(prob, pairs, set())["plan"])
+        w = cov["weight"]
+        return float(cov["met"].mean()), float((w * cov["met"]).sum() / w.sum())
+
+    met, wcov = kpis(chosen)
+    gmet, gwcov = kpis(greedy)
+    return {
+        "cadres": size, "solver": solver, "pairs": prob.n_pairs, "variables": len(m.lp.variables()),
+        "constraints": len(m.lp.constraints), "load_s": round(t_load, 2), "problem_s": round(t_problem, 2),
+        "model_s": round(t_model, 2), "greedy_s": round(t_greedy, 2), "solve_s": round(res.solve_seconds, 2),
+        "status": res.status, "objective": round(obj, 2), "best_bound": None if res.best_bound is None else round(res.best_bound, 2),
+        "gap": None if res.best_bound is None else round(abs(res.best_bound - obj) / max(1.0, abs(obj)), 5),
+        "greedy_objective": round(gobj, 2), "met_share": round(met, 4), "greedy_met_share": round(gmet, 4),
+        "weighted_coverage": round(wcov, 4), "greedy_weighted_coverage": round(gwcov, 4),
+        "met_ratio": round(met / gmet, 4) if gmet else None, "weighted_ratio": round(wcov / gwcov, 4) if gwcov else None,
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
+    ap.add_argument("--solvers", nargs="+", default=["highs", "cbc"], choices=["highs", "cbc"])
+    ap.add_argument("--time-limit", type=float, default=300)
+    ap.add_argument("--gap", type=float, default=0.001)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--year", type=int, default=2027)
+    ap.add_argument("--windowed-share", type=float, default=0.0)
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    ap.add_argument("--one", nargs=2, metavar=("SIZE", "SOLVER"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.one:
+        r = one(int(args.one[0]), args.one[1], args.time_limit, args.gap, args.seed, args.year, args.windowed_share)
+        print("RESULT " + json.dumps(r))
+        return 0
+    rows = []
+    for size in args.sizes:
+        for solver in args.solvers:
+            cmd = [sys.executable, __file__, "--one", str(size), solver, "--time-limit", str(args.time_limit),
+                   "--gap", str(args.gap), "--seed", str(args.seed), "--year", str(args.year),
+                   "--windowed-share", str(args.windowed_share)]
+            t = time.perf_counter()
+            p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+            line = next((l for l in p.stdout.splitlines() if l.startswith("RESULT ")), None)
+            if line is None:
+                print(f"{size} {solver}: failed\n{p.stderr[-2000:]}", file=sys.stderr)
+                continue
+            r = json.loads(line[7:])
+            r["wall_s"] = round(time.perf_counter() - t, 1)
+            rows.append(r)
+            print(json.dumps(r), flush=True)
+    if not rows:
+        return 1
+    import pandas as pd
+
+    df = pd.DataFrame(rows)
+    os.makedirs(args.out, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    df.to_csv(Path(args.out) / f"bench-{stamp}.csv", index=False)
+    cols = ["cadres", "solver", "pairs", "model_s", "solve_s", "status", "objective", "best_bound", "gap",
+            "met_share", "greedy_met_share", "met_ratio", "weighted_ratio", "peak_mb", "wall_s"]
+    print(df[cols].to_markdown(index=False) if _has_tabulate() else df[cols].to_string(index=False))
+    return 0
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,523 @@
+"""What the notebooks call: each step of a notebook is one function here, so that a
+notebook holds only its parameters, these calls and their display.
+
+    import planning.notebook_api as nb
+    run = nb.resolve_inputs(data, year, policy=policy, scenario=scenario, district=district, output=output)
+    pol = nb.load_run_policy(run, solver=solver, time_limit=time_limit)
+    ds = nb.load_data(run)                      # problems shown as a table, then the run fails
+    result = nb.make_plan(ds, run, pol)         # plan files written to <output>/plan, checked
+    view = nb.plan_view(result, lang=lang)
+    nb.kpi_table(view); nb.calendar_chart(view); nb.absence_chart(view); nb.coverage_chart(view)
+    nb.shortfall_table(view)
+    nb.write_handouts(view, run, lang=lang)     # <output>/plan.xlsx and <output>/report.pdf
+
+Paths: a relative path given to a notebook is read from the project root, wherever the
+kernel runs (papermill and nbval start it in the notebook's folder): the folder named by
+the ``PLANNING_ROOT`` environment variable, else the nearest folder at or above the
+working directory that holds ``pyproject.toml``, else the working directory.
+
+A step that meets bad input shows the problems as a table and then raises the planner's
+own error (DataError, PolicyError, InfeasiblePlan), so an executed notebook — and the
+batch run around it — fails with the reason on screen.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from planning.errors import DataError, InfeasiblePlan, PolicyError
+
+ROOT_ENV = "PLANNING_ROOT"
+ROOT_MARKER = "pyproject.toml"
+PLAN_SUBDIR = "plan"  # the contract's plan files, inside the output folder
+WORKBOOK_NAME = "plan.xlsx"
+REPORT_NAME = "report.pdf"
+DATA_CHECK_NAME = "data_check.json"
+SCENARIO_KEYS = ("name", "description", "policy")  # what a scenario file may hold so far
+BASE_SCENARIO = "base"
+WHOLE_DATA_SET = "all"
+
+
+# --------------------------------------------------------------------------- paths
+def project_root(start: str | Path | None = None) -> Path:
+    """The folder relative paths are read from (see the module docstring)."""
+    env = os.environ.get(ROOT_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / ROOT_MARKER).is_file():
+            return folder
+    return here
+
+
+def resolve_path(path: str | Path | None, root: Path | None = None) -> Path | None:
+    """An absolute path; a relative one is read from the project root. None stays None."""
+    if path is None or str(path).strip() == "":
+        return None
+    p = Path(str(path)).expanduser()
+    return p if p.is_absolute() else (root or project_root()) / p
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """One notebook run's inputs with every path absolute."""
+
+    data: Path
+    year: int
+    policy: Path | None
+    scenario: Path | None
+    district: str | None
+    output: Path
+    root: Path
+
+    @property
+    def scenario_name(self) -> str:
+        """The scenario's ``name:`` if its file gives one, else the file's stem; "base" without a file."""
+        if self.scenario is None:
+            return BASE_SCENARIO
+        tree = _read_scenario(self.scenario)
+        return str(tree.get("name") or self.scenario.stem)
+
+    @property
+    def plan_dir(self) -> Path:
+        return self.output / PLAN_SUBDIR
+
+    def table(self) -> pd.DataFrame:
+        """The run as a small table, to show at the top of a notebook."""
+        rows = [("data set", self.data), ("year", self.year), ("district", self.district or "all districts"),
+                ("scenario", self.scenario_name if self.scenario is None else f"{self.scenario_name} ({self.scenario})"),
+                ("policy file", self.policy or "default policy"), ("output folder", self.output)]
+        return pd.DataFrame([(k, str(v)) for k, v in rows], columns=["input", "value"]).set_index("input")
+
+
+def resolve_inputs(data: str | Path, year: int, *, policy: str | Path | None = None,
+                   scenario: str | Path | None = None, district: str | None = None,
+                   output: str | Path = "reports/notebooks") -> RunInputs:
+    """The notebook's parameters as absolute paths (relative ones read from the project root)."""
+    root = project_root()
+    district = str(district).strip() if district is not None and str(district).strip() else None
+    if district == WHOLE_DATA_SET:
+        district = None
+    return RunInputs(data=resolve_path(data, root), year=int(year), policy=resolve_path(policy, root),
+                     scenario=resolve_path(scenario, root), district=district, output=resolve_path(output, root),
+                     root=root)
+
+
+# --------------------------------------------------------------------------- showing problems
+def _display(obj: Any) -> None:
+    try:
+        from IPython.display import display
+    except ImportError:  # called from plain Python: print instead
+        print(obj)
+        return
+    display(obj)
+
+
+def problem_table(err: Exception) -> pd.DataFrame:
+    """The problems an error carries, one row each, in words a planner reads."""
+    if isinstance(err, DataError):
+        return pd.DataFrame([{"table": p.table, "row": "" if p.row is None else p.row, "column": p.column or "",
+                              "problem": p.message} for p in err.problems],
+                            columns=["table", "row", "column", "problem"])
+    if isinstance(err, PolicyError):
+        return pd.DataFrame({"file": err.source, "problem": err.messages}, columns=["file", "problem"])
+    if isinstance(err, InfeasiblePlan):
+        return pd.DataFrame({"rules in conflict": err.diagnosis})
+    return pd.DataFrame({"problem": [str(err)]})
+
+
+def warning_table(ds) -> pd.DataFrame:
+    """The data set's warnings (the plan is still made) as a table; empty when there are none."""
+    return pd.DataFrame([{"table": p.table, "row": "" if p.row is None else p.row, "column": p.column or "",
+                          "warning": p.message} for p in ds.warnings],
+                        columns=["table", "row", "column", "warning"])
+
+
+class _ShowProblems:
+    """Show the problems of the planner's errors as a table before letting the error through."""
+
+    def __init__(self, heading: str):
+        self.heading = heading
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, err, tb):
+        if isinstance(err, (DataError, PolicyError, InfeasiblePlan)):
+            _display(Note(f"{self.heading}: {len(problem_table(err))} problem(s). The run stops here.", "error"))
+            _display(problem_table(err))
+        return False
+
+
+# --------------------------------------------------------------------------- inputs
+def _read_scenario(path: Path) -> dict:
+    if not path.is_file():
+        raise PolicyError(f"the scenario file {path} does not exist", str(path))
+    try:
+        tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise PolicyError(f"not valid YAML: {e}", str(path)) from None
+    if not isinstance(tree, Mapping):
+        raise PolicyError("a scenario file must hold named settings (a YAML mapping)", str(path))
+    unknown = sorted(set(tree) - set(SCENARIO_KEYS))
+    if unknown:
+        raise PolicyError(f"unknown key(s) {', '.join(map(str, unknown))}: a scenario file holds "
+                          f"{', '.join(SCENARIO_KEYS)} (its policy settings go under 'policy:')", str(path))
+    return dict(tree)
+
+
+def load_run_policy(run: RunInputs, *, solver: str | None = None, time_limit: float | None = None):
+    """The policy in force: defaults, then the policy file, then the scenario's ``policy:``
+    settings, then the notebook's solver and time limit (None keeps the policy's value)."""
+    from planning.policy import load_policy
+
+    with _ShowProblems("The policy cannot be used"):
+        pol = load_policy(run.policy)
+        if run.scenario is not None:
+            pol = pol.with_overrides(_read_scenario(run.scenario).get("policy") or {}, str(run.scenario))
+        extra = {k: v for k, v in {"solver.name": solver, "solver.time_limit": time_limit}.items() if v is not None}
+        return pol.with_overrides(extra, "notebook parameters") if extra else pol
+
+
+def load_data(run: RunInputs):
+    """The data set checked against the data contract (and narrowed to the district, if one is
+    given). On problems: shows them as a table and raises DataError."""
+    from planning.data.load import load_dataset
+    from planning.pipeline import filter_district
+
+    with _ShowProblems("The data set breaks the data contract"):
+        ds = load_dataset(run.data, run.year)
+        return filter_district(ds, run.district)
+
+
+# --------------------------------------------------------------------------- the data at a glance
+def data_overview(ds, year: int) -> pd.DataFrame:
+    """How much of everything the data set holds."""
+    c, k, r = ds.cadres, ds.classes, ds.rotations
+    rows = [
+        ("districts", ds.units["district"].nunique()), ("units", len(ds.units)), ("cadres", len(c)),
+        ("classes offered", len(k)), ("… with a date window", int(k["start_date"].isna().sum())),
+        ("class seats", int(k["capacity"].sum()) if len(k) else 0),
+        ("class seat-days", round(float((k["capacity"] * k["days"]).sum()), 1) if len(k) else 0),
+        ("rotation posts", len(r)), ("rotation slots", int(r["slots"].sum()) if len(r) else 0),
+        ("blackouts", len(ds.blackouts)), ("busy periods", len(ds.busy)), ("history rows", len(ds.history)),
+        ("pins", len(ds.pins)), ("extra holidays", len(ds.holidays)), ("warnings", len(ds.warnings)),
+    ]
+    return pd.DataFrame(rows, columns=["item", str(year)]).set_index("item")
+
+
+def cadres_by_level(ds) -> pd.DataFrame:
+    """Cadres by district (rows) and level (columns), with totals."""
+    from planning.data.schema import LEVELS
+
+    district = ds.cadres["unit_id"].map(dict(zip(ds.units["unit_id"], ds.units["district"])))
+    t = pd.crosstab(district.rename("district"), ds.cadres["level"].rename("level"), margins=True, margins_name="total")
+    order = [lv for lv in LEVELS if lv in t.columns] + [c for c in t.columns if c not in LEVELS]
+    return t[order]
+
+
+def requirement_table(ds, year: int, policy) -> pd.DataFrame:
+    """By level: cadres, priority groups, and what the year's requirement asks of them."""
+    from planning.data.schema import LEVELS
+    from planning.facts import cadre_facts
+
+    f = cadre_facts(ds.cadres, ds.history, year, policy)
+    groups = ("overdue", "reserve", "young", "newly_promoted", "key_post")
+    rows = []
+    for lv in [lv for lv in LEVELS if (f["level"] == lv).any()]:
+        sub = f[f["level"] == lv]
+        by_hours = sub["measure"] == "hours"
+        rows.append({"level": lv, "cadres": len(sub), **{g: int(sub[g].sum()) for g in groups},
+                     "measure": "hours" if by_hours.all() else "days",
+                     "required days": round(float(sub.loc[~by_hours, "required_days"].sum()), 1),
+                     "required hours": round(float(sub.loc[by_hours, "required_hours"].sum()), 1)})
+    return pd.DataFrame(rows).set_index("level")
+
+
+def supply_and_demand(ds, year: int, policy) -> pd.DataFrame:
+    """Seat-days offered against seat-days needed: a ratio near or below 1 means a tight year."""
+    from planning.data.generate import tightness
+
+    t = tightness(ds, year, policy)
+    return pd.DataFrame([(k, round(v, 3) if isinstance(v, float) else v) for k, v in t.items()],
+                        columns=["figure", "value"]).set_index("figure")
+
+
+def blackout_table(ds) -> pd.DataFrame:
+    """Key-work periods: when, for whom, why — in order of date."""
+    units = dict(zip(ds.units["unit_id"], ds.units["name"]))
+    b = ds.blackouts.sort_values(["start_date", "scope"])
+    return pd.DataFrame({"from": b["start_date"], "to": b["end_date"],
+                         "for": [("everyone" if s == "region" else units.get(s, s)) for s in b["scope"]],
+                         "reason": b["reason"]}).reset_index(drop=True)
+
+
+def write_data_check(ds, run: RunInputs, policy) -> Path:
+    """The data check's figures as ``data_check.json`` in the output folder (for batch tables)."""
+    from planning.io import atomic_file
+
+    figures = {"year": run.year, "data": str(run.data), "district": run.district,
+               "overview": {k: _plain(v) for k, v in data_overview(ds, run.year)[str(run.year)].items()},
+               "supply_and_demand": {k: _plain(v) for k, v in supply_and_demand(ds, run.year, policy)["value"].items()},
+               "warnings": [str(w) for w in ds.warnings]}
+    return atomic_file(run.output / DATA_CHECK_NAME, json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+
+
+def _plain(v):
+    if hasattr(v, "item"):
+        v = v.item()
+    return v
+
+
+# --------------------------------------------------------------------------- planning
+def make_plan(ds, run: RunInputs, policy, *, msg: bool = False):
+    """Plan the year and write the contract's plan files (checked by the independent checker)
+    to ``<output>/plan``. Hard rules in conflict: shows them as a table and raises."""
+    from planning.pipeline import run_plan
+
+    with _ShowProblems("No plan can respect every hard rule"):
+        return run_plan(ds, run.year, run.plan_dir, policy=policy, district=run.district,
+                        scenario=run.scenario_name, msg=msg)
+
+
+def plan_status(result) -> "Note":
+    """One sentence on how the solver finished (a time limit is reported honestly)."""
+    s = result.summary
+    gap = "n/a" if s.get("gap") is None else f"{s['gap']:.2%}"
+    text = (f"Plan status: {s['status']} (solver {s['solver']}, gap {gap}, {s['solve_seconds']:.1f} s). "
+            f"{s['requirement_met']} of {s['cadres']} cadres meet the requirement "
+            f"({s['requirement_met_share']:.1%}; a simple greedy plan reaches {s['greedy_met_share']:.1%}). "
+            f"The plan passed the independent check and is written to {result.out_dir}.")
+    if s["status"] == "feasible":
+        text += " The solver stopped at its time limit: the plan is good but not proven best."
+    return Note(text, "warning" if s["status"] != "optimal" else "info")
+
+
+def plan_view(result_or_dir, data=None, year: int | None = None, *, policy=None, lang: str = "en"):
+    """Everything the KPI tables and charts show, gathered once from the written plan
+    (``planning.report.content.gather``): a PlanResult, or a plan folder with its data and year."""
+    from planning.report.content import gather
+
+    if hasattr(result_or_dir, "out_dir"):
+        r = result_or_dir
+        return gather(r.out_dir, r.data, r.summary["year"], lang=lang, policy=r.policy)
+    return gather(result_or_dir, data, year, lang=lang, policy=policy)
+
+
+_SHARES = ("requirement_met_share", "greedy_met_share", "weighted_coverage")
+
+
+def kpi_table(view) -> pd.DataFrame:
+    """The headline figures (shares as percentages), one row each."""
+    from planning.report import kpis
+
+    rows = kpis.kpi_rows(view.headline)
+    out = []
+    for key, value, detail in rows.itertuples(index=False):
+        is_share = key in _SHARES or key.startswith(("met_by_level.", "met_by_group."))
+        out.append({"figure": _words(key), "value": _fmt(value, share=is_share), "detail": detail or ""})
+    return pd.DataFrame(out).set_index("figure")
+
+
+def _words(key: str) -> str:
+    head, _, tail = key.partition(".")
+    text = head.replace("_", " ")
+    return f"{text} · {tail.replace('_', ' ')}" if tail else text[:1].upper() + text[1:]
+
+
+def _fmt(v, share: bool = False) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if share:
+        return f"{float(v):.1%}"
+    if isinstance(v, float):
+        return f"{v:,.2f}".rstrip("0").rstrip(".") if not v.is_integer() else f"{int(v):,}"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    return str(v)
+
+
+# --------------------------------------------------------------------------- charts
+class Charts:
+    """One or more SVG charts, shown one under the other in a notebook."""
+
+    def __init__(self, svgs: list[str], caption: str = ""):
+        self.svgs = [s for s in svgs if s]
+        self.caption = caption
+
+    def _repr_html_(self) -> str:
+        cap = f"<p><em>{html.escape(self.caption)}</em></p>" if self.caption else ""
+        return cap + "".join(f'<div style="max-width:100%">{s}</div>' for s in self.svgs)
+
+    def __len__(self) -> int:
+        return len(self.svgs)
+
+
+def _families(view) -> list[str]:
+    from planning.report import fonts
+
+    return fonts.matplotlib_families(view.cjk)
+
+
+def calendar_rows(classes: pd.DataFrame, rotations: pd.DataFrame | None = None) -> list:
+    """The calendar's rows: each class (its dates, or its window when still to be placed) and
+    each rotation post, labelled with id and title, noted with places taken / offered."""
+    from planning.report import charts
+
+    rows = []
+    for r in classes.to_dict("records"):
+        label = charts.clip(f"{r['class_id']}  {r.get('title') or ''}", 44)
+        ws, we = r.get("window_start"), r.get("window_end")
+        window = (ws, we) if _is_date(ws) and _is_date(we) else None
+        start, end = r.get("start_date"), r.get("end_date")
+        dated = _is_date(start) and _is_date(end)
+        enrolled = r.get("enrolled")
+        note = f"{int(enrolled)}/{int(r['capacity'])}" if enrolled is not None and not _nan(enrolled) else f"{int(r['capacity'])} seats"
+        if r.get("status") == "cancelled":
+            rows.append(charts.CalendarRow(label, "cancelled", [(start, end)] if dated else [], window, note))
+        elif not dated:
+            rows.append(charts.CalendarRow(label, "class", [], window, note))
+        elif r["mode"] == "weekend":
+            rows.append(charts.CalendarRow(label, "weekend", charts.weekend_segments(start, end), window, note))
+        else:
+            rows.append(charts.CalendarRow(label, "class", [(start, end)], window, note))
+    for r in ([] if rotations is None else rotations.to_dict("records")):
+        label = charts.clip(f"{r['post_id']}  {r.get('title') or ''}", 44)
+        filled = r.get("filled")
+        note = f"{int(filled)}/{int(r['slots'])}" if filled is not None and not _nan(filled) else f"{int(r['slots'])} slots"
+        rows.append(charts.CalendarRow(label, "rotation", [(r["start_date"], r["end_date"])], None, note))
+    return rows
+
+
+def _is_date(v) -> bool:
+    return isinstance(v, dt.date)
+
+
+def _nan(v) -> bool:
+    return isinstance(v, float) and math.isnan(v)
+
+
+def _region_blackouts(ds) -> list[tuple[dt.date, dt.date]]:
+    b = ds.blackouts
+    return [(s, e) for s, e, scope in zip(b["start_date"], b["end_date"], b["scope"]) if scope == "region"]
+
+
+def calendar_chart(view) -> Charts:
+    """Classes and rotations over the year, statutory holidays and region blackouts shaded."""
+    from planning.report import charts
+
+    svgs = charts.calendar_charts(calendar_rows(view.classes, view.rotations), view.year, view.holidays,
+                                  _region_blackouts(view.ds), view.labels, _families(view))
+    return Charts(svgs, "Classes (places taken / offered) and rotation posts; holidays and region blackouts shaded.")
+
+
+def offer_calendar(ds, year: int, *, lang: str = "en") -> Charts:
+    """The training offer as the data set states it (before any plan): fixed dates and windows."""
+    from planning.calendar import public_holidays
+    from planning.report import charts, fonts
+    from planning.report.labels import Labels
+
+    offer = ds.classes.copy()
+    rot = ds.rotations.copy()
+    key = [(s or w or dt.date.max) for s, w in zip(offer["start_date"], offer["window_start"])]
+    offer = offer.assign(_k=key).sort_values(["_k", "class_id"]).drop(columns="_k")
+    offer = offer.assign(start_date=offer["start_date"].where(offer["start_date"].notna(), None),
+                         end_date=offer["end_date"].where(offer["end_date"].notna(), None))
+    svgs = charts.calendar_charts(calendar_rows(offer, rot), year, public_holidays(year, ds.holidays),
+                                  _region_blackouts(ds), Labels(lang), fonts.matplotlib_families(fonts.find_cjk_font()))
+    return Charts(svgs, "The offer: fixed classes, date windows (dashed), rotation posts; holidays and region "
+                        "blackouts shaded.")
+
+
+def absence_chart(view) -> Charts:
+    """Units × weeks: the most cadres away on one day of the week, as a share of the unit's cap."""
+    from planning.report import charts, kpis
+
+    weekly = kpis.weekly_peak(view.daily_absence)
+    labels = {u: f"{charts.clip(view.unit_name(u), 30)} (cap {int(view.caps.get(u, 0))})" for u in weekly.index}
+    svgs = charts.absence_heatmaps(weekly, view.caps, labels, view.year, view.labels, _families(view))
+    return Charts(svgs, "Unit absence by week against each unit's cap (100% = at the cap).")
+
+
+def coverage_chart(view) -> Charts:
+    """Share of cadres meeting the requirement, by level and by priority group."""
+    from planning.report import charts
+
+    L = view.labels
+    by_level = [(L.code("level", r.level), r.cadres, r.met, r.share) for r in view.by_level.itertuples()]
+    by_group = [(L.code("group", r.group), r.cadres, r.met, r.share) for r in view.by_group.itertuples()]
+    overall = view.headline.get("requirement_met_share")
+    overall = math.nan if overall is None else float(overall)
+    svg = charts.coverage_chart(by_level, by_group, overall, L, _families(view))
+    return Charts([svg], "Requirement met by level and by priority group (dashed line: all cadres).")
+
+
+# --------------------------------------------------------------------------- tables of the plan
+def shortfall_table(view) -> pd.DataFrame:
+    """Every cadre whose requirement is not met, with the reasons in words."""
+    short = view.files.shortfall
+    cols = ["cadre", "name", "unit", "level", "measure", "required", "planned", "reasons"]
+    if not len(short):
+        return pd.DataFrame(columns=cols)
+    c = view.ds.cadres.set_index("cadre_id")
+    return pd.DataFrame({
+        "cadre": short["cadre_id"], "name": short["cadre_id"].map(view.name),
+        "unit": short["unit_id"].map(view.unit_name), "level": short["cadre_id"].map(c["level"]),
+        "measure": short["measure"], "required": short["required"], "planned": short["planned"],
+        "reasons": short["reasons"],
+    }, columns=cols)
+
+
+def unit_table(view) -> pd.DataFrame:
+    """By unit: headcount, requirement met, places, rotations, peak absence against the cap."""
+    u = view.units.copy()
+    u["share"] = u["share"].map(lambda v: _fmt(v, share=True))
+    return u.set_index("unit_id")
+
+
+# --------------------------------------------------------------------------- handouts
+def write_handouts(view, run: RunInputs, *, lang: str = "en") -> pd.DataFrame:
+    """The Excel workbook and the PDF report beside the plan files; returns every output file."""
+    from planning.report import build_report, build_workbook
+
+    plan_dir, ds, pol = view.files.directory, view.ds, view.policy
+    build_workbook(plan_dir, ds, run.year, run.output / WORKBOOK_NAME, lang=lang, policy=pol)
+    build_report(plan_dir, ds, run.year, run.output / REPORT_NAME, lang=lang, policy=pol)
+    return output_files(run.output)
+
+
+def output_files(folder: str | Path) -> pd.DataFrame:
+    """The files under `folder` (hidden ones left out) with their sizes."""
+    folder = Path(folder)
+    rows = [{"file": str(p.relative_to(folder)), "bytes": p.stat().st_size}
+            for p in sorted(folder.rglob("*")) if p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts)]
+    return pd.DataFrame(rows, columns=["file", "bytes"])
+
+
+# --------------------------------------------------------------------------- small display
+class Note:
+    """A line of text shown in a coloured box in a notebook (plain text elsewhere)."""
+
+    _COLORS = {"info": "#e8f0fe", "warning": "#fff4ce", "error": "#fde7e9"}
+
+    def __init__(self, text: str, kind: str = "info"):
+        self.text, self.kind = text, kind
+
+    def _repr_html_(self) -> str:
+        return (f'<div style="background:{self._COLORS.get(self.kind, "#eee")};padding:6px 10px;'
+                f'border-radius:4px">{html.escape(self.text)}</div>')
+
+    def __repr__(self) -> str:
+        return self.text

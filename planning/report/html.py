@@ -1,0 +1,421 @@
+"""The report as HTML: the gathered content turned into display rows, rendered with a
+jinja2 template (autoescape on: every name and title prints as typed, never as markup).
+
+``render_html(content)`` returns a complete, self-contained HTML document (CSS inline,
+charts as SVG data URIs) that WeasyPrint turns into the PDF and a browser can show too.
+"""
+from __future__ import annotations
+
+import base64
+import math
+from importlib import resources
+
+import jinja2
+import markupsafe
+import pandas as pd
+
+from planning.report import charts, fonts, kpis
+from planning.report import formatting as F
+from planning.report.content import ReportContent, policy_table
+
+SECTIONS = ("summary", "policy", "calendar", "absence", "coverage", "rosters", "rotations", "shortfall", "units")
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("planning.report", "templates"),
+        autoescape=True,  # every template, whatever its name: user text is never markup
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["css_string"] = css_string
+    env.filters["svg_uri"] = lambda svg: "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return env
+
+
+def css_string(text) -> markupsafe.Markup:
+    """`text` as a quoted CSS string for the template's <style> block (quotes, backslashes,
+    line breaks and "<" escaped, so a title cannot end the block or inject rules)."""
+    return markupsafe.Markup(fonts.css_quote(text))
+
+
+def stylesheet() -> str:
+    return resources.files("planning.report").joinpath("report.css").read_text(encoding="utf-8")
+
+
+def render_html(c: ReportContent) -> str:
+    """The whole report as one HTML document."""
+    return _environment().get_template("report.html").render(**view(c))
+
+
+# --------------------------------------------------------------------------- view model
+def view(c: ReportContent) -> dict:
+    """Everything the template prints, as plain strings, lists and dicts."""
+    L = c.labels
+    h = c.headline
+    families = fonts.matplotlib_families(c.cjk)
+    return {
+        "lang": "zh-CN" if c.lang == "zh" else "en",
+        "L": L,
+        "title": c.title,
+        "css": stylesheet(),
+        "font_family": fonts.css_families(c.cjk),
+        "page_label": L["page_css"],
+        "footnote": L["anonymized_note"] if c.anonymized else L["confidential"],
+        "cover": _cover(c),
+        "notices": [n for n in (c.font_notice,) if n],
+        "summary": _summary(c),
+        "policy": _policy(c),
+        "calendar": _calendar(c, families),
+        "absence": _absence(c, families),
+        "coverage_svg": charts.coverage_chart(
+            [(L.code("level", r.level), r.cadres, r.met, r.share) for r in c.by_level.itertuples()],
+            [(L.code("group", r.group), r.cadres, r.met, r.share) for r in c.by_group.itertuples()],
+            _float(h["requirement_met_share"]), L, families),
+        "coverage_tables": _coverage_tables(c),
+        "rosters": _rosters(c),
+        "cancelled": _cancelled(c),
+        "rotations": _rotations(c),
+        "shortfall": _shortfall(c),
+        "units": _units(c),
+        "unit_lists": _unit_lists(c),
+        "unit_requirement": unit_requirement(c),
+    }
+
+
+def _float(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _cover(c: ReportContent) -> dict:
+    L, h = c.labels, c.headline
+    rows = [
+        (L["district"], h.get("district") or F.DASH),
+        (L["plan_year"], str(c.year)),
+        (L["scenario"], h.get("scenario") or L["scenario_default"]),
+        (L["generated"], F.long_date(c.generated, c.lang)),
+        (L["solver_status"], L.code("status", h.get("status"))),
+    ]
+    return {"rows": rows, "anonymized": c.anonymized}
+
+
+def _status_note(c: ReportContent) -> tuple[str, bool]:
+    L, status = c.labels, str(c.headline.get("status") or "unknown")
+    key = f"status_note_{status}"
+    if key not in L:
+        return "", False
+    return L.fmt(key, gap=F.gap(c.headline.get("gap"))) if status == "feasible" else L[key], status in ("infeasible", "error")
+
+
+def _summary(c: ReportContent) -> dict:
+    L, h = c.labels, c.headline
+    money = lambda v: F.money(v, L["money_fmt"])  # noqa: E731
+    budget = h.get("budget")
+    cost_detail = (f"{L['kpi_budget']} {money(budget)} · {F.share(h['cost'] / budget)} {L['kpi_of_budget']}"
+                   if budget not in (None, 0) and not F.is_missing(budget) else L["kpi_no_budget"])
+    over_budget = budget not in (None, 0) and not F.is_missing(budget) and h["cost"] > budget + 1e-6
+    tiles = [
+        {"label": L["kpi_met_overall"], "value": F.share(h["requirement_met_share"]),
+         "detail": f"{F.integer(h['met'])} / {F.integer(h['cadres'])} {L['cadres'].lower() if c.lang == 'en' else ''}".strip(),
+         "warn": False},
+        {"label": L["kpi_overdue"], "value": F.ratio(h["overdue_covered"], h["overdue_total"]),
+         "detail": F.share(h["overdue_covered"] / h["overdue_total"]) if h["overdue_total"] else "", "warn": False},
+        {"label": L["kpi_rotations"], "value": F.ratio(h["rotations_filled"], h["rotation_slots"]),
+         "detail": F.share(h["rotations_filled"] / h["rotation_slots"]) if h["rotation_slots"] else "", "warn": False},
+        {"label": L["kpi_classes_running"], "value": F.integer(h["classes_running"]),
+         "detail": f"{L['kpi_classes_cancelled']}: {F.integer(h['classes_cancelled'])}", "warn": False},
+        {"label": L["kpi_seats"], "value": F.ratio(h["seats_used"], h["seats_offered"]),
+         "detail": F.share(h["seats_used"] / h["seats_offered"]) if h["seats_offered"] else "", "warn": False},
+        {"label": L["kpi_cost"], "value": money(h["cost"]), "detail": cost_detail, "warn": over_budget},
+    ]
+    table = [
+        (L["kpi_cadres"], F.integer(h["cadres"]), ""),
+        (L["kpi_met_overall"], F.share(h["requirement_met_share"]), F.ratio(h["met"], h["cadres"])),
+        *([(L["kpi_weighted"], F.share(h["weighted_coverage"]), "")] if h.get("weighted_coverage") is not None else []),
+        *[(f"{L['kpi_met']} · {L.code('level', r.level)}", F.share(r.share), F.ratio(r.met, r.cadres))
+          for r in c.by_level.itertuples()],
+        *[(f"{L['kpi_met']} · {L.code('group', r.group)}", F.share(r.share), F.ratio(r.met, r.cadres))
+          for r in c.by_group.itertuples()],
+        (L["kpi_overdue"], F.ratio(h["overdue_covered"], h["overdue_total"]), ""),
+        (L["kpi_rotations"], F.ratio(h["rotations_filled"], h["rotation_slots"]), ""),
+        (L["kpi_classes_running"], F.integer(h["classes_running"]), ""),
+        (L["kpi_classes_cancelled"], F.integer(h["classes_cancelled"]), ""),
+        (L["kpi_seats"], F.ratio(h["seats_used"], h["seats_offered"]), ""),
+        (L["kpi_cost_vs_budget"], money(h["cost"]), cost_detail),
+        (L["kpi_status"], L.code("status", h.get("status")), ""),
+        (L["kpi_gap"], F.gap(h.get("gap")), ""),
+        (L["kpi_solver"], str(h.get("solver") or F.DASH),
+         f"{L['kpi_solve_time']} {F.seconds(h.get('solve_seconds'), L['seconds'])}"),
+        (L["kpi_objective"], F.number(h.get("objective"), 2), f"{L['kpi_best_bound']} {F.number(h.get('best_bound'), 2)}"),
+    ]
+    if h.get("greedy_met_share") is not None:
+        table.append((L["kpi_greedy"], F.share(h["greedy_met_share"]), ""))
+    lead = L.fmt("summary_lead", met=F.integer(h["met"]), cadres=F.integer(h["cadres"]),
+                 share=F.share(h["requirement_met_share"]), overdue_covered=F.integer(h["overdue_covered"]),
+                 overdue_total=F.integer(h["overdue_total"]), rot_filled=F.integer(h["rotations_filled"]),
+                 rot_slots=F.integer(h["rotation_slots"]), running=F.integer(h["classes_running"]),
+                 cancelled=F.integer(h["classes_cancelled"]))
+    note, bad = _status_note(c)
+    diagnosis = h.get("diagnosis") or []
+    if isinstance(diagnosis, str):
+        diagnosis = [diagnosis]
+    return {"tiles": tiles, "table": table, "lead": lead, "status_note": note, "status_bad": bad,
+            "warnings": [c.text(w) for w in h.get("warnings") or []],
+            "diagnosis": [c.text(d) for d in diagnosis]}
+
+
+def _policy(c: ReportContent) -> dict:
+    L = c.labels
+    table = policy_table(c.policy, L)
+    groups = []
+    for g, sub in table.groupby("group", sort=False):
+        groups.append({"label": sub["group_label"].iloc[0],
+                       "rows": [{"key": r.key, "value": r.value_text, "default": r.default_text,
+                                 "changed": bool(r.changed), "meaning": r.meaning} for r in sub.itertuples()]})
+    caps = []
+    default = float(c.policy["absence.max_absent_share"])
+    for r in c.ds.units.to_dict("records"):
+        s = r.get("max_absent_share")
+        if s is not None and not (isinstance(s, float) and math.isnan(s)) and abs(float(s) - default) > 1e-12:
+            caps.append({"unit": c.unit_name(r["unit_id"]), "unit_id": r["unit_id"], "share": F.share(s, 0),
+                         "cap": F.integer(c.caps.get(r["unit_id"], 0))})
+    return {"groups": groups, "unit_caps": caps}
+
+
+def _calendar(c: ReportContent, families) -> dict:
+    L = c.labels
+    rows: list[charts.CalendarRow] = []
+    for r in c.classes.to_dict("records"):
+        label = charts.clip(f"{r['class_id']}  {r['title']}", 50)
+        window = (r["window_start"], r["window_end"]) if r["window_start"] and r["window_end"] else None
+        if r["status"] == "cancelled":
+            segs = [(r["start_date"], r["end_date"])] if r["start_date"] and r["end_date"] else []
+            rows.append(charts.CalendarRow(label, "cancelled", segs, window,
+                                           f"0/{r['capacity']} {L.code('status', 'cancelled')}"))
+            continue
+        if not (r["start_date"] and r["end_date"]):
+            continue
+        if r["mode"] == "weekend":
+            rows.append(charts.CalendarRow(label, "weekend", charts.weekend_segments(r["start_date"], r["end_date"]),
+                                           window, f"{r['enrolled']}/{r['capacity']}"))
+        else:
+            rows.append(charts.CalendarRow(label, "class", [(r["start_date"], r["end_date"])], window,
+                                           f"{r['enrolled']}/{r['capacity']}"))
+    for r in c.rotations.to_dict("records"):
+        label = charts.clip(f"{r['post_id']}  {r['title']}", 50)
+        rows.append(charts.CalendarRow(label, "rotation", [(r["start_date"], r["end_date"])], None,
+                                       f"{r['filled']}/{r['slots']}"))
+    region = [(r["start_date"], r["end_date"]) for r in c.ds.blackouts.to_dict("records") if r["scope"] == "region"]
+    svgs = charts.calendar_charts(rows, c.year, c.holidays, region, L, families)
+    holidays = _holiday_runs(c.holidays, c.year)
+    blackouts = [{"dates": F.date_range(r["start_date"], r["end_date"], c.lang),
+                  "scope": L["region"] if r["scope"] == "region" else c.unit_name(r["scope"]),
+                  "reason": r.get("reason") or ""}
+                 for r in sorted(c.ds.blackouts.to_dict("records"), key=lambda r: (r["start_date"], r["scope"]))]
+    return {"svgs": svgs, "holidays": holidays, "blackouts": blackouts}
+
+
+def _holiday_runs(holidays: dict, year: int) -> list[dict]:
+    """Consecutive holiday dates with the same name, as one line each ("2027-10-01 – 2027-10-07 National Day")."""
+    days = sorted(d for d in holidays if d.year == year)
+    runs: list[dict] = []
+    for d in days:
+        name = holidays[d]
+        if runs and (d - runs[-1]["end"]).days == 1 and runs[-1]["name"] == name:
+            runs[-1]["end"] = d
+        else:
+            runs.append({"start": d, "end": d, "name": name})
+    return [{"dates": F.date_range(r["start"], r["end"]), "name": r["name"]} for r in runs]
+
+
+def _absence(c: ReportContent, families) -> dict:
+    L = c.labels
+    weekly = kpis.weekly_peak(c.daily_absence)
+    unit_labels = {u: L.fmt("heat_unit", name=charts.clip(c.unit_name(u), 30), cap=int(c.caps.get(u, 0)))
+                   for u in weekly.index}
+    return {"svgs": charts.absence_heatmaps(weekly, c.caps, unit_labels, c.year, L, families)}
+
+
+def _coverage_tables(c: ReportContent) -> dict:
+    L = c.labels
+    return {
+        "level": [(L.code("level", r.level), F.integer(r.cadres), F.integer(r.met), F.share(r.share))
+                  for r in c.by_level.itertuples()],
+        "group": [(L.code("group", r.group), F.integer(r.cadres), F.integer(r.met), F.share(r.share))
+                  for r in c.by_group.itertuples()],
+    }
+
+
+def _cadre_lookup(c: ReportContent) -> dict[str, dict]:
+    L = c.labels
+    out = {}
+    for r in c.cadres.to_dict("records"):
+        out[r["cadre_id"]] = {"unit": c.unit_name(r["unit_id"]), "unit_id": r["unit_id"],
+                              "level": L.code("level", r["level"])}
+    return out
+
+
+def _rosters(c: ReportContent) -> list[dict]:
+    L = c.labels
+    who = _cadre_lookup(c)
+    plan = c.files.plan
+    by_class = {k: list(g["cadre_id"]) for k, g in plan[plan["kind"] == "class"].groupby("activity_id", sort=False)}
+    unit_order = {u: i for i, u in enumerate(c.ds.units["unit_id"])}
+    out = []
+    for r in c.classes.to_dict("records"):
+        if r["status"] == "cancelled":
+            continue
+        ids = sorted(by_class.get(r["class_id"], []),
+                     key=lambda x: (unit_order.get(who.get(x, {}).get("unit_id"), 1 << 30), x))
+        trainees = [{"no": i, "cadre_id": x, "name": c.name(x), **who.get(x, {"unit": "", "level": ""})}
+                    for i, x in enumerate(ids, start=1)]
+        out.append({
+            "id": r["class_id"], "anchor": f"class-{_anchor(r['class_id'])}", "title": r["title"] or r["class_id"],
+            "dates": F.date_range(r["start_date"], r["end_date"], c.lang),
+            "institution": r["institution"] or F.DASH, "mode": L.code("mode", r["mode"]),
+            "topic": r["topic"], "days": F.number(r["days"]), "hours": F.number(r["hours"]),
+            "places": L.fmt("enrolled_of", enrolled=r["enrolled"], capacity=r["capacity"]),
+            "trainees": trainees, "long": len(trainees) > 28,
+        })
+    return out
+
+
+def _anchor(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in str(text))
+
+
+def _cancelled(c: ReportContent) -> list[dict]:
+    L = c.labels
+    out = []
+    for r in c.classes.to_dict("records"):
+        if r["status"] != "cancelled":
+            continue
+        window = F.date_range(r["window_start"], r["window_end"], c.lang) if r["window_start"] else \
+            F.date_range(r["start_date"], r["end_date"], c.lang)
+        reason = L.fmt("roster_cancelled", min_size=r["min_size"]) if r["min_size"] else L["roster_cancelled_plain"]
+        out.append({"id": r["class_id"], "title": r["title"], "dates": window, "institution": r["institution"] or F.DASH,
+                    "capacity": F.integer(r["capacity"]), "min_size": F.integer(r["min_size"]), "reason": reason})
+    return out
+
+
+def _rotations(c: ReportContent) -> list[dict]:
+    L = c.labels
+    who = _cadre_lookup(c)
+    groups = []
+    if not len(c.rotations):
+        return groups
+    for direction, dsub in c.rotations.groupby("direction", sort=True):
+        cats = []
+        for category, csub in dsub.groupby("category", sort=True):
+            posts = []
+            for r in csub.to_dict("records"):
+                people = [{"cadre_id": x, "name": c.name(x), **who.get(x, {"unit": "", "level": ""})}
+                          for x in r["cadre_ids"]]
+                posts.append({"id": r["post_id"], "title": r["title"],
+                              "dates": F.date_range(r["start_date"], r["end_date"], c.lang),
+                              "filled": F.ratio(r["filled"], r["slots"]), "people": people,
+                              "vacant": max(0, r["slots"] - r["filled"])})
+            cats.append({"label": L.code("category", category), "posts": posts})
+        groups.append({"label": L.code("direction", direction), "categories": cats,
+                       "filled": F.ratio(dsub["filled"].sum(), dsub["slots"].sum())})
+    return groups
+
+
+def _shortfall(c: ReportContent) -> dict:
+    """The cadres short of their requirement, grouped by unit (units in data order, the
+    highest priority weight first), with the planner's reasons; plus how often each kind
+    of reason occurs."""
+    L = c.labels
+    who = _cadre_lookup(c)
+    sf = c.files.shortfall
+    if not len(sf):  # a planner that wrote no shortfall.csv: derive it from coverage (no reasons then)
+        cov = c.coverage[~c.coverage["met"]]
+        sf = pd.DataFrame({"cadre_id": cov["cadre_id"], "unit_id": cov["unit_id"], "measure": cov["measure"],
+                           "required": cov["required"],
+                           "planned": [r.planned_hours if r.measure == "hours" else r.planned_days
+                                       for r in cov.itertuples()], "reasons": ""})
+    unit_order = {u: i for i, u in enumerate(c.ds.units["unit_id"])}
+    weight = dict(zip(c.coverage["cadre_id"], c.coverage["weight"]))
+    rows = []
+    for r in sf.to_dict("records"):
+        cid = r["cadre_id"]
+        info = who.get(cid, {"unit": c.unit_name(r["unit_id"]), "unit_id": r["unit_id"], "level": ""})
+        unit = info.get("unit_id") or r["unit_id"]
+        unit_word = L["unit_hours" if r["measure"] == "hours" else "unit_days"]
+        rows.append({"cadre_id": cid, "name": c.name(cid), "unit_id": unit, "unit": c.unit_name(unit),
+                     "level": info["level"],
+                     "required": f"{F.number(r['required'])} {unit_word}",
+                     "planned": f"{F.number(r['planned'])} {unit_word}", "reasons": c.text(kpis.compact_reason(r["reasons"])),
+                     "_k": (unit_order.get(unit, 1 << 30), -float(weight.get(cid, 0) or 0), cid)})
+    rows.sort(key=lambda r: r["_k"])
+    groups: list[dict] = []
+    for r in rows:
+        if not groups or groups[-1]["unit_id"] != r["unit_id"]:
+            groups.append({"unit_id": r["unit_id"], "unit": r["unit"], "rows": []})
+        groups[-1]["rows"].append(r)
+    kinds = kpis.shortfall_reasons(sf)
+    n = len(rows)
+    reasons = [{"reason": c.text(k.reason), "cadres": F.integer(k.cadres), "share": F.share(k.cadres / n) if n else ""}
+               for k in kinds.itertuples()]
+    return {"n": n, "groups": groups, "reasons": reasons}
+
+
+def _units(c: ReportContent) -> list[dict]:
+    return [{"unit_id": r["unit_id"], "name": r["name"] or r["unit_id"], "headcount": F.integer(r["headcount"]),
+             "met": F.integer(r["met"]), "share": F.share(r["share"]), "in_class": F.integer(r["in_class"]),
+             "rotations": F.integer(r["rotations"]), "shortfall": F.integer(r["shortfall"]),
+             "peak": f"{r['peak_absent']} / {r['cap']}", "over": r["peak_absent"] > r["cap"],
+             "anchor": f"unit-{_anchor(r['unit_id'])}"}
+            for r in c.units.to_dict("records")]
+
+
+def _unit_lists(c: ReportContent) -> list[dict]:
+    """Each unit's cadres with what the plan gives them: the list a unit head receives."""
+    L = c.labels
+    plan = c.files.plan
+    acts = {cid: g.sort_values("start_date", na_position="last").to_dict("records")
+            for cid, g in plan.groupby("cadre_id")}
+    out = []
+    by_unit = {u: g for u, g in c.cadres.groupby("unit_id", sort=False)}
+    for u in c.units.to_dict("records"):
+        sub = by_unit.get(u["unit_id"])
+        rows = []
+        for r in ([] if sub is None else sub.to_dict("records")):
+            items = []
+            for a in acts.get(r["cadre_id"], []):
+                title = c.activity_titles.get(a["activity_id"], a["activity_id"])
+                if a["kind"] == "rotation":
+                    title = f"{L.code('kind', 'rotation')}: {title}"
+                items.append(f"{a['activity_id']} {title} · {F.short_range(a['start_date'], a['end_date'])}")
+            rows.append({"cadre_id": r["cadre_id"], "name": c.name(r["cadre_id"]),
+                         "level": L.code("level", r["level"]),
+                         "groups": ", ".join(L.code("group", g) for g in r["groups"]),
+                         "activities": items,
+                         "planned": L.fmt("planned_fmt", days=float(r["planned_days"]), hours=float(r["planned_hours"])),
+                         "status": _status_text(r, L), "met": bool(r["met"])})
+        out.append({"unit_id": u["unit_id"], "name": u["name"] or u["unit_id"], "anchor": f"unit-{_anchor(u['unit_id'])}",
+                    "lead": L.fmt("unit_list_lead", met=u["met"], headcount=u["headcount"], peak=u["peak_absent"],
+                                  cap=u["cap"]),
+                    "rows": rows})
+    return out
+
+
+def _status_text(r: dict, L) -> str:
+    """"met", or what is missing: "short: 12 d" / "short: 430 h"."""
+    if r["met"]:
+        return L["met_yes"]
+    if r["measure"] == "hours":
+        return L.fmt("short_hours", n=F.number(max(0.0, float(r["required"]) - float(r["planned_hours"]))))
+    return L.fmt("short_days", n=F.number(max(0.0, float(r["required"]) - float(r["planned_days"]))))
+
+
+def unit_requirement(c: ReportContent) -> str:
+    p = c.policy
+    return c.labels.fmt("requirement_rule", days=F.number(p["requirement.annual_days"]),
+                        hours=F.number(p["requirement.annual_hours"]),
+                        div_hours=F.number(p["requirement.division_hours"]),
+                        div_years=F.number(p["requirement.division_years"]))
