@@ -156,10 +156,18 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--xlsx")
     g.add_argument("--windowed-share", type=float)
     g.set_defaults(func=cmd_generate)
+
+    # `planning batch ...` is handed to planning.batch.main before parsing (see main); listed here for --help
+    sub.add_parser("batch", add_help=False, help="run notebooks over years × districts × scenarios (papermill)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["batch"]:
+        from planning.batch import main as batch_main
+
+        return batch_main(argv[1:])
     args = parser().parse_args(argv)
     try:
         return args.func(args) or 0

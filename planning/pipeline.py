@@ -17,9 +17,10 @@ from planning.model.build import build_model
 from planning.model.diagnose import elastic_diagnosis, pin_conflicts
 from planning.model.explain import explain_shortfall
 from planning.model.greedy import bundle_plan, greedy_plan
+from planning.model.ejection import eject_search
 from planning.model.search import improve
 from planning.model.problem import PlanningProblem, build_problem
-from planning.model.solve import SOLVERS, SolveResult, relative_gap
+from planning.model.solve import SOLVERS, SolveResult, lp_bound, relative_gap
 from planning.model.values import chosen_pairs, complete_values, objective_of
 from planning.policy import Policy, load_policy
 
@@ -102,19 +103,35 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
     kw = dict(gap=policy["solver.gap"], threads=policy["solver.threads"], seed=policy["solver.seed"], msg=msg)
     info = {"build_seconds": build_s, "greedy_objective": gobj, "start_objective": sobj, "used_greedy": False,
             "variables": len(m.lp.variables()), "constraints": len(m.lp.constraints), "greedy_chosen": greedy,
-            "method": "exact MIP", "search_rounds": 0, "search_improvements": 0}
+            "method": "heuristics + ejection search + exact MIP", "search_rounds": 0, "search_improvements": 0}
     t_search = time.perf_counter()
-    if prob.n_pairs > policy["search.full_mip_pairs"]:
-        deadline = t_search + policy["search.search_share"] * limit
+    search_deadline = t_search + policy["search.search_share"] * limit
+    start, moves = eject_search(prob, start, deadline=search_deadline, passes=int(policy["search.passes"]))
+    svals = complete_values(m, start)
+    sobj = objective_of(m, svals)
+    info.update(ejection_moves=moves)
+    if prob.n_pairs > policy["search.full_mip_pairs"] and policy["search.rounds"] > 0:
+        deadline = search_deadline
         start, log = improve(prob, start, rounds=int(policy["search.rounds"]), size=int(policy["search.neighbourhood_cadres"]),
                              seed=int(policy["solver.seed"]), sub_time_limit=float(policy["search.sub_time_limit"]),
                              node_limit=int(policy["search.sub_node_limit"]), deadline=deadline, msg=msg)
         svals = complete_values(m, start)
         sobj = objective_of(m, svals)
-        info.update(method="neighbourhood search + MIP bound", search_rounds=log.rounds,
+        info.update(search_rounds=log.rounds,
                     search_improvements=log.improved, search_seconds=round(log.seconds, 3))
     remaining = max(5.0, limit - (time.perf_counter() - t_search))
-    res = SOLVERS[name](m, warm_start=svals, time_limit=remaining, **kw)
+    if prob.n_pairs <= policy["search.full_mip_pairs"]:
+        res = SOLVERS[name](m, warm_start=svals, time_limit=remaining, **kw)
+    else:
+        # Too large for branch-and-bound to help in the time: prove a bound with the LP relaxation.
+        info["method"] = "heuristics + ejection search" + (" + neighbourhood search" if info["search_rounds"] else "") \
+            + " + LP bound (HiGHS)"
+        bound, lp_s = lp_bound(m, time_limit=remaining, threads=kw["threads"], seed=kw["seed"], msg=msg)
+        info["bound_seconds"] = round(lp_s, 3)
+        gap = relative_gap(sobj, bound)
+        status = "optimal" if gap is not None and gap <= policy["solver.gap"] else "feasible"
+        res = SolveResult(status, sobj, bound, gap, "highs" if name == "highs" else name, 0.0, svals,
+                          "bound from the LP relaxation" if bound is not None else "no bound within the time limit")
     res.solve_seconds = time.perf_counter() - t_search
     if res.status == "infeasible":
         raise InfeasiblePlan(elastic_diagnosis(prob, lambda em: SOLVERS[name](em, time_limit=limit, **kw)))
@@ -240,6 +257,7 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: dict, tables: d
         "method": info["method"],
         "search_rounds": info["search_rounds"],
         "search_improvements": info["search_improvements"],
+        "ejection_moves": info.get("ejection_moves", 0),
         "variables": info["variables"],
         "constraints": info["constraints"],
         "solver_message": res.message,

@@ -44,22 +44,19 @@ def _status(has_solution: bool, gap: float | None, tol: float) -> str:
     return "optimal" if gap is not None and gap <= tol + 1e-12 else "feasible"
 
 
-def solve_highs(m: Model, *, time_limit: float, gap: float, threads: int, seed: int, msg: bool = False,
-                warm_start: dict[str, float] | None = None, options: dict | None = None) -> SolveResult:
+def _to_highs(m: Model, relax: bool = False):
+    """The PuLP model as one highspy model, handed over in bulk (CSR rows)."""
     import highspy
 
     lp = m.lp
     variables = lp.variables()
     index = {v.name: k for k, v in enumerate(variables)}
     n = len(variables)
-    sense = 1.0
     cost = np.zeros(n)
     for v, c in lp.objective.items():
         cost[index[v.name]] = c
     lower = np.array([(-highspy.kHighsInf if v.lowBound is None else v.lowBound) for v in variables], dtype=float)
     upper = np.array([(highspy.kHighsInf if v.upBound is None else v.upBound) for v in variables], dtype=float)
-    integ = [highspy.HighsVarType.kInteger if v.cat == pulp.LpInteger else highspy.HighsVarType.kContinuous
-             for v in variables]
     starts, idx, val, rlo, rup = [0], [], [], [], []
     for con in lp.constraints.values():
         for v, c in con.items():
@@ -83,19 +80,36 @@ def solve_highs(m: Model, *, time_limit: float, gap: float, threads: int, seed: 
     hlp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
     hlp.a_matrix_.index_ = np.array(idx, dtype=np.int32)
     hlp.a_matrix_.value_ = np.array(val, dtype=float)
-    hlp.integrality_ = integ
+    if not relax:
+        hlp.integrality_ = [highspy.HighsVarType.kInteger if v.cat == pulp.LpInteger else highspy.HighsVarType.kContinuous
+                            for v in variables]
     hlp.sense_ = highspy.ObjSense.kMaximize if lp.sense == pulp.LpMaximize else highspy.ObjSense.kMinimize
     hlp.offset_ = float(lp.objective.constant or 0.0)
+    return hlp, variables
+
+
+def _new_highs(time_limit: float, threads: int, seed: int, msg: bool, options: dict | None):
+    import highspy
+
+    # HiGHS keeps one global thread pool; a solve with another thread count than the last
+    # one fails ("Not Set") unless the pool is reset first.
+    highspy.Highs.resetGlobalScheduler(True)
     h = highspy.Highs()
     h.setOptionValue("output_flag", bool(msg))
     h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("mip_rel_gap", float(gap))
     h.setOptionValue("threads", int(threads))
     h.setOptionValue("random_seed", int(seed))
     for k, v in (options or {}).items():
         h.setOptionValue(k, v)
-    for k, v in (options or {}).items():
-        h.setOptionValue(k, v)
+    return h
+
+
+def solve_highs(m: Model, *, time_limit: float, gap: float, threads: int, seed: int, msg: bool = False,
+                warm_start: dict[str, float] | None = None, options: dict | None = None) -> SolveResult:
+    import highspy
+
+    hlp, variables = _to_highs(m)
+    h = _new_highs(time_limit, threads, seed, msg, {"mip_rel_gap": float(gap), **(options or {})})
     h.passModel(hlp)
     if warm_start:
         sol = highspy.HighsSolution()
@@ -110,19 +124,37 @@ def solve_highs(m: Model, *, time_limit: float, gap: float, threads: int, seed: 
     S = highspy.HighsModelStatus
     if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
         return SolveResult("infeasible", None, None, None, "highs", secs, None, "HiGHS proved the hard rules infeasible")
+    bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
     has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
     if not has_sol:
-        return SolveResult("error", None, None, None, "highs", secs, None,
+        return SolveResult("error", None, bound, None, "highs", secs, None,
                            f"HiGHS found no plan ({h.modelStatusToString(status)})")
     col = h.getSolution().col_value
     values = {v.name: float(col[k]) for k, v in enumerate(variables)}
     obj = float(info.objective_function_value)
-    bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
     if status == S.kOptimal and bound is None:
         bound = obj
     g = relative_gap(obj, bound)
     return SolveResult(_status(True, g, gap), obj, bound, g, "highs", secs, values,
                        h.modelStatusToString(status))
+
+
+def lp_bound(m: Model, *, time_limit: float, threads: int, seed: int, msg: bool = False) -> tuple[float | None, float]:
+    """The LP relaxation's optimum (interior point with crossover): a proven upper bound on
+    every plan's objective. None when the time limit stops it first."""
+    import highspy
+
+    hlp, _ = _to_highs(m, relax=True)
+    h = _new_highs(time_limit, threads, seed, msg, {"solver": "ipm"})
+    h.passModel(hlp)
+    t0 = time.perf_counter()
+    h.run()
+    secs = time.perf_counter() - t0
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        if msg:
+            print(f"LP bound: {h.modelStatusToString(h.getModelStatus())}")
+        return None, secs
+    return float(h.getInfo().objective_function_value), secs
 
 
 _CBC_OBJ = re.compile(r"Objective value:\s*(-?[\d.eE+]+)")

@@ -9,7 +9,9 @@ notebooks and a comparison of scenarios share one set of numbers:
 - ``headline(...)`` → the summary figures: summary.json where it has them, otherwise
   recomputed from the files, so a plan written by an older planner still reports fully;
 - ``class_table``, ``rotation_table``, ``cadre_table``, ``unit_table``, ``unit_absence``,
-  ``met_by_level``, ``met_by_group``, ``kpi_rows``.
+  ``weekly_peak``, ``met_by_level``, ``met_by_group``, ``kpi_rows`` (one comparable row per
+  figure: the form for comparing scenarios), ``shortfall_reasons`` (how often each kind of
+  reason occurs), ``mismatches`` (was the plan made from this data set?).
 """
 from __future__ import annotations
 

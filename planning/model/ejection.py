@@ -1,0 +1,161 @@
+"""Ejection-chain local search: give an unmet cadre a whole bundle of classes by moving one
+cadre who blocks it to another bundle.
+
+For each cadre short of the requirement (highest priority first), try the bundles that would
+meet it; where a bundle is blocked — a class full, the unit's absence cap reached — take out
+one blocking cadre, put the bundle in, and re-place the blocker in a bundle of their own. The
+move is kept only if every rule still holds (including minimum class sizes) and the plan's
+objective rises. A plan-level search that needs no solver and scales linearly with the roster.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from planning.model.greedy import PlanBuilder, _bundles, _try_bundle
+from planning.model.problem import PlanningProblem
+
+
+class Scorer:
+    """The model's objective, per cadre, on a PlanBuilder (same weights as rules.set_objective)."""
+
+    def __init__(self, prob: PlanningProblem):
+        pol = prob.policy
+        f = prob.facts
+        self.prob = prob
+        self.w = f["weight"].to_numpy()
+        self.overdue = f["overdue"].to_numpy()
+        self.has_req = np.array([(r.required_hours > 0) if r.measure == "hours" else True for r in f.itertuples()])
+        self.w_met = pol["objective.requirement_met"]
+        self.w_short = pol["objective.shortfall_fraction"]
+        self.w_any = pol["objective.overdue_any_class"]
+        self.per_yuan = pol["objective.cost_per_10k_yuan"] / 10000.0
+
+    def value(self, b: PlanBuilder, i: int, classes: list[int]) -> float:
+        if not self.has_req[i]:
+            met, short = 0.0, 0.0
+        elif b.met(i):
+            met, short = 1.0, 0.0
+        else:
+            met = 0.0
+            short = max(0.0, 1 - (b.hours[i] / b.req_h[i] if b.by_hours[i] else b.days[i] / b.req_d[i]))
+        v = self.w[i] * (self.w_met * met - self.w_short * short)
+        if self.overdue[i] and classes:
+            v += self.w_any * self.w[i]
+        cost = sum(self.prob.activities[self.prob.options[self.prob.pair_option[p]].activity_id].cost for p in classes)
+        return v - self.per_yuan * cost
+
+
+def _class_pairs_of(b: PlanBuilder, i: int, mine: dict[int, set[int]]) -> list[int]:
+    return sorted(p for p in mine.get(i, ()) if b.prob.options[b.prob.pair_option[p]].kind == "class")
+
+
+def _min_sizes_ok(b: PlanBuilder, acts: set[str]) -> bool:
+    for aid in acts:
+        a = b.prob.activities[aid]
+        n = b.act_enrolled[aid]
+        if a.kind == "class" and a.min_size > 0 and 0 < n < a.min_size:
+            return False
+    return True
+
+
+def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, passes: int = 2,
+                 max_bundles: int = 12, max_blockers: int = 12) -> tuple[set[int], int]:
+    """Improve `chosen`; returns the new plan and the number of moves kept."""
+    b = PlanBuilder(prob)
+    for p in sorted(chosen):
+        b.take(p)
+    sc = Scorer(prob)
+    opts, acts = prob.options, prob.activities
+    by_cadre = prob.pairs_of_cadre()
+    mine: dict[int, set[int]] = {}
+    for p in chosen:
+        mine.setdefault(int(prob.pair_cadre[p]), set()).add(int(p))
+    unit = prob.cadre_unit
+    musts = {(c, a) for c, a, _ in prob.must}
+    pinned = {i for i, c in enumerate(prob.cadre_ids) if any(c == m[0] for m in musts)}
+    moves = 0
+
+    def set_mine(i: int, new: set[int]) -> None:
+        mine[i] = new
+
+    for _ in range(passes):
+        improved = False
+        order = sorted((i for i in range(len(prob.cadre_ids)) if sc.has_req[i] and not b.met(i) and i not in pinned),
+                       key=lambda i: (-sc.w[i], prob.cadre_ids[i]))
+        for u in order:
+            if time.perf_counter() > deadline:
+                return b.plan(), moves
+            u_old = _class_pairs_of(b, u, mine)
+            base_u = sc.value(b, u, u_old)
+            for p in u_old:
+                b.drop(p)
+            cands = [int(p) for p in by_cadre[u] if opts[prob.pair_option[p]].kind == "class"
+                     and b.act_option.get(opts[prob.pair_option[p]].activity_id, int(prob.pair_option[p]))
+                     == int(prob.pair_option[p]) and not (opts[prob.pair_option[p]].occ & b.occupied[u])]
+            bundles = sorted(_bundles(b, u, cands), key=lambda bd: (len(bd), sum(opts[prob.pair_option[p]].days for p in bd), bd))
+            done = False
+            for bundle in bundles[:max_bundles]:
+                if _try_bundle(b, bundle):
+                    touched = {opts[prob.pair_option[p]].activity_id for p in bundle} | \
+                              {opts[prob.pair_option[p]].activity_id for p in u_old}
+                    if _min_sizes_ok(b, touched) and sc.value(b, u, list(bundle)) > base_u + 1e-9:
+                        set_mine(u, (mine.get(u, set()) - set(u_old)) | set(bundle))
+                        moves += 1
+                        done = True
+                        break
+                    for p in bundle:
+                        b.drop(p)
+                    continue
+                # Who blocks it: trainees of its full classes, unit-mates away on its capped days.
+                blockers: set[int] = set()
+                for p in bundle:
+                    o = opts[prob.pair_option[p]]
+                    a = acts[o.activity_id]
+                    if b.act_enrolled[a.activity_id] >= a.capacity:
+                        blockers.update(int(prob.pair_cadre[q]) for q in b.chosen
+                                        if opts[prob.pair_option[q]].activity_id == a.activity_id)
+                    cap = prob.unit_cap[unit[u]]
+                    capped = [d for d in o.occ if b.absent[(unit[u], d)] >= cap]
+                    if capped:
+                        blockers.update(j for j, ps in mine.items() if unit[j] == unit[u] and j != u
+                                        and any(opts[prob.pair_option[q]].occ & set(capped) for q in ps))
+                blockers -= pinned | {u}
+                for v in sorted(blockers, key=lambda j: (sc.w[j], prob.cadre_ids[j]))[:max_blockers]:
+                    v_old = _class_pairs_of(b, v, mine)
+                    base_v = sc.value(b, v, v_old)
+                    for q in v_old:
+                        b.drop(q)
+                    if _try_bundle(b, bundle):
+                        v_cands = [int(q) for q in by_cadre[v] if opts[prob.pair_option[q]].kind == "class"
+                                   and b.fits(int(q))]
+                        v_new: tuple[int, ...] = ()
+                        for vb in sorted(_bundles(b, v, v_cands), key=lambda bd: (len(bd), bd))[:max_bundles]:
+                            if _try_bundle(b, vb):
+                                v_new = vb
+                                break
+                        touched = {opts[prob.pair_option[q]].activity_id for q in (*bundle, *v_new, *v_old, *u_old)}
+                        gain = (sc.value(b, u, list(bundle)) - base_u) + (sc.value(b, v, list(v_new)) - base_v)
+                        if gain > 1e-9 and _min_sizes_ok(b, touched):
+                            set_mine(u, (mine.get(u, set()) - set(u_old)) | set(bundle))
+                            set_mine(v, (mine.get(v, set()) - set(v_old)) | set(v_new))
+                            moves += 1
+                            done = True
+                            break
+                        for q in v_new:
+                            b.drop(q)
+                        for q in bundle:
+                            b.drop(q)
+                    for q in v_old:
+                        b.take(q)
+                if done:
+                    break
+            if not done:
+                for p in u_old:
+                    b.take(p)
+            else:
+                improved = True
+        if not improved:
+            break
+    return b.plan(), moves
