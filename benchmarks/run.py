@@ -1,9 +1,10 @@
 """Benchmark the annual plan optimizer against the greedy baseline, HiGHS against CBC.
 
 For each generated instance size, each solver runs in its own process (so its peak
-memory is its own): problem build, PuLP model build, solve (warm-started from greedy),
-objective, proven bound, gap, requirement-met share and priority-weighted coverage of the
-plan and of the greedy plan on the same instance. All ratios in the table come from one run.
+memory is its own) through the planner's own recipe (`pipeline.solve_plan`): problem and
+PuLP model build, heuristics, search, solve or bound, objective, proven bound, gap,
+requirement-met share and priority-weighted coverage of the plan and of the greedy plan on
+the same instance. All ratios in the table come from one run.
 
     .venv/bin/python benchmarks/run.py                       # 1,000 / 5,000 / 20,000 cadres
     .venv/bin/python benchmarks/run.py --sizes 1000 --solvers highs --time-limit 60
@@ -24,16 +25,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def one(size: int, solver: str, time_limit: float, gap: float, seed: int, year: int, windowed: float) -> dict:
-    """Run one (size, solver) and return its measurements (called in a child process)."""
+def one(size: int, solver: str, time_limit: float, gap: float, seed: int, year: int, windowed: float,
+        max_options: int = 8) -> dict:
+    """Run one (size, solver) through the planner's own recipe and return its measurements
+    (called in a child process so that peak memory is this run's alone)."""
     from planning.data.generate import generate, write_dataset
     from planning.data.load import load_dataset
-    from planning.model.build import build_model
-    from planning.model.greedy import greedy_plan
     from planning.model.problem import build_problem
-    from planning.model.solve import SOLVERS
-    from planning.model.values import chosen_pairs, complete_values, objective_of
-    from planning.pipeline import coverage_table, extract
+    from planning.pipeline import coverage_table, extract, solve_plan
     from planning.policy import load_policy
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -41,23 +40,14 @@ def one(size: int, solver: str, time_limit: float, gap: float, seed: int, year: 
         write_dataset(generate(size, year=year, seed=seed, windowed_share=windowed), tmp)
         ds = load_dataset(tmp, year)
         t_load = time.perf_counter() - t
-    policy = load_policy(None, {"solver.name": solver, "solver.time_limit": time_limit, "solver.gap": gap})
+    policy = load_policy(None, {"solver.name": solver, "solver.time_limit": time_limit, "solver.gap": gap,
+                                "timing.max_options": max_options})
     t = time.perf_counter()
     prob = build_problem(ds, year, policy)
     t_problem = time.perf_counter() - t
     t = time.perf_counter()
-    m = build_model(prob)
-    t_model = time.perf_counter() - t
-    t = time.perf_counter()
-    greedy = greedy_plan(prob)
-    gvals = complete_values(m, greedy)
-    gobj = objective_of(m, gvals)
-    t_greedy = time.perf_counter() - t
-    res = SOLVERS[solver](m, time_limit=time_limit, gap=gap, threads=2, seed=1, warm_start=gvals)
-    chosen = chosen_pairs(m, res.values) if res.values else greedy
-    obj = res.objective if res.values else gobj
-    if res.values and res.objective < gobj:
-        chosen, obj = greedy, gobj
+    chosen, res, info = solve_plan(prob, policy)
+    t_total = time.perf_counter() - t
 
     def kpis(pairs):
         cov = coverage_table(prob, extract(prob, pairs, set())["plan"])
@@ -65,14 +55,20 @@ def one(size: int, solver: str, time_limit: float, gap: float, seed: int, year: 
         return float(cov["met"].mean()), float((w * cov["met"]).sum() / w.sum())
 
     met, wcov = kpis(chosen)
-    gmet, gwcov = kpis(greedy)
+    gmet, gwcov = kpis(info["greedy_chosen"])
     return {
-        "cadres": size, "solver": solver, "pairs": prob.n_pairs, "variables": len(m.lp.variables()),
-        "constraints": len(m.lp.constraints), "load_s": round(t_load, 2), "problem_s": round(t_problem, 2),
-        "model_s": round(t_model, 2), "greedy_s": round(t_greedy, 2), "solve_s": round(res.solve_seconds, 2),
-        "status": res.status, "objective": round(obj, 2), "best_bound": None if res.best_bound is None else round(res.best_bound, 2),
-        "gap": None if res.best_bound is None else round(abs(res.best_bound - obj) / max(1.0, abs(obj)), 5),
-        "greedy_objective": round(gobj, 2), "met_share": round(met, 4), "greedy_met_share": round(gmet, 4),
+        "cadres": size, "solver": solver, "windowed_share": windowed, "date_options": max_options,
+        "method": info["method"], "pairs": prob.n_pairs,
+        "variables": info["variables"], "constraints": info["constraints"], "load_s": round(t_load, 2),
+        "problem_s": round(t_problem, 2), "model_s": round(info["build_seconds"], 2),
+        "solve_s": round(res.solve_seconds, 2), "total_s": round(t_total + t_problem, 2),
+        "model_share": round(info["build_seconds"] / (t_total + t_problem), 3),
+        "status": res.status, "objective": round(res.objective, 2),
+        "best_bound": None if res.best_bound is None else round(res.best_bound, 2),
+        "gap": None if res.gap is None else round(res.gap, 5),
+        "greedy_objective": round(info["greedy_objective"], 2), "start_objective": round(info["start_objective"], 2),
+        "ejection_moves": info.get("ejection_moves"), "search_improvements": info.get("search_improvements"),
+        "met_share": round(met, 4), "greedy_met_share": round(gmet, 4),
         "weighted_coverage": round(wcov, 4), "greedy_weighted_coverage": round(gwcov, 4),
         "met_ratio": round(met / gmet, 4) if gmet else None, "weighted_ratio": round(wcov / gwcov, 4) if gwcov else None,
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0),
@@ -87,12 +83,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gap", type=float, default=0.001)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--year", type=int, default=2027)
-    ap.add_argument("--windowed-share", type=float, default=0.0)
+    ap.add_argument("--windowed-share", type=float, default=0.0, help="share of classes given a window instead of dates")
+    ap.add_argument("--max-options", type=int, default=8,
+                    help="candidate date ranges per windowed class (1 = naive: the earliest feasible dates)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     ap.add_argument("--one", nargs=2, metavar=("SIZE", "SOLVER"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
-        r = one(int(args.one[0]), args.one[1], args.time_limit, args.gap, args.seed, args.year, args.windowed_share)
+        r = one(int(args.one[0]), args.one[1], args.time_limit, args.gap, args.seed, args.year, args.windowed_share,
+                args.max_options)
         print("RESULT " + json.dumps(r))
         return 0
     rows = []
@@ -100,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         for solver in args.solvers:
             cmd = [sys.executable, __file__, "--one", str(size), solver, "--time-limit", str(args.time_limit),
                    "--gap", str(args.gap), "--seed", str(args.seed), "--year", str(args.year),
-                   "--windowed-share", str(args.windowed_share)]
+                   "--windowed-share", str(args.windowed_share), "--max-options", str(args.max_options)]
             t = time.perf_counter()
             p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
             line = next((l for l in p.stdout.splitlines() if l.startswith("RESULT ")), None)
@@ -119,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     os.makedirs(args.out, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     df.to_csv(Path(args.out) / f"bench-{stamp}.csv", index=False)
-    cols = ["cadres", "solver", "pairs", "model_s", "solve_s", "status", "objective", "best_bound", "gap",
+    cols = ["cadres", "solver", "windowed_share", "date_options", "pairs", "model_s", "solve_s", "model_share", "status", "objective", "best_bound", "gap",
             "met_share", "greedy_met_share", "met_ratio", "weighted_ratio", "peak_mb", "wall_s"]
     print(df[cols].to_markdown(index=False) if _has_tabulate() else df[cols].to_string(index=False))
     return 0

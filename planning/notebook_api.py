@@ -9,7 +9,7 @@ notebook holds only its parameters, these calls and their display.
     view = nb.plan_view(result, lang=lang)
     nb.kpi_table(view); nb.calendar_chart(view); nb.absence_chart(view); nb.coverage_chart(view)
     nb.shortfall_table(view)
-    nb.write_handouts(view, run, lang=lang)     # <output>/plan.xlsx and <output>/report.pdf
+    nb.write_handouts(view, run, lang=lang)     # <output>/plan.xlsx and <output>/plan.pdf
 
 Paths: a relative path given to a notebook is read from the project root, wherever the
 kernel runs (papermill and nbval start it in the notebook's folder): the folder named by
@@ -41,7 +41,7 @@ ROOT_ENV = "PLANNING_ROOT"
 ROOT_MARKER = "pyproject.toml"
 PLAN_SUBDIR = "plan"  # the contract's plan files, inside the output folder
 WORKBOOK_NAME = "plan.xlsx"
-REPORT_NAME = "report.pdf"
+REPORT_NAME = "plan.pdf"
 DATA_CHECK_NAME = "data_check.json"
 SCENARIO_KEYS = ("name", "description", "policy")  # what a scenario file may hold so far
 BASE_SCENARIO = "base"

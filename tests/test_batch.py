@@ -266,11 +266,11 @@ def test_summary_table_has_kpis(grid):
 
 def test_run_folder_holds_notebook_outputs_log_and_marker(grid):
     folder = grid["reports"] / "2027" / "base" / "Dongcheng"
-    for name in ("annual_plan.ipynb", "plan/plan.csv", "plan/summary.json", "plan.xlsx", "report.pdf",
+    for name in ("annual_plan.ipynb", "plan/plan.csv", "plan/summary.json", "plan.xlsx", "plan.pdf",
                  batch.LOG_FILE, batch.MARKER):
         assert (folder / name).is_file(), name
     marker = json.loads((folder / batch.MARKER).read_text(encoding="utf-8"))
-    assert set(marker["outputs"]) >= {"annual_plan.ipynb", "plan/summary.json", "plan.xlsx", "report.pdf"}
+    assert set(marker["outputs"]) >= {"annual_plan.ipynb", "plan/summary.json", "plan.xlsx", "plan.pdf"}
     assert marker["parameters"]["output"] == str(folder)
     summary = json.loads((folder / "plan" / "summary.json").read_text(encoding="utf-8"))
     assert summary["district"] == "Dongcheng" and summary["year"] == 2027
