@@ -178,18 +178,18 @@ def solve_cbc(m: Model, *, time_limit: float, gap: float, threads: int, seed: in
             return SolveResult("error", None, None, None, "cbc", time.perf_counter() - t0, None, f"CBC failed: {e}")
         secs = time.perf_counter() - t0
         text = open(log, encoding="utf-8", errors="replace").read() if os.path.exists(log) else ""
-    if code == pulp.LpStatusInfeasible or "infeasible" in text.lower() and lp.sol_status != pulp.LpSolutionIntegerFeasible and code != pulp.LpStatusOptimal:
+    if code == pulp.LpStatusInfeasible or "Result - Problem proven infeasible" in text:
         return SolveResult("infeasible", None, None, None, "cbc", secs, None, "CBC proved the hard rules infeasible")
-    if lp.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        return SolveResult("error", None, None, None, "cbc", secs, None, "CBC found no plan")
-    values = {v.name: float(v.varValue or 0.0) for v in lp.variables()}
-    obj = float(pulp.value(lp.objective))
     bound = None
     mb = _CBC_BOUND.findall(text)
     if mb:
-        # CBC minimises internally; for a maximisation its bound is printed for -objective
+        # CBC prints the bound on the side of the optimisation: "Upper bound" for a maximisation
         b = float(mb[-1])
-        bound = -b if lp.sense == pulp.LpMaximize and b * obj < 0 else b
+        bound = -b if lp.sense == pulp.LpMaximize and "Lower bound" in text and b < 0 else b
+    if lp.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return SolveResult("error", None, bound, None, "cbc", secs, None, "CBC found no plan in the time limit")
+    values = {v.name: float(v.varValue or 0.0) for v in lp.variables()}
+    obj = float(pulp.value(lp.objective))
     if lp.sol_status == pulp.LpSolutionOptimal and "Optimal solution found" in text and bound is None:
         bound = obj
     if lp.sol_status == pulp.LpSolutionOptimal and "Result - Optimal solution found" in text:
