@@ -27,15 +27,14 @@ import html
 import json
 import math
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from planning.errors import DataError, InfeasiblePlan, PolicyError
+from planning.policy import read_yaml_mapping
 
 ROOT_ENV = "PLANNING_ROOT"
 ROOT_MARKER = "pyproject.toml"
@@ -162,14 +161,7 @@ class _ShowProblems:
 
 # --------------------------------------------------------------------------- inputs
 def _read_scenario(path: Path) -> dict:
-    if not path.is_file():
-        raise PolicyError(f"the scenario file {path} does not exist", str(path))
-    try:
-        tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise PolicyError(f"not valid YAML: {e}", str(path)) from None
-    if not isinstance(tree, Mapping):
-        raise PolicyError("a scenario file must hold named settings (a YAML mapping)", str(path))
+    tree = read_yaml_mapping(path, "scenario file")
     unknown = sorted(set(tree) - set(SCENARIO_KEYS))
     if unknown:
         raise PolicyError(f"unknown key(s) {', '.join(map(str, unknown))}: a scenario file holds "

@@ -2,7 +2,6 @@
 validate → build → solve → extract → check → write."""
 from __future__ import annotations
 
-import datetime as dt
 import time
 from dataclasses import dataclass, field
 from pathlib import Path

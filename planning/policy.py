@@ -199,20 +199,25 @@ def default_policy() -> Policy:
     return Policy(_flatten(_default_tree()))
 
 
+def read_yaml_mapping(path: str | Path, what: str = "policy file") -> dict:
+    """A YAML file of named settings, or a PolicyError naming the file and what is wrong."""
+    p = Path(path)
+    if not p.is_file():
+        raise PolicyError(f"the {what} {p} does not exist", str(p))
+    try:
+        tree = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise PolicyError(f"not valid YAML: {e}", str(p)) from None
+    if not isinstance(tree, Mapping):
+        raise PolicyError(f"a {what} must hold named settings (a YAML mapping)", str(p))
+    return dict(tree)
+
+
 def load_policy(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None) -> Policy:
     """The default policy with the user's file (if any) and then `overrides` applied."""
     policy = default_policy()
     if path:
-        p = Path(path)
-        if not p.exists():
-            raise PolicyError(f"the policy file {p} does not exist", str(p))
-        try:
-            tree = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as e:
-            raise PolicyError(f"not valid YAML: {e}", str(p)) from None
-        if not isinstance(tree, Mapping):
-            raise PolicyError("the file must hold named settings (a YAML mapping)", str(p))
-        policy = policy.with_overrides(tree, str(p))
+        policy = policy.with_overrides(read_yaml_mapping(path), str(path))
     if overrides:
         policy = policy.with_overrides(overrides)
     return policy

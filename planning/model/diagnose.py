@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-import pulp
 
 from planning.model.problem import PlanningProblem
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planning.calendar import Calendar, day_range, occupied_days
+from planning.calendar import Calendar, occupied_days
 from planning.data.load import ROW, Dataset
 from planning.errors import DataError, Problem
 from planning.facts import cadre_facts
@@ -258,7 +258,6 @@ def build_problem(ds: Dataset, year: int, policy: Policy) -> PlanningProblem:
                 po.append(oi)
                 n_ok += 1
             if n_ok == 0:
-                o0 = options[a.options[0]]
                 if all(oi in region_clash for oi in a.options):
                     ex["region_blackout"].append(a.activity_id)
                 elif all(oi in region_clash or oi in uclash for oi in a.options):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pulp
 
 from planning.model.rules import Model
 
