@@ -260,3 +260,14 @@ def test_cbc_and_highs_agree(tmp_path):
     assert c.summary["solver"] == "cbc"
     assert abs(h.summary["objective"] - c.summary["objective"]) < 1e-6
     assert h.summary["status"] == c.summary["status"] == "optimal"
+
+
+def test_windowed_class_avoids_spring_festival(tmp_path):
+    """Spring Festival 2027 runs 2027-02-05 to 02-10 (with observed days): a 5-day class
+    windowed over February must run wholly before or after it."""
+    res = plan(tmp_path, cadres=[{"cadre_id": "A"}],
+               classes=[{"class_id": "K1", "start_date": "", "end_date": "", "window_start": "2027-02-01",
+                         "window_end": "2027-02-26", "days": 5, "hours": 40}])
+    row = res.classes.set_index("class_id").loc["K1"]
+    assert row["status"] == "running"
+    assert row["end_date"] < "2027-02-05" or row["start_date"] > "2027-02-10"
