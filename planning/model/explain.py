@@ -16,7 +16,20 @@ from planning.model.problem import PlanningProblem
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 'es' if one.endswith('ss') else many or one + 's')}"
+    """'1 eligible class', '3 eligible classes'."""
+    if n == 1:
+        return f"1 {one}"
+    return f"{n} {many or (one + 'es' if one.endswith(('s', 'x', 'ch', 'sh')) else one + 's')}"
+
+
+def _verb(n: int, singular: str, plural: str) -> str:
+    return singular if n == 1 else plural
+
+
+def _ids(ids, limit: int = 6) -> str:
+    ids = sorted(ids)
+    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
+    return ", ".join(ids[:limit]) + more
 
 
 def _periods(periods, days: set[int]) -> list[str]:
@@ -81,17 +94,21 @@ def explain_cadre(prob: PlanningProblem, state: PlanState, i: int, pairs: np.nda
     if class_ex.get("busy"):
         periods = _periods(prob.calendar.busy_periods.get(cid, []),
                            set().union(*(opts[o].occ for a in class_ex["busy"] for o in acts[a].options)))
-        reasons.append(f"{_plural(len(class_ex['busy']), 'eligible class')} fall in their busy period "
+        n = len(class_ex["busy"])
+        reasons.append(f"{_plural(n, 'eligible class')} {_verb(n, 'falls', 'fall')} in their busy period "
                        f"{'; '.join(periods) if periods else ''}".rstrip())
     if class_ex.get("unit_blackout"):
         periods = _periods(prob.calendar.unit_periods.get(unit, []),
                            set().union(*(opts[o].occ for a in class_ex["unit_blackout"] for o in acts[a].options)))
-        reasons.append(f"{_plural(len(class_ex['unit_blackout']), 'eligible class')} fall in a blackout of unit {unit}: "
+        n = len(class_ex["unit_blackout"])
+        reasons.append(f"{_plural(n, 'eligible class')} {_verb(n, 'falls', 'fall')} in a blackout of unit {unit}: "
                        f"{'; '.join(periods)}")
     if class_ex.get("region_blackout"):
-        reasons.append(f"{_plural(len(class_ex['region_blackout']), 'eligible class')} fall in a region blackout")
+        n = len(class_ex["region_blackout"])
+        reasons.append(f"{_plural(n, 'eligible class')} {_verb(n, 'falls', 'fall')} in a region blackout")
     if class_ex.get("unscheduled"):
-        reasons.append(f"{_plural(len(class_ex['unscheduled']), 'eligible class')} could not be scheduled in its window")
+        n = len(class_ex["unscheduled"])
+        reasons.append(f"{_plural(n, 'eligible class')} could not be scheduled in {_verb(n, 'its', 'their')} window")
 
     if class_pairs:
         d, h = attainable(prob, class_pairs)
@@ -142,16 +159,21 @@ def explain_cadre(prob: PlanningProblem, state: PlanState, i: int, pairs: np.nda
         if budget_total is not None and state.spent + a.cost > budget_total + 1e-9:
             budget.add(o.activity_id)
     if full_higher:
-        reasons.append(f"{_plural(len(full_higher), 'eligible class')} are full with higher-priority cadres "
-                       f"({', '.join(sorted(full_higher))})")
+        n = len(full_higher)
+        reasons.append(f"{_plural(n, 'eligible class')} {_verb(n, 'is', 'are')} full with higher-priority cadres "
+                       f"({_ids(full_higher)})")
     if full_other:
-        reasons.append(f"{_plural(len(full_other), 'eligible class')} are full ({', '.join(sorted(full_other))})")
+        n = len(full_other)
+        reasons.append(f"{_plural(n, 'eligible class')} {_verb(n, 'is', 'are')} full ({_ids(full_other)})")
     if cancelled:
-        reasons.append(f"{_plural(len(cancelled), 'eligible class')} are cancelled for too few trainees "
-                       f"({', '.join(sorted(cancelled))})")
-    for day in sorted(cap_days):
-        reasons.append(f"unit cap of {cap} absent in {unit} reached on {dt.date.fromordinal(day)} "
-                       f"({', '.join(sorted(cap_days[day]))})")
+        n = len(cancelled)
+        reasons.append(f"{_plural(n, 'eligible class')} {_verb(n, 'is', 'are')} cancelled for too few trainees "
+                       f"({_ids(cancelled)})")
+    if cap_days:
+        days = sorted(cap_days)
+        blocked = set().union(*cap_days.values())
+        when = ", ".join(str(dt.date.fromordinal(d)) for d in days[:4]) + (f" and {len(days) - 4} more days" if len(days) > 4 else "")
+        reasons.append(f"unit cap of {cap} absent in {unit} reached on {when} ({_ids(blocked)})")
     for act in sorted(clash):
         kind = "rotation" if acts[act].kind == "rotation" else "class"
         reasons.append(f"{', '.join(sorted(clash[act]))} clash with their planned {kind} {act}")
