@@ -104,6 +104,29 @@ def cmd_generate(args) -> int:
     return generate.main(argv) or 0
 
 
+def cmd_compare(args) -> int:
+    from planning.compare import run_comparison
+
+    sweep = () if args.no_sweep else tuple(args.sweep)
+    cmp = run_comparison(args.data, args.year, args.scenarios, args.out, policy=args.policy, time_limit=args.time_limit,
+                         solver=args.solver, district=args.district, jobs=args.jobs, sweep=sweep,
+                         sweep_time_limit=args.sweep_time_limit, progress=print)
+    t = cmp.table
+    print(f"Comparison written to {args.out} in {cmp.wall_seconds:.1f} s:")
+    for n in cmp.names:
+        s = cmp.summaries[n]
+        share = s.get("requirement_met_share")
+        print(f"  {n:<24} {s.get('status', 'error'):<10} requirement met "
+              + ("n/a" if share is None else f"{share:.1%}")
+              + (f", cost {t.at['cost', n]:,.0f}" if "cost" in t.index and t.at["cost", n] is not None else ""))
+    failed = cmp.runs[cmp.runs["run"] != "done"] if len(cmp.runs) else cmp.runs
+    for r in failed.to_dict("records"):
+        print(f"  warning: {r['name']} {r['run']}: {r['error'].splitlines()[0] if r['error'] else ''}")
+    for k, f in cmp.files.items():
+        print(f"  {k}: {f}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="planning", description="Cadre Training Planner")
     sub = p.add_subparsers(dest="command", required=True)
@@ -156,6 +179,22 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--xlsx")
     g.add_argument("--windowed-share", type=float)
     g.set_defaults(func=cmd_generate)
+
+    cm = sub.add_parser("compare", help="plan scenarios in parallel and compare them with the baseline")
+    cm.add_argument("data")
+    cm.add_argument("--year", type=int, required=True)
+    cm.add_argument("--scenarios", nargs="+", required=True, metavar="SCENARIO.yaml")
+    cm.add_argument("--out", required=True)
+    cm.add_argument("--policy")
+    cm.add_argument("--solver", choices=("highs", "cbc"))
+    cm.add_argument("--time-limit", type=float, help="seconds per plan")
+    cm.add_argument("--district")
+    cm.add_argument("--jobs", type=int, help="plans solved at once (default: the cores)")
+    cm.add_argument("--sweep", type=float, nargs="+", default=[0.6, 0.7, 0.8, 0.9],
+                    help="budget sweep: budgets as shares of the baseline's cost (default 0.6 0.7 0.8 0.9)")
+    cm.add_argument("--no-sweep", action="store_true", help="skip the budget sweep")
+    cm.add_argument("--sweep-time-limit", type=float, help="seconds per sweep plan (default: --time-limit)")
+    cm.set_defaults(func=cmd_compare)
 
     # `planning batch ...` is handed to planning.batch.main before parsing (see main); listed here for --help
     sub.add_parser("batch", add_help=False, help="run notebooks over years × districts × scenarios (papermill)")

@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from planning.errors import DataError, InfeasiblePlan, PolicyError
-from planning.policy import read_yaml_mapping
+from planning.scenarios import SCENARIO_KEYS, load_scenario  # noqa: F401 — scenario files: planning/scenarios.py
 
 ROOT_ENV = "PLANNING_ROOT"
 ROOT_MARKER = "pyproject.toml"
@@ -42,7 +42,6 @@ PLAN_SUBDIR = "plan"  # the contract's plan files, inside the output folder
 WORKBOOK_NAME = "plan.xlsx"
 REPORT_NAME = "plan.pdf"
 DATA_CHECK_NAME = "data_check.json"
-SCENARIO_KEYS = ("name", "description", "policy")  # what a scenario file may hold so far
 BASE_SCENARIO = "base"
 WHOLE_DATA_SET = "all"
 
@@ -85,8 +84,7 @@ class RunInputs:
         """The scenario's ``name:`` if its file gives one, else the file's stem; "base" without a file."""
         if self.scenario is None:
             return BASE_SCENARIO
-        tree = _read_scenario(self.scenario)
-        return str(tree.get("name") or self.scenario.stem)
+        return load_scenario(self.scenario).name
 
     @property
     def plan_dir(self) -> Path:
@@ -160,15 +158,6 @@ class _ShowProblems:
 
 
 # --------------------------------------------------------------------------- inputs
-def _read_scenario(path: Path) -> dict:
-    tree = read_yaml_mapping(path, "scenario file")
-    unknown = sorted(set(tree) - set(SCENARIO_KEYS))
-    if unknown:
-        raise PolicyError(f"unknown key(s) {', '.join(map(str, unknown))}: a scenario file holds "
-                          f"{', '.join(SCENARIO_KEYS)} (its policy settings go under 'policy:')", str(path))
-    return dict(tree)
-
-
 def load_run_policy(run: RunInputs, *, solver: str | None = None, time_limit: float | None = None):
     """The policy in force: defaults, then the policy file, then the scenario's ``policy:``
     settings, then the notebook's solver and time limit (None keeps the policy's value)."""
@@ -177,19 +166,26 @@ def load_run_policy(run: RunInputs, *, solver: str | None = None, time_limit: fl
     with _ShowProblems("The policy cannot be used"):
         pol = load_policy(run.policy)
         if run.scenario is not None:
-            pol = pol.with_overrides(_read_scenario(run.scenario).get("policy") or {}, str(run.scenario))
+            pol = load_scenario(run.scenario).apply_policy(pol)
         extra = {k: v for k, v in {"solver.name": solver, "solver.time_limit": time_limit}.items() if v is not None}
         return pol.with_overrides(extra, "notebook parameters") if extra else pol
 
 
 def load_data(run: RunInputs):
-    """The data set checked against the data contract (and narrowed to the district, if one is
-    given). On problems: shows them as a table and raises DataError."""
+    """The data set checked against the data contract, with the scenario's data edits applied
+    (to a copy: the files are never changed), narrowed to the district if one is given.
+    On problems: shows them as a table and raises DataError (or the scenario's PolicyError)."""
     from planning.data.load import load_dataset
     from planning.pipeline import filter_district
+    from planning.policy import load_policy
+    from planning.scenarios import apply_scenario
 
     with _ShowProblems("The data set breaks the data contract"):
         ds = load_dataset(run.data, run.year)
+    if run.scenario is not None:
+        with _ShowProblems("The scenario cannot be applied"):
+            ds, _ = apply_scenario(ds, load_scenario(run.scenario), run.year, load_policy(run.policy))
+    with _ShowProblems("The data set breaks the data contract"):
         return filter_district(ds, run.district)
 
 

@@ -1,0 +1,205 @@
+"""Run the baseline, the scenarios and the budget sweep in parallel; gather the comparison."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from planning.compare import tables as T
+from planning.data.load import Dataset, load_dataset
+from planning.errors import InfeasiblePlan, PlanningError, PolicyError
+from planning.io import write_csv, write_json
+from planning.pipeline import filter_district, resolve_policy
+from planning.policy import Policy
+from planning.scenarios import BASE, Scenario, ScenarioError, apply_scenario, load_scenario
+
+DEFAULT_SWEEP = (0.6, 0.7, 0.8, 0.9)
+SWEEP_DIR = "sweep"
+WORKBOOK = "comparison.xlsx"
+HANDOUT = "comparison.pdf"
+
+
+@dataclass
+class Comparison:
+    out: Path
+    year: int
+    names: list[str]                       # "base" first, then the scenarios in the order given
+    scenarios: dict[str, Scenario | None]
+    summaries: dict[str, dict]             # read back from <out>/<name>/summary.json
+    table: pd.DataFrame                    # KPI × scenarios (+ Δ columns)
+    diff: pd.DataFrame                     # per scenario: the assignment diff's counts
+    changes: pd.DataFrame                  # per scenario and cadre: what changed
+    sweep: pd.DataFrame                    # budget sweep: budget, share met, cost, status
+    runs: pd.DataFrame                     # every run: name, folder, status, seconds, error
+    wall_seconds: float = 0.0
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def folder(self, name: str) -> Path:
+        return self.out / name
+
+
+def _run_one(job: dict) -> dict:
+    """One plan in a worker process: apply the scenario to the data, plan, write <folder>."""
+    from planning.pipeline import run_plan
+
+    t = time.perf_counter()
+    ds, pol = job["data"], job["policy"]
+    try:
+        if job["scenario"] is not None:
+            ds, pol = apply_scenario(ds, job["scenario"], job["year"], pol)
+        if job.get("budget") is not None:
+            pol = pol.with_overrides({"budget.total": job["budget"]}, "budget sweep")
+        run_plan(ds, job["year"], job["folder"], policy=pol, district=job["district"], scenario=job["name"])
+        status, error = "done", ""
+    except InfeasiblePlan as e:
+        status, error = "infeasible", str(e)
+    except PlanningError as e:
+        status, error = "error", str(e)
+    except Exception as e:  # noqa: BLE001 — one failed plan must not lose the others; reported in the table
+        status, error = "error", f"{type(e).__name__}: {e}"
+    return {"name": job["name"], "kind": job["kind"], "folder": str(job["folder"]), "run": status, "error": error,
+            "budget": job.get("budget"), "fraction": job.get("fraction"),
+            "seconds": round(time.perf_counter() - t, 2)}
+
+
+def run_comparison(data: str | Path | Dataset, year: int, scenarios: list[str | Path | Scenario], out: str | Path, *,
+                   policy: Policy | str | Path | None = None, time_limit: float | None = None,
+                   solver: str | None = None, district: str | None = None, jobs: int | None = None,
+                   sweep: list[float] | tuple[float, ...] | None = DEFAULT_SWEEP,
+                   sweep_time_limit: float | None = None, workbook: bool = True, handout: bool = True,
+                   progress: Callable[[str], None] | None = None) -> Comparison:
+    """Plan the baseline and every scenario (and the budget sweep) in parallel, then compare.
+
+    Every scenario is parsed and applied before anything is solved, so a bad scenario stops the
+    run at once with its file and edit named (ScenarioError / PolicyError)."""
+    t0 = time.perf_counter()
+    say = progress or (lambda s: None)
+    out = Path(out)
+    overrides = {k: v for k, v in {"solver.name": solver, "solver.time_limit": time_limit}.items() if v is not None}
+    base_pol = resolve_policy(policy, overrides)
+    ds = data if isinstance(data, Dataset) else load_dataset(data, year)
+    scen: dict[str, Scenario | None] = {BASE: None}
+    edited: dict[str, Dataset] = {BASE: filter_district(ds, district)}
+    for s in scenarios:
+        sc = s if isinstance(s, Scenario) else load_scenario(s)
+        if sc.name in scen:
+            raise ScenarioError(f"two scenarios are called {sc.name!r}; names must differ (they name the folders)",
+                                sc.source)
+        sds, _ = apply_scenario(ds, sc, year, base_pol)  # errors now, before any solve
+        scen[sc.name] = sc
+        edited[sc.name] = filter_district(sds, district)
+    fractions = sorted({float(f) for f in (sweep or ())})
+    bad = [f for f in fractions if not 0 < f <= 2]
+    if bad:
+        raise PolicyError(f"budget sweep fractions must lie in (0, 2] (shares of the baseline's cost), not {bad[0]}",
+                          "budget sweep")
+    sweep_pol = base_pol.with_overrides({"solver.time_limit": sweep_time_limit}, "budget sweep") \
+        if sweep_time_limit else base_pol
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    common = dict(data=ds, year=year, district=district)
+    results: list[dict] = []
+    # spawn, not fork: a notebook kernel or a solver may hold threads in the parent
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending = {pool.submit(_run_one, dict(common, name=n, kind="scenario" if n != BASE else "baseline",
+                                              scenario=scen[n], policy=base_pol, folder=out / n)) for n in scen}
+        say(f"planning {len(scen)} runs (baseline + {len(scen) - 1} scenario(s)) with {jobs} job(s)")
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                r = f.result()
+                results.append(r)
+                say(f"  {r['name']}: {r['run']} in {r['seconds']:.1f} s")
+                if r["name"] == BASE and r["kind"] == "baseline" and r["run"] == "done" and fractions:
+                    cost = float(T.read_summary(out / BASE).get("cost") or 0)
+                    if cost > 0:
+                        for fr in fractions:
+                            label = f"budget-{round(fr * 100):03d}"
+                            pending.add(pool.submit(_run_one, dict(
+                                common, name=label, kind="sweep", scenario=None, policy=sweep_pol,
+                                folder=out / SWEEP_DIR / label, budget=round(fr * cost, 2), fraction=fr)))
+                        say(f"  budget sweep: {len(fractions)} run(s) at {', '.join(f'{f:.0%}' for f in fractions)} "
+                            f"of the baseline's cost")
+    runs = pd.DataFrame(results)
+    names = list(scen)
+    summaries = {n: T.read_summary(out / n) for n in names}
+    extra = {n: {"peak_unit_absence": T.peak_unit_absence(out / n, edited[n], year)} for n in names}
+    table = T.comparison_table(summaries, extra, BASE)
+    base_plan, base_cov = T.plan_and_coverage(out / BASE)
+    diff_rows, change_frames = [], []
+    for n in names[1:]:
+        plan, cov = T.plan_and_coverage(out / n)
+        counts, changes = T.assignment_diff(base_plan, base_cov, plan, cov)
+        diff_rows.append({"scenario": n, **counts})
+        change_frames.append(changes.assign(scenario=n))
+    diff = pd.DataFrame(diff_rows, columns=["scenario", "cadres_changing_classes", "cadres_changing_rotation",
+                                            "gain_requirement", "lose_requirement", "net_requirement"])
+    changes = pd.concat(change_frames, ignore_index=True) if change_frames else pd.DataFrame()
+    if len(changes):
+        changes = changes[["scenario"] + [c for c in changes.columns if c != "scenario"]]
+    sweep_df = _sweep_table(runs, out, summaries.get(BASE, {}))
+    cmp = Comparison(out, year, names, scen, summaries, table, diff, changes, sweep_df, runs)
+    cmp.wall_seconds = round(time.perf_counter() - t0, 1)
+    _write(cmp, workbook=workbook, handout=handout)
+    cmp.wall_seconds = round(time.perf_counter() - t0, 1)
+    write_json({"wall_seconds": cmp.wall_seconds, "jobs": jobs, "names": names,
+                "runs": runs.to_dict("records")}, out / "runs.json")
+    return cmp
+
+
+def _sweep_table(runs: pd.DataFrame, out: Path, base: dict) -> pd.DataFrame:
+    cols = ["point", "fraction of baseline cost", "budget", "cost", "requirement_met_share", "requirement_met",
+            "weighted_coverage", "status", "gap"]
+    rows = []
+    if len(runs):
+        for r in runs[runs["kind"] == "sweep"].sort_values("fraction").to_dict("records"):
+            s = T.read_summary(r["folder"])
+            rows.append({"point": r["name"], "fraction of baseline cost": r["fraction"], "budget": r["budget"],
+                         "cost": s.get("cost"), "requirement_met_share": s.get("requirement_met_share"),
+                         "requirement_met": s.get("requirement_met"), "weighted_coverage": s.get("weighted_coverage"),
+                         "status": s.get("status", r["run"]), "gap": s.get("gap")})
+    if rows and base.get("status") in ("optimal", "feasible"):
+        rows.append({"point": "baseline (no budget limit)", "fraction of baseline cost": None, "budget": base.get("budget"),
+                     "cost": base.get("cost"), "requirement_met_share": base.get("requirement_met_share"),
+                     "requirement_met": base.get("requirement_met"), "weighted_coverage": base.get("weighted_coverage"),
+                     "status": base.get("status"), "gap": base.get("gap")})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _write(cmp: Comparison, *, workbook: bool, handout: bool) -> None:
+    out = cmp.out
+    flat = cmp.table.reset_index()
+    write_csv(flat, out / "comparison.csv")
+    write_csv(cmp.diff, out / "assignment_diff.csv")
+    if len(cmp.changes):
+        write_csv(cmp.changes, out / "cadre_changes.csv")
+    if len(cmp.sweep):
+        write_csv(cmp.sweep, out / "budget_sweep.csv")
+    write_json({"year": cmp.year, "names": cmp.names,
+                "table": {k: {n: _plain(v) for n, v in row.items()} for k, row in cmp.table.drop(columns="label").iterrows()},
+                "diff": cmp.diff.to_dict("records"), "sweep": [{k: _plain(v) for k, v in r.items()}
+                                                               for r in cmp.sweep.to_dict("records")]},
+               out / "comparison.json")
+    cmp.files.update({"table": out / "comparison.csv", "json": out / "comparison.json"})
+    if workbook:
+        from planning.compare.handout import write_workbook
+
+        cmp.files["workbook"] = write_workbook(cmp, out / WORKBOOK)
+    if handout:
+        from planning.compare.handout import write_handout
+
+        cmp.files["handout"] = write_handout(cmp, out / HANDOUT)
+
+
+def _plain(v: Any):
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and v != v:
+        return None
+    return v

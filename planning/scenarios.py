@@ -1,0 +1,334 @@
+"""Scenarios: "what if" changes applied on top of the base data and policy, never to the files.
+
+A scenario is a small YAML file::
+
+    name: autumn-plus-20
+    description: 20% more seats in every autumn class
+    policy: {absence.max_absent_share: 0.15}          # any policy setting, nested or dotted
+    edits:                                            # applied in order to a copy of the data set
+      - scale_capacity: {select: {season: autumn}, factor: 1.2}
+      - set_capacity: {select: {class_id: C2027-004}, capacity: 60}
+      - remove_classes: {select: {topic: Digital government}}
+      - add_classes: [{class_id: W1, title: ..., topic: ..., mode: weekend, start_date: ..., ...}]
+      - set_slots: {select: {category: rural_frontline}, slots: 3}       # or factor: 1.5
+      - remove_rotations: {select: {direction: higher_level}}
+      - add_rotations: [{post_id: ..., direction: grassroots, start_date: ..., end_date: ..., slots: 2}]
+      - add_blackouts: [{start_date: 2027-05-10, end_date: 2027-05-14, scope: region, reason: ...}]
+      - remove_blackouts: {select: {reason: Two Sessions}}
+
+Selectors (all given keys must match; a value may be one item or a list, compared ignoring case):
+classes — ``class_id``, ``topic``, ``season`` (the policy's seasons, on ``start_date`` or, for a
+windowed class, ``window_start``), ``mode``, ``institution``, ``levels`` (open to that level);
+rotations — ``post_id``, ``direction``, ``category``, ``levels``, ``season``;
+blackouts — ``scope``, ``reason`` (the text contains it), ``season``.
+A selector that matches nothing, an unknown edit or selector, and a setting the policy does not
+know are errors naming the scenario file and the edit (``edit 2 (scale_capacity)``). After the
+edits the data set is validated again against the data contract.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from planning.data.load import ROW, Dataset, topic_key, type_table
+from planning.data.schema import TABLES
+from planning.errors import DataError, PolicyError
+from planning.policy import Policy, read_yaml_mapping
+
+SCENARIO_KEYS = ("name", "description", "policy", "edits")
+BASE = "base"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+CLASS_SELECTORS = ("class_id", "topic", "season", "mode", "institution", "levels")
+ROTATION_SELECTORS = ("post_id", "direction", "category", "levels", "season")
+BLACKOUT_SELECTORS = ("scope", "reason", "season")
+
+
+class ScenarioError(PolicyError):
+    """A scenario file that cannot be applied; the message names the file and the edit."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str = ""
+    policy: dict = field(default_factory=dict)
+    edits: tuple = ()
+    source: str = "scenario"
+
+    def apply_policy(self, base: Policy) -> Policy:
+        """The base policy with this scenario's settings (a PolicyError names the file)."""
+        return base.with_overrides(self.policy, f"{self.source}: policy") if self.policy else base
+
+    def describe_edits(self) -> list[str]:
+        """One line per edit, for tables and the handout."""
+        return [describe_edit(e) for e in self.edits]
+
+
+# --------------------------------------------------------------------------- reading
+def parse_scenario(tree: Mapping, source: str = "scenario", default_name: str | None = None) -> Scenario:
+    """A scenario from its YAML mapping; errors name `source`."""
+    if not isinstance(tree, Mapping):
+        raise ScenarioError("a scenario file must hold a YAML mapping (name, description, policy, edits)", source)
+    unknown = sorted(str(k) for k in tree if k not in SCENARIO_KEYS)
+    if unknown:
+        raise ScenarioError(f"unknown key(s) {', '.join(unknown)}: a scenario file holds "
+                            f"{', '.join(SCENARIO_KEYS)} (policy settings go under 'policy:', data changes "
+                            "under 'edits:')", source)
+    name = str(tree.get("name") or default_name or "").strip()
+    if not name:
+        raise ScenarioError("the scenario needs a name", source)
+    if not _NAME.match(name) or name == BASE:
+        raise ScenarioError(f"the name {name!r} cannot be used: it becomes a folder name, so use letters, digits, "
+                            f"'-', '_' or '.' (and not {BASE!r}, the baseline)", source)
+    policy = tree.get("policy") or {}
+    if not isinstance(policy, Mapping):
+        raise ScenarioError("'policy:' must hold named settings (a YAML mapping)", source)
+    edits = tree.get("edits") or []
+    if not isinstance(edits, list):
+        raise ScenarioError("'edits:' must be a list, one edit per item (- scale_capacity: {...})", source)
+    errors = []
+    for i, e in enumerate(edits, start=1):
+        if not isinstance(e, Mapping) or len(e) != 1:
+            errors.append(f"edit {i}: each edit is one item like '- scale_capacity: {{select: ..., factor: 1.2}}'")
+            continue
+        kind = next(iter(e))
+        if kind not in EDITS:
+            errors.append(f"edit {i}: '{kind}' is not an edit; use one of {', '.join(EDITS)}")
+    if errors:
+        raise ScenarioError(errors, source)
+    return Scenario(name, str(tree.get("description") or "").strip(), dict(policy), tuple(dict(e) for e in edits),
+                    source)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """A scenario file (its name defaults to the file's stem)."""
+    p = Path(path)
+    return parse_scenario(read_yaml_mapping(p, "scenario file"), str(p), p.stem)
+
+
+# --------------------------------------------------------------------------- applying
+def apply_scenario(ds: Dataset, scenario: Scenario, year: int, base_policy: Policy) -> tuple[Dataset, Policy]:
+    """(edited copy of `ds`, policy) for the scenario; the input data set is left untouched.
+
+    Raises ScenarioError / PolicyError naming the file and the edit, or ScenarioError listing the
+    contract problems the edited data set has."""
+    from planning.data.validate import validate_dataset
+
+    pol = scenario.apply_policy(base_policy)
+    out = ds.copy()
+    added: dict[tuple[str, int], str] = {}  # (table, _row) of added rows → "edit i item j"
+    for i, edit in enumerate(scenario.edits, start=1):
+        kind, args = next(iter(edit.items()))
+        where = f"edit {i} ({kind})"
+        try:
+            EDITS[kind](out, args, year, pol, where, added)
+        except _EditError as e:
+            raise ScenarioError(f"{where}: {e}", scenario.source) from None
+    if scenario.edits:
+        try:
+            validate_dataset(out, year)
+        except DataError as e:
+            lines = []
+            for p in e.problems:
+                item = added.get((p.table, p.row))
+                lines.append(f"{item}, column {p.column}: {p.message}" if item
+                             else f"after the edits, {p}")
+            raise ScenarioError(lines, scenario.source) from None
+    return out, pol
+
+
+class _EditError(Exception):
+    pass
+
+
+def _as_list(v) -> list:
+    return list(v) if isinstance(v, (list, tuple)) else [v]
+
+
+def _fold(v) -> str:
+    return str(v).strip().casefold()
+
+
+def _season_of(d: dt.date | None, pol: Policy) -> str | None:
+    if d is None or (isinstance(d, float) and math.isnan(d)):
+        return None
+    key = (d.month, d.day)
+    for name, (lo, hi) in pol.seasons.items():
+        a = tuple(int(x) for x in lo.split("-"))
+        b = tuple(int(x) for x in hi.split("-"))
+        if a <= key <= b:
+            return name
+    return None
+
+
+def _select(df: pd.DataFrame, select, allowed: tuple[str, ...], pol: Policy, what: str) -> pd.Series:
+    """Rows of `df` matching every key of `select`; errors for unknown keys and empty matches."""
+    if not isinstance(select, Mapping) or not select:
+        raise _EditError(f"'select:' must name at least one of {', '.join(allowed)}")
+    unknown = [k for k in select if k not in allowed]
+    if unknown:
+        raise _EditError(f"'{unknown[0]}' is not a selector for {what}; use {', '.join(allowed)}")
+    mask = pd.Series(True, index=df.index)
+    for key, value in select.items():
+        want = {_fold(v) for v in _as_list(value)}
+        if key == "topic":
+            col = df["topic_key"].map(topic_key)
+            m = col.isin({topic_key(v) for v in _as_list(value)})
+        elif key == "season":
+            seasons = set(pol.seasons)
+            bad = sorted(want - seasons)
+            if bad:
+                raise _EditError(f"'{bad[0]}' is not a season of the policy; use {', '.join(sorted(seasons))}")
+            start = df["start_date"]
+            if "window_start" in df.columns:
+                start = start.where(start.notna(), df["window_start"])
+            m = start.map(lambda d: _season_of(d, pol) in want)
+        elif key == "levels":
+            m = df["levels"].map(lambda lv: not lv or bool(want & set(lv)))
+        elif key == "reason":
+            m = df["reason"].map(lambda r: any(w in _fold(r or "") for w in want))
+        else:
+            m = df[key].map(lambda v: v is not None and _fold(v) in want)
+        mask &= m.astype(bool)
+    if not mask.any():
+        shown = ", ".join(f"{k}: {v}" for k, v in select.items())
+        raise _EditError(f"the selector {{{shown}}} matches no {what} in the data set")
+    return mask
+
+
+def _args(args, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Mapping:
+    if not isinstance(args, Mapping):
+        raise _EditError(f"give {', '.join(required)} as a mapping")
+    missing = [k for k in required if k not in args]
+    if missing:
+        raise _EditError(f"'{missing[0]}' is missing")
+    unknown = [k for k in args if k not in required + optional]
+    if unknown:
+        raise _EditError(f"'{unknown[0]}' is not understood here; give {', '.join(required + optional)}")
+    return args
+
+
+def _number(v, what: str, *, positive: bool = True, whole: bool = False) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise _EditError(f"'{what}' must be a number, not {v!r}")
+    if positive and v <= 0:
+        raise _EditError(f"'{what}' must be more than 0, not {v!r}")
+    if whole and not float(v).is_integer():
+        raise _EditError(f"'{what}' must be a whole number, not {v!r}")
+    return v
+
+
+def _scale_capacity(ds, args, year, pol, where, added):
+    a = _args(args, ("select",), ("factor", "capacity"))
+    if ("factor" in a) == ("capacity" in a):
+        raise _EditError("give either 'factor' (e.g. 1.2) or 'capacity' (seats), not both or neither")
+    df = ds.tables["classes"]
+    mask = _select(df, a["select"], CLASS_SELECTORS, pol, "class")
+    if "factor" in a:
+        f = _number(a["factor"], "factor")
+        new = df.loc[mask, "capacity"].map(lambda c: max(1, int(math.floor(c * f + 0.5))))
+    else:
+        new = int(_number(a["capacity"], "capacity", whole=True))
+    df.loc[mask, "capacity"] = new
+
+
+def _remove(table: str, selectors: tuple[str, ...], what: str):
+    def edit(ds, args, year, pol, where, added):
+        a = _args(args, ("select",))
+        df = ds.tables[table]
+        mask = _select(df, a["select"], selectors, pol, what)
+        ds.tables[table] = df[~mask].reset_index(drop=True)
+        if table in ("classes", "rotations"):
+            ids = set(df.loc[mask, "class_id" if table == "classes" else "post_id"])
+            pins = ds.tables["pins"]
+            ds.tables["pins"] = pins[~pins["activity_id"].isin(ids)].reset_index(drop=True)
+    return edit
+
+
+def _add(table: str):
+    def edit(ds, args, year, pol, where, added):
+        rows = _as_list(args)
+        if not rows or not all(isinstance(r, Mapping) for r in rows):
+            raise _EditError("give a list of rows, each a mapping of the table's columns")
+        spec = TABLES[table]
+        unknown = sorted({str(k) for r in rows for k in r} - set(spec.column_names))
+        if unknown:
+            raise _EditError(f"'{unknown[0]}' is not a column of {table}; use {', '.join(spec.column_names)}")
+        cur = ds.tables[table]
+        first = int(cur[ROW].max()) + 1 if len(cur) else 2
+        first = max(first, 100_000)  # rows that are not in any file
+        raw = pd.DataFrame([{c: _text(r.get(c)) for c in spec.column_names} for r in rows], dtype=object)
+        raw[ROW] = range(first, first + len(rows))
+        typed, problems = type_table(spec, raw)
+        if problems:
+            raise _EditError("; ".join(f"item {p.row - first + 1}, column {p.column}: {p.message}" for p in problems))
+        for j in range(len(rows)):
+            added[(table, first + j)] = f"{where} item {j + 1}"
+        typed = typed[[c for c in cur.columns if c in typed.columns]]
+        ds.tables[table] = pd.concat([cur, typed], ignore_index=True)
+    return edit
+
+
+def _text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (list, tuple)):
+        return ";".join(str(x) for x in v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def _set_slots(ds, args, year, pol, where, added):
+    a = _args(args, ("select",), ("slots", "factor"))
+    if ("factor" in a) == ("slots" in a):
+        raise _EditError("give either 'slots' or 'factor', not both or neither")
+    df = ds.tables["rotations"]
+    mask = _select(df, a["select"], ROTATION_SELECTORS, pol, "rotation post")
+    if "slots" in a:
+        df.loc[mask, "slots"] = int(_number(a["slots"], "slots", whole=True))
+    else:
+        f = _number(a["factor"], "factor")
+        df.loc[mask, "slots"] = df.loc[mask, "slots"].map(lambda s: max(1, int(math.floor(s * f + 0.5))))
+
+
+EDITS = {
+    "scale_capacity": _scale_capacity,
+    "set_capacity": lambda ds, a, y, p, w, ad: _scale_capacity(ds, a, y, p, w, ad),
+    "remove_classes": _remove("classes", CLASS_SELECTORS, "class"),
+    "add_classes": _add("classes"),
+    "set_slots": _set_slots,
+    "remove_rotations": _remove("rotations", ROTATION_SELECTORS, "rotation post"),
+    "add_rotations": _add("rotations"),
+    "add_blackouts": _add("blackouts"),
+    "remove_blackouts": _remove("blackouts", BLACKOUT_SELECTORS, "blackout"),
+}
+
+
+def describe_edit(edit: Mapping) -> str:
+    kind, args = next(iter(edit.items()))
+    if isinstance(args, Mapping):
+        sel = args.get("select")
+        rest = {k: v for k, v in args.items() if k != "select"}
+        parts = []
+        if sel:
+            parts.append("where " + ", ".join(f"{k} = {v}" for k, v in sel.items()))
+        parts += [f"{k} {v}" for k, v in rest.items()]
+        return f"{kind.replace('_', ' ')}: " + "; ".join(parts)
+    n = len(_as_list(args))
+    return f"{kind.replace('_', ' ')}: {n} row(s)"
+
+
+def describe_policy(policy: Mapping) -> list[str]:
+    from planning.policy import _flatten
+
+    return [f"{k} = {v}" for k, v in _flatten(policy).items()]
