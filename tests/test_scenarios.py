@@ -160,7 +160,7 @@ def test_add_classes_rotations_blackouts_typed_like_the_files(small, pol):
         ("weekend", ("staff", "deputy_section"), dt.date(2027, 5, 8), 12, "data governance")
     rot = ds.rotations.set_index("post_id")
     assert "R2027-01" not in rot.index  # the higher-level post was removed
-    assert rot.at["R2027-02", "slots"] == 3 and rot.at["RX", "slots"] == 2  # added after the scaling
+    assert rot.at["R2027-02", "slots"] == 3 and rot.at["RX", "slots"] == 6  # edits apply in order: added, then scaled
     assert ((ds.blackouts["reason"] == "Spring inspection") & (ds.blackouts["scope"] == "region")).sum() == 1
     assert not ds.blackouts["reason"].str.contains("Year-end").any()
     assert len(small.classes) == 16 and "W1" not in set(small.classes["class_id"])

@@ -19,7 +19,7 @@ from planning.report import charts as C
 FAMILIES = ["DejaVu Sans"]
 PALETTE = ["#7f8c9a", "#2f5d8a", "#c27c0e", "#4f9a5b", "#9b4f96", "#c0504d", "#6fa8dc", "#8c6d31"]
 BAR_KPIS = ("requirement_met_share", "overdue_covered", "rotations_filled", "classes_running", "seats_used",
-            "cost", "peak_unit_absence", "classes_cancelled")
+            "cost", "mean_unit_peak_absence", "classes_cancelled")
 
 
 # --------------------------------------------------------------------------- formatting
@@ -329,7 +329,8 @@ def handout_html(cmp, *, rows_per_scenario: int = 6) -> str:
             d = r.get(f"Δ {n}") if n != cmp.names[0] else None
             txt = fmt_delta(key, d)
             good = d is not None and not (isinstance(d, float) and math.isnan(d)) and d != 0
-            higher_better = key not in ("classes_cancelled", "cost", "peak_unit_absence", "gap", "solve_seconds")
+            higher_better = key not in ("classes_cancelled", "cost", "peak_unit_absence", "mean_unit_peak_absence",
+                                         "units_at_cap", "gap", "solve_seconds")
             cls = ("up" if (d > 0) == higher_better else "down") if good else "muted"
             cells.append({"value": fmt(key, r[n]), "delta": txt if n != cmp.names[0] else "", "cls": cls})
         kpis.append({"label": r["label"], "cells": cells})

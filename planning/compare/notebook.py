@@ -70,7 +70,7 @@ def agreement(cmp: Comparison) -> Note:
     for n in cmp.names:
         s = T.read_summary(cmp.folder(n))
         for key in cmp.table.index:
-            if key == "peak_unit_absence":
+            if key in T.ABSENCE_KPIS:
                 continue
             if cmp.table.at[key, n] != T.summary_value(s, key):
                 bad.append(f"{n} {key}")

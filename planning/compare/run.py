@@ -102,7 +102,13 @@ def run_comparison(data: str | Path | Dataset, year: int, scenarios: list[str | 
     sweep_pol = base_pol.with_overrides({"solver.time_limit": sweep_time_limit}, "budget sweep") \
         if sweep_time_limit else base_pol
     out.mkdir(parents=True, exist_ok=True)
-    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    cores = os.cpu_count() or 1
+    jobs = max(1, int(jobs or cores))
+    if jobs > 1 and int(base_pol["solver.threads"]) * jobs > cores:
+        # plans solved at once share the cores: more threads than cores slows every LP bound
+        threads = {"solver.threads": max(1, cores // jobs)}
+        base_pol = base_pol.with_overrides(threads, "compare --jobs")
+        sweep_pol = sweep_pol.with_overrides(threads, "compare --jobs")
     common = dict(data=ds, year=year, district=district)
     results: list[dict] = []
     # spawn, not fork: a notebook kernel or a solver may hold threads in the parent
@@ -129,7 +135,7 @@ def run_comparison(data: str | Path | Dataset, year: int, scenarios: list[str | 
     runs = pd.DataFrame(results)
     names = list(scen)
     summaries = {n: T.read_summary(out / n) for n in names}
-    extra = {n: {"peak_unit_absence": T.peak_unit_absence(out / n, edited[n], year)} for n in names}
+    extra = {n: T.absence_kpis(out / n, edited[n], year) for n in names}
     table = T.comparison_table(summaries, extra, BASE)
     base_plan, base_cov = T.plan_and_coverage(out / BASE)
     diff_rows, change_frames = [], []

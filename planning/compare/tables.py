@@ -10,7 +10,7 @@ import pandas as pd
 from planning.pipeline import GROUPS, LEVEL_ORDER
 
 # (key in the comparison, label, format): keys with a dot are read from summary.json's nested maps;
-# peak_unit_absence is derived from plan.csv and the (edited) data set.
+# the absence figures (ABSENCE_KPIS) are derived from plan.csv, policy.yaml and the (edited) data set.
 KPIS: list[tuple[str, str, str]] = [
     ("status", "Solve status", "text"),
     ("gap", "Optimality gap", "pct2"),
@@ -28,9 +28,12 @@ KPIS: list[tuple[str, str, str]] = [
     ("seats_used", "Seats used", "int"),
     ("cost", "Class cost (yuan)", "money"),
     ("budget", "Budget (yuan)", "money"),
-    ("peak_unit_absence", "Peak unit absence (share of a unit away)", "pct"),
+    ("peak_unit_absence", "Peak unit absence (most of one unit away on a day)", "pct"),
+    ("mean_unit_peak_absence", "Unit peak absence, mean over units", "pct"),
+    ("units_at_cap", "Units at their absence cap on some day", "int"),
     ("solve_seconds", "Solve time (s)", "float"),
 ]
+ABSENCE_KPIS = ("peak_unit_absence", "mean_unit_peak_absence", "units_at_cap")
 KPI_LABELS = {k: label for k, label, _ in KPIS}
 KPI_FORMATS = {k: f for k, _, f in KPIS}
 
@@ -142,18 +145,25 @@ def assignment_diff(base_plan: pd.DataFrame, base_cov: pd.DataFrame, plan: pd.Da
     return counts, changes
 
 
-def peak_unit_absence(folder: str | Path, ds, year: int) -> float | None:
-    """Most of any unit away on one day, as a share of its headcount (from plan.csv)."""
-    from planning.report.kpis import read_plan_dir, unit_absence
+def absence_kpis(folder: str | Path, ds, year: int) -> dict:
+    """Unit absence from plan.csv: the most of any unit away on one day (share of its headcount),
+    the mean over units of each unit's peak share, and how many units reach their cap."""
+    from planning.policy import load_policy
+    from planning.report.kpis import read_plan_dir, unit_absence, unit_caps
 
     folder = Path(folder)
+    none = {k: None for k in ABSENCE_KPIS}
     if not (folder / "plan.csv").exists():
-        return None
+        return none
     files = read_plan_dir(folder)
     daily = unit_absence(files, ds, year)
     if daily.empty:
-        return 0.0
+        return {"peak_unit_absence": 0.0, "mean_unit_peak_absence": 0.0, "units_at_cap": 0}
     head = ds.cadres.groupby("unit_id").size().reindex(daily.index).fillna(0)
     peak = daily.max(axis=1)
     share = (peak / head.where(head > 0)).dropna()
-    return round(float(share.max()), 6) if len(share) else 0.0
+    pol = load_policy(folder / "policy.yaml") if (folder / "policy.yaml").exists() else load_policy()
+    caps = unit_caps(ds, pol).reindex(daily.index)
+    return {"peak_unit_absence": round(float(share.max()), 6) if len(share) else 0.0,
+            "mean_unit_peak_absence": round(float(share.mean()), 6) if len(share) else 0.0,
+            "units_at_cap": int((peak >= caps).sum())}

@@ -216,9 +216,14 @@ def rounded_plan(prob: PlanningProblem, x_lp: np.ndarray, threshold: float = 0.0
     return b.plan()
 
 
+MAX_COMBINE = 40  # classes considered for two- and three-class bundles (keeps large rosters linear)
+
+
 def _bundles(b: PlanBuilder, i: int, cands: list[int], max_size: int = 3) -> list[tuple[int, ...]]:
     """Sets of 1–`max_size` of the cadre's class pairs that together meet the requirement,
-    differ in topic and do not overlap; minimal (no member could be left out)."""
+    differ in topic and do not overlap; minimal (no member could be left out). Combinations
+    are formed from the `MAX_COMBINE` longest classes only, so a cadre open to hundreds of
+    classes costs no more than one open to forty."""
     prob = b.prob
     opts, acts = prob.options, prob.activities
     d = {p: opts[prob.pair_option[p]].days for p in cands}
@@ -235,6 +240,8 @@ def _bundles(b: PlanBuilder, i: int, cands: list[int], max_size: int = 3) -> lis
 
     out = [(p,) for p in cands if meets((p,))]
     rest = [p for p in cands if not meets((p,))]
+    if len(rest) > MAX_COMBINE:
+        rest = sorted(sorted(rest, key=lambda p: (-d[p], -h[p], p))[:MAX_COMBINE])
     if max_size >= 2:
         for k, p in enumerate(rest):
             for q in rest[k + 1:]:
