@@ -12,6 +12,7 @@ import pandas as pd
 from planning.data.load import Dataset, load_dataset
 from planning.errors import InfeasiblePlan, PlanningError
 from planning.io import atomic_dir, num, write_csv, write_json
+from planning.model.bounds import best_case_bound
 from planning.model.build import build_model
 from planning.model.diagnose import elastic_diagnosis, pin_conflicts
 from planning.model.explain import explain_shortfall
@@ -124,13 +125,20 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
     else:
         # Too large for branch-and-bound to help in the time: prove a bound with the LP relaxation.
         info["method"] = "heuristics + ejection search" + (" + neighbourhood search" if info["search_rounds"] else "") \
-            + " + LP bound (HiGHS)"
+            + " + bound"
         bound, lp_s = lp_bound(m, time_limit=remaining, threads=kw["threads"], seed=kw["seed"], msg=msg)
         info["bound_seconds"] = round(lp_s, 3)
+        best_case = best_case_bound(prob)
+        if bound is None:
+            bound, bound_kind = best_case, "each cadre's best case (the LP relaxation did not finish in time)"
+        elif best_case < bound:
+            bound, bound_kind = best_case, "each cadre's best case (tighter than the LP relaxation)"
+        else:
+            bound_kind = "the LP relaxation"
         gap = relative_gap(sobj, bound)
         status = "optimal" if gap is not None and gap <= policy["solver.gap"] else "feasible"
         res = SolveResult(status, sobj, bound, gap, "highs" if name == "highs" else name, 0.0, svals,
-                          "bound from the LP relaxation" if bound is not None else "no bound within the time limit")
+                          f"bound from {bound_kind}")
     res.solve_seconds = time.perf_counter() - t_search
     if res.status == "infeasible":
         raise InfeasiblePlan(elastic_diagnosis(prob, lambda em: SOLVERS[name](em, time_limit=limit, **kw)))

@@ -271,3 +271,17 @@ def test_windowed_class_avoids_spring_festival(tmp_path):
     row = res.classes.set_index("class_id").loc["K1"]
     assert row["status"] == "running"
     assert row["end_date"] < "2027-02-05" or row["start_date"] > "2027-02-10"
+
+
+def test_best_case_bound_is_above_every_plan(tmp_path):
+    from planning.data.load import load_dataset
+    from planning.model.bounds import best_case_bound
+    from planning.model.problem import build_problem
+    from planning.policy import load_policy
+
+    kw = dict(cadres=[{"cadre_id": f"A{k}", "unit_id": f"U{k % 3 + 1}", "level": "staff"} for k in range(9)],
+              classes=[{"class_id": "K1", "capacity": 2, **FULL}, {"class_id": "K2", "topic": "Law", "capacity": 2, **AUTUMN}])
+    res = plan(tmp_path, **kw)
+    prob = build_problem(load_dataset(tmp_path / "data", YEAR), YEAR, load_policy())
+    assert res.summary["status"] == "optimal"
+    assert best_case_bound(prob) >= res.summary["objective"] - 1e-6

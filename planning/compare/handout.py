@@ -272,7 +272,7 @@ img { width: 100%; } .page { break-before: page; }
 <h1>What if? Scenario comparison, {{ year }}</h1>
 <p class="lead">Data set {{ data }}{% if district %}, district {{ district }}{% endif %}.
 Each scenario is the baseline with the changes below, planned by the same optimizer
-({{ time_limit }} s per plan); figures in brackets are the change against the baseline.</p>
+({{ time_limit }} s per plan); the small coloured figures are the change against the baseline.</p>
 <table class="small"><tr><th>scenario</th><th>what changes</th></tr>
 {% for s in scenarios %}<tr><td><b>{{ s.scenario }}</b></td><td>{{ s.description }}
 {% if s.policy %}<br><span class="muted">policy: {{ s.policy }}</span>{% endif %}
@@ -352,15 +352,12 @@ def handout_html(cmp, *, rows_per_scenario: int = 6) -> str:
     base = cmp.summaries.get(cmp.names[0], {})
     scen = [{"scenario": r["scenario"], "description": r["description"], "policy": r["policy changes"],
              "edits": r["data edits"], "error": r["error"]} for r in scenario_frame(cmp).to_dict("records")]
-    tl = {s.get("solve_seconds") for s in cmp.summaries.values()}
-    pol_tl = None
-    try:
+    try:  # the solver's time limit, from the baseline's policy.yaml (for the sentence on page 1)
         import yaml
 
-        pol_tl = yaml.safe_load((cmp.out / cmp.names[0] / "policy.yaml").read_text())["solver"]["time_limit"]
-    except Exception:  # noqa: BLE001 — only for the sentence on the first page
+        pol_tl = yaml.safe_load((cmp.out / cmp.names[0] / "policy.yaml").read_text(encoding="utf-8"))["solver"]["time_limit"]
+    except (OSError, KeyError, TypeError, ValueError):
         pol_tl = "–"
-    del tl
     return env.from_string(_TEMPLATE).render(
         year=cmp.year, data=base.get("data", ""), district=base.get("district"), time_limit=pol_tl,
         generated=dt.date.today().isoformat(), scenarios=scen, names=cmp.names, kpis=kpis,
