@@ -43,7 +43,7 @@ from planning.policy import Policy, read_yaml_mapping
 
 SCENARIO_KEYS = ("name", "description", "policy", "edits")
 BASE = "base"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_NAME = re.compile(r"^[^/\\.\s][^/\\]*$")  # it names a folder: no slashes, not hidden
 
 CLASS_SELECTORS = ("class_id", "topic", "season", "mode", "institution", "levels")
 ROTATION_SELECTORS = ("post_id", "direction", "category", "levels", "season")
@@ -84,9 +84,9 @@ def parse_scenario(tree: Mapping, source: str = "scenario", default_name: str | 
     name = str(tree.get("name") or default_name or "").strip()
     if not name:
         raise ScenarioError("the scenario needs a name", source)
-    if not _NAME.match(name) or name == BASE:
-        raise ScenarioError(f"the name {name!r} cannot be used: it becomes a folder name, so use letters, digits, "
-                            f"'-', '_' or '.' (and not {BASE!r}, the baseline)", source)
+    if not _NAME.match(name):
+        raise ScenarioError(f"the name {name!r} cannot be used: it becomes a folder name, so no slashes and no "
+                            "leading dot (letters, digits, '-' and '_' are safest)", source)
     policy = tree.get("policy") or {}
     if not isinstance(policy, Mapping):
         raise ScenarioError("'policy:' must hold named settings (a YAML mapping)", source)

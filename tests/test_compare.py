@@ -174,6 +174,10 @@ def test_a_bad_scenario_stops_before_anything_is_solved(tmp_path):
     dup.write_text("name: autumn-plus-20\n")
     with pytest.raises(ScenarioError, match="two scenarios are called"):
         run_comparison(SMALL, YEAR, [SCEN / "autumn-plus-20.yaml", dup], tmp_path / "out", time_limit=2)
+    base = tmp_path / "base.yaml"
+    base.write_text("policy: {budget.total: 5}\n")
+    with pytest.raises(ScenarioError, match="is the baseline's"):
+        run_comparison(SMALL, YEAR, [base], tmp_path / "out", time_limit=2)
 
 
 def test_cli_compare_reports_a_bad_scenario_with_exit_2(tmp_path, capsys):

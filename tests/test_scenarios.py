@@ -54,7 +54,7 @@ def test_the_name_defaults_to_the_file_stem(tmp_path):
 
 @pytest.mark.parametrize("text, words", [
     ("name: x\npolicies: {}\n", "unknown key(s) policies"),
-    ("name: base\n", "cannot be used"),
+    ("name: .hidden\n", "cannot be used"),
     ("name: a/b\n", "cannot be used"),
     ("name: x\nedits: {scale_capacity: {}}\n", "must be a list"),
     ("name: x\nedits:\n  - grow_classes: {factor: 2}\n", "edit 1: 'grow_classes' is not an edit"),

@@ -88,6 +88,8 @@ def run_comparison(data: str | Path | Dataset, year: int, scenarios: list[str | 
     edited: dict[str, Dataset] = {BASE: filter_district(ds, district)}
     for s in scenarios:
         sc = s if isinstance(s, Scenario) else load_scenario(s)
+        if sc.name == BASE:
+            raise ScenarioError(f"the name {BASE!r} is the baseline's; give the scenario another name", sc.source)
         if sc.name in scen:
             raise ScenarioError(f"two scenarios are called {sc.name!r}; names must differ (they name the folders)",
                                 sc.source)
