@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def one(size: int, solver: str, time_limit: float, gap: float, seed: int, year: int, windowed: float,
-        max_options: int = 8) -> dict:
+        max_options: int = 8, settings: dict | None = None) -> dict:
     """Run one (size, solver) through the planner's own recipe and return its measurements
     (called in a child process so that peak memory is this run's alone)."""
     from planning.data.generate import generate, write_dataset
@@ -41,7 +41,7 @@ def one(size: int, solver: str, time_limit: float, gap: float, seed: int, year: 
         ds = load_dataset(tmp, year)
         t_load = time.perf_counter() - t
     policy = load_policy(None, {"solver.name": solver, "solver.time_limit": time_limit, "solver.gap": gap,
-                                "timing.max_options": max_options})
+                                "timing.max_options": max_options, **(settings or {})})
     t = time.perf_counter()
     prob = build_problem(ds, year, policy)
     t_problem = time.perf_counter() - t
@@ -58,6 +58,7 @@ def one(size: int, solver: str, time_limit: float, gap: float, seed: int, year: 
     gmet, gwcov = kpis(info["greedy_chosen"])
     return {
         "cadres": size, "solver": solver, "windowed_share": windowed, "date_options": max_options,
+        "settings": settings or {},
         "method": info["method"], "pairs": prob.n_pairs,
         "variables": info["variables"], "constraints": info["constraints"], "load_s": round(t_load, 2),
         "problem_s": round(t_problem, 2), "model_s": round(info["build_seconds"], 2),
@@ -86,12 +87,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--windowed-share", type=float, default=0.0, help="share of classes given a window instead of dates")
     ap.add_argument("--max-options", type=int, default=8,
                     help="candidate date ranges per windowed class (1 = naive: the earliest feasible dates)")
+    ap.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE",
+                    help="policy override, e.g. search.full_mip_pairs=0 (heuristic path even for small instances)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     ap.add_argument("--one", nargs=2, metavar=("SIZE", "SOLVER"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
         r = one(int(args.one[0]), args.one[1], args.time_limit, args.gap, args.seed, args.year, args.windowed_share,
-                args.max_options)
+                args.max_options, _settings(args.set))
         print("RESULT " + json.dumps(r))
         return 0
     rows = []
@@ -100,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [sys.executable, __file__, "--one", str(size), solver, "--time-limit", str(args.time_limit),
                    "--gap", str(args.gap), "--seed", str(args.seed), "--year", str(args.year),
                    "--windowed-share", str(args.windowed_share), "--max-options", str(args.max_options)]
+            cmd += [x for kv in args.set for x in ("--set", kv)]
             t = time.perf_counter()
             p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
             line = next((l for l in p.stdout.splitlines() if l.startswith("RESULT ")), None)
@@ -122,6 +126,16 @@ def main(argv: list[str] | None = None) -> int:
             "met_share", "greedy_met_share", "met_ratio", "weighted_ratio", "peak_mb", "wall_s"]
     print(df[cols].to_markdown(index=False) if _has_tabulate() else df[cols].to_string(index=False))
     return 0
+
+
+def _settings(pairs: list[str]) -> dict:
+    import yaml
+
+    out = {}
+    for kv in pairs:
+        key, _, value = kv.partition("=")
+        out[key.strip()] = yaml.safe_load(value)
+    return out
 
 
 def _has_tabulate() -> bool:
