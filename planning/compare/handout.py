@@ -136,6 +136,16 @@ def coverage_bars(cmp) -> str:
         return C._svg(fig)
 
 
+
+def _finish(ax, fig) -> str:
+    """The handout's chart style: light grid behind the data, no top or right frame; as SVG."""
+    ax.grid(color=C.GRID, linewidth=0.5)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return C._svg(fig)
+
 def cost_coverage_chart(cmp) -> str:
     """Cost (x) against the share meeting the requirement (y): each scenario a labelled point,
     the budget sweep as a line."""
@@ -161,12 +171,7 @@ def cost_coverage_chart(cmp) -> str:
         ax.set_title("Cost against coverage", loc="left")
         if len(sw):
             ax.legend(fontsize=6, loc="lower right")
-        ax.grid(color=C.GRID, linewidth=0.5)
-        ax.set_axisbelow(True)
-        for s in ("top", "right"):
-            ax.spines[s].set_visible(False)
-        fig.tight_layout()
-        return C._svg(fig)
+        return _finish(ax, fig)
 
 
 def sweep_chart(cmp) -> str | None:
@@ -190,12 +195,7 @@ def sweep_chart(cmp) -> str | None:
         ax.set_xlabel("budget (10,000 yuan)")
         ax.set_title("Budget sweep: coverage against budget", loc="left")
         ax.legend(fontsize=6, loc="lower right")
-        ax.grid(color=C.GRID, linewidth=0.5)
-        ax.set_axisbelow(True)
-        for s in ("top", "right"):
-            ax.spines[s].set_visible(False)
-        fig.tight_layout()
-        return C._svg(fig)
+        return _finish(ax, fig)
 
 
 # --------------------------------------------------------------------------- workbook

@@ -6,9 +6,9 @@ requirement is met; windowed classes run on their earliest feasible dates; class
 min_size are cancelled at the end; then rotation posts are filled in date order with the
 highest-priority eligible cadres.
 
-`rounded_plan` inserts pairs in the order of their value in the LP relaxation (ties by
-priority), with the same rule checks, then completes the plan greedily. Both go through
-`PlanBuilder`, which is the single place that knows whether a pair still fits.
+`bundle_plan` gives each cadre, in priority order, a whole bundle of classes that meets the
+requirement or nothing. Both go through `PlanBuilder`, the single place that knows whether a
+pair still fits.
 """
 from __future__ import annotations
 
@@ -185,33 +185,6 @@ def greedy_plan(prob: PlanningProblem) -> set[int]:
     musts = _pins_first(b, by_cadre, first)
     _fill_classes(b, priority_order(prob), by_cadre, lambda oi: first.get(prob.options[oi].activity_id) == oi)
     b.cancel_small_classes(musts)
-    _fill_rotations(b)
-    return b.plan()
-
-
-def rounded_plan(prob: PlanningProblem, x_lp: np.ndarray, threshold: float = 0.0) -> set[int]:
-    """LP-guided rounding: insert pairs by LP value (then priority), keeping every rule;
-    cadres left short are completed first-fit, classes below min_size cancelled, rotations filled."""
-    b = PlanBuilder(prob)
-    by_cadre = prob.pairs_of_cadre()
-    first = {a.activity_id: a.options[0] for a in prob.activities.values() if a.options}
-    musts = _pins_first(b, by_cadre, first)
-    w = prob.facts["weight"].to_numpy()
-    cand = np.flatnonzero(x_lp > threshold)
-    order = sorted(cand.tolist(), key=lambda p: (-round(float(x_lp[p]), 6), -w[prob.pair_cadre[p]], p))
-    for p in order:
-        i = int(prob.pair_cadre[p])
-        o = prob.options[prob.pair_option[p]]
-        if o.kind == "class" and b.met(i) and x_lp[p] < 0.999:
-            continue  # no extra classes for someone already covered, unless the LP insists
-        b.try_take(p)
-    _fill_classes(b, priority_order(prob), by_cadre,
-                  lambda oi: b.act_option.get(prob.options[oi].activity_id, oi) == oi)
-    b.cancel_small_classes(musts)
-    _fill_classes(b, priority_order(prob), by_cadre,
-                  lambda oi: b.act_option.get(prob.options[oi].activity_id, oi) == oi
-                  and (prob.activities[prob.options[oi].activity_id].min_size == 0
-                       or b.act_enrolled[prob.options[oi].activity_id] > 0))
     _fill_rotations(b)
     return b.plan()
 
