@@ -50,7 +50,7 @@ def one(size: int, solver: str, time_limit: float, gap: float, seed: int, year: 
     t_total = time.perf_counter() - t
 
     def kpis(pairs):
-        cov = coverage_table(prob, extract(prob, pairs, set())["plan"])
+        cov = coverage_table(prob, extract(prob, pairs)["plan"])
         w = cov["weight"]
         return float(cov["met"].mean()), float((w * cov["met"]).sum() / w.sum())
 

@@ -50,13 +50,6 @@ def training_days(mode: str, start: dt.date, end: dt.date, holidays: set[int] | 
             if (dt.date.fromordinal(d).weekday() >= 5) == want_weekend and d not in holidays]
 
 
-def intervals_to_days(rows, start_col: str = "start_date", end_col: str = "end_date") -> set[int]:
-    out: set[int] = set()
-    for r in rows:
-        out.update(day_range(r[start_col], r[end_col]))
-    return out
-
-
 class Calendar:
     """Blocked days of the plan year, per region, unit and cadre.
 
@@ -96,8 +89,13 @@ class Calendar:
         return set(self.busy.get(cadre_id, ()))
 
     def season_of(self, day: dt.date, seasons: dict[str, list[str]]) -> str | None:
-        md = day.strftime("%m-%d")
-        for name, (lo, hi) in seasons.items():
-            if lo <= md <= hi:
-                return name
-        return None
+        return season_of(day, seasons)
+
+
+def season_of(day: dt.date, seasons: dict[str, list[str]]) -> str | None:
+    """The season (policy ``seasons``: name -> [first, last] as "MM-DD") a day falls in, or None."""
+    md = day.strftime("%m-%d")
+    for name, (lo, hi) in seasons.items():
+        if lo <= md <= hi:
+            return name
+    return None

@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from planning.errors import DataError, InfeasiblePlan, PolicyError
-from planning.scenarios import SCENARIO_KEYS, load_scenario  # noqa: F401 — scenario files: planning/scenarios.py
+from planning.scenarios import load_scenario
 
 ROOT_ENV = "PLANNING_ROOT"
 ROOT_MARKER = "pyproject.toml"

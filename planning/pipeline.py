@@ -155,7 +155,7 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
     return chosen, res, info
 
 
-def extract(prob: PlanningProblem, chosen: set[int], running_flex: set[int]) -> dict[str, pd.DataFrame]:
+def extract(prob: PlanningProblem, chosen: set[int]) -> dict[str, pd.DataFrame]:
     """The contract's plan tables from the chosen pairs."""
     opts, acts = prob.options, prob.activities
     rows = []
@@ -230,7 +230,7 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: dict, tables: d
     cost = float(sum(acts[a].cost for a in cls_rows["activity_id"]))
     g = cov["overdue"]
     overdue_covered = int(cov.loc[g, "cadre_id"].isin(set(cls_rows["cadre_id"])).sum())
-    greedy_cov = coverage_table(prob, extract(prob, info["greedy_chosen"], set())["plan"])
+    greedy_cov = coverage_table(prob, extract(prob, info["greedy_chosen"])["plan"])
     weights = cov["weight"]
     return {
         "status": res.status,
@@ -305,7 +305,7 @@ def run_plan(data: str | Path | Dataset, year: int, out: str | Path | None = Non
     timings["build"] = info["build_seconds"]
     timings["solve"] = res.solve_seconds
     t = time.perf_counter()
-    tables = extract(prob, chosen, _running(prob, chosen))
+    tables = extract(prob, chosen)
     cov = coverage_table(prob, tables["plan"])
     unmet = [k for k, m in enumerate(cov["met"]) if not m]
     reasons = explain_shortfall(prob, chosen, _running(prob, chosen), unmet)

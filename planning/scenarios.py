@@ -36,6 +36,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from planning.calendar import season_of as calendar_season_of
 from planning.data.load import ROW, Dataset, topic_key, type_table
 from planning.data.schema import TABLES
 from planning.errors import DataError, PolicyError
@@ -159,13 +160,7 @@ def _fold(v) -> str:
 def _season_of(d: dt.date | None, pol: Policy) -> str | None:
     if d is None or (isinstance(d, float) and math.isnan(d)):
         return None
-    key = (d.month, d.day)
-    for name, (lo, hi) in pol.seasons.items():
-        a = tuple(int(x) for x in lo.split("-"))
-        b = tuple(int(x) for x in hi.split("-"))
-        if a <= key <= b:
-            return name
-    return None
+    return calendar_season_of(d, pol.seasons)
 
 
 def _select(df: pd.DataFrame, select, allowed: tuple[str, ...], pol: Policy, what: str) -> pd.Series:

@@ -145,9 +145,10 @@ def validate_classes(ds: Dataset, year: int) -> list[Problem]:
 
 
 def _occupied(mode: str, start: dt.date, end: dt.date) -> list[dt.date]:
-    """Days a class occupies: every day (full_time), or only Saturdays and Sundays (weekend)."""
-    days = [start + dt.timedelta(k) for k in range((end - start).days + 1)]
-    return [d for d in days if d.weekday() >= 5] if mode == "weekend" else days
+    """Days a class occupies (calendar.occupied_days), as dates in order."""
+    from planning.calendar import occupied_days
+
+    return [dt.date.fromordinal(d) for d in sorted(occupied_days(mode, start, end))]
 
 
 def validate_rotations(ds: Dataset, year: int) -> list[Problem]:

@@ -77,9 +77,6 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
     pinned = {i for i, c in enumerate(prob.cadre_ids) if any(c == m[0] for m in musts)}
     moves = 0
 
-    def set_mine(i: int, new: set[int]) -> None:
-        mine[i] = new
-
     for _ in range(passes):
         improved = False
         order = sorted((i for i in range(len(prob.cadre_ids)) if sc.has_req[i] and not b.met(i) and i not in pinned),
@@ -101,7 +98,7 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
                     touched = {opts[prob.pair_option[p]].activity_id for p in bundle} | \
                               {opts[prob.pair_option[p]].activity_id for p in u_old}
                     if _min_sizes_ok(b, touched) and sc.value(b, u, list(bundle)) > base_u + 1e-9:
-                        set_mine(u, (mine.get(u, set()) - set(u_old)) | set(bundle))
+                        mine[u] = (mine.get(u, set()) - set(u_old)) | set(bundle)
                         moves += 1
                         done = True
                         break
@@ -138,8 +135,8 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
                         touched = {opts[prob.pair_option[q]].activity_id for q in (*bundle, *v_new, *v_old, *u_old)}
                         gain = (sc.value(b, u, list(bundle)) - base_u) + (sc.value(b, v, list(v_new)) - base_v)
                         if gain > 1e-9 and _min_sizes_ok(b, touched):
-                            set_mine(u, (mine.get(u, set()) - set(u_old)) | set(bundle))
-                            set_mine(v, (mine.get(v, set()) - set(v_old)) | set(v_new))
+                            mine[u] = (mine.get(u, set()) - set(u_old)) | set(bundle)
+                            mine[v] = (mine.get(v, set()) - set(v_old)) | set(v_new)
                             moves += 1
                             done = True
                             break

@@ -158,17 +158,11 @@ def explain_cadre(prob: PlanningProblem, state: PlanState, i: int, pairs: np.nda
             continue
         if budget_total is not None and state.spent + a.cost > budget_total + 1e-9:
             budget.add(o.activity_id)
-    if full_higher:
-        n = len(full_higher)
-        reasons.append(f"{_plural(n, 'eligible class')} {_verb(n, 'is', 'are')} full with higher-priority cadres "
-                       f"({_ids(full_higher)})")
-    if full_other:
-        n = len(full_other)
-        reasons.append(f"{_plural(n, 'eligible class')} {_verb(n, 'is', 'are')} full ({_ids(full_other)})")
-    if cancelled:
-        n = len(cancelled)
-        reasons.append(f"{_plural(n, 'eligible class')} {_verb(n, 'is', 'are')} cancelled for too few trainees "
-                       f"({_ids(cancelled)})")
+    for ids, what in ((full_higher, "full with higher-priority cadres"), (full_other, "full"),
+                      (cancelled, "cancelled for too few trainees")):
+        if ids:
+            n = len(ids)
+            reasons.append(f"{_plural(n, 'eligible class')} {_verb(n, 'is', 'are')} {what} ({_ids(ids)})")
     if cap_days:
         days = sorted(cap_days)
         blocked = set().union(*cap_days.values())

@@ -65,12 +65,6 @@ class Activity:
 
 
 @dataclass
-class Pair:
-    cadre: int
-    option: int
-
-
-@dataclass
 class PlanningProblem:
     year: int
     policy: Policy

@@ -43,7 +43,6 @@ class Model:
     any_class: dict[int, pulp.LpVariable] = field(default_factory=dict)  # overdue cadre gets a class
     slack: dict[str, pulp.LpVariable] = field(default_factory=dict)  # elastic mode: name -> slack
     elastic: bool = False
-    objective_terms: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
     _names: set[str] = field(default_factory=set)
 
     def name(self, family: str, *keys: object) -> str:
@@ -337,7 +336,5 @@ def set_objective(m: Model) -> None:
             c = prob.activities[opt.activity_id].cost
             if c:
                 cost.append((m.x[p], -per_yuan * c))
-    m.objective_terms = {"requirement_met": _expr(met), "shortfall": _expr(short), "overdue_reached": _expr(overdue),
-                         "rotations": _expr(rot), "cost": _expr(cost)}
     m.lp.sense = pulp.LpMaximize
     m.lp.setObjective(_expr(met + short + overdue + rot + cost))

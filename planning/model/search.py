@@ -30,8 +30,6 @@ class SearchLog:
     rounds: int = 0
     improved: int = 0
     seconds: float = 0.0
-    start_objective: float = 0.0
-    end_objective: float = 0.0
     history: list[tuple[float, float]] | None = None  # (seconds, objective)
 
 
