@@ -17,11 +17,12 @@ from planning.model.build import build_model
 from planning.model.diagnose import elastic_diagnosis, pin_conflicts
 from planning.model.explain import explain_shortfall
 from planning.model.greedy import bundle_plan, greedy_plan
+from planning.model import lagrange
 from planning.model.ejection import eject_search
 from planning.model.search import improve
 from planning.model.problem import PlanningProblem, build_problem
-from planning.model.solve import SOLVERS, SolveResult, lp_bound, relative_gap
-from planning.model.values import chosen_pairs, complete_values, objective_of
+from planning.model.solve import SOLVERS, SolveResult, relative_gap
+from planning.model.values import chosen_pairs, complete_values
 from planning.policy import Policy, load_policy
 
 GROUPS = ("overdue", "reserve", "young", "newly_promoted", "key_post")
@@ -80,75 +81,88 @@ def filter_district(ds: Dataset, district: str | None) -> Dataset:
 def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> tuple[set[int], SolveResult, dict]:
     """Build and solve; never worse than the greedy baseline.
 
-    Start from the better of the greedy baseline and the all-or-nothing bundle heuristic.
-    Small instances: one exact MIP, warm-started. Large ones: neighbourhood search over whole
-    units for `search.search_share` of the time, then the full MIP, warm-started from the
-    result, for the rest — it proves the bound (and may still improve the plan)."""
+    1. the greedy baseline and the all-or-nothing bundle heuristic;
+    2. Lagrangian prices on seats, unit days and budget (`model/lagrange.py`): a proven bound
+       and the plans the prices build, windowed classes dated by the demand at those prices;
+    3. the ejection-chain search from the best plan so far;
+    4. small instances (up to `search.full_mip_pairs` pairs): the exact PuLP MIP, warm-started
+       from it, for the rest of the time. Larger ones keep the plan of step 3, with the tighter
+       of the Lagrangian and best-case bounds."""
     t0 = time.perf_counter()
     conflicts = pin_conflicts(prob)
     if conflicts:
         raise InfeasiblePlan(conflicts)
-    m = build_model(prob)
+    exact = prob.n_pairs <= policy["search.full_mip_pairs"]
+    m = build_model(prob) if exact else None
     build_s = time.perf_counter() - t0
-    greedy = greedy_plan(prob)
-    gvals = complete_values(m, greedy)
-    gobj = objective_of(m, gvals)
-    bundle = bundle_plan(prob)
-    bvals = complete_values(m, bundle)
-    start, svals, sobj = (bundle, bvals, objective_of(m, bvals))
-    if sobj < gobj:
-        start, svals, sobj = greedy, gvals, gobj
-    name = policy["solver.name"]
     limit = float(policy["solver.time_limit"])
-    kw = dict(gap=policy["solver.gap"], threads=policy["solver.threads"], seed=policy["solver.seed"], msg=msg)
-    info = {"build_seconds": build_s, "greedy_objective": gobj, "start_objective": sobj, "used_greedy": False,
-            "variables": len(m.lp.variables()), "constraints": len(m.lp.constraints), "greedy_chosen": greedy,
-            "method": "heuristics + ejection search + exact MIP", "search_rounds": 0, "search_improvements": 0}
     t_search = time.perf_counter()
+    data = lagrange.prepare(prob)
+    score = lambda pairs: lagrange.objective(data, lagrange.positions(data, pairs))  # noqa: E731
+    greedy = greedy_plan(prob)
+    gobj = score(greedy)
+    start, sobj, origin = greedy, gobj, "greedy baseline"
+    bundle = bundle_plan(prob)
+    if score(bundle) > sobj:
+        start, sobj, origin = bundle, score(bundle), "bundle heuristic"
+    lag = lagrange.relax(prob, iterations=int(policy["lagrange.iterations"]), target=sobj, data=data,
+                         date_share=float(policy["lagrange.date_share"]),
+                         heuristic_every=int(policy["lagrange.heuristic_every"]),
+                         deadline=t_search + policy["lagrange.time_share"] * limit)
+    if lag.plan is not None and lag.plan_objective > sobj + 1e-9:
+        start, sobj, origin = lag.plan, lag.plan_objective, "Lagrangian prices"
+    info = {"build_seconds": build_s, "greedy_objective": gobj, "start_objective": sobj, "used_greedy": False,
+            "variables": len(m.lp.variables()) if m else prob.n_pairs, "constraints": len(m.lp.constraints) if m else None,
+            "greedy_chosen": greedy, "start_origin": origin, "lagrange_bound": lag.bound,
+            "lagrange_iterations": lag.iterations, "lagrange_plan_objective": lag.plan_objective,
+            "lagrange_seconds": round(time.perf_counter() - t_search, 3),
+            "method": "heuristics + Lagrangian prices + ejection search + exact MIP", "search_rounds": 0,
+            "search_improvements": 0}
     search_deadline = t_search + policy["search.search_share"] * limit
     start, moves = eject_search(prob, start, deadline=search_deadline, passes=int(policy["search.passes"]))
-    svals = complete_values(m, start)
-    sobj = objective_of(m, svals)
+    sobj = score(start)
     info.update(ejection_moves=moves)
-    if prob.n_pairs > policy["search.full_mip_pairs"] and policy["search.rounds"] > 0:
-        deadline = search_deadline
+    if not exact and policy["search.rounds"] > 0:
         start, log = improve(prob, start, rounds=int(policy["search.rounds"]), size=int(policy["search.neighbourhood_cadres"]),
                              seed=int(policy["solver.seed"]), sub_time_limit=float(policy["search.sub_time_limit"]),
-                             node_limit=int(policy["search.sub_node_limit"]), deadline=deadline, msg=msg)
-        svals = complete_values(m, start)
-        sobj = objective_of(m, svals)
+                             node_limit=int(policy["search.sub_node_limit"]), deadline=search_deadline, msg=msg)
+        sobj = score(start)
         info.update(search_rounds=log.rounds,
                     search_improvements=log.improved, search_seconds=round(log.seconds, 3))
+    name = policy["solver.name"]
+    kw = dict(gap=policy["solver.gap"], threads=policy["solver.threads"], seed=policy["solver.seed"], msg=msg)
     remaining = max(5.0, limit - (time.perf_counter() - t_search))
-    if prob.n_pairs <= policy["search.full_mip_pairs"]:
+    if exact:
+        svals = complete_values(m, start)
         res = SOLVERS[name](m, warm_start=svals, time_limit=remaining, **kw)
+        if res.status != "infeasible" and (res.best_bound is None or lag.bound < res.best_bound):
+            # the Lagrangian bound is proven too: report the tighter one
+            res.best_bound = lag.bound
+            if res.objective is not None:
+                res.gap = relative_gap(res.objective, lag.bound)
+                res.status = "optimal" if res.gap is not None and res.gap <= policy["solver.gap"] + 1e-12 else res.status
+            res.message = (res.message + "; bound from the Lagrangian prices").strip("; ")
     else:
-        # Too large for branch-and-bound to help in the time: prove a bound with the LP relaxation.
-        info["method"] = "heuristics + ejection search" + (" + neighbourhood search" if info["search_rounds"] else "") \
-            + " + bound"
-        bound, lp_s = lp_bound(m, time_limit=remaining, threads=kw["threads"], seed=kw["seed"], msg=msg)
-        info["bound_seconds"] = round(lp_s, 3)
+        info["method"] = "heuristics + Lagrangian prices + ejection search" \
+            + (" + neighbourhood search" if info["search_rounds"] else "")
         best_case = best_case_bound(prob)
-        if bound is None:
-            bound, bound_kind = best_case, "each cadre's best case (the LP relaxation did not finish in time)"
-        elif best_case < bound:
-            bound, bound_kind = best_case, "each cadre's best case (tighter than the LP relaxation)"
-        else:
-            bound_kind = "the LP relaxation"
+        bound, bound_kind = lag.bound, f"the Lagrangian prices ({lag.iterations} steps)"
+        if best_case < bound:
+            bound, bound_kind = best_case, "each cadre's best case (tighter than the Lagrangian bound)"
         gap = relative_gap(sobj, bound)
         status = "optimal" if gap is not None and gap <= policy["solver.gap"] else "feasible"
-        res = SolveResult(status, sobj, bound, gap, "highs" if name == "highs" else name, 0.0, svals,
-                          f"bound from {bound_kind}")
+        res = SolveResult(status, sobj, bound, gap, name, 0.0, None, f"bound from {bound_kind}")
     res.solve_seconds = time.perf_counter() - t_search
     if res.status == "infeasible":
         raise InfeasiblePlan(elastic_diagnosis(prob, lambda em: SOLVERS[name](em, time_limit=limit, **kw)))
     if res.values is None or (res.objective is not None and res.objective < sobj - 1e-6):
-        # The solver stopped before matching the start plan: hand back the better plan.
+        # the solver stopped before matching the start plan (or was not run): keep that plan
         info["used_greedy"] = start is greedy
         gap = relative_gap(sobj, res.best_bound)
         status = "optimal" if gap is not None and gap <= policy["solver.gap"] else "feasible"
-        res = SolveResult(status, sobj, res.best_bound, gap, res.solver, res.solve_seconds, svals,
-                          (res.message + "; the start plan was better and is kept").strip("; "))
+        note = "" if not exact else "; the start plan was better and is kept"
+        res = SolveResult(status, sobj, res.best_bound, gap, res.solver, res.solve_seconds, None,
+                          (res.message + note).strip("; "))
         chosen = start
     else:
         chosen = chosen_pairs(m, res.values)
@@ -261,6 +275,10 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: dict, tables: d
         "greedy_objective": round(info["greedy_objective"], 6),
         "used_greedy_plan": info["used_greedy"],
         "start_objective": round(info["start_objective"], 6),
+        "start_origin": info.get("start_origin"),
+        "lagrange_bound": None if info.get("lagrange_bound") is None else round(info["lagrange_bound"], 6),
+        "lagrange_iterations": info.get("lagrange_iterations"),
+        "lagrange_seconds": info.get("lagrange_seconds"),
         "method": info["method"],
         "search_rounds": info["search_rounds"],
         "search_improvements": info["search_improvements"],

@@ -24,6 +24,9 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "solver.threads": (1, None, False),
     "requirement.division_years": (1, None, False),
     "requirement.general_cycle_years": (1, None, False),
+    "lagrange.date_share": (0, 1, False),
+    "lagrange.time_share": (0, 1, False),
+    "lagrange.heuristic_every": (1, None, False),
 }
 _CHOICES = {"solver.name": ("highs", "cbc")}
 _NULLABLE = {"budget.total"}

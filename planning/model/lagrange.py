@@ -1,0 +1,895 @@
+"""Lagrangian relaxation: a proven bound and price-guided plans, for rosters of any size.
+
+The rules that tie cadres together are *priced* instead of enforced: a price λ per dated
+class option and per rotation post (seats, slots; a windowed class offers its seats on one of
+its dates), μ per (unit, day) (the absence cap) and β per yuan (the budget). What is left falls
+apart into one small problem per cadre: the best set of options that do not overlap, differ in
+topic, hold at most `rotation.max_per_year` rotations and honour the cadre's `must` pins, valued
+by the model's own objective (`rules.set_objective`) minus the prices of what it uses. For any
+prices ≥ 0, weak duality gives
+
+    L = Σ_cadres best_i(prices) + Σ_activities seats · max_dates λ + Σ_(unit, day) cap · μ + β · budget
+      ≥ the objective of every valid plan
+
+(minimum class sizes are dropped, which can only raise L). Subgradient steps with a Polyak
+step length lower it; the best L is the bound reported. Because each cadre's problem is solved
+whole — a bundle meets the requirement or it does not — this bound is far tighter than the LP
+relaxation, whose fractional `met` variables give credit for half a class.
+
+The per-cadre problems are solved exactly by a depth-first search over the cadre's options in
+increasing price (compiled with numba): once a set is found, no set whose prices already add
+up to more can beat it, so the search ends after a handful of nodes. The same search, with the
+seats, unit days and budget still free, builds plans (`construct`): cadres in priority order
+take the bundle that is best for them *at the current prices*, so contested seats and busy unit
+days go to those who gain most from them, and a windowed class drifts to the dates on which the
+people it serves are free. A second pass lets every cadre still short re-choose at cost only.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numba import njit
+
+from planning.model.problem import PlanningProblem
+
+MAX_DEPTH = 12  # options in one cadre's set (a year's classes plus a rotation)
+NODE_LIMIT = 200_000  # search nodes per cadre; beyond it the cadre's best case is used in the bound
+EPS = 1e-9
+
+
+@dataclass
+class LagrangeData:
+    """The problem as flat arrays, pairs grouped by cadre (``order`` maps back to pair ids)."""
+
+    order: np.ndarray  # position -> pair index in the problem
+    ptr: np.ndarray  # cadre -> first position
+    opt: np.ndarray
+    act: np.ndarray
+    topic: np.ndarray  # -1 for rotations
+    rot: np.ndarray  # bool
+    days: np.ndarray
+    hours: np.ndarray
+    cost: np.ndarray  # yuan
+    reward: np.ndarray  # rotation reward (objective) for the pair's cadre
+    pin: np.ndarray  # bool: the cadre has a `must` pin on this pair's activity
+    unit: np.ndarray  # unit index of the pair's cadre
+    c_w: np.ndarray
+    c_hasreq: np.ndarray
+    c_byh: np.ndarray
+    c_reqd: np.ndarray
+    c_reqh: np.ndarray
+    c_any: np.ndarray  # bonus for an overdue cadre who gets a class
+    c_npin: np.ndarray
+    c_unit: np.ndarray
+    overlap: np.ndarray  # options × options, bool
+    occ: np.ndarray  # options × days, float64 (1 where the option occupies the day)
+    opt_day_ptr: np.ndarray
+    opt_day_idx: np.ndarray  # day columns of each option
+    opt_act: np.ndarray
+    act_cap: np.ndarray
+    act_min: np.ndarray
+    act_ids: list[str]
+    unit_cap: np.ndarray
+    budget: float  # inf when there is none
+    w_met: float
+    w_short: float
+    per_yuan: float
+    max_rot: int
+    first_day: int
+    pinned_cadres: np.ndarray  # bool
+    weight_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @property
+    def n_cadres(self) -> int:
+        return len(self.ptr) - 1
+
+
+def prepare(prob: PlanningProblem) -> LagrangeData:
+    pol = prob.policy
+    f = prob.facts
+    n = len(prob.cadre_ids)
+    order = np.argsort(prob.pair_cadre, kind="stable")
+    ptr = np.searchsorted(prob.pair_cadre[order], np.arange(n + 1)).astype(np.int64)
+    act_ids = list(prob.activities)
+    act_index = {a: k for k, a in enumerate(act_ids)}
+    topics: dict[str, int] = {}
+    opts = prob.options
+    opt_act = np.array([act_index[o.activity_id] for o in opts], dtype=np.int64)
+    opt_topic = np.array([-1 if o.kind == "rotation" else topics.setdefault(prob.activities[o.activity_id].topic_key,
+                                                                           len(topics)) for o in opts], dtype=np.int64)
+    opt_rot = np.array([o.kind == "rotation" for o in opts], dtype=np.bool_)
+    opt_days = np.array([o.days if o.kind == "class" else 0.0 for o in opts])
+    opt_hours = np.array([o.hours if o.kind == "class" else 0.0 for o in opts])
+    opt_cost = np.array([prob.activities[o.activity_id].cost if o.kind == "class" else 0.0 for o in opts])
+    po = prob.pair_option[order].astype(np.int64)
+    pc = prob.pair_cadre[order].astype(np.int64)
+    reserve, young = f["reserve"].to_numpy(), f["young"].to_numpy()
+    rot_reward = (pol["objective.rotation_filled"] + pol["objective.rotation_reserve_bonus"] * reserve
+                  + pol["objective.rotation_young_bonus"] * young).astype(float)
+    reward = np.where(opt_rot[po], rot_reward[pc], 0.0)
+    units = sorted(prob.unit_cap)
+    unit_index = {u: k for k, u in enumerate(units)}
+    c_unit = np.array([unit_index[u] for u in prob.cadre_unit], dtype=np.int64)
+    must = {(c, a) for c, a, _ in prob.must}
+    index = {c: i for i, c in enumerate(prob.cadre_ids)}
+    pinned = np.zeros(n, dtype=np.bool_)
+    npin = np.zeros(n, dtype=np.int64)
+    for c, a in must:
+        pinned[index[c]] = True
+        npin[index[c]] += 1
+    pin = np.array([(prob.cadre_ids[i], opts[o].activity_id) in must for i, o in zip(pc, po)], dtype=np.bool_) \
+        if must else np.zeros(len(po), dtype=np.bool_)
+    first = min((min(o.occ) for o in opts), default=0)
+    last = max((max(o.occ) for o in opts), default=0)
+    n_days = max(1, last - first + 1)
+    occ = np.zeros((len(opts), n_days))
+    day_ptr = [0]
+    day_idx: list[int] = []
+    for o in opts:
+        cols = sorted(d - first for d in o.occ)
+        occ[o.index, cols] = 1.0
+        day_idx += cols
+        day_ptr.append(len(day_idx))
+    overlap = (occ @ occ.T) > 0.5 if len(opts) else np.zeros((0, 0), dtype=np.bool_)
+    budget = pol["budget.total"]
+    w = f["weight"].to_numpy().astype(float)
+    byh = (f["measure"] == "hours").to_numpy()
+    hasreq = f["has_requirement"].to_numpy().astype(np.bool_)
+    od = f["overdue"].to_numpy().astype(bool)
+    acts = prob.activities
+    data = LagrangeData(
+        order=order.astype(np.int64), ptr=ptr, opt=po, act=opt_act[po], topic=opt_topic[po], rot=opt_rot[po],
+        days=opt_days[po], hours=opt_hours[po], cost=opt_cost[po], reward=reward, pin=pin, unit=c_unit[pc],
+        c_w=w, c_hasreq=hasreq, c_byh=byh.astype(np.bool_),
+        c_reqd=np.where(byh, 1.0, f["required_days"].to_numpy().astype(float)),
+        c_reqh=np.maximum(f["required_hours"].to_numpy().astype(float), EPS),
+        c_any=np.where(od, pol["objective.overdue_any_class"] * w, 0.0), c_npin=npin, c_unit=c_unit,
+        overlap=np.ascontiguousarray(overlap, dtype=np.bool_), occ=occ,
+        opt_day_ptr=np.asarray(day_ptr, dtype=np.int64), opt_day_idx=np.asarray(day_idx, dtype=np.int64),
+        opt_act=opt_act, act_cap=np.array([acts[a].capacity for a in act_ids], dtype=np.int64),
+        act_min=np.array([acts[a].min_size if acts[a].kind == "class" else 0 for a in act_ids], dtype=np.int64),
+        act_ids=act_ids, unit_cap=np.array([prob.unit_cap[u] for u in units], dtype=np.int64),
+        budget=math.inf if budget is None else float(budget),
+        w_met=float(pol["objective.requirement_met"]), w_short=float(pol["objective.shortfall_fraction"]),
+        per_yuan=float(pol["objective.cost_per_10k_yuan"]) / 10000.0, max_rot=int(pol["rotation.max_per_year"]),
+        first_day=first, pinned_cadres=pinned)
+    data.weight_order = np.array(sorted(range(n), key=lambda i: (not pinned[i], -w[i], not od[i], prob.cadre_ids[i])),
+                                 dtype=np.int64)
+    return data
+
+
+# --------------------------------------------------------------------------- compiled kernels
+@njit(cache=True)
+def _req_value(D, H, hasreq, byh, reqd, reqh, w, w_met, w_short):
+    if not hasreq:
+        return 0.0
+    if byh:
+        if H >= reqh - 1e-9:
+            return w_met * w
+        return -w_short * w * max(0.0, 1.0 - H / reqh)
+    if D >= reqd - 1e-9 or H >= reqh - 1e-9:
+        return w_met * w
+    return -w_short * w * max(0.0, 1.0 - D / reqd)
+
+
+@njit(cache=True)
+def _compatible(j, fixed, nf, stack, ns, opt, topic, rot, overlap):
+    for t in range(nf):
+        q = fixed[t]
+        if overlap[opt[j], opt[q]] or (not rot[j] and not rot[q] and topic[j] == topic[q]):
+            return False
+    for t in range(ns):
+        q = stack[t]
+        if overlap[opt[j], opt[q]] or (not rot[j] and not rot[q] and topic[j] == topic[q]):
+            return False
+    return True
+
+
+@njit(cache=True)
+def _class_dfs(cands, price, opt, topic, rot, days, hours, cost, overlap, fixed, nf, D0, H0, P0, C0, n0,
+               hasreq, byh, reqd, reqh, w, any_bonus, w_met, w_short, budget_left, out):
+    """The best set of classes from `cands` added to the `fixed` ones: the requirement's value,
+    the overdue bonus, minus the prices. Depth-first over the candidates in increasing price per
+    day (per hour for an hours requirement), pruned by two bounds that hold for every extension
+    from position k on: to meet the requirement it still costs at least (days missing) × the
+    cheapest price per day left; short of it, each day left adds at most (shortfall weight per
+    day − that price). Returns (value, exact); `out` gets the chosen positions, -1 terminated."""
+    K = len(cands)
+    unit = np.empty(K)
+    for k in range(K):
+        j = cands[k]
+        unit[k] = price[j] / (hours[j] if byh else days[j])
+    order = np.argsort(unit, kind="mergesort")
+    cs = cands[order]
+    rho_d = np.full(K + 1, np.inf)
+    rho_h = np.full(K + 1, np.inf)
+    for k in range(K - 1, -1, -1):
+        j = cs[k]
+        rho_d[k] = min(rho_d[k + 1], price[j] / days[j])
+        rho_h[k] = min(rho_h[k + 1], price[j] / hours[j])
+    R = reqh if byh else reqd
+    gain = w_short * w / R  # value of one more day (hour) short of the requirement
+
+    def_val = _req_value(D0, H0, hasreq, byh, reqd, reqh, w, w_met, w_short) - P0 + (any_bonus if n0 > 0 else 0.0)
+    best = def_val
+    best_n = 0
+    best_set = np.empty(MAX_DEPTH, dtype=np.int64)
+    out[0] = -1
+    if not hasreq:
+        # no requirement: one class at most is worth having (for an overdue cadre's bonus)
+        if n0 == 0 and any_bonus > 0:
+            bj = -1
+            for k in range(K):
+                j = cs[k]
+                if C0 + cost[j] <= budget_left + 1e-9 and _compatible(j, fixed, nf, best_set, 0, opt, topic, rot,
+                                                                      overlap):
+                    v = any_bonus - P0 - price[j]
+                    if v > best + 1e-12:
+                        best = v
+                        bj = j
+            if bj >= 0:
+                out[0] = bj
+                out[1] = -1
+        return best, True, best
+    stack = np.empty(MAX_DEPTH, dtype=np.int64)
+    pos = np.zeros(MAX_DEPTH + 1, dtype=np.int64)
+    D, H, P, C, n = D0, H0, P0, C0, n0
+    nodes = 0
+    root_ub = -np.inf
+    d = 0
+    pos[0] = 0
+    while d >= 0:
+        kk = pos[d]
+        pushed = False
+        while kk < K:
+            # bounds on every set that extends the current one with candidates from kk on
+            if byh:
+                ext = (reqh - H) * rho_h[kk]
+                part = -w_short * w * max(0.0, 1.0 - H / reqh) + (reqh - H) * max(0.0, gain - rho_h[kk])
+            else:
+                ext = min((reqd - D) * rho_d[kk], (reqh - H) * rho_h[kk])
+                part = -w_short * w * max(0.0, 1.0 - D / reqd) + (reqd - D) * max(0.0, gain - rho_d[kk])
+            ub = max(w_met * w - ext, part) + any_bonus - P
+            if nodes == 0 and d == 0 and kk == 0:
+                root_ub = ub
+            if ub <= best + 1e-9:
+                kk = K
+                break
+            j = cs[kk]
+            kk += 1
+            if C + cost[j] > budget_left + 1e-9:
+                continue
+            if not _compatible(j, fixed, nf, stack, d, opt, topic, rot, overlap):
+                continue
+            pos[d] = kk
+            stack[d] = j
+            D += days[j]
+            H += hours[j]
+            P += price[j]
+            C += cost[j]
+            n += 1
+            nodes += 1
+            met = (H >= reqh - 1e-9) if byh else (D >= reqd - 1e-9 or H >= reqh - 1e-9)
+            v = _req_value(D, H, True, byh, reqd, reqh, w, w_met, w_short) + any_bonus - P
+            if v > best + 1e-12:
+                best = v
+                best_n = d + 1
+                for t in range(d + 1):
+                    best_set[t] = stack[t]
+            if nodes > NODE_LIMIT:
+                for t in range(best_n):
+                    out[t] = best_set[t]
+                out[best_n] = -1
+                return best, False, max(best, root_ub)
+            if not met and d + 1 < MAX_DEPTH:
+                # once met, a further class only costs: the same set without it is better
+                d += 1
+                pos[d] = kk
+                pushed = True
+                break
+            D -= days[j]
+            H -= hours[j]
+            P -= price[j]
+            C -= cost[j]
+            n -= 1
+        if not pushed:
+            d -= 1
+            if d >= 0:
+                j = stack[d]
+                D -= days[j]
+                H -= hours[j]
+                P -= price[j]
+                C -= cost[j]
+                n -= 1
+    for t in range(best_n):
+        out[t] = best_set[t]
+    out[best_n] = -1
+    return best, True, best
+
+
+@njit(cache=True)
+def _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, reward, pin, c_w, c_hasreq, c_byh,
+            c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot, budget_left, out):
+    """The best set for cadre i at `price` among its `usable` positions: every way of honouring
+    its `must` pins (one dated option per pinned activity), then the best classes with no
+    rotation, then rotations in decreasing reward − price while they can still beat the best
+    (a rotation compatible with the no-rotation classes ends the search). Writes the chosen
+    positions to `out` (-1 terminated); returns (value, exact, upper bound on the value)."""
+    s, e = ptr[i], ptr[i + 1]
+    w = c_w[i]
+    hasreq, byh, reqd, reqh, any_bonus = c_hasreq[i], c_byh[i], c_reqd[i], c_reqh[i], c_any[i]
+    n_all = e - s
+    cls_all = np.empty(n_all, dtype=np.int64)
+    rot_all = np.empty(n_all, dtype=np.int64)
+    pin_pos = np.empty(n_all, dtype=np.int64)
+    nc = nr = npn = 0
+    for j in range(s, e):
+        if not usable[j]:
+            continue
+        if pin[j]:
+            pin_pos[npn] = j
+            npn += 1
+        elif rot[j]:
+            rot_all[nr] = j
+            nr += 1
+        else:
+            cls_all[nc] = j
+            nc += 1
+    # pinned activities and their options
+    n_pin_act = c_npin[i]
+    pin_acts = np.empty(max(1, n_pin_act), dtype=np.int64)
+    na = 0
+    for t in range(npn):
+        a = act[pin_pos[t]]
+        seen = False
+        for u in range(na):
+            if pin_acts[u] == a:
+                seen = True
+        if not seen:
+            pin_acts[na] = a
+            na += 1
+    best = -np.inf
+    best_ub = -np.inf
+    exact = True
+    best_set = np.empty(MAX_DEPTH + 1, dtype=np.int64)
+    best_set[0] = -1
+    if na < n_pin_act:
+        out[0] = -1
+        return best, True, best  # a pinned activity has no usable option
+    fixed = np.empty(max(1, na), dtype=np.int64)
+    choice = np.zeros(max(1, na), dtype=np.int64)
+    tmp = np.empty(MAX_DEPTH + 1, dtype=np.int64)
+    cand = np.empty(nc, dtype=np.int64)
+    rgain = np.empty(nr)
+    while True:
+        # the pinned options of this combination (choice[u]-th option of pinned activity u)
+        nf = 0
+        valid = True
+        for u in range(na):
+            cnt = 0
+            for t in range(npn):
+                if act[pin_pos[t]] == pin_acts[u]:
+                    if cnt == choice[u]:
+                        j = pin_pos[t]
+                        if not _compatible(j, fixed, nf, fixed, 0, opt, topic, rot, overlap):
+                            valid = False
+                        fixed[nf] = j
+                        nf += 1
+                    cnt += 1
+        if valid:
+            D0 = H0 = P0 = C0 = R0 = 0.0
+            n0 = nrot0 = 0
+            for t in range(nf):
+                j = fixed[t]
+                P0 += price[j]
+                C0 += cost[j]
+                if rot[j]:
+                    nrot0 += 1
+                    R0 += reward[j]
+                else:
+                    D0 += days[j]
+                    H0 += hours[j]
+                    n0 += 1
+            if nrot0 > max_rot or C0 > budget_left + 1e-9:
+                valid = False
+        if valid:
+            k = 0
+            for t in range(nc):
+                j = cls_all[t]
+                if _compatible(j, fixed, nf, fixed, 0, opt, topic, rot, overlap):
+                    cand[k] = j
+                    k += 1
+            v0, ok, ub0 = _class_dfs(cand[:k], price, opt, topic, rot, days, hours, cost, overlap, fixed, nf, D0, H0,
+                                     P0, C0, n0, hasreq, byh, reqd, reqh, w, any_bonus, w_met, w_short, budget_left,
+                                     tmp)
+            exact = exact and ok
+            v0 += R0
+            ub0 += R0
+            if v0 > best:
+                best = v0
+                q = 0
+                for t in range(nf):
+                    best_set[q] = fixed[t]
+                    q += 1
+                t = 0
+                while tmp[t] >= 0:
+                    best_set[q] = tmp[t]
+                    q += 1
+                    t += 1
+                best_set[q] = -1
+            combo_best = v0
+            combo_ub = ub0
+            if nrot0 < max_rot and nr > 0:
+                for t in range(nr):
+                    rgain[t] = reward[rot_all[t]] - price[rot_all[t]]
+                rorder = np.argsort(-rgain[:nr], kind="mergesort")
+                # with more than one rotation a year allowed, the search takes one; the bound
+                # adds the best further gains
+                extra = 0.0
+                for t in range(1, max_rot - nrot0):
+                    if t < nr and rgain[rorder[t]] > 0:
+                        extra += rgain[rorder[t]]
+                combo_ub = ub0 + max(0.0, rgain[rorder[0]]) + extra
+                s0 = np.empty(MAX_DEPTH + 1, dtype=np.int64)
+                n_s0 = 0
+                while tmp[n_s0] >= 0:
+                    s0[n_s0] = tmp[n_s0]
+                    n_s0 += 1
+                for t in range(nr):
+                    r = rot_all[rorder[t]]
+                    g = rgain[rorder[t]]
+                    if g <= 0 or v0 + g <= best + 1e-12:
+                        break  # v0 bounds the classes that go with any rotation
+                    if not _compatible(r, fixed, nf, fixed, 0, opt, topic, rot, overlap):
+                        continue
+                    if _compatible(r, s0, n_s0, fixed, 0, opt, topic, rot, overlap):
+                        vr = v0 + g
+                        for u in range(n_s0):
+                            tmp[u] = s0[u]
+                        tmp[n_s0] = -1
+                    else:
+                        k = 0
+                        for u in range(nc):
+                            j = cls_all[u]
+                            if not overlap[opt[j], opt[r]] and _compatible(j, fixed, nf, fixed, 0, opt, topic, rot,
+                                                                           overlap):
+                                cand[k] = j
+                                k += 1
+                        vr, ok, ubr = _class_dfs(cand[:k], price, opt, topic, rot, days, hours, cost, overlap, fixed,
+                                                 nf, D0, H0, P0, C0, n0, hasreq, byh, reqd, reqh, w, any_bonus, w_met,
+                                                 w_short, budget_left, tmp)
+                        exact = exact and ok
+                        vr += R0 + g
+                    combo_best = max(combo_best, vr)
+                    if vr > best:
+                        best = vr
+                        q = 0
+                        for u in range(nf):
+                            best_set[q] = fixed[u]
+                            q += 1
+                        u = 0
+                        while tmp[u] >= 0:
+                            best_set[q] = tmp[u]
+                            q += 1
+                            u += 1
+                        best_set[q] = r
+                        best_set[q + 1] = -1
+                    if _compatible(r, s0, n_s0, fixed, 0, opt, topic, rot, overlap):
+                        break  # the best classes and the best rotation left go together
+                if exact and extra == 0.0:
+                    combo_ub = combo_best
+            elif exact:
+                combo_ub = combo_best
+            best_ub = max(best_ub, combo_ub)
+        # next combination of pinned options
+        u = 0
+        while u < na:
+            cnt = 0
+            for t in range(npn):
+                if act[pin_pos[t]] == pin_acts[u]:
+                    cnt += 1
+            choice[u] += 1
+            if choice[u] < cnt:
+                break
+            choice[u] = 0
+            u += 1
+        if u >= na:
+            break
+    t = 0
+    while best_set[t] >= 0:
+        out[t] = best_set[t]
+        t += 1
+    out[t] = -1
+    return best, exact, max(best, best_ub)
+
+
+@njit(cache=True)
+def _solve_all(ptr, price, usable, opt, act, topic, rot, days, hours, cost, reward, pin, c_w, c_hasreq, c_byh,
+               c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot, x):
+    """Every cadre's best set at `price` among the `usable` positions: x[position] = 1 if
+    chosen; returns the values and the number of searches stopped by the node limit."""
+    n = len(ptr) - 1
+    z = np.empty(n)
+    out = np.empty(MAX_DEPTH + 1, dtype=np.int64)
+    inexact = 0
+    for i in range(n):
+        v, ok, ub = _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, reward, pin, c_w,
+                            c_hasreq, c_byh, c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot, np.inf, out)
+        # a search stopped by the node limit counts at its upper bound; a cadre whose pins admit no
+        # set at all makes every plan infeasible, so any value is a valid bound there
+        z[i] = (v if ok else ub) if v > -np.inf else 0.0
+        if not ok:
+            inexact += 1
+        t = 0
+        while out[t] >= 0:
+            x[out[t]] = True
+            t += 1
+    return z, inexact
+
+
+@njit(cache=True)
+def _fits(j, i, opt, act, cost, unit, enrolled, act_opt, closed, act_cap, absent, unit_cap, day_ptr, day_idx,
+          spent, budget):
+    a = act[j]
+    o = opt[j]
+    if closed[a] or enrolled[a] >= act_cap[a]:
+        return False
+    if act_opt[a] >= 0 and act_opt[a] != o:
+        return False
+    if spent + cost[j] > budget + 1e-9:
+        return False
+    u = unit[j]
+    cap = unit_cap[u]
+    for t in range(day_ptr[o], day_ptr[o + 1]):
+        if absent[u, day_idx[t]] >= cap:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _apply(j, sign, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx, opt_enrolled):
+    a = act[j]
+    o = opt[j]
+    enrolled[a] += sign
+    opt_enrolled[o] += sign
+    if sign > 0:
+        act_opt[a] = o
+    elif enrolled[a] == 0:
+        act_opt[a] = -1
+    u = unit[j]
+    for t in range(day_ptr[o], day_ptr[o + 1]):
+        absent[u, day_idx[t]] += sign
+    return cost[j] * sign
+
+
+@njit(cache=True)
+def _construct(order, price, ptr, opt, act, topic, rot, days, hours, cost, reward, pin, unit, c_w, c_hasreq, c_byh,
+               c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot, act_cap, act_min,
+               unit_cap, day_ptr, day_idx, n_opts, n_days, budget, cost_price, allowed, x):
+    """A plan that keeps every hard rule: cadres in `order` take, one by one, their best set at
+    `price` among what still fits; then cadres still short re-choose at `cost_price` (the
+    objective's cost tie-break only); classes below their minimum size are cancelled and their
+    trainees re-placed. x (positions, bool) is the plan; returns False when a pinned cadre
+    could not be placed."""
+    n = len(ptr) - 1
+    n_act = len(act_cap)
+    enrolled = np.zeros(n_act, dtype=np.int64)
+    opt_enrolled = np.zeros(n_opts, dtype=np.int64)
+    act_opt = -np.ones(n_act, dtype=np.int64)
+    closed = np.zeros(n_act, dtype=np.bool_)
+    absent = np.zeros((len(unit_cap), n_days), dtype=np.int64)
+    usable = np.zeros(len(price), dtype=np.bool_)
+    out = np.empty(MAX_DEPTH + 1, dtype=np.int64)
+    spent = 0.0
+    ok_all = True
+    for i in order:
+        for j in range(ptr[i], ptr[i + 1]):
+            usable[j] = allowed[j] and _fits(j, i, opt, act, cost, unit, enrolled, act_opt, closed, act_cap, absent,
+                                             unit_cap, day_ptr, day_idx, spent, budget)
+        v, ok, ub = _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, reward, pin, c_w,
+                            c_hasreq, c_byh, c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot,
+                            budget - spent, out)
+        if v == -np.inf:
+            ok_all = False
+        t = 0
+        while out[t] >= 0:
+            x[out[t]] = True
+            spent += _apply(out[t], 1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx, opt_enrolled)
+            t += 1
+    rounds = 6
+    for rnd in range(rounds + 1):
+        # re-choose at cost only, for every cadre still short (their own classes freed first);
+        # in the last round only classes already at their minimum size take newcomers
+        strict = rnd == rounds
+        for i in order:
+            if c_npin[i] > 0 or not c_hasreq[i]:
+                continue
+            D = 0.0
+            H = 0.0
+            for j in range(ptr[i], ptr[i + 1]):
+                if x[j] and not rot[j]:
+                    D += days[j]
+                    H += hours[j]
+            if _req_value(D, H, True, c_byh[i], c_reqd[i], c_reqh[i], 1.0, 1.0, 0.0) > 0.0:
+                continue
+            old_v = 0.0
+            ncls = 0
+            for j in range(ptr[i], ptr[i + 1]):
+                if x[j]:
+                    old_v += reward[j] - cost_price[j]
+                    if not rot[j]:
+                        ncls += 1
+            old_v += _req_value(D, H, True, c_byh[i], c_reqd[i], c_reqh[i], c_w[i], w_met, w_short)
+            if ncls > 0:
+                old_v += c_any[i]
+            for j in range(ptr[i], ptr[i + 1]):
+                if x[j]:
+                    spent += _apply(j, -1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx,
+                                    opt_enrolled)
+            for j in range(ptr[i], ptr[i + 1]):
+                usable[j] = allowed[j] and _fits(j, i, opt, act, cost, unit, enrolled, act_opt, closed, act_cap,
+                                                 absent, unit_cap, day_ptr, day_idx, spent, budget)
+                if strict and not rot[j] and enrolled[act[j]] < act_min[act[j]]:
+                    usable[j] = False
+            v, ok, ub = _search(i, ptr, cost_price, usable, opt, act, topic, rot, days, hours, cost, reward, pin,
+                                c_w, c_hasreq, c_byh, c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot,
+                            budget - spent, out)
+            if v > old_v + 1e-9:
+                # keep it only if no class the cadre leaves falls below its minimum size
+                keep = True
+                for j in range(ptr[i], ptr[i + 1]):
+                    if x[j] and not rot[j]:
+                        a = act[j]
+                        again = False
+                        t = 0
+                        while out[t] >= 0:
+                            if act[out[t]] == a:
+                                again = True
+                            t += 1
+                        if not again and 0 < enrolled[a] < act_min[a]:
+                            keep = False
+                if keep:
+                    for j in range(ptr[i], ptr[i + 1]):
+                        x[j] = False
+                    t = 0
+                    while out[t] >= 0:
+                        x[out[t]] = True
+                        t += 1
+            for j in range(ptr[i], ptr[i + 1]):
+                if x[j]:
+                    spent += _apply(j, 1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx,
+                                    opt_enrolled)
+        # cancel classes below their minimum size (not those a pin keeps)
+        changed = False
+        pinned_act = np.zeros(n_act, dtype=np.bool_)
+        for j in range(len(x)):
+            if x[j] and pin[j]:
+                pinned_act[act[j]] = True
+        for a in range(n_act):
+            if 0 < enrolled[a] < act_min[a] and not pinned_act[a]:
+                closed[a] = True
+        for j in range(len(x)):
+            if x[j] and closed[act[j]]:
+                x[j] = False
+                spent += _apply(j, -1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx, opt_enrolled)
+                changed = True
+        if strict or not changed:
+            break
+    for j in range(len(x)):
+        if x[j] and not rot[j] and 0 < enrolled[act[j]] < act_min[act[j]]:
+            ok_all = False
+    return ok_all
+
+
+# --------------------------------------------------------------------------- driver
+@dataclass
+class LagrangeResult:
+    bound: float  # best (lowest) L: a proven upper bound on the objective
+    plan: set[int] | None  # the best plan the prices built (pair indices), or None
+    plan_objective: float
+    iterations: int
+    inexact: int  # cadres whose search hit the node limit in the best bound (their best case was used)
+    history: list[float] = field(default_factory=list)
+    dated_bound: float | None = None  # phase 2: a bound for the plans that keep the dates chosen by demand
+
+
+def objective(data: LagrangeData, x: np.ndarray) -> float:
+    """The model's objective (rules.set_objective) of a plan given as a position mask."""
+    cadre = np.repeat(np.arange(data.n_cadres), np.diff(data.ptr))
+    cls = x & ~data.rot
+    D = np.bincount(cadre, weights=data.days * cls, minlength=data.n_cadres)
+    H = np.bincount(cadre, weights=data.hours * cls, minlength=data.n_cadres)
+    n_cls = np.bincount(cadre, weights=cls.astype(float), minlength=data.n_cadres)
+    met = np.where(data.c_byh, H >= data.c_reqh - 1e-9, (D >= data.c_reqd - 1e-9) | (H >= data.c_reqh - 1e-9))
+    short = np.where(data.c_byh, 1 - H / data.c_reqh, 1 - D / data.c_reqd).clip(0, None)
+    req = np.where(met, data.w_met * data.c_w, -data.w_short * data.c_w * short) * data.c_hasreq
+    extra = np.where(n_cls > 0, data.c_any, 0.0)
+    pairs = float((x * (data.reward - data.per_yuan * data.cost)).sum())
+    return float(req.sum() + extra.sum() + pairs)
+
+
+def positions(data: LagrangeData, chosen: set[int]) -> np.ndarray:
+    inv = np.empty(len(data.order), dtype=np.int64)
+    inv[data.order] = np.arange(len(data.order))
+    x = np.zeros(len(data.order), dtype=np.bool_)
+    if chosen:
+        x[inv[np.fromiter(chosen, dtype=np.int64)]] = True
+    return x
+
+
+def _solve(data: LagrangeData, price: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    x = np.zeros(len(price), dtype=np.bool_)
+    z, inexact = _solve_all(data.ptr, price, usable, data.opt, data.act, data.topic, data.rot, data.days, data.hours,
+                            data.cost, data.reward, data.pin, data.c_w, data.c_hasreq, data.c_byh, data.c_reqd,
+                            data.c_reqh, data.c_any, data.c_npin, data.overlap, data.w_met, data.w_short,
+                            data.max_rot, x)
+    return x, z, inexact
+
+
+def construct(data: LagrangeData, price: np.ndarray, order: np.ndarray | None = None,
+              options: np.ndarray | None = None) -> np.ndarray | None:
+    """A valid plan (position mask) built at `price`, or None when a pin could not be placed.
+    `options` (bool per option) limits the dated options used, e.g. one date per windowed class."""
+    x = np.zeros(len(price), dtype=np.bool_)
+    allowed = np.ones(len(price), dtype=np.bool_) if options is None else options[data.opt]
+    cost_price = data.per_yuan * data.cost
+    ok = _construct(data.weight_order if order is None else order, price, data.ptr, data.opt, data.act, data.topic,
+                    data.rot, data.days, data.hours, data.cost, data.reward, data.pin, data.unit, data.c_w,
+                    data.c_hasreq, data.c_byh, data.c_reqd, data.c_reqh, data.c_any, data.c_npin, data.overlap, data.w_met, data.w_short, data.max_rot, data.act_cap, data.act_min, data.unit_cap,
+                    data.opt_day_ptr, data.opt_day_idx, len(data.opt_act), data.occ.shape[1], data.budget,
+                    cost_price, allowed, x)
+    return x if ok else None
+
+
+def _dates_by_demand(usage: np.ndarray, act_opts: list[np.ndarray], multi: list[int], n_opt: int) -> np.ndarray:
+    """One date per windowed class: the option most in demand at the current prices."""
+    keep = np.ones(n_opt, dtype=np.bool_)
+    for k in multi:
+        o = act_opts[k]
+        keep[o] = False
+        keep[o[int(np.argmax(usage[o]))]] = True
+    return keep
+
+
+def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: float | None = None,
+          heuristic_every: int = 10, date_share: float = 0.4, data: LagrangeData | None = None) -> LagrangeResult:
+    """Subgradient optimisation of the Lagrangian dual, and the plans its prices build.
+
+    Phase 1 (``iterations × (1 − date_share)`` steps) prices the whole problem: its best L is
+    the bound. Then each windowed class is given the date most in demand at those prices, and
+    phase 2 goes on pricing that fixed-date problem (its L bounds only that choice of dates),
+    so that the plans are built with prices that fit the dates they use. The Polyak step is
+    t = θ (L − target) / ‖g‖², `target` being the best plan known; θ halves after 12 steps
+    without a new best L. Every `heuristic_every` steps the current prices build a plan (with
+    free dates and with the dates most in demand); the best plan is returned. Stops after the
+    step count (repeatable) or at `deadline` (perf_counter), whichever comes first."""
+    data = data or prepare(prob)
+    n_opt = len(data.opt_act)
+    act_opts = [np.flatnonzero(data.opt_act == a) for a in range(len(data.act_cap))]
+    multi = [k for k, o in enumerate(act_opts) if len(o) > 1]
+    state = _Dual(data, act_opts, multi)
+    phase1 = max(1, int(round(iterations * (1 - date_share)))) if multi else iterations
+    best = _Best()
+    bound, inexact, done, hist = state.run(phase1, target, deadline, heuristic_every, None, best)
+    iters = done
+    if multi and iterations - phase1 > 0 and state.avg_usage is not None:
+        dates = _dates_by_demand(state.avg_usage, act_opts, multi, n_opt)
+        state.reset_step()
+        dated_bound, _, done2, hist2 = state.run(iterations - phase1, max(target, best.obj), deadline, heuristic_every, dates,
+                                       best)
+        iters += done2
+        hist += hist2
+    else:
+        dated_bound = None
+    plan = None if best.x is None else {int(p) for p in data.order[best.x]}
+    return LagrangeResult(bound, plan, best.obj, iters, inexact, hist, dated_bound)
+
+
+@dataclass
+class _Best:
+    x: np.ndarray | None = None
+    obj: float = -math.inf
+
+    def offer(self, x: np.ndarray | None, obj: float) -> None:
+        if x is not None and obj > self.obj + 1e-9:
+            self.x, self.obj = x, obj
+
+
+class _Dual:
+    """Multipliers and the subgradient steps on them."""
+
+    def __init__(self, data: LagrangeData, act_opts: list[np.ndarray], multi: list[int]):
+        self.data = data
+        n_opt = len(data.opt_act)
+        self.lam = np.zeros(n_opt)
+        self.mu = np.zeros((len(data.unit_cap), data.occ.shape[1]))
+        self.beta = 0.0
+        self.act_opts, self.multi = act_opts, multi
+        single = [k for k, o in enumerate(act_opts) if len(o) == 1]
+        self.single_act = np.array(single, dtype=np.int64)
+        self.single_opt = np.array([act_opts[k][0] for k in single], dtype=np.int64)
+        self.avg_usage: np.ndarray | None = None
+        self.reset_step()
+
+    def reset_step(self) -> None:
+        self.theta, self.stall, self.best_L = 1.0, 0, math.inf
+
+    def run(self, steps: int, target: float, deadline: float | None, heuristic_every: int,
+            options: np.ndarray | None, best: _Best) -> tuple[float, int, int, list[float]]:
+        import time
+
+        data = self.data
+        n_opt = len(data.opt_act)
+        n_units = len(data.unit_cap)
+        cap = data.act_cap.astype(float)
+        ucap = data.unit_cap.astype(float)
+        has_budget = math.isfinite(data.budget)
+        base_price = data.per_yuan * data.cost
+        usable = np.ones(len(data.opt), dtype=np.bool_) if options is None else options[data.opt]
+        live = np.ones(n_opt, dtype=np.bool_) if options is None else options
+        best_inexact = 0
+        history: list[float] = []
+        it = 0
+        for it in range(1, steps + 1):
+            lam, mu, beta = self.lam, self.mu, self.beta
+            unit_price = mu @ data.occ.T  # units × options
+            price = lam[data.opt] + unit_price[data.unit, data.opt] + beta * data.cost + base_price
+            x, z, inexact = _solve(data, price, usable)
+            usage = np.bincount(data.opt[x], minlength=n_opt).astype(float)
+            self.avg_usage = usage if self.avg_usage is None else 0.9 * self.avg_usage + 0.1 * usage
+            # L and its subgradient; options outside `options` offer no seats
+            g_lam = -usage
+            L = float(z.sum())
+            if len(self.single_act):
+                on = live[self.single_opt]
+                L += float((cap[self.single_act] * lam[self.single_opt] * on).sum())
+                g_lam[self.single_opt] += cap[self.single_act] * on
+            for k in self.multi:
+                o = self.act_opts[k][live[self.act_opts[k]]]
+                if not len(o):
+                    continue
+                lo = lam[o]
+                top = lo.max()
+                L += cap[k] * top
+                ties = o[lo >= top - 1e-12]
+                g_lam[ties[np.argmax(usage[ties])]] += cap[k]
+            L += float((ucap[:, None] * mu).sum())
+            n_uo = np.zeros((n_units, n_opt))
+            np.add.at(n_uo, (data.unit[x], data.opt[x]), 1.0)
+            g_mu = ucap[:, None] - n_uo @ data.occ
+            g_beta = 0.0
+            if has_budget:
+                L += beta * data.budget
+                g_beta = data.budget - float(data.cost[x].sum())
+            history.append(L)
+            if L < self.best_L - 1e-9:
+                self.best_L, best_inexact, self.stall = L, inexact, 0
+            else:
+                self.stall += 1
+                if self.stall >= 12:
+                    self.theta, self.stall = self.theta / 2, 0
+            if it % heuristic_every == 1 or it == steps:
+                dated = options if options is not None else _dates_by_demand(self.avg_usage, self.act_opts,
+                                                                            self.multi, n_opt)
+                for opts in ((None, dated) if options is None and self.multi else (options,)):
+                    xp = construct(data, price, None, opts)
+                    if xp is not None:
+                        best.offer(xp, objective(data, xp))
+            lb = max(target, best.obj)
+            # projected subgradient: a zero price cannot fall further
+            g_lam = np.where((lam <= 0) & (g_lam > 0), 0.0, g_lam)
+            g_mu = np.where((mu <= 0) & (g_mu > 0), 0.0, g_mu)
+            if beta <= 0 and g_beta > 0:
+                g_beta = 0.0
+            norm = float((g_lam ** 2).sum() + (g_mu ** 2).sum() + g_beta ** 2)
+            if norm < 1e-12 or self.best_L - lb <= 1e-7 * max(1.0, abs(lb)):
+                break
+            step = self.theta * (L - lb) / norm
+            self.lam = np.maximum(0.0, lam - step * g_lam)
+            self.mu = np.maximum(0.0, mu - step * g_mu)
+            self.beta = max(0.0, beta - step * g_beta)
+            if self.theta < 1e-4 or (deadline is not None and time.perf_counter() > deadline):
+                break
+        return self.best_L, best_inexact, it, history

@@ -1,0 +1,175 @@
+"""The Lagrangian relaxation (planning/model/lagrange.py): its per-cadre search is exact, its
+objective is the PuLP model's, its bound lies above the exact MIP optimum, and the plans its
+prices build keep every rule (the independent checker says so)."""
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import write_dataset
+from planning.check import check_plan
+from planning.data.generate import generate, write_dataset as write_generated
+from planning.data.load import load_dataset
+from planning.model import lagrange
+from planning.model.build import build_model
+from planning.model.greedy import bundle_plan, greedy_plan
+from planning.model.problem import build_problem
+from planning.model.values import complete_values, objective_of
+from planning.pipeline import extract, run_plan, write_plan, PlanResult, coverage_table
+from planning.policy import load_policy
+
+YEAR = 2027
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def windowed(tmp_path_factory):
+    """A generated county of 120 cadres where every class has a window instead of dates."""
+    path = tmp_path_factory.mktemp("windowed") / "data"
+    write_generated(generate(120, year=YEAR, seed=5, windowed_share=1.0), path)
+    return path
+
+
+def _problem(path, **policy):
+    return build_problem(load_dataset(path, YEAR), YEAR, load_policy(None, policy))
+
+
+def _brute_force(data: lagrange.LagrangeData, i: int, price: np.ndarray) -> float:
+    """Every subset of cadre i's pairs, checked rule by rule: the exact per-cadre optimum."""
+    s, e = data.ptr[i], data.ptr[i + 1]
+    best = -np.inf
+    for r in range(0, min(e - s, 6) + 1):
+        for subset in itertools.combinations(range(s, e), r):
+            ok = sum(bool(data.rot[j]) for j in subset) <= data.max_rot
+            for a, b in itertools.combinations(subset, 2):
+                if data.overlap[data.opt[a], data.opt[b]] or (not data.rot[a] and not data.rot[b]
+                                                              and data.topic[a] == data.topic[b]):
+                    ok = False
+            pinned = {data.act[j] for j in subset if data.pin[j]}
+            if not ok or len(pinned) < data.c_npin[i]:
+                continue
+            x = np.zeros(len(price), dtype=bool)
+            x[list(subset)] = True
+            mask = np.zeros(len(price), dtype=bool)
+            mask[s:e] = True
+            # the cadre's own objective: the full objective restricted to this cadre
+            v = _cadre_value(data, i, x) - float(price[list(subset)].sum()) if subset else _cadre_value(data, i, x)
+            best = max(best, v)
+    return best
+
+
+def _cadre_value(data, i, x):
+    s, e = data.ptr[i], data.ptr[i + 1]
+    cls = x[s:e] & ~data.rot[s:e]
+    D, H = float(data.days[s:e][cls].sum()), float(data.hours[s:e][cls].sum())
+    v = lagrange._req_value(D, H, data.c_hasreq[i], data.c_byh[i], data.c_reqd[i], data.c_reqh[i], data.c_w[i],
+                            data.w_met, data.w_short)
+    if cls.any():
+        v += data.c_any[i]
+    return v + float((x[s:e] * data.reward[s:e]).sum())
+
+
+def test_per_cadre_search_is_exact(windowed):
+    """At random prices, the depth-first search finds what enumerating every subset finds."""
+    prob = _problem(windowed)
+    data = lagrange.prepare(prob)
+    rng = np.random.default_rng(3)
+    small = [i for i in range(data.n_cadres) if 0 < data.ptr[i + 1] - data.ptr[i] <= 14][:25]
+    assert len(small) >= 10
+    for scale in (0.0, 20.0, 200.0):
+        price = rng.uniform(0, scale, len(data.opt)) + data.per_yuan * data.cost
+        x, z, inexact = lagrange._solve(data, price, np.ones(len(price), dtype=bool))
+        assert inexact == 0
+        for i in small:
+            assert z[i] == pytest.approx(_brute_force(data, i, price), abs=1e-6), (scale, i)
+            s, e = data.ptr[i], data.ptr[i + 1]
+            chosen = x[s:e]
+            assert z[i] == pytest.approx(_cadre_value(data, i, x) - float(price[s:e][chosen].sum()), abs=1e-6)
+
+
+def test_objective_is_the_models(windowed):
+    for path in (windowed, ROOT / "data" / "small"):
+        prob = _problem(path)
+        data = lagrange.prepare(prob)
+        m = build_model(prob)
+        for chosen in (greedy_plan(prob), bundle_plan(prob)):
+            assert lagrange.objective(data, lagrange.positions(data, chosen)) == pytest.approx(
+                objective_of(m, complete_values(m, chosen)), abs=1e-6)
+
+
+def test_bound_lies_above_the_exact_optimum(tmp_path):
+    """Nine cadres, two small classes and a rotation: HiGHS proves the optimum; the Lagrangian
+    bound is above it and, being each cadre's whole-bundle problem, below the best case."""
+    from planning.model.bounds import best_case_bound
+
+    full = {"days": 12, "hours": 90, "start_date": "2027-03-08", "end_date": "2027-03-23"}
+    autumn = {"days": 12, "hours": 90, "start_date": "2027-09-06", "end_date": "2027-09-21"}
+    data = write_dataset(tmp_path, units=[{"unit_id": f"U{k}", "district": "East"} for k in (1, 2, 3)], pins=None,
+                         cadres=[{"cadre_id": f"A{k}", "unit_id": f"U{k % 3 + 1}", "level": "staff",
+                                  "is_reserve": "yes" if k < 3 else "no"} for k in range(9)],
+                         classes=[{"class_id": "K1", "capacity": 3, **full},
+                                  {"class_id": "K2", "topic": "Law", "capacity": 2, **autumn}],
+                         rotations=[{"post_id": "R1", "levels": "", "slots": 2, "direction": "grassroots",
+                                     "start_date": "2027-05-01", "end_date": "2027-06-30"}])
+    res = run_plan(data, YEAR, tmp_path / "plan")
+    assert res.summary["status"] == "optimal"
+    prob = build_problem(load_dataset(data, YEAR), YEAR, load_policy())
+    lag = lagrange.relax(prob, iterations=200, target=-1e9)
+    assert lag.bound >= res.summary["objective"] - 1e-6
+    assert lag.bound <= best_case_bound(prob) + 1e-6
+
+
+def test_bound_on_small_sample_is_close_and_valid():
+    """data/small: the exact MIP's optimum lies below the Lagrangian bound, within 1 %."""
+    res = run_plan(ROOT / "data" / "small", YEAR, None, time_limit=60)
+    prob = build_problem(load_dataset(ROOT / "data" / "small", YEAR), YEAR, load_policy())
+    lag = lagrange.relax(prob, iterations=300, target=res.summary["objective"])
+    assert lag.bound >= res.summary["objective"] - 1e-6
+    assert lag.bound <= res.summary["objective"] * 1.01
+
+
+def test_price_built_plans_pass_the_checker(windowed, tmp_path):
+    prob = _problem(windowed)
+    lag = lagrange.relax(prob, iterations=60, target=-1e9)
+    assert lag.plan is not None
+    tables = extract(prob, lag.plan)
+    cov = coverage_table(prob, tables["plan"])
+    import pandas as pd
+
+    result = PlanResult({"year": YEAR}, tables["plan"], tables["classes"], pd.DataFrame(columns=["cadre_id"]), cov,
+                        prob.data, prob.policy)
+    write_plan(result, tmp_path / "plan", check=False, year=YEAR)
+    # every rule of the plan holds (the shortfall and summary are left out here, so their lines are not asked)
+    assert [v for v in check_plan(prob.data, tmp_path / "plan", YEAR, prob.policy) if "shortfall" not in v and "summary.json" not in v] == []
+    # windowed classes that run have one set of dates
+    running = tables["classes"][tables["classes"]["status"] == "running"]
+    assert running["windowed"].all() and len(running) > 0
+    assert lag.plan_objective == pytest.approx(lagrange.objective(lagrange.prepare(prob),
+                                                                  lagrange.positions(lagrange.prepare(prob), lag.plan)))
+
+
+def test_relaxation_is_repeatable(windowed):
+    prob = _problem(windowed)
+    a = lagrange.relax(prob, iterations=40, target=0.0)
+    b = lagrange.relax(prob, iterations=40, target=0.0)
+    assert a.bound == b.bound and a.plan == b.plan and a.history == b.history
+
+
+def test_must_pin_is_honoured_by_the_search(tmp_path):
+    """A pin on the dearer class: the per-cadre search takes it even though another class is cheaper."""
+    full = {"days": 12, "hours": 90, "start_date": "2027-03-08", "end_date": "2027-03-23"}
+    autumn = {"days": 12, "hours": 90, "start_date": "2027-09-06", "end_date": "2027-09-21"}
+    data = write_dataset(tmp_path, units=[{"unit_id": "U1", "district": "East"}], cadres=[{"cadre_id": "A"}],
+                         classes=[{"class_id": "K1", **full, "cost_per_trainee": 100},
+                                  {"class_id": "K2", "topic": "Law", **autumn, "cost_per_trainee": 9000}],
+                         pins=[{"cadre_id": "A", "activity_id": "K2", "rule": "must"}])
+    prob = build_problem(load_dataset(data, YEAR), YEAR, load_policy())
+    d = lagrange.prepare(prob)
+    x, z, _ = lagrange._solve(d, d.per_yuan * d.cost, np.ones(len(d.opt), dtype=bool))
+    chosen = {prob.options[prob.pair_option[p]].activity_id for p in d.order[x]}
+    assert chosen == {"K2"}
+    res = run_plan(data, YEAR, tmp_path / "plan")
+    assert set(res.plan["activity_id"]) == {"K2"}
