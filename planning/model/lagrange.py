@@ -36,6 +36,10 @@ from planning.model.problem import PlanningProblem
 
 MAX_DEPTH = 12  # options in one cadre's set (a year's classes plus a rotation)
 NODE_LIMIT = 200_000  # search nodes per cadre; beyond it the cadre's best case is used in the bound
+# A cadre's search stops proving once no set can beat the best found by more than this share of
+# the cadre's requirement value; the bound adds it back, so it stays valid (near-equal prices,
+# such as a windowed class's eight dates at one cost, would otherwise make the search enumerate)
+SEARCH_TOL = 0.001
 EPS = 1e-9
 
 
@@ -211,6 +215,7 @@ def _class_dfs(cands, price, opt, topic, rot, days, hours, cost, overlap, fixed,
         rho_h[k] = min(rho_h[k + 1], price[j] / hours[j])
     R = reqh if byh else reqd
     gain = w_short * w / R  # value of one more day (hour) short of the requirement
+    tol = SEARCH_TOL * w_met * w + 1e-9
 
     def_val = _req_value(D0, H0, hasreq, byh, reqd, reqh, w, w_met, w_short) - P0 + (any_bonus if n0 > 0 else 0.0)
     best = def_val
@@ -254,7 +259,7 @@ def _class_dfs(cands, price, opt, topic, rot, days, hours, cost, overlap, fixed,
             ub = max(w_met * w - ext, part) + any_bonus - P
             if nodes == 0 and d == 0 and kk == 0:
                 root_ub = ub
-            if ub <= best + 1e-9:
+            if ub <= best + tol:
                 kk = K
                 break
             j = cs[kk]
@@ -306,7 +311,7 @@ def _class_dfs(cands, price, opt, topic, rot, days, hours, cost, overlap, fixed,
     for t in range(best_n):
         out[t] = best_set[t]
     out[best_n] = -1
-    return best, True, best
+    return best, True, best + tol
 
 
 @njit(cache=True)
@@ -479,9 +484,9 @@ def _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, rewa
                     if _compatible(r, s0, n_s0, fixed, 0, opt, topic, rot, overlap):
                         break  # the best classes and the best rotation left go together
                 if exact and extra == 0.0:
-                    combo_ub = combo_best
+                    combo_ub = combo_best + (ub0 - v0)  # the search tolerance
             elif exact:
-                combo_ub = combo_best
+                combo_ub = ub0
             best_ub = max(best_ub, combo_ub)
         # next combination of pinned options
         u = 0
@@ -519,7 +524,7 @@ def _solve_all(ptr, price, usable, opt, act, topic, rot, days, hours, cost, rewa
                             c_hasreq, c_byh, c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot, np.inf, out)
         # a search stopped by the node limit counts at its upper bound; a cadre whose pins admit no
         # set at all makes every plan infeasible, so any value is a valid bound there
-        z[i] = (v if ok else ub) if v > -np.inf else 0.0
+        z[i] = ub if v > -np.inf else 0.0
         if not ok:
             inexact += 1
         t = 0
