@@ -30,7 +30,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from planning.model.problem import PlanningProblem
 
@@ -510,28 +510,30 @@ def _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, rewa
     return best, exact, max(best, best_ub)
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _solve_all(ptr, price, usable, opt, act, topic, rot, days, hours, cost, reward, pin, c_w, c_hasreq, c_byh,
                c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot, x):
-    """Every cadre's best set at `price` among the `usable` positions: x[position] = 1 if
-    chosen; returns the values and the number of searches stopped by the node limit."""
+    """Every cadre's best set at `price` among the `usable` positions, cadres in parallel
+    (each writes only its own positions): x[position] = 1 if chosen; returns the values and
+    the number of searches stopped by the node limit."""
     n = len(ptr) - 1
     z = np.empty(n)
-    out = np.empty(MAX_DEPTH + 1, dtype=np.int64)
-    inexact = 0
-    for i in range(n):
+    flags = np.zeros(n, dtype=np.int64)
+    for i in prange(n):
+        out = np.empty(MAX_DEPTH + 1, dtype=np.int64)
         v, ok, ub = _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, reward, pin, c_w,
-                            c_hasreq, c_byh, c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot, np.inf, out)
+                            c_hasreq, c_byh, c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot,
+                            np.inf, out)
         # a search stopped by the node limit counts at its upper bound; a cadre whose pins admit no
         # set at all makes every plan infeasible, so any value is a valid bound there
         z[i] = ub if v > -np.inf else 0.0
         if not ok:
-            inexact += 1
+            flags[i] = 1
         t = 0
         while out[t] >= 0:
             x[out[t]] = True
             t += 1
-    return z, inexact
+    return z, int(flags.sum())
 
 
 @njit(cache=True)
@@ -698,6 +700,8 @@ class LagrangeResult:
     inexact: int  # cadres whose search hit the node limit in the best bound (their best case was used)
     history: list[float] = field(default_factory=list)
     dated_bound: float | None = None  # phase 2: a bound for the plans that keep the dates chosen by demand
+    price: np.ndarray | None = None  # the last prices (per position) and the options they were for
+    options: np.ndarray | None = None
 
 
 def objective(data: LagrangeData, x: np.ndarray) -> float:
@@ -789,7 +793,8 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     else:
         dated_bound = None
     plan = None if best.x is None else {int(p) for p in data.order[best.x]}
-    return LagrangeResult(bound, plan, best.obj, iters, inexact, hist, dated_bound)
+    return LagrangeResult(bound, plan, best.obj, iters, inexact, hist, dated_bound, state.last_price,
+                          state.last_options)
 
 
 @dataclass
@@ -816,6 +821,8 @@ class _Dual:
         self.single_act = np.array(single, dtype=np.int64)
         self.single_opt = np.array([act_opts[k][0] for k in single], dtype=np.int64)
         self.avg_usage: np.ndarray | None = None
+        self.last_price: np.ndarray | None = None
+        self.last_options: np.ndarray | None = None
         self.reset_step()
 
     def reset_step(self) -> None:
@@ -842,6 +849,7 @@ class _Dual:
             unit_price = mu @ data.occ.T  # units × options
             price = lam[data.opt] + unit_price[data.unit, data.opt] + beta * data.cost + base_price
             x, z, inexact = _solve(data, price, usable)
+            self.last_price, self.last_options = price, options
             usage = np.bincount(data.opt[x], minlength=n_opt).astype(float)
             self.avg_usage = usage if self.avg_usage is None else 0.9 * self.avg_usage + 0.1 * usage
             # L and its subgradient; options outside `options` offer no seats
