@@ -115,6 +115,7 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
             "variables": len(m.lp.variables()) if m else prob.n_pairs, "constraints": len(m.lp.constraints) if m else None,
             "greedy_chosen": greedy, "start_origin": origin, "lagrange_bound": lag.bound,
             "lagrange_iterations": lag.iterations, "lagrange_plan_objective": lag.plan_objective,
+            "lagrange_dated_bound": lag.dated_bound,
             "lagrange_seconds": round(time.perf_counter() - t_search, 3),
             "method": "heuristics + Lagrangian prices + ejection search + exact MIP", "search_rounds": 0,
             "search_improvements": 0}
@@ -278,6 +279,7 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: dict, tables: d
         "start_origin": info.get("start_origin"),
         "lagrange_bound": None if info.get("lagrange_bound") is None else round(info["lagrange_bound"], 6),
         "lagrange_iterations": info.get("lagrange_iterations"),
+        "lagrange_dated_bound": None if info.get("lagrange_dated_bound") is None else round(info["lagrange_dated_bound"], 6),
         "lagrange_seconds": info.get("lagrange_seconds"),
         "method": info["method"],
         "search_rounds": info["search_rounds"],

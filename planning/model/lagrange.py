@@ -66,7 +66,6 @@ class LagrangeData:
     c_reqh: np.ndarray
     c_any: np.ndarray  # bonus for an overdue cadre who gets a class
     c_npin: np.ndarray
-    c_unit: np.ndarray
     overlap: np.ndarray  # options × options, bool
     occ: np.ndarray  # options × days, float64 (1 where the option occupies the day)
     opt_day_ptr: np.ndarray
@@ -74,14 +73,12 @@ class LagrangeData:
     opt_act: np.ndarray
     act_cap: np.ndarray
     act_min: np.ndarray
-    act_ids: list[str]
     unit_cap: np.ndarray
     budget: float  # inf when there is none
     w_met: float
     w_short: float
     per_yuan: float
     max_rot: int
-    first_day: int
     pinned_cadres: np.ndarray  # bool
     weight_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
@@ -149,16 +146,16 @@ def prepare(prob: PlanningProblem) -> LagrangeData:
         c_w=w, c_hasreq=hasreq, c_byh=byh.astype(np.bool_),
         c_reqd=np.where(byh, 1.0, f["required_days"].to_numpy().astype(float)),
         c_reqh=np.maximum(f["required_hours"].to_numpy().astype(float), EPS),
-        c_any=np.where(od, pol["objective.overdue_any_class"] * w, 0.0), c_npin=npin, c_unit=c_unit,
+        c_any=np.where(od, pol["objective.overdue_any_class"] * w, 0.0), c_npin=npin,
         overlap=np.ascontiguousarray(overlap, dtype=np.bool_), occ=occ,
         opt_day_ptr=np.asarray(day_ptr, dtype=np.int64), opt_day_idx=np.asarray(day_idx, dtype=np.int64),
         opt_act=opt_act, act_cap=np.array([acts[a].capacity for a in act_ids], dtype=np.int64),
         act_min=np.array([acts[a].min_size if acts[a].kind == "class" else 0 for a in act_ids], dtype=np.int64),
-        act_ids=act_ids, unit_cap=np.array([prob.unit_cap[u] for u in units], dtype=np.int64),
+        unit_cap=np.array([prob.unit_cap[u] for u in units], dtype=np.int64),
         budget=math.inf if budget is None else float(budget),
         w_met=float(pol["objective.requirement_met"]), w_short=float(pol["objective.shortfall_fraction"]),
         per_yuan=float(pol["objective.cost_per_10k_yuan"]) / 10000.0, max_rot=int(pol["rotation.max_per_year"]),
-        first_day=first, pinned_cadres=pinned)
+        pinned_cadres=pinned)
     data.weight_order = np.array(sorted(range(n), key=lambda i: (not pinned[i], -w[i], not od[i], prob.cadre_ids[i])),
                                  dtype=np.int64)
     return data
