@@ -96,8 +96,9 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
     m = build_model(prob) if exact else None
     build_s = time.perf_counter() - t0
     limit = float(policy["solver.time_limit"])
-    t_search = time.perf_counter()
     data = lagrange.prepare(prob)
+    lagrange.warm_up(data)
+    t_search = time.perf_counter()
     score = lambda pairs: lagrange.objective(data, lagrange.positions(data, pairs))  # noqa: E731
     greedy = greedy_plan(prob)
     gobj = score(greedy)
@@ -108,6 +109,7 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
     lag = lagrange.relax(prob, iterations=int(policy["lagrange.iterations"]), target=sobj, data=data,
                          date_share=float(policy["lagrange.date_share"]),
                          heuristic_every=int(policy["lagrange.heuristic_every"]),
+                         date_sweeps=int(policy["lagrange.date_sweeps"]),
                          deadline=t_search + policy["lagrange.time_share"] * limit)
     if lag.plan is not None and lag.plan_objective > sobj + 1e-9:
         start, sobj, origin = lag.plan, lag.plan_objective, "Lagrangian prices"

@@ -734,6 +734,15 @@ def _solve(data: LagrangeData, price: np.ndarray, usable: np.ndarray) -> tuple[n
     return x, z, inexact
 
 
+def warm_up(data: LagrangeData) -> None:
+    """Compile the kernels (or load them from numba's cache) on an empty selection, so that
+    compiling never counts against a time limit."""
+    none = np.zeros(len(data.opt), dtype=np.bool_)
+    price = data.per_yuan * data.cost
+    _solve(data, price, none)
+    construct(data, price, None, np.zeros(len(data.opt_act), dtype=np.bool_))
+
+
 def construct(data: LagrangeData, price: np.ndarray, order: np.ndarray | None = None,
               options: np.ndarray | None = None) -> np.ndarray | None:
     """A valid plan (position mask) built at `price`, or None when a pin could not be placed.
@@ -760,7 +769,8 @@ def _dates_by_demand(usage: np.ndarray, act_opts: list[np.ndarray], multi: list[
 
 
 def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: float | None = None,
-          heuristic_every: int = 10, date_share: float = 0.4, data: LagrangeData | None = None) -> LagrangeResult:
+          heuristic_every: int = 10, date_share: float = 0.4, date_sweeps: int = 2,
+          data: LagrangeData | None = None) -> LagrangeResult:
     """Subgradient optimisation of the Lagrangian dual, and the plans its prices build.
 
     Phase 1 (``iterations × (1 − date_share)`` steps) prices the whole problem: its best L is
@@ -769,7 +779,8 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     so that the plans are built with prices that fit the dates they use. The Polyak step is
     t = θ (L − target) / ‖g‖², `target` being the best plan known; θ halves after 12 steps
     without a new best L. Every `heuristic_every` steps the current prices build a plan (with
-    free dates and with the dates most in demand); the best plan is returned. Stops after the
+    free dates and with the dates most in demand). Last, `date_sweeps` passes of coordinate
+    descent on the dates (`_date_descent`); the best plan is returned. Stops after the
     step count (repeatable) or at `deadline` (perf_counter), whichever comes first."""
     data = data or prepare(prob)
     n_opt = len(data.opt_act)
@@ -787,11 +798,50 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
                                        best)
         iters += done2
         hist += hist2
+        if state.last_price is not None:
+            _date_descent(data, state.last_price, dates, act_opts, multi, best, sweeps=date_sweeps, deadline=deadline)
     else:
         dated_bound = None
     plan = None if best.x is None else {int(p) for p in data.order[best.x]}
     return LagrangeResult(bound, plan, best.obj, iters, inexact, hist, dated_bound, state.last_price,
                           state.last_options)
+
+
+def _date_descent(data: LagrangeData, price: np.ndarray, dates: np.ndarray, act_opts: list[np.ndarray],
+                  multi: list[int], best: "_Best", *, sweeps: int, deadline: float | None) -> None:
+    """Move one windowed class at a time to each of its other dates, rebuild the plan at the
+    last prices, and keep the move when the plan's objective rises; `sweeps` passes over the
+    classes, stopped early by `deadline`. This is where the choice of dates answers to the
+    whole plan rather than to the demand of the moment."""
+    import time
+
+    dates = dates.copy()
+    x = construct(data, price, None, dates)
+    cur = objective(data, x) if x is not None else -math.inf
+    best.offer(x, cur)
+    for _ in range(sweeps):
+        moved = 0
+        for k in multi:
+            o = act_opts[k]
+            now = o[dates[o]]
+            for alt in o:
+                if len(now) and alt == now[0]:
+                    continue
+                if deadline is not None and time.perf_counter() > deadline:
+                    return
+                trial = dates.copy()
+                trial[o] = False
+                trial[alt] = True
+                xp = construct(data, price, None, trial)
+                if xp is None:
+                    continue
+                v = objective(data, xp)
+                if v > cur + 1e-9:
+                    dates, cur, now = trial, v, np.array([alt])
+                    best.offer(xp, v)
+                    moved += 1
+        if not moved:
+            return
 
 
 @dataclass
