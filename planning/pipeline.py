@@ -97,6 +97,7 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
     build_s = time.perf_counter() - t0
     limit = float(policy["solver.time_limit"])
     data = lagrange.prepare(prob)
+    lagrange.set_threads(policy["solver.threads"])
     lagrange.warm_up(data)
     t_search = time.perf_counter()
     score = lambda pairs: lagrange.objective(data, lagrange.positions(data, pairs))  # noqa: E731

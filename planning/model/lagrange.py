@@ -734,6 +734,13 @@ def _solve(data: LagrangeData, price: np.ndarray, usable: np.ndarray) -> tuple[n
     return x, z, inexact
 
 
+def set_threads(threads: int) -> None:
+    """Threads for the per-cadre searches (at most what numba was started with)."""
+    import numba
+
+    numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
+
+
 def warm_up(data: LagrangeData) -> None:
     """Compile the kernels (or load them from numba's cache) on an empty selection, so that
     compiling never counts against a time limit."""
