@@ -1,4 +1,4 @@
-"""Constructive plans that keep every hard rule: the greedy baseline and LP-guided rounding.
+"""Constructive plans that keep every hard rule: the greedy baseline and the bundle heuristic.
 
 `greedy_plan` is the plan a planner would build in a spreadsheet: cadres in priority order
 (weight, then overdue, then id); each takes the first feasible classes by date until the

@@ -44,7 +44,7 @@ def _status(has_solution: bool, gap: float | None, tol: float) -> str:
     return "optimal" if gap is not None and gap <= tol + 1e-12 else "feasible"
 
 
-def _to_highs(m: Model, relax: bool = False):
+def _to_highs(m: Model):
     """The PuLP model as one highspy model, handed over in bulk (CSR rows)."""
     import highspy
 
@@ -80,9 +80,8 @@ def _to_highs(m: Model, relax: bool = False):
     hlp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
     hlp.a_matrix_.index_ = np.array(idx, dtype=np.int32)
     hlp.a_matrix_.value_ = np.array(val, dtype=float)
-    if not relax:
-        hlp.integrality_ = [highspy.HighsVarType.kInteger if v.cat == pulp.LpInteger else highspy.HighsVarType.kContinuous
-                            for v in variables]
+    hlp.integrality_ = [highspy.HighsVarType.kInteger if v.cat == pulp.LpInteger else highspy.HighsVarType.kContinuous
+                        for v in variables]
     hlp.sense_ = highspy.ObjSense.kMaximize if lp.sense == pulp.LpMaximize else highspy.ObjSense.kMinimize
     hlp.offset_ = float(lp.objective.constant or 0.0)
     return hlp, variables
@@ -137,24 +136,6 @@ def solve_highs(m: Model, *, time_limit: float, gap: float, threads: int, seed: 
     g = relative_gap(obj, bound)
     return SolveResult(_status(True, g, gap), obj, bound, g, "highs", secs, values,
                        h.modelStatusToString(status))
-
-
-def lp_bound(m: Model, *, time_limit: float, threads: int, seed: int, msg: bool = False) -> tuple[float | None, float]:
-    """The LP relaxation's optimum (interior point with crossover): a proven upper bound on
-    every plan's objective. None when the time limit stops it first."""
-    import highspy
-
-    hlp, _ = _to_highs(m, relax=True)
-    h = _new_highs(time_limit, threads, seed, msg, {"solver": "ipm"})
-    h.passModel(hlp)
-    t0 = time.perf_counter()
-    h.run()
-    secs = time.perf_counter() - t0
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        if msg:
-            print(f"LP bound: {h.modelStatusToString(h.getModelStatus())}")
-        return None, secs
-    return float(h.getInfo().objective_function_value), secs
 
 
 _CBC_OBJ = re.compile(r"Objective value:\s*(-?[\d.eE+]+)")
