@@ -312,6 +312,25 @@ def _class_dfs(cands, price, opt, topic, rot, days, hours, cost, overlap, fixed,
 
 
 @njit(cache=True)
+def _record(best_set, fixed, nf, classes, r):
+    """best_set := the fixed (pinned) positions, the -1 terminated `classes`, and rotation r
+    (if r ≥ 0), -1 terminated."""
+    q = 0
+    for t in range(nf):
+        best_set[q] = fixed[t]
+        q += 1
+    t = 0
+    while classes[t] >= 0:
+        best_set[q] = classes[t]
+        q += 1
+        t += 1
+    if r >= 0:
+        best_set[q] = r
+        q += 1
+    best_set[q] = -1
+
+
+@njit(cache=True)
 def _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, reward, pin, c_w, c_hasreq, c_byh,
             c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot, budget_left, out):
     """The best set for cadre i at `price` among its `usable` positions: every way of honouring
@@ -411,16 +430,7 @@ def _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, rewa
             ub0 += R0
             if v0 > best:
                 best = v0
-                q = 0
-                for t in range(nf):
-                    best_set[q] = fixed[t]
-                    q += 1
-                t = 0
-                while tmp[t] >= 0:
-                    best_set[q] = tmp[t]
-                    q += 1
-                    t += 1
-                best_set[q] = -1
+                _record(best_set, fixed, nf, tmp, -1)
             combo_best = v0
             combo_ub = ub0
             if nrot0 < max_rot and nr > 0:
@@ -467,17 +477,7 @@ def _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, rewa
                     combo_best = max(combo_best, vr)
                     if vr > best:
                         best = vr
-                        q = 0
-                        for u in range(nf):
-                            best_set[q] = fixed[u]
-                            q += 1
-                        u = 0
-                        while tmp[u] >= 0:
-                            best_set[q] = tmp[u]
-                            q += 1
-                            u += 1
-                        best_set[q] = r
-                        best_set[q + 1] = -1
+                        _record(best_set, fixed, nf, tmp, r)
                     if _compatible(r, s0, n_s0, fixed, 0, opt, topic, rot, overlap):
                         break  # the best classes and the best rotation left go together
                 if exact and extra == 0.0:
