@@ -534,7 +534,7 @@ def _solve_all(ptr, price, usable, opt, act, topic, rot, days, hours, cost, rewa
 
 
 @njit(cache=True)
-def _fits(j, i, opt, act, cost, unit, enrolled, act_opt, closed, act_cap, absent, unit_cap, day_ptr, day_idx,
+def _fits(j, opt, act, cost, unit, enrolled, act_opt, closed, act_cap, absent, unit_cap, day_ptr, day_idx,
           spent, budget):
     a = act[j]
     o = opt[j]
@@ -553,11 +553,10 @@ def _fits(j, i, opt, act, cost, unit, enrolled, act_opt, closed, act_cap, absent
 
 
 @njit(cache=True)
-def _apply(j, sign, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx, opt_enrolled):
+def _apply(j, sign, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx):
     a = act[j]
     o = opt[j]
     enrolled[a] += sign
-    opt_enrolled[o] += sign
     if sign > 0:
         act_opt[a] = o
     elif enrolled[a] == 0:
@@ -571,7 +570,7 @@ def _apply(j, sign, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, da
 @njit(cache=True)
 def _construct(order, price, ptr, opt, act, topic, rot, days, hours, cost, reward, pin, unit, c_w, c_hasreq, c_byh,
                c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot, act_cap, act_min,
-               unit_cap, day_ptr, day_idx, n_opts, n_days, budget, cost_price, allowed, x):
+               unit_cap, day_ptr, day_idx, n_days, budget, cost_price, allowed, x):
     """A plan that keeps every hard rule: cadres in `order` take, one by one, their best set at
     `price` among what still fits; then cadres still short re-choose at `cost_price` (the
     objective's cost tie-break only); classes below their minimum size are cancelled and their
@@ -580,7 +579,6 @@ def _construct(order, price, ptr, opt, act, topic, rot, days, hours, cost, rewar
     n = len(ptr) - 1
     n_act = len(act_cap)
     enrolled = np.zeros(n_act, dtype=np.int64)
-    opt_enrolled = np.zeros(n_opts, dtype=np.int64)
     act_opt = -np.ones(n_act, dtype=np.int64)
     closed = np.zeros(n_act, dtype=np.bool_)
     absent = np.zeros((len(unit_cap), n_days), dtype=np.int64)
@@ -590,7 +588,7 @@ def _construct(order, price, ptr, opt, act, topic, rot, days, hours, cost, rewar
     ok_all = True
     for i in order:
         for j in range(ptr[i], ptr[i + 1]):
-            usable[j] = allowed[j] and _fits(j, i, opt, act, cost, unit, enrolled, act_opt, closed, act_cap, absent,
+            usable[j] = allowed[j] and _fits(j, opt, act, cost, unit, enrolled, act_opt, closed, act_cap, absent,
                                              unit_cap, day_ptr, day_idx, spent, budget)
         v, ok, ub = _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, reward, pin, c_w,
                             c_hasreq, c_byh, c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot,
@@ -600,7 +598,7 @@ def _construct(order, price, ptr, opt, act, topic, rot, days, hours, cost, rewar
         t = 0
         while out[t] >= 0:
             x[out[t]] = True
-            spent += _apply(out[t], 1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx, opt_enrolled)
+            spent += _apply(out[t], 1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx)
             t += 1
     rounds = 6
     for rnd in range(rounds + 1):
@@ -630,10 +628,9 @@ def _construct(order, price, ptr, opt, act, topic, rot, days, hours, cost, rewar
                 old_v += c_any[i]
             for j in range(ptr[i], ptr[i + 1]):
                 if x[j]:
-                    spent += _apply(j, -1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx,
-                                    opt_enrolled)
+                    spent += _apply(j, -1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx)
             for j in range(ptr[i], ptr[i + 1]):
-                usable[j] = allowed[j] and _fits(j, i, opt, act, cost, unit, enrolled, act_opt, closed, act_cap,
+                usable[j] = allowed[j] and _fits(j, opt, act, cost, unit, enrolled, act_opt, closed, act_cap,
                                                  absent, unit_cap, day_ptr, day_idx, spent, budget)
                 if strict and not rot[j] and enrolled[act[j]] < act_min[act[j]]:
                     usable[j] = False
@@ -663,8 +660,7 @@ def _construct(order, price, ptr, opt, act, topic, rot, days, hours, cost, rewar
                         t += 1
             for j in range(ptr[i], ptr[i + 1]):
                 if x[j]:
-                    spent += _apply(j, 1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx,
-                                    opt_enrolled)
+                    spent += _apply(j, 1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx)
         # cancel classes below their minimum size (not those a pin keeps)
         changed = False
         pinned_act = np.zeros(n_act, dtype=np.bool_)
@@ -677,7 +673,7 @@ def _construct(order, price, ptr, opt, act, topic, rot, days, hours, cost, rewar
         for j in range(len(x)):
             if x[j] and closed[act[j]]:
                 x[j] = False
-                spent += _apply(j, -1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx, opt_enrolled)
+                spent += _apply(j, -1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx)
                 changed = True
         if strict or not changed:
             break
@@ -760,7 +756,7 @@ def construct(data: LagrangeData, price: np.ndarray, order: np.ndarray | None = 
     ok = _construct(data.weight_order if order is None else order, price, data.ptr, data.opt, data.act, data.topic,
                     data.rot, data.days, data.hours, data.cost, data.reward, data.pin, data.unit, data.c_w,
                     data.c_hasreq, data.c_byh, data.c_reqd, data.c_reqh, data.c_any, data.c_npin, data.overlap, data.w_met, data.w_short, data.max_rot, data.act_cap, data.act_min, data.unit_cap,
-                    data.opt_day_ptr, data.opt_day_idx, len(data.opt_act), data.occ.shape[1], data.budget,
+                    data.opt_day_ptr, data.opt_day_idx, data.occ.shape[1], data.budget,
                     cost_price, allowed, x)
     return x if ok else None
 
