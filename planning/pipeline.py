@@ -113,6 +113,9 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
                          date_share=float(policy["lagrange.date_share"]),
                          heuristic_every=int(policy["lagrange.heuristic_every"]),
                          date_sweeps=int(policy["lagrange.date_sweeps"]),
+                         master_rounds=int(policy["lagrange.master_rounds"]),
+                         master_after=int(policy["lagrange.master_after"]),
+                         master_time=float(policy["lagrange.master_time"]), threads=int(policy["solver.threads"]),
                          deadline=t_search + policy["lagrange.time_share"] * limit)
     if lag.plan is not None and lag.plan_objective > sobj + 1e-9:
         start, sobj, origin = lag.plan, lag.plan_objective, "Lagrangian prices"
@@ -122,6 +125,7 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
             "lagrange_iterations": lag.iterations, "lagrange_plan_objective": lag.plan_objective,
             "lagrange_dated_bound": lag.dated_bound,
             "lagrange_seconds": round(time.perf_counter() - t_lag, 3), "lagrange_inexact": lag.inexact,
+            "lagrange_master_rounds": lag.master_rounds,
             "method": "heuristics + Lagrangian prices + ejection search + exact MIP", "search_rounds": 0,
             "search_improvements": 0}
     search_deadline = t_search + policy["search.search_share"] * limit

@@ -27,6 +27,9 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "lagrange.date_share": (0, 1, False),
     "lagrange.time_share": (0, 1, False),
     "lagrange.heuristic_every": (1, None, False),
+    "lagrange.master_rounds": (0, None, False),
+    "lagrange.master_after": (10, None, False),
+    "lagrange.master_time": (0, None, True),
 }
 _CHOICES = {"solver.name": ("highs", "cbc")}
 _NULLABLE = {"budget.total"}

@@ -41,6 +41,10 @@ NODE_LIMIT = 200_000  # search nodes per cadre; beyond it the cadre's best case 
 # such as a windowed class's eight dates at one cost, would otherwise make the search enumerate)
 SEARCH_TOL = 0.001
 EPS = 1e-9
+DEFLECT = 0.5  # share of the last direction in each subgradient step
+SMOOTH = 0.5  # master rounds price halfway between the best prices so far and the master's duals
+POOL_STEPS = 10  # subgradient steps whose bundles seed the master LP
+MASTER_THETA = 0.1  # step length after the master rounds: near the optimum, short steps
 
 
 @dataclass
@@ -159,6 +163,14 @@ def prepare(prob: PlanningProblem) -> LagrangeData:
     data.weight_order = np.array(sorted(range(n), key=lambda i: (not pinned[i], -w[i], not od[i], prob.cadre_ids[i])),
                                  dtype=np.int64)
     return data
+
+
+def _req_value_np(data: LagrangeData, cadre: np.ndarray, D: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """`_req_value` for arrays: cadre `cadre[k]` with D[k] days and H[k] hours of classes."""
+    byh, reqd, reqh, w = data.c_byh[cadre], data.c_reqd[cadre], data.c_reqh[cadre], data.c_w[cadre]
+    met = np.where(byh, H >= reqh - 1e-9, (D >= reqd - 1e-9) | (H >= reqh - 1e-9))
+    short = np.where(byh, 1 - H / reqh, 1 - D / reqd).clip(0, None)
+    return np.where(met, data.w_met * w, -data.w_short * w * short) * data.c_hasreq[cadre]
 
 
 # --------------------------------------------------------------------------- compiled kernels
@@ -695,6 +707,7 @@ class LagrangeResult:
     dated_bound: float | None = None  # phase 2: a bound for the plans that keep the dates chosen by demand
     price: np.ndarray | None = None  # the last prices (per position) and the options they were for
     options: np.ndarray | None = None
+    master_rounds: int = 0  # master LP rounds that were solved
 
 
 def objective(data: LagrangeData, x: np.ndarray) -> float:
@@ -704,9 +717,7 @@ def objective(data: LagrangeData, x: np.ndarray) -> float:
     D = np.bincount(cadre, weights=data.days * cls, minlength=data.n_cadres)
     H = np.bincount(cadre, weights=data.hours * cls, minlength=data.n_cadres)
     n_cls = np.bincount(cadre, weights=cls.astype(float), minlength=data.n_cadres)
-    met = np.where(data.c_byh, H >= data.c_reqh - 1e-9, (D >= data.c_reqd - 1e-9) | (H >= data.c_reqh - 1e-9))
-    short = np.where(data.c_byh, 1 - H / data.c_reqh, 1 - D / data.c_reqd).clip(0, None)
-    req = np.where(met, data.w_met * data.c_w, -data.w_short * data.c_w * short) * data.c_hasreq
+    req = _req_value_np(data, np.arange(data.n_cadres), D, H)
     extra = np.where(n_cls > 0, data.c_any, 0.0)
     pairs = float((x * (data.reward - data.per_yuan * data.cost)).sum())
     return float(req.sum() + extra.sum() + pairs)
@@ -772,19 +783,29 @@ def _dates_by_demand(usage: np.ndarray, act_opts: list[np.ndarray], multi: list[
 
 
 def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: float | None = None,
-          heuristic_every: int = 10, date_share: float = 0.4, date_sweeps: int = 2,
-          data: LagrangeData | None = None) -> LagrangeResult:
-    """Subgradient optimisation of the Lagrangian dual, and the plans its prices build.
+          heuristic_every: int = 10, date_share: float = 0.4, date_sweeps: int = 2, master_rounds: int = 0,
+          master_after: int = 60, master_time: float = 30.0, threads: int = 1, data: LagrangeData | None = None) -> LagrangeResult:
+    """Subgradient optimisation of the Lagrangian dual, prices from the master LP, and the
+    plans the prices build.
 
     Phase 1 (``iterations × (1 − date_share)`` steps) prices the whole problem: its best L is
-    the bound. Then each windowed class is given the date most in demand at those prices, and
+    the bound. The Polyak step is t = θ (L − target) / ‖d‖², `target` being the best plan
+    known, along d = ½ g + ½ d_prev (the subgradient deflected by the last direction, which
+    damps the zigzag of thousands of seats and unit days); θ halves after 12 steps without a
+    new best L, and a step that more than doubles the distance to the target goes back to the
+    best prices with θ halved. Then up to `master_rounds` rounds of column generation
+    (`master.py`): the master LP over the bundles of the last steps gives prices, the search at
+    those prices gives L (a proven bound like any other) and new bundles; rounds stop when L
+    no longer falls by 0.01 %, at `master_time` seconds per LP, or at `deadline`.
+    Then each windowed class is given the date most in demand at those prices, and
     phase 2 goes on pricing that fixed-date problem (its L bounds only that choice of dates),
-    so that the plans are built with prices that fit the dates they use. The Polyak step is
-    t = θ (L − target) / ‖g‖², `target` being the best plan known; θ halves after 12 steps
-    without a new best L. Every `heuristic_every` steps the current prices build a plan (with
-    free dates and with the dates most in demand). Last, `date_sweeps` passes of coordinate
-    descent on the dates (`_date_descent`); the best plan is returned. Stops after the
-    step count (repeatable) or at `deadline` (perf_counter), whichever comes first."""
+    so that the plans are built with prices that fit the dates they use. Every
+    `heuristic_every` steps the current prices build a plan (with free dates and with the
+    dates most in demand). Last, `date_sweeps` passes of coordinate descent on the dates
+    (`_date_descent`); the best plan is returned. Stops after the step count (repeatable) or
+    at `deadline` (perf_counter), whichever comes first."""
+    import time
+
     data = data or prepare(prob)
     n_opt = len(data.opt_act)
     act_opts = [np.flatnonzero(data.opt_act == a) for a in range(len(data.act_cap))]
@@ -792,8 +813,50 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     state = _Dual(data, act_opts, multi)
     phase1 = max(1, int(round(iterations * (1 - date_share)))) if multi else iterations
     best = _Best()
-    bound, inexact, done, hist = state.run(phase1, target, deadline, heuristic_every, None, best)
-    iters = done
+    pre = min(master_after, phase1) if master_rounds > 0 else phase1
+    pool_steps = min(POOL_STEPS, pre) if master_rounds > 0 else 0
+    bound, inexact, iters, hist = state.run(pre - pool_steps, target, deadline, heuristic_every, None, best)
+    rounds = 0
+    if pool_steps and (deadline is None or time.perf_counter() < deadline):
+        from planning.model import master
+
+        state.pool = master.Pool(data)
+        if best.x is not None:
+            state.pool.add(best.x)
+        bound, inexact, done, h = state.run(pool_steps, target, deadline, heuristic_every, None, best)
+        iters += done
+        hist += h
+        failed = 0
+        for _ in range(master_rounds):
+            left = master_time if deadline is None else min(master_time, deadline - time.perf_counter())
+            if left < 1.0:
+                break
+            prices = master.solve_master(data, state.pool, act_opts, time_limit=left, threads=threads)
+            if prices is None:
+                break
+            rounds += 1
+            before = state.best_L
+            # Wentges smoothing: halfway from the best prices so far towards the master's duals
+            bl, bm, bb = state.best_prices
+            a = SMOOTH
+            state.set_prices(a * bl + (1 - a) * prices.lam, a * bm + (1 - a) * prices.mu,
+                             a * bb + (1 - a) * prices.beta)
+            bound, inexact, done, h = state.run(1, target, deadline, 1, None, best)
+            iters += done
+            hist += h
+            # the first rounds can price badly (the master has few bundles yet): stop after
+            # two rounds in a row that do not lower the bound by 0.01 %
+            failed = 0 if bound < before - 1e-4 * abs(before) else failed + 1
+            if failed >= 2:
+                break
+        state.pool = None
+        # the rest of phase 1 refines the best prices with short steps
+        state.set_prices(*state.best_prices)
+        state.theta = MASTER_THETA
+        if phase1 > pre:
+            bound, inexact, done, h = state.run(phase1 - pre, target, deadline, heuristic_every, None, best)
+            iters += done
+            hist += h
     if multi and iterations - phase1 > 0 and state.avg_usage is not None:
         dates = _dates_by_demand(state.avg_usage, act_opts, multi, n_opt)
         state.reset_step()
@@ -807,7 +870,7 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
         dated_bound = None
     plan = None if best.x is None else {int(p) for p in data.order[best.x]}
     return LagrangeResult(bound, plan, best.obj, iters, inexact, hist, dated_bound, state.last_price,
-                          state.last_options)
+                          state.last_options, rounds)
 
 
 def _date_descent(data: LagrangeData, price: np.ndarray, dates: np.ndarray, act_opts: list[np.ndarray],
@@ -873,13 +936,22 @@ class _Dual:
         self.avg_usage: np.ndarray | None = None
         self.last_price: np.ndarray | None = None
         self.last_options: np.ndarray | None = None
+        self.best_prices: tuple | None = None  # (λ, μ, β) at the best L
+        self.pool = None  # a master.Pool collecting the bundles of each step, when set
         self.reset_step()
 
     def reset_step(self) -> None:
-        self.theta, self.stall, self.best_L = 1.0, 0, math.inf
+        self.theta, self.stall, self.best_L, self.best_inexact = 1.0, 0, math.inf, 0
+        self.d_prev: tuple | None = None
+
+    def set_prices(self, lam: np.ndarray, mu: np.ndarray, beta: float) -> None:
+        self.lam, self.mu, self.beta = lam.copy(), mu.copy(), float(beta)
+        self.d_prev = None
 
     def run(self, steps: int, target: float, deadline: float | None, heuristic_every: int,
             options: np.ndarray | None, best: _Best) -> tuple[float, int, int, list[float]]:
+        """`steps` subgradient steps from the current prices; returns the best L of the phase
+        (since `reset_step`), the inexact searches at it, the steps taken and each step's L."""
         import time
 
         data = self.data
@@ -891,14 +963,18 @@ class _Dual:
         base_price = data.per_yuan * data.cost
         usable = np.ones(len(data.opt), dtype=np.bool_) if options is None else options[data.opt]
         live = np.ones(n_opt, dtype=np.bool_) if options is None else options
-        best_inexact = 0
         history: list[float] = []
         it = 0
         for it in range(1, steps + 1):
+            if it > 1 and deadline is not None and time.perf_counter() > deadline:
+                it -= 1
+                break
             lam, mu, beta = self.lam, self.mu, self.beta
             unit_price = mu @ data.occ.T  # units × options
             price = lam[data.opt] + unit_price[data.unit, data.opt] + beta * data.cost + base_price
             x, z, inexact = _solve(data, price, usable)
+            if self.pool is not None:
+                self.pool.add(x)
             self.last_price, self.last_options = price, options
             usage = np.bincount(data.opt[x], minlength=n_opt).astype(float)
             self.avg_usage = usage if self.avg_usage is None else 0.9 * self.avg_usage + 0.1 * usage
@@ -927,8 +1003,14 @@ class _Dual:
                 L += beta * data.budget
                 g_beta = data.budget - float(data.cost[x].sum())
             history.append(L)
+            if math.isfinite(self.best_L) and L - target > 2.0 * (self.best_L - target) and self.best_prices:
+                # the step overshot: back to the best prices, with a shorter step
+                self.set_prices(*self.best_prices)
+                self.theta, self.stall = self.theta / 2, 0
+                continue
             if L < self.best_L - 1e-9:
-                self.best_L, best_inexact, self.stall = L, inexact, 0
+                self.best_L, self.best_inexact, self.stall = L, inexact, 0
+                self.best_prices = (lam.copy(), mu.copy(), beta)
             else:
                 self.stall += 1
                 if self.stall >= 12:
@@ -940,12 +1022,20 @@ class _Dual:
                     xp = construct(data, price, None, opts)
                     if xp is not None:
                         best.offer(xp, objective(data, xp))
+                        if self.pool is not None:
+                            self.pool.add(xp)
             lb = max(target, best.obj)
-            # projected subgradient: a zero price cannot fall further
+            # deflected subgradient: half this step's subgradient, half the last direction;
+            # projected, so that a zero price cannot fall further
+            if self.d_prev is not None:
+                pl, pm, pb = self.d_prev
+                g_lam, g_mu, g_beta = DEFLECT * pl + (1 - DEFLECT) * g_lam, DEFLECT * pm + (1 - DEFLECT) * g_mu, \
+                    DEFLECT * pb + (1 - DEFLECT) * g_beta
             g_lam = np.where((lam <= 0) & (g_lam > 0), 0.0, g_lam)
             g_mu = np.where((mu <= 0) & (g_mu > 0), 0.0, g_mu)
             if beta <= 0 and g_beta > 0:
                 g_beta = 0.0
+            self.d_prev = (g_lam, g_mu, g_beta)
             norm = float((g_lam ** 2).sum() + (g_mu ** 2).sum() + g_beta ** 2)
             if norm < 1e-12 or self.best_L - lb <= 1e-7 * max(1.0, abs(lb)):
                 break
@@ -953,6 +1043,6 @@ class _Dual:
             self.lam = np.maximum(0.0, lam - step * g_lam)
             self.mu = np.maximum(0.0, mu - step * g_mu)
             self.beta = max(0.0, beta - step * g_beta)
-            if self.theta < 1e-4 or (deadline is not None and time.perf_counter() > deadline):
+            if self.theta < 1e-4:
                 break
-        return self.best_L, best_inexact, it, history
+        return self.best_L, self.best_inexact, it, history
