@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planning.model.lagrange import LagrangeData, _req_value_np
+from planning.model.solve import _new_highs
 
 IPM_TOL = 1e-6  # the duals are prices to try, not a certificate: the search proves the bound
 
@@ -173,16 +174,12 @@ def solve_master(data: LagrangeData, pool: Pool, act_opts: list[np.ndarray], *, 
     lp.a_matrix_.index_ = R.astype(np.int32)
     lp.a_matrix_.value_ = V
     lp.sense_ = highspy.ObjSense.kMaximize
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("threads", int(threads))
-    h.setOptionValue("random_seed", 0)
     # interior point without crossover: prices need not sit at a vertex, and IPM copes far
-    # better than simplex with this degenerate LP at thousands of cadres
-    h.setOptionValue("solver", "ipm")
-    h.setOptionValue("run_crossover", "off")
-    h.setOptionValue("ipm_optimality_tolerance", IPM_TOL)
+    # better than simplex with this degenerate LP at thousands of cadres. `_new_highs` resets
+    # HiGHS's global thread pool: a MIP solved before with another thread count would
+    # otherwise make this run fail without a word
+    h = _new_highs(time_limit, threads, 0, False,
+                   {"solver": "ipm", "run_crossover": "off", "ipm_optimality_tolerance": IPM_TOL})
     h.passModel(lp)
     h.run()
     # any duals will do (the search proves the bound at whatever prices it is given): an
