@@ -115,7 +115,8 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
                          date_sweeps=int(policy["lagrange.date_sweeps"]),
                          master_rounds=int(policy["lagrange.master_rounds"]),
                          master_after=int(policy["lagrange.master_after"]),
-                         master_time=float(policy["lagrange.master_time"]), threads=int(policy["solver.threads"]),
+                         master_time=float(policy["lagrange.master_time"]),
+                         master_max_bundles=int(policy["lagrange.master_max_bundles"]), threads=int(policy["solver.threads"]),
                          deadline=t_search + policy["lagrange.time_share"] * limit)
     if lag.plan is not None and lag.plan_objective > sobj + 1e-9:
         start, sobj, origin = lag.plan, lag.plan_objective, "Lagrangian prices"
@@ -128,7 +129,10 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
             "lagrange_master_rounds": lag.master_rounds,
             "method": "heuristics + Lagrangian prices + ejection search + exact MIP", "search_rounds": 0,
             "search_improvements": 0}
-    search_deadline = t_search + policy["search.search_share"] * limit
+    # with an exact MIP to follow, the search leaves it the rest of the time; without one
+    # (large instances) nothing else needs it
+    share = policy["search.search_share"] if exact else policy["search.heuristic_share"]
+    search_deadline = t_search + share * limit
     start, moves = eject_search(prob, start, deadline=search_deadline, passes=int(policy["search.passes"]))
     sobj = score(start)
     info.update(ejection_moves=moves)

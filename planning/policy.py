@@ -30,6 +30,9 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "lagrange.master_rounds": (0, None, False),
     "lagrange.master_after": (10, None, False),
     "lagrange.master_time": (0, None, True),
+    "lagrange.master_max_bundles": (0, None, False),
+    "search.search_share": (0, 1, False),
+    "search.heuristic_share": (0, 1, False),
 }
 _CHOICES = {"solver.name": ("highs", "cbc")}
 _NULLABLE = {"budget.total"}
