@@ -295,6 +295,7 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: dict, tables: d
         "lagrange_dated_bound": None if info.get("lagrange_dated_bound") is None else round(info["lagrange_dated_bound"], 6),
         "lagrange_seconds": info.get("lagrange_seconds"),
         "lagrange_inexact": info.get("lagrange_inexact"),  # cadres whose search hit its node limit (their best case counted)
+        "lagrange_master_rounds": info.get("lagrange_master_rounds"),  # column-generation rounds solved
         "method": info["method"],
         "search_rounds": info["search_rounds"],
         "search_improvements": info["search_improvements"],
