@@ -218,3 +218,11 @@ def test_master_rounds_are_repeatable(windowed):
     a = lagrange.relax(prob, iterations=120, target=0.0, master_rounds=3, master_after=40)
     b = lagrange.relax(prob, iterations=120, target=0.0, master_rounds=3, master_after=40)
     assert a.bound == b.bound and a.plan == b.plan and a.history == b.history
+
+
+def test_master_is_skipped_above_its_bundle_limit(windowed):
+    """A master LP over more bundles than lagrange.master_max_bundles is not solved."""
+    prob = _problem(windowed)
+    capped = lagrange.relax(prob, iterations=120, target=0.0, master_rounds=3, master_after=40, master_max_bundles=0)
+    free = lagrange.relax(prob, iterations=120, target=0.0, master_rounds=3, master_after=40)
+    assert capped.master_rounds == 0 and free.master_rounds >= 1
