@@ -5,11 +5,13 @@ be solved, so the planner's 2-minute plan is measured against the tightest valid
 machine can prove with more time: the same Lagrangian dual the planner uses (prices on seats,
 unit days and budget, every windowed class free to take any of its dates, so the bound holds for
 the joint model), run for `--steps` subgradient steps with `--master-rounds` rounds of the master
-LP, no deadline. Prints the bound, the steps and master rounds taken, seconds, and — given
-`--plan-objective` — how far that plan lies below the bound.
+LP (column generation over every bundle the steps have seen), no deadline; by default 30 steps,
+then up to 6 master rounds priced at the master's duals alone. Prints the bound, the steps and
+master rounds taken, seconds, and — given `--plan-objective` — how far that plan lies below the
+bound.
 
-    .venv/bin/python benchmarks/bound.py --size 5000 --windowed-share 1.0 --steps 1500
     .venv/bin/python benchmarks/bound.py --size 5000 --plan-objective 1826190.08
+    .venv/bin/python benchmarks/bound.py --size 5000 --master-rounds 0 --steps 1500   # subgradient only
 """
 from __future__ import annotations
 
@@ -37,10 +39,13 @@ def main() -> None:
     ap.add_argument("--windowed-share", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--year", type=int, default=2027)
-    ap.add_argument("--steps", type=int, default=1500)
-    ap.add_argument("--master-rounds", type=int, default=0)
-    ap.add_argument("--master-after", type=int, default=60)
+    ap.add_argument("--steps", type=int, default=45)
+    ap.add_argument("--master-rounds", type=int, default=6)
+    ap.add_argument("--master-after", type=int, default=30)
     ap.add_argument("--master-time", type=float, default=120.0)
+    ap.add_argument("--master-smooth", type=float, default=0.0,
+                    help="0: price at the master's duals alone; 0.5: halfway back to the best prices (the planner's)")
+    ap.add_argument("--master-patience", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--plan-objective", type=float, default=None,
                     help="a plan's objective on the same instance (e.g. from benchmarks/run.py)")
@@ -62,7 +67,8 @@ def main() -> None:
     # is one on the joint model
     res = lagrange.relax(prob, iterations=args.steps, target=target, data=data, date_share=0.0,
                          master_rounds=args.master_rounds, master_after=args.master_after,
-                         master_time=args.master_time, master_max_bundles=10 ** 9, threads=args.threads)
+                         master_time=args.master_time, master_max_bundles=10 ** 9,
+                         master_smooth=args.master_smooth, master_patience=args.master_patience, threads=args.threads)
     secs = time.perf_counter() - t
     out = {"cadres": args.size, "windowed_share": args.windowed_share, "pairs": prob.n_pairs,
            "target": round(target, 2), "bound": round(res.bound, 2), "steps": res.iterations, "master_rounds": res.master_rounds,

@@ -887,7 +887,8 @@ def _dates_by_demand(usage: np.ndarray, act_opts: list[np.ndarray], multi: list[
 
 def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: float | None = None,
           heuristic_every: int = 10, date_share: float = 0.4, date_sweeps: int = 2, master_rounds: int = 0,
-          master_after: int = 60, master_time: float = 30.0, master_max_bundles: int = 40_000, threads: int = 1,
+          master_after: int = 60, master_time: float = 30.0, master_max_bundles: int = 40_000,
+          master_smooth: float = SMOOTH, master_patience: int = 2, threads: int = 1,
           data: LagrangeData | None = None) -> LagrangeResult:
     """Subgradient optimisation of the Lagrangian dual, prices from the master LP, and the
     plans the prices build.
@@ -942,18 +943,20 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
                 break
             rounds += 1
             before = state.best_L
-            # Wentges smoothing: halfway from the best prices so far towards the master's duals
+            # Wentges smoothing: `master_smooth` of the way back from the master's duals towards
+            # the best prices so far (0.5 in the planner's short budget; 0, the duals alone, with
+            # more rounds proved the tightest bound at 5,000 cadres: benchmarks/bound.py)
             bl, bm, bb = state.best_prices
-            a = SMOOTH
+            a = master_smooth
             state.set_prices(a * bl + (1 - a) * prices.lam, a * bm + (1 - a) * prices.mu,
                              a * bb + (1 - a) * prices.beta)
             bound, inexact, done, h = state.run(1, target, deadline, 1, None, best)
             iters += done
             hist += h
             # the first rounds can price badly (the master has few bundles yet): stop after
-            # two rounds in a row that do not lower the bound by 0.01 %
+            # `master_patience` rounds in a row that do not lower the bound by 0.01 %
             failed = 0 if bound < before - 1e-4 * abs(before) else failed + 1
-            if failed >= 2:
+            if failed >= master_patience:
                 break
         state.pool = None
         # the rest of phase 1 refines the best prices with short steps
