@@ -251,8 +251,8 @@ def _class_dfs(cands, price, opt, topic, rot, days, hours, cost, overlap, fixed,
     when its dates fit, is the first plan to prune against. Measured on a 5,000-cadre county
     with every class windowed (eight dates a class, seats priced close together): the
     cheapest-class bound cut the nodes per cadre from 9,900 to 730 at one set of prices, the
-    cover and the grouping from 4,700 to 1,600 at a later one. Returns (value, exact, bound); `out` gets the
-    chosen positions, -1 terminated."""
+    cover and the grouping from 4,700 to 1,600 at a later one. Returns (value, exact, bound);
+    `out` gets the chosen positions, -1 terminated."""
     K = len(cands)
     # candidates grouped by topic (at most one class of a topic), the topics in increasing best
     # price per day (per hour), within a topic by price; nxt[k]: where the next topic begins
@@ -900,8 +900,10 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     new best L, and a step that more than doubles the distance to the target goes back to the
     best prices with θ halved. Then up to `master_rounds` rounds of column generation
     (`master.py`): the master LP over the bundles of the last steps gives prices, the search at
-    those prices gives L (a proven bound like any other) and new bundles; rounds stop when L
-    no longer falls by 0.01 %, at `master_time` seconds per LP, or at `deadline`.
+    those prices gives L (a proven bound like any other) and new bundles; rounds stop after
+    `master_patience` rounds in a row in which L does not fall by 0.01 %, at `master_time`
+    seconds per LP, at `deadline`, or at once when the pool holds more than
+    `master_max_bundles` bundles.
     Then each windowed class is given the date most in demand at those prices, and
     phase 2 goes on pricing that fixed-date problem (its L bounds only that choice of dates),
     so that the plans are built with prices that fit the dates they use. Every
@@ -936,7 +938,7 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
             left = master_time if deadline is None else min(master_time, deadline - time.perf_counter())
             if left < 1.0 or len(state.pool) > master_max_bundles:
                 # a master over more bundles than this takes longer than the steps it saves
-                # (5,000 cadres: 64,000 bundles, 30 s an LP, a worse bound in the same time)
+                # (5,000 cadres: 64,000 bundles, 25–60 s an LP, a worse bound in the same time)
                 break
             prices = master.solve_master(data, state.pool, act_opts, time_limit=left, threads=threads)
             if prices is None:
