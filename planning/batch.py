@@ -76,9 +76,7 @@ import logging
 import multiprocessing
 import os
 import re
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Mapping
@@ -88,6 +86,7 @@ from pathlib import Path
 from typing import Any
 
 from planning.errors import PlanningError
+from planning.io import atomic_dir, atomic_path, check_output_file, ensure_output_root, write_csv
 
 RUN_PARAMETERS = ("data", "year", "policy", "scenario", "district", "output")
 MANIFEST_KEYS = ("name", "notebook", "data", "years", "districts", "scenarios", "policy", "parameters", "overrides",
@@ -436,13 +435,29 @@ def plan_runs(manifest: Manifest | str | Path | Mapping) -> list[Run]:
                               "planning": _planning_version()}
                     runs.append(Run("/".join(parts), nb, year, scenario, district, m.output.joinpath(*parts),
                                     params, inputs, m.root, m.timeout))
-    problems: list[str] = []
+    problems: list[str] = _folder_clashes(runs, m.output)
     for nb in m.notebooks:
         passed = {k for r in runs if r.notebook == nb for k in r.parameters} - set(RUN_PARAMETERS)
         problems += check_notebook(nb, passed)
     if problems:
         raise ManifestError(problems, m.source)
     return runs
+
+
+def _folder_clashes(runs: list[Run], output: Path) -> list[str]:
+    """Runs that would share a folder: names that differ only in characters a folder name cannot
+    hold ("East/West" and "East_West") or, on some file systems, in case."""
+    seen: dict[str, Run] = {}
+    problems = []
+    for r in runs:
+        key = r.key.casefold()
+        if key in seen:
+            o = seen[key]
+            problems.append(f"the runs {o.district!r} ({o.scenario}, {o.year}) and {r.district!r} ({r.scenario}, "
+                            f"{r.year}) would both write {output / o.key}: rename one of them")
+        else:
+            seen[key] = r
+    return problems
 
 
 def _safe(name: str) -> str:
@@ -580,25 +595,6 @@ def _cell_seconds(notebook: Path) -> float | None:
         return None
 
 
-def _clear_leftovers(folder: Path) -> None:
-    """Temporary folders of an earlier, interrupted attempt at this run."""
-    for old in folder.parent.glob(f".{folder.name}.tmp-*"):
-        shutil.rmtree(old, ignore_errors=True)
-    for old in folder.parent.glob(f".{folder.name}.old-*"):
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _move_into_place(tmp: Path, folder: Path) -> None:
-    """Replace `folder` by `tmp` (renames within one parent folder)."""
-    old = None
-    if folder.exists():
-        old = folder.parent / f".{folder.name}.old-{os.getpid()}-{threading.get_ident()}"
-        os.replace(folder, old)
-    os.replace(tmp, folder)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def _outputs(folder: Path) -> dict[str, dict]:
     """Size and hash of every file a run wrote (its log aside: a log may still grow)."""
     return {f.relative_to(folder).as_posix(): {"bytes": f.stat().st_size, "sha256": file_hash(f)}
@@ -644,18 +640,12 @@ def execute_run(run: Run, own_process: bool = False) -> RunOutcome:
     notebook: the outcome says what went wrong. `own_process`: this run has the process to
     itself (a process-pool worker), so its stderr, and the kernel's, go to the run's log too."""
     t0 = time.perf_counter()
-    run.folder.parent.mkdir(parents=True, exist_ok=True)
-    _clear_leftovers(run.folder)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{run.folder.name}.tmp-", dir=run.folder.parent))
-    os.chmod(tmp, FOLDER_MODE)  # mkdtemp's folder is private; a report folder is read by others
-    try:
+    # planning.io.atomic_dir: a temporary sibling, moved into place whole; interrupted, it vanishes
+    with atomic_dir(run.folder, kind="batch run") as tmp:
+        os.chmod(tmp, FOLDER_MODE)
         with _stderr_to(tmp / LOG_FILE if own_process else None), \
                 _papermill_log_to(tmp / LOG_FILE, this_thread_only=not own_process) as log:
             outcome = _execute(run, tmp, t0, log)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)  # interrupted: leave nothing that looks like a result
-        raise
-    _move_into_place(tmp, run.folder)
     outcome.kpis = read_kpis(run.folder)
     return outcome
 
@@ -748,6 +738,8 @@ def run_batch(manifest: Manifest | str | Path | Mapping, *, jobs: int | None = N
     t0 = time.perf_counter()
     m = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
     runs = plan_runs(m)
+    # the output root gathers runs (resumed later): checked once, then marked as the planner's
+    ensure_output_root(m.output, _manifest_inputs(m), kind="batch output")
     outcomes: dict[str, RunOutcome] = {}
     todo = []
     for r in runs:
@@ -800,6 +792,15 @@ def run_batch(manifest: Manifest | str | Path | Mapping, *, jobs: int | None = N
     return BatchResult(m.name, table, path, round(time.perf_counter() - t0, 3))
 
 
+def _manifest_inputs(m: Manifest) -> list[Path]:
+    """Everything a batch reads: it must not write over or into any of it."""
+    paths = [*m.notebooks, *m.data.values(), m.policy, *m.scenarios.values()]
+    paths += [o[k] for o in m.overrides for k in ("data", "policy") if o.get(k)]
+    if m.source and Path(m.source).is_file():
+        paths.append(Path(m.source))
+    return [p for p in paths if p is not None]
+
+
 def _table(runs: list[Run], outcomes: dict[str, RunOutcome]):
     import pandas as pd
 
@@ -817,9 +818,10 @@ def _table(runs: list[Run], outcomes: dict[str, RunOutcome]):
 
 
 def _write_table(table, path: Path) -> Path:
-    from planning.io import atomic_file
-
-    return atomic_file(path, table.to_csv(index=False, lineterminator="\n"))
+    """The batch table, atomically and formula-safe (planning.io.write_csv)."""
+    with atomic_path(path) as tmp:
+        write_csv(table, tmp)
+    return path
 
 
 def format_table(table) -> str:
@@ -893,6 +895,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.collect:
             table = collect(args.collect)
             if args.out:
+                check_output_file(args.out, [args.collect], kind="table", suffixes=(".csv",))
                 _write_table(table, Path(args.out))
                 print(f"{len(table)} plan(s) collected into {args.out}")
             else:
@@ -910,9 +913,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         result = run_batch(args.manifest, jobs=args.jobs, force=args.force, scheduler=args.scheduler,
                            progress=not args.no_progress)
-    except ManifestError as e:
+    except PlanningError as e:  # a bad manifest, a refused output folder
         print(str(e), file=sys.stderr)
-        return 2
+        return e.exit_code
     except KeyboardInterrupt:
         print("interrupted: finished runs are kept, the others will run next time", file=sys.stderr)
         return 130

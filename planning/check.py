@@ -65,6 +65,7 @@ import pandas as pd
 
 from planning.calendar import public_holidays
 from planning.data.load import Dataset, load_dataset
+from planning.io import read_plan_csv
 from planning.policy import Policy, load_policy
 
 PLAN_COLUMNS = ("cadre_id", "activity_id", "kind", "start_date", "end_date", "days", "hours")
@@ -129,7 +130,7 @@ def _read_csv(path: Path, name: str, columns: tuple[str, ...], out: list[str]) -
         out.append(f"{name} is missing from the plan folder {path.parent}")
         return None
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
+        df = read_plan_csv(path)
     except pd.errors.EmptyDataError:
         out.append(f"{name} is empty: it needs at least the header {', '.join(columns)}")
         return None

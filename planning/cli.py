@@ -4,13 +4,74 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from pathlib import Path
 
-from planning.errors import DataError, InfeasiblePlan, PlanningError, PolicyError
+from planning.guard import run_guarded
 
 
 def _err(msg: str) -> None:
     print(msg, file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- typed arguments
+def whole_seconds(text: str) -> int:
+    """--time-limit: a whole number of seconds, at least 1."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of seconds, like 60, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 second, not {text!r}")
+    return value
+
+
+def _number(text: str) -> float:
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
+    return value
+
+
+def share(text: str) -> float:
+    """A share from 0 to 1 (--gap, --windowed-share)."""
+    value = _number(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must lie between 0 and 1, not {text!r}")
+    return value
+
+
+def fraction_of_cost(text: str) -> float:
+    """--sweep: a budget as a share of the baseline's cost, in (0, 2]."""
+    value = _number(text)
+    if not 0 < value <= 2:
+        raise argparse.ArgumentTypeError(f"must lie in (0, 2] (a share of the baseline's cost), not {text!r}")
+    return value
+
+
+def _whole(text: str, lo: int, hi: int | None, what: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < lo or (hi is not None and value > hi):
+        raise argparse.ArgumentTypeError(f"{what}, not {text!r}")
+    return value
+
+
+def year(text: str) -> int:
+    return _whole(text, 1900, 2200, "must be a year from 1900 to 2200")
+
+
+def jobs(text: str) -> int:
+    return _whole(text, 1, 1024, "must be from 1 to 1024")
+
+
+def seed(text: str) -> int:
+    return _whole(text, 0, 2 ** 32 - 1, "must be a whole number from 0 to 4294967295")
 
 
 def cmd_validate(args) -> int:
@@ -81,9 +142,16 @@ def cmd_policy(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from planning.io import check_output_file
     from planning.report import build_report, build_workbook
 
-    out = Path(args.out)
+    inputs = [args.plan_dir, args.data, args.policy]
+    out = check_output_file(args.out, inputs, kind="report", suffixes=(".pdf",))
+    if args.xlsx:
+        xlsx = check_output_file(args.xlsx, inputs, kind="workbook", suffixes=(".xlsx",))
+        if xlsx == out:
+            _err("--out and --xlsx name the same file; give them different names")
+            return 2
     build_report(args.plan_dir, args.data, args.year, out, lang=args.lang, anonymize=args.anonymize, policy=args.policy)
     print(f"Report written to {out}")
     if args.xlsx:
@@ -124,6 +192,9 @@ def cmd_compare(args) -> int:
         print(f"  warning: {r['name']} {r['run']}: {r['error'].splitlines()[0] if r['error'] else ''}")
     for k, f in cmp.files.items():
         print(f"  {k}: {f}")
+    if len(failed):
+        _err(f"{len(failed)} run(s) failed: {', '.join(failed['name'])}")
+        return 1
     return 0
 
 
@@ -133,18 +204,18 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check a data set against the data contract and summarise it")
     v.add_argument("data")
-    v.add_argument("--year", type=int, required=True)
+    v.add_argument("--year", type=year, required=True)
     v.add_argument("--policy")
     v.set_defaults(func=cmd_validate)
 
     pl = sub.add_parser("plan", help="make the optimal annual plan")
     pl.add_argument("data")
-    pl.add_argument("--year", type=int, required=True)
+    pl.add_argument("--year", type=year, required=True)
     pl.add_argument("--out", required=True)
     pl.add_argument("--policy")
     pl.add_argument("--solver", choices=("highs", "cbc"))
-    pl.add_argument("--time-limit", type=float)
-    pl.add_argument("--gap", type=float)
+    pl.add_argument("--time-limit", type=whole_seconds, help="whole seconds")
+    pl.add_argument("--gap", type=share, help="relative MIP gap to stop at, 0 to 1")
     pl.add_argument("--district")
     pl.add_argument("--verbose", action="store_true", help="show the solver's log")
     pl.set_defaults(func=cmd_plan)
@@ -152,7 +223,7 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="check a plan independently against every rule")
     c.add_argument("data")
     c.add_argument("plan_dir")
-    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--year", type=year, required=True)
     c.add_argument("--policy")
     c.set_defaults(func=cmd_check)
 
@@ -163,7 +234,7 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="the plan as a PDF report (and Excel workbook)")
     r.add_argument("plan_dir")
     r.add_argument("--data", required=True)
-    r.add_argument("--year", type=int, required=True)
+    r.add_argument("--year", type=year, required=True)
     r.add_argument("--out", required=True)
     r.add_argument("--xlsx")
     r.add_argument("--lang", choices=("en", "zh"), default="en")
@@ -173,27 +244,28 @@ def parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("generate", help="generate a realistic data set")
     g.add_argument("--size", default="medium")
-    g.add_argument("--year", type=int, default=2027)
-    g.add_argument("--seed", type=int, default=7)
+    g.add_argument("--year", type=year, default=2027)
+    g.add_argument("--seed", type=seed, default=7)
     g.add_argument("--out", required=True)
     g.add_argument("--xlsx")
-    g.add_argument("--windowed-share", type=float)
+    g.add_argument("--windowed-share", type=share)
     g.set_defaults(func=cmd_generate)
 
     cm = sub.add_parser("compare", help="plan scenarios in parallel and compare them with the baseline")
     cm.add_argument("data")
-    cm.add_argument("--year", type=int, required=True)
+    cm.add_argument("--year", type=year, required=True)
     cm.add_argument("--scenarios", nargs="+", required=True, metavar="SCENARIO.yaml")
     cm.add_argument("--out", required=True)
     cm.add_argument("--policy")
     cm.add_argument("--solver", choices=("highs", "cbc"))
-    cm.add_argument("--time-limit", type=float, help="seconds per plan")
+    cm.add_argument("--time-limit", type=whole_seconds, help="whole seconds per plan")
     cm.add_argument("--district")
-    cm.add_argument("--jobs", type=int, help="plans solved at once (default: the cores)")
-    cm.add_argument("--sweep", type=float, nargs="+", default=[0.6, 0.7, 0.8, 0.9],
+    cm.add_argument("--jobs", type=jobs, help="plans solved at once (default: the cores)")
+    cm.add_argument("--sweep", type=fraction_of_cost, nargs="+", default=[0.6, 0.7, 0.8, 0.9],
                     help="budget sweep: budgets as shares of the baseline's cost (default 0.6 0.7 0.8 0.9)")
     cm.add_argument("--no-sweep", action="store_true", help="skip the budget sweep")
-    cm.add_argument("--sweep-time-limit", type=float, help="seconds per sweep plan (default: --time-limit)")
+    cm.add_argument("--sweep-time-limit", type=whole_seconds,
+                    help="whole seconds per sweep plan (default: --time-limit)")
     cm.set_defaults(func=cmd_compare)
 
     # `planning batch ...` is handed to planning.batch.main before parsing (see main); listed here for --help
@@ -206,22 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["batch"]:
         from planning.batch import main as batch_main
 
-        return batch_main(argv[1:])
+        return run_guarded(batch_main, argv[1:], prog="planning batch")
     args = parser().parse_args(argv)
-    try:
-        return args.func(args) or 0
-    except DataError as e:
-        _err(str(e))
-        return 2
-    except PolicyError as e:
-        _err(str(e))
-        return 2
-    except InfeasiblePlan as e:
-        _err(str(e))
-        return 3
-    except PlanningError as e:
-        _err(str(e))
-        return e.exit_code
+    return run_guarded(args.func, args, prog=f"planning {args.command}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import pandas as pd
 
 from planning.data.load import Dataset, load_dataset
 from planning.errors import InfeasiblePlan, PlanningError
-from planning.io import atomic_dir, num, write_csv, write_json
+from planning.io import atomic_dir, check_output_target, hold_output, num, write_csv, write_json
 from planning.model.bounds import best_case_bound
 from planning.model.build import build_model
 from planning.model.diagnose import elastic_diagnosis, pin_conflicts
@@ -319,6 +319,18 @@ def run_plan(data: str | Path | Dataset, year: int, out: str | Path | None = Non
 
     Raises DataError (bad input, nothing written), InfeasiblePlan (hard rules in conflict;
     only summary.json is written to `out`), PlanningError (the plan failed its check)."""
+    if out is None:
+        return _run_plan(data, year, None, policy=policy, solver=solver, time_limit=time_limit, gap=gap,
+                         district=district, scenario=scenario, check=check, msg=msg)
+    # the output is checked and held before any work: a refused --out costs nothing, a second
+    # run on the same folder stops at once instead of after its solve
+    target = check_output_target(out, [data, policy], kind="plan")
+    with hold_output(target):
+        return _run_plan(data, year, target, policy=policy, solver=solver, time_limit=time_limit, gap=gap,
+                         district=district, scenario=scenario, check=check, msg=msg)
+
+
+def _run_plan(data, year, out, *, policy, solver, time_limit, gap, district, scenario, check, msg) -> PlanResult:
     timings: dict[str, float] = {}
     t = time.perf_counter()
     overrides = {k: v for k, v in {"solver.name": solver, "solver.time_limit": time_limit, "solver.gap": gap}.items()
@@ -371,9 +383,10 @@ def _files(result: PlanResult, folder: Path) -> None:
 
 
 def write_plan(result: PlanResult, out: str | Path, *, check: bool = True, year: int | None = None) -> Path:
-    """Write the plan folder atomically; with `check`, the independent checker must pass first."""
-    out = Path(out)
-    with atomic_dir(out) as tmp:
+    """Write the plan folder atomically; with `check`, the independent checker must pass first.
+    `out` must be new, empty or a folder the planner wrote (planning.io.check_output_target)."""
+    out = check_output_target(out, [result.data], kind="plan")
+    with atomic_dir(out, kind="plan") as tmp:
         _files(result, tmp)
         if check:
             from planning.check import check_plan
@@ -388,5 +401,5 @@ def write_infeasible(out: str | Path, err: InfeasiblePlan, policy: Policy, year:
     summary = {"status": "infeasible", "objective": None, "best_bound": None, "gap": None,
                "solver": policy["solver.name"], "solve_seconds": 0.0, "cadres": n, "requirement_met_share": None,
                "diagnosis": err.diagnosis, "year": year, "data": label}
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, kind="plan") as tmp:
         write_json(summary, tmp / "summary.json")

@@ -6,6 +6,7 @@ overrides only what it names; unknown names and values of the wrong kind are err
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
@@ -158,7 +159,7 @@ def _check_value(key: str, value: Any, default: Any) -> str | None:
     if isinstance(value, bool) and not isinstance(default, bool):
         return f"'{key}' must be a number, not {value!r}" if key in _NULLABLE or isinstance(default, (int, float)) else f"'{key}' has the wrong kind of value {value!r}"
     if key in _NULLABLE:
-        if not isinstance(value, (int, float)) or value < 0:
+        if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
             return f"'{key}' must be a number of at least 0, not {value!r}"
         return None
     if isinstance(default, bool):
@@ -167,6 +168,8 @@ def _check_value(key: str, value: Any, default: Any) -> str | None:
     elif isinstance(default, (int, float)) and default is not None:
         if not isinstance(value, (int, float)):
             return f"'{key}' must be a number, not {value!r}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"'{key}' must be a finite number, not {value!r}"
         if isinstance(default, int) and not isinstance(default, bool) and isinstance(value, float) and not value.is_integer():
             return f"'{key}' must be a whole number, not {value!r}"
         lo, hi, lo_open = _RANGES.get(key, (0, None, False))

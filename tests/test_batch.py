@@ -16,6 +16,7 @@ import yaml
 
 from planning import batch
 from planning.batch import ManifestError, load_manifest, plan_runs, run_state
+from planning.io import clear_leftovers
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "data" / "small"
@@ -203,7 +204,7 @@ def test_leftovers_of_an_interrupted_run_are_cleared(tmp_path):
     (stale / "plan.csv").write_text("half", encoding="utf-8")
     other = folder.parent / ".Xicheng.tmp-abc123"
     other.mkdir()
-    batch._clear_leftovers(folder)
+    clear_leftovers(folder)
     assert not stale.exists() and other.exists()
 
 

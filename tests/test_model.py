@@ -10,6 +10,7 @@ import pytest
 
 from conftest import write_dataset
 from planning.errors import DataError, InfeasiblePlan
+from planning.io import MARKER
 from planning.pipeline import run_plan
 
 YEAR = 2027
@@ -152,7 +153,7 @@ def test_pins_beyond_capacity_are_infeasible_with_diagnosis(tmp_path):
     with pytest.raises(InfeasiblePlan) as e:
         run_plan(data, YEAR, out)
     assert "2 must pins on K1 (A, B) but it has only 1 seats" in str(e.value)
-    assert sorted(p.name for p in out.iterdir()) == ["summary.json"]
+    assert sorted(p.name for p in out.iterdir() if p.name != MARKER) == ["summary.json"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "infeasible" and "K1" in summary["diagnosis"][0]
     cli = subprocess.run([sys.executable, "-m", "planning.cli", "plan", str(data), "--year", "2027", "--out", str(out)],

@@ -210,14 +210,14 @@ def scenario_frame(cmp) -> pd.DataFrame:
                      "description": "the data and policy as they are" if sc is None else sc.description,
                      "policy changes": "" if sc is None else "; ".join(describe_policy(sc.policy)),
                      "data edits": "" if sc is None else "; ".join(sc.describe_edits()),
-                     "file": "" if sc is None else sc.source, "folder": str(cmp.out / n),
+                     "file": "" if sc is None else sc.source, "folder": str((cmp.shown or cmp.out) / n),
                      "run": runs.get(n, {}).get("run", ""), "error": runs.get(n, {}).get("error", ""),
                      "seconds": runs.get(n, {}).get("seconds")})
     return pd.DataFrame(rows)
 
 
 def write_workbook(cmp, out: str | Path) -> Path:
-    from planning.report._atomic import atomic_target
+    from planning.io import atomic_path
 
     out = Path(out)
     sheets = {
@@ -227,7 +227,7 @@ def write_workbook(cmp, out: str | Path) -> Path:
         "cadre changes": cmp.changes,
         "budget sweep": cmp.sweep,
     }
-    with atomic_target(out) as tmp:
+    with atomic_path(out) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
             for name, frame in sheets.items():
                 frame = frame if len(frame.columns) else pd.DataFrame({"note": ["nothing to show"]})

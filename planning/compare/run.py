@@ -14,7 +14,7 @@ import pandas as pd
 from planning.compare import tables as T
 from planning.data.load import Dataset, load_dataset
 from planning.errors import InfeasiblePlan, PlanningError, PolicyError
-from planning.io import write_csv, write_json
+from planning.io import atomic_dir, check_output_target, hold_output, write_csv, write_json
 from planning.pipeline import filter_district, resolve_policy
 from planning.policy import Policy
 from planning.scenarios import BASE, Scenario, ScenarioError, apply_scenario, load_scenario
@@ -39,6 +39,8 @@ class Comparison:
     runs: pd.DataFrame                     # every run: name, folder, status, seconds, error
     wall_seconds: float = 0.0
     files: dict[str, Path] = field(default_factory=dict)
+    jobs: int | None = None
+    shown: Path | None = None              # where `out` will be once complete (it is written elsewhere first)
 
     def folder(self, name: str) -> Path:
         return self.out / name
@@ -77,10 +79,27 @@ def run_comparison(data: str | Path | Dataset, year: int, scenarios: list[str | 
     """Plan the baseline and every scenario (and the budget sweep) in parallel, then compare.
 
     Every scenario is parsed and applied before anything is solved, so a bad scenario stops the
-    run at once with its file and edit named (ScenarioError / PolicyError)."""
+    run at once with its file and edit named (ScenarioError / PolicyError). `out` is checked
+    first and written as a whole (planning.io: a new, empty or planner-written folder)."""
     t0 = time.perf_counter()
+    target = check_output_target(out, [data, policy, *scenarios], kind="comparison")
+    with hold_output(target), atomic_dir(target, kind="comparison") as tmp:
+        cmp = _compare(data, year, scenarios, tmp, target, t0, policy=policy, time_limit=time_limit, solver=solver,
+                       district=district, jobs=jobs, sweep=sweep, sweep_time_limit=sweep_time_limit,
+                       workbook=workbook, handout=handout, progress=progress)
+        cmp.runs["folder"] = [str(target / Path(f).relative_to(tmp)) for f in cmp.runs["folder"]] \
+            if len(cmp.runs) else cmp.runs.get("folder")
+        cmp.wall_seconds = round(time.perf_counter() - t0, 1)
+        write_json({"wall_seconds": cmp.wall_seconds, "jobs": cmp.jobs, "names": cmp.names,
+                    "runs": cmp.runs.to_dict("records")}, tmp / "runs.json")
+    cmp.files = {k: target / Path(v).relative_to(tmp) for k, v in cmp.files.items()}
+    cmp.out, cmp.shown = target, None
+    return cmp
+
+
+def _compare(data, year, scenarios, out: Path, shown: Path, t0: float, *, policy, time_limit, solver, district, jobs,
+             sweep, sweep_time_limit, workbook, handout, progress) -> Comparison:
     say = progress or (lambda s: None)
-    out = Path(out)
     overrides = {k: v for k, v in {"solver.name": solver, "solver.time_limit": time_limit}.items() if v is not None}
     base_pol = resolve_policy(policy, overrides)
     ds = data if isinstance(data, Dataset) else load_dataset(data, year)
@@ -103,7 +122,6 @@ def run_comparison(data: str | Path | Dataset, year: int, scenarios: list[str | 
                           "budget sweep")
     sweep_pol = base_pol.with_overrides({"solver.time_limit": sweep_time_limit}, "budget sweep") \
         if sweep_time_limit else base_pol
-    out.mkdir(parents=True, exist_ok=True)
     cores = os.cpu_count() or 1
     jobs = max(1, int(jobs or cores))
     if jobs > 1 and int(base_pol["solver.threads"]) * jobs > cores:
@@ -152,12 +170,10 @@ def run_comparison(data: str | Path | Dataset, year: int, scenarios: list[str | 
     if len(changes):
         changes = changes[["scenario"] + [c for c in changes.columns if c != "scenario"]]
     sweep_df = _sweep_table(runs, out, summaries.get(BASE, {}))
-    cmp = Comparison(out, year, names, scen, summaries, table, diff, changes, sweep_df, runs)
+    cmp = Comparison(out, year, names, scen, summaries, table, diff, changes, sweep_df, runs, shown=shown)
+    cmp.jobs = jobs
     cmp.wall_seconds = round(time.perf_counter() - t0, 1)
     _write(cmp, workbook=workbook, handout=handout)
-    cmp.wall_seconds = round(time.perf_counter() - t0, 1)
-    write_json({"wall_seconds": cmp.wall_seconds, "jobs": jobs, "names": names,
-                "runs": runs.to_dict("records")}, out / "runs.json")
     return cmp
 
 

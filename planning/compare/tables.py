@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planning.io import read_plan_csv
 from planning.pipeline import GROUPS, LEVEL_ORDER
 
 # (key in the comparison, label, format): keys with a dot are read from summary.json's nested maps;
@@ -85,7 +86,7 @@ def _read(folder: Path, name: str, columns: list[str]) -> pd.DataFrame:
     p = folder / name
     if not p.exists():
         return pd.DataFrame(columns=columns)
-    return pd.read_csv(p, dtype=str, keep_default_na=False)
+    return read_plan_csv(p)
 
 
 def plan_and_coverage(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:

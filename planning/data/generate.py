@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
-import os
 import random
 import re
 import sys
@@ -1115,19 +1114,6 @@ def generate(size: str | int = "medium", year: int = 2027, seed: int = 7,
 
 
 # =========================================================================== writing
-def _atomic(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: no half-written files."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A plain open() (not mkstemp) so the file gets the usual permissions of the user's umask.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _cell(col_type: str, text: str):
     """A contract text value as a workbook cell: real dates, numbers as numbers, the rest as text."""
     if text == "":
@@ -1173,13 +1159,20 @@ def _normalise_zip(path: Path) -> None:
 
 def write_dataset(tables: dict[str, pd.DataFrame], folder: str | Path, xlsx_path: str | Path | None = None) -> None:
     """Write `<folder>/<table>.csv` (UTF-8, '\\n' line endings) and, if asked, one .xlsx workbook
-    with the same sheets (real date cells, numbers as numbers, ids as text)."""
-    folder = Path(folder)
-    for name, df in tables.items():
-        _atomic(folder / f"{name}.csv",
-                lambda p, df=df: df.to_csv(p, index=False, encoding="utf-8", lineterminator="\n"))
+    with the same sheets (real date cells, numbers as numbers, ids as text).
+
+    The folder is written as a whole (planning.io.output_dir): it must be new, empty or one the
+    planner wrote; the workbook must not be a folder. Both are checked before anything is written."""
+    from planning.io import atomic_path, check_output_file, output_dir
+
     if xlsx_path is not None:
-        _atomic(Path(xlsx_path), lambda p: _write_workbook(tables, p))
+        check_output_file(xlsx_path, [], kind="workbook", suffixes=(".xlsx",))
+    with output_dir(folder, [], kind="data set") as tmp:
+        for name, df in tables.items():
+            df.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
+    if xlsx_path is not None:
+        with atomic_path(xlsx_path) as tmp:
+            _write_workbook(tables, tmp)
 
 
 # =========================================================================== tightness

@@ -23,7 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from planning.report._atomic import atomic_target
+from planning.io import atomic_path
 from planning.report.content import ReportContent, policy_table
 from planning.report.kpis import PLAN_COLUMNS, kpi_rows
 
@@ -257,7 +257,7 @@ def write_workbook(c: ReportContent, out: str | Path) -> Path:
             row[2].number_format = "#,##0"
     wb.properties.creator = "Cadre Training Planner"
     wb.properties.title = f"{c.title} {c.year}"
-    with atomic_target(out) as tmp:
+    with atomic_path(out) as tmp:
         wb.save(tmp)
     return Path(out)
 

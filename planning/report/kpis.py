@@ -27,6 +27,7 @@ import pandas as pd
 
 from planning.data.schema import LEVELS
 from planning.errors import PlanningError
+from planning.io import read_plan_csv
 from planning.policy import Policy
 
 PLAN_COLUMNS = ["cadre_id", "activity_id", "kind", "start_date", "end_date", "days", "hours"]
@@ -87,7 +88,7 @@ def _to_bool(v) -> bool:
 
 def _read_csv(path: Path, columns: list[str], dates=(), numbers=(), bools=()) -> pd.DataFrame:
     if path.exists() and path.stat().st_size > 0:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
+        df = read_plan_csv(path)
         df.columns = [str(c).strip() for c in df.columns]
     else:
         df = pd.DataFrame(columns=columns, dtype=str)

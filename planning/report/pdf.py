@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from planning.report._atomic import atomic_target
+from planning.io import atomic_path
 
 
 def write_pdf(html: str, out: str | Path) -> Path:
@@ -19,6 +19,6 @@ def write_pdf(html: str, out: str | Path) -> Path:
             logger.setLevel(logging.ERROR)
     out = Path(out)
     document = HTML(string=html, base_url=str(out.parent.resolve())).render()
-    with atomic_target(out) as tmp:
+    with atomic_path(out) as tmp:
         document.write_pdf(tmp)
     return out

@@ -1,0 +1,364 @@
+"""Never lose a user's file: every command refuses a dangerous --out before any work, writes
+output folders whole (old or complete new, nothing half-written, no temporary leftovers), holds
+a lock against a second run, ends anticipated failures with one message and a non-zero exit,
+and writes formula-safe CSVs that read back exactly."""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import write_dataset
+from planning import io as pio
+from planning.check import check_plan
+from planning.cli import main
+from planning.guard import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, run_guarded
+from planning.io import MARKER, OutputError, check_output_file, check_output_target, csv_safe, csv_unsafe
+from planning.pipeline import run_plan
+
+YEAR = 2027
+ROOT = Path(__file__).resolve().parents[1]
+ANNUAL = ROOT / "notebooks" / "annual_plan.ipynb"
+SCEN = ROOT / "data" / "scenarios" / "budget-cut-15.yaml"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes (the marker included)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def listing(folder: Path) -> list[str]:
+    """The names in `folder`, the planner's marker left out."""
+    return sorted(p.name for p in folder.iterdir() if p.name != MARKER)
+
+
+def leftovers(parent: Path) -> list[str]:
+    """Temporary, set-aside and lock files of the atomic writer."""
+    return sorted(p.name for p in parent.rglob(".*") if p.name != MARKER)
+
+
+@pytest.fixture
+def world(tmp_path):
+    """A tiny data set, a policy file, a user's project folder and a lone file, side by side."""
+    data = write_dataset(tmp_path)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("solver:\n  time_limit: 10\n", encoding="utf-8")
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "main.py").write_text("print('mine')\n", encoding="utf-8")
+    (project / "notes.txt").write_text("my notes\n", encoding="utf-8")
+    lone = tmp_path / "notes.md"
+    lone.write_text("# notes\n", encoding="utf-8")
+    return {"root": tmp_path, "data": data, "policy": policy, "project": project, "file": lone}
+
+
+# --------------------------------------------------------------------------- the target check
+def test_new_empty_and_planner_folders_are_allowed(tmp_path):
+    assert check_output_target(tmp_path / "new" / "plan") == tmp_path / "new" / "plan"
+    (tmp_path / "empty").mkdir()
+    check_output_target(tmp_path / "empty")
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "ours" / "plan.csv").write_text("x\n")
+    pio.write_marker(tmp_path / "ours", "plan")
+    check_output_target(tmp_path / "ours")
+
+
+@pytest.mark.parametrize("case, words", [
+    ("data", "is an input"), ("parent of data", "contains the input"), ("policy", "is an existing file"),
+    ("project", "holds files the planner did not write"), ("file", "is an existing file"),
+    ("cwd", "current folder"), ("symlink", "symbolic link"), ("long name", "name is too long"),
+    ("under a file", "is a file, not a folder"), ("inside generated data", "may replace as a whole"),
+])
+def test_dangerous_targets_are_refused(world, monkeypatch, case, words):
+    root = world["root"]
+    inputs = [world["data"], world["policy"]]
+    target = {"data": world["data"], "parent of data": root, "policy": world["policy"],
+              "project": world["project"], "file": world["file"], "cwd": root / "here",
+              "symlink": root / "link", "long name": root / ("x" * 250), "under a file": world["file"] / "plan",
+              "inside generated data": world["data"] / "plan"}[case]
+    if case == "cwd":
+        target.mkdir()
+        monkeypatch.chdir(target)
+        target = Path(".")
+    if case == "symlink":
+        (root / "link").symlink_to(world["project"])
+    if case == "inside generated data":
+        pio.write_marker(world["data"], "data set")
+    before = snapshot(root)
+    with pytest.raises(OutputError, match=words):
+        check_output_target(target, inputs, kind="plan")
+    assert snapshot(root) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_an_unwritable_parent_is_refused(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        with pytest.raises(OutputError, match="not writable"):
+            check_output_target(ro / "plan")
+    finally:
+        ro.chmod(0o755)
+
+
+def test_output_files_refuse_folders_and_inputs(world):
+    with pytest.raises(OutputError, match="is an existing folder"):
+        check_output_file(world["project"], kind="report")
+    with pytest.raises(OutputError, match="is an input"):
+        check_output_file(world["policy"], [world["policy"]], kind="report")
+    check_output_file(world["root"] / "report.pdf", [world["data"]])
+
+
+# --------------------------------------------------------------------------- every command × target
+def _commands(w: dict, out: Path) -> dict[str, list[str]]:
+    d, pol = str(w["data"]), str(w["policy"])
+    return {
+        "plan": ["plan", d, "--year", "2027", "--out", str(out), "--policy", pol],
+        "compare": ["compare", d, "--year", "2027", "--scenarios", str(SCEN), "--out", str(out), "--no-sweep"],
+        "generate": ["generate", "--size", "small", "--out", str(out)],
+        "report": ["report", str(w["root"] / "no-plan"), "--data", d, "--year", "2027", "--out", str(out)],
+    }
+
+
+@pytest.mark.parametrize("command", ["plan", "compare", "generate", "report"])
+@pytest.mark.parametrize("target", ["data", "project", "file", "policy", "parent"])
+def test_every_command_refuses_a_dangerous_out_before_any_work(world, capsys, command, target):
+    out = {"data": world["data"], "project": world["project"], "file": world["file"], "policy": world["policy"],
+           "parent": world["root"]}[target]
+    if command == "report" and target in ("file",):
+        pytest.skip("a report replaces a file (atomically): that is its job")
+    if command == "generate" and target == "policy":
+        pytest.skip("generate reads no policy")
+    before = snapshot(world["root"])
+    t = time.perf_counter()
+    assert main(_commands(world, out)[command]) == 2
+    err = capsys.readouterr().err
+    assert str(out) in err and "Traceback" not in err
+    assert snapshot(world["root"]) == before
+    assert time.perf_counter() - t < 30  # refused before the solve, not after it
+
+
+def test_batch_refuses_a_foreign_output_root(world, capsys):
+    manifest = world["root"] / "m.yaml"
+    manifest.write_text(yaml.safe_dump({"name": "m", "notebook": str(ANNUAL), "data": str(world["data"]),
+                                        "years": 2027, "output": str(world["project"])}), encoding="utf-8")
+    before = snapshot(world["root"])
+    assert main(["batch", str(manifest), "--no-progress"]) == 2
+    assert "holds files the planner did not write" in capsys.readouterr().err
+    assert snapshot(world["root"]) == before
+
+
+@pytest.mark.parametrize("districts", [["East", "EAST"], "each"])
+def test_batch_run_folders_that_would_clash_are_refused(world, districts):
+    """Names that differ only in case, or (districts: each) in characters a folder name drops."""
+    from planning.batch import plan_runs
+
+    if districts == "each":
+        write_dataset(world["root"], units=[{"unit_id": "U1", "district": "East/West"},
+                                            {"unit_id": "U2", "district": "East_West"}])
+    m = {"name": "m", "notebook": str(ANNUAL), "data": str(world["data"]), "years": 2027,
+         "districts": districts, "output": str(world["root"] / "reports")}
+    with pytest.raises(pio.PlanningError, match="would both write"):
+        plan_runs(m)
+
+
+def test_report_out_as_existing_folder_is_one_message(world, capsys):
+    (world["root"] / "reports").mkdir()
+    assert main(["report", str(world["root"]), "--data", str(world["data"]), "--year", "2027",
+                 "--out", str(world["root"] / "reports")]) == 2
+    assert "is an existing folder" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- replacing and fault injection
+def test_plan_replaces_only_its_own_folder_and_leaves_nothing_behind(world):
+    out = world["root"] / "plan"
+    run_plan(world["data"], YEAR, out, time_limit=10)
+    assert (out / MARKER).is_file()
+    assert listing(out) == ["classes.csv", "coverage.csv", "plan.csv", "policy.yaml", "shortfall.csv", "summary.json"]
+    (out / "stale.csv").write_text("old\n")
+    run_plan(world["data"], YEAR, out, time_limit=10)
+    assert "stale.csv" not in listing(out)
+    assert leftovers(world["root"]) == []
+    assert check_plan(world["data"], out, YEAR) == []
+
+
+def test_a_write_failing_midway_leaves_the_old_folder_whole(world, monkeypatch):
+    out = world["root"] / "plan"
+    run_plan(world["data"], YEAR, out, time_limit=10)
+    before = snapshot(out)
+    calls = {"n": 0}
+    real = pio.write_csv
+
+    def fail_on_third(df, path):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(df, path)
+
+    monkeypatch.setattr("planning.pipeline.write_csv", fail_on_third)
+    with pytest.raises(OSError):
+        run_plan(world["data"], YEAR, out, time_limit=10)
+    assert snapshot(out) == before
+    assert leftovers(world["root"]) == []
+
+
+def test_a_failing_swap_puts_the_old_folder_back(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    with pio.output_dir(out) as tmp:
+        (tmp / "a.txt").write_text("old")
+    monkeypatch.setattr(pio, "_exchange", lambda a, b: False)
+    real = os.replace
+
+    def replace(src, dst):
+        if ".tmp-" in str(src):
+            raise OSError(errno.EIO, "I/O error", str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(pio.os, "replace", replace)
+    with pytest.raises(OSError):
+        with pio.output_dir(out) as tmp:
+            (tmp / "a.txt").write_text("new")
+    assert (out / "a.txt").read_text() == "old" and leftovers(tmp_path) == []
+
+
+KILLER = """
+import sys
+from planning.cli import main
+sys.exit(main(["plan", sys.argv[1], "--year", "2027", "--out", sys.argv[2], "--time-limit", "10"]))
+"""
+
+
+def test_sigkill_at_random_points_leaves_the_old_or_the_new_plan(world):
+    """`planning plan` killed (SIGKILL) at random moments: the folder is always the old plan or a
+    complete new one; the next run clears what the killed ones left."""
+    out = world["root"] / "plan"
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    subprocess.run([sys.executable, "-c", KILLER, str(world["data"]), str(out)], check=True, env=env)
+    good = snapshot(out)
+    full = time.perf_counter()
+    subprocess.run([sys.executable, "-c", KILLER, str(world["data"]), str(out)], check=True, env=env)
+    full = time.perf_counter() - full
+    rng = random.Random(20)
+    for _ in range(6):
+        p = subprocess.Popen([sys.executable, "-c", KILLER, str(world["data"]), str(out)], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 1.1) * full)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        assert same_plan(snapshot(out), good)
+    subprocess.run([sys.executable, "-c", KILLER, str(world["data"]), str(out)], check=True, env=env)
+    assert same_plan(snapshot(out), good) and leftovers(world["root"]) == []
+
+
+def same_plan(a: dict[str, bytes], b: dict[str, bytes]) -> bool:
+    """The same complete plan: every file equal, summary.json whole, equal but for its timings
+    (a plan is deterministic, so the old and the complete new folder are equal)."""
+    sa, sb = json.loads(a.pop("summary.json")), json.loads(b["summary.json"])
+    strip = lambda s: {k: v for k, v in s.items() if "seconds" not in k and k != "timings"}  # noqa: E731
+    return a == {k: v for k, v in b.items() if k != "summary.json"} and strip(sa) == strip(sb)
+
+
+# --------------------------------------------------------------------------- the lock
+HOLDER = """
+import sys, time
+from planning.io import hold_output
+with hold_output(sys.argv[1]):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_second_run_on_a_held_output_stops_at_once(world, capsys):
+    out = world["root"] / "plan"
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    p = subprocess.Popen([sys.executable, "-c", HOLDER, str(out)], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "held"
+        assert main(["plan", str(world["data"]), "--year", "2027", "--out", str(out)]) == 2
+        assert "another planner run is writing" in capsys.readouterr().err
+        assert not out.exists()
+    finally:
+        p.kill()
+        p.wait()
+    with pio.hold_output(out), pio.hold_output(out):  # free again, and nested holds are fine
+        pass
+    assert leftovers(world["root"]) == []
+
+
+# --------------------------------------------------------------------------- guarded commands
+def test_guard_turns_anticipated_failures_into_one_line(capsys):
+    def boom(exc):
+        raise exc
+
+    assert run_guarded(boom, KeyboardInterrupt()) == EXIT_INTERRUPTED
+    assert run_guarded(boom, OSError(errno.ENOSPC, "No space left", "/x/plan.csv")) == 1
+    assert run_guarded(boom, PermissionError(errno.EACCES, "Permission denied", "/x")) == 1
+    assert run_guarded(boom, MemoryError()) == 1
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "the disk is full (/x/plan.csv)" in err and "permission denied" in err
+    assert "Traceback" not in err
+
+
+def test_a_closed_pipe_is_quiet():
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    p = subprocess.run(f"{sys.executable} -m planning.cli policy | head -1", shell=True, capture_output=True,
+                       text=True, env=env)
+    assert "Traceback" not in p.stderr and "BrokenPipe" not in p.stderr
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--time-limit", "2.5"], "whole number of seconds"), (["--time-limit", "0"], "at least 1"),
+    (["--gap", "nan"], "finite"), (["--gap", "inf"], "finite"), (["--gap", "1.5"], "between 0 and 1"),
+    (["--year", "twenty"], "whole number"),
+])
+def test_bad_arguments_are_refused_before_work(world, capsys, args, words):
+    argv = ["plan", str(world["data"]), "--year", "2027", "--out", str(world["root"] / "p")]
+    argv = argv[:2] + [a for a in argv[2:] if not (args[0] == "--year" and a in ("--year", "2027"))] + args
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2 and words in capsys.readouterr().err
+    assert not (world["root"] / "p").exists()
+
+
+def test_a_nan_in_the_policy_is_refused(world, capsys):
+    world["policy"].write_text("solver:\n  gap: .nan\n", encoding="utf-8")
+    assert main(["plan", str(world["data"]), "--year", "2027", "--out", str(world["root"] / "p"),
+                 "--policy", str(world["policy"])]) == 2
+    assert "finite" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- formula-safe CSVs
+@pytest.mark.parametrize("text", ["=1+2", "+A1", "-cmd", "@SUM(A1)", "\tx", "'quoted", "''", "plain", "-3.5",
+                                  "+7", "", "=", "中文"])
+def test_csv_safe_round_trips_exactly(text):
+    safe = csv_safe(text)
+    assert csv_unsafe(safe) == text
+    if not pio._NUMBER.fullmatch(text):
+        assert not safe.startswith(pio.FORMULA_START)
+
+
+def test_plan_csvs_are_formula_safe_and_the_checker_reads_them(tmp_path):
+    data = write_dataset(tmp_path,
+                         cadres=[{"cadre_id": "=C1"}, {"cadre_id": "@C2", "level": "staff"}, {"cadre_id": "C3"}],
+                         classes=[{"class_id": "=1+2"}], pins=None, busy=None, history=None)
+    out = tmp_path / "plan"
+    res = run_plan(data, YEAR, out, time_limit=10)
+    text = (out / "plan.csv").read_text(encoding="utf-8") + (out / "classes.csv").read_text(encoding="utf-8")
+    assert "'=1+2" in text and "\n=" not in text and ",=" not in text
+    assert check_plan(data, out, YEAR) == []
+    back = pio.read_plan_csv(out / "plan.csv")
+    assert back["activity_id"].tolist() == res.plan["activity_id"].astype(str).tolist()
+    frame = pd.DataFrame({"t": ["=x", "'y", "z", "-1"], "n": [1, -2, 3, 4]})
+    pio.write_csv(frame, tmp_path / "f.csv")
+    assert pio.read_plan_csv(tmp_path / "f.csv")["t"].tolist() == frame["t"].tolist()
