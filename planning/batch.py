@@ -85,6 +85,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planning.bounded import read_yaml
 from planning.errors import PlanningError
 from planning.io import atomic_dir, atomic_path, check_output_file, ensure_output_root, write_csv
 
@@ -175,9 +176,11 @@ def load_manifest(manifest: str | Path | Mapping, *, root: str | Path | None = N
         if not path.is_file():
             raise ManifestError(f"the manifest {path} does not exist", source)
         try:
-            tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            tree = read_yaml(path) or {}  # bounded: no alias bombs, no huge files
         except yaml.YAMLError as e:
             raise ManifestError(f"not valid YAML: {e}", source) from None
+        except UnicodeDecodeError as e:
+            raise ManifestError(f"not UTF-8 text (byte {e.start}); save it as UTF-8", source) from None
         base = path.parent
     if not isinstance(tree, Mapping):
         raise ManifestError("a manifest holds named settings (a YAML mapping)", source)

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from planning.bounded import read_yaml
 from planning.errors import PolicyError
 
 # Settings whose value must lie in a range; (low, high, low_open)
@@ -217,9 +218,11 @@ def read_yaml_mapping(path: str | Path, what: str = "policy file") -> dict:
     if not p.is_file():
         raise PolicyError(f"the {what} {p} does not exist", str(p))
     try:
-        tree = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        tree = read_yaml(p) or {}  # bounded: no alias bombs, no huge files
     except yaml.YAMLError as e:
         raise PolicyError(f"not valid YAML: {e}", str(p)) from None
+    except UnicodeDecodeError as e:
+        raise PolicyError(f"not UTF-8 text (byte {e.start}); save it as UTF-8", str(p)) from None
     if not isinstance(tree, Mapping):
         raise PolicyError(f"a {what} must hold named settings (a YAML mapping)", str(p))
     return dict(tree)

@@ -362,3 +362,74 @@ def test_plan_csvs_are_formula_safe_and_the_checker_reads_them(tmp_path):
     frame = pd.DataFrame({"t": ["=x", "'y", "z", "-1"], "n": [1, -2, 3, 4]})
     pio.write_csv(frame, tmp_path / "f.csv")
     assert pio.read_plan_csv(tmp_path / "f.csv")["t"].tolist() == frame["t"].tolist()
+
+
+# --------------------------------------------------------------------------- hostile input
+LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+    f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(9))
+
+
+@pytest.mark.parametrize("text, words", [(LAUGHS, "expands to more than"), ("a: &a [*a]\n", "refers to itself"),
+                                         ("x: " + "[" * 60 + "]" * 60 + "\n", "nested more than")])
+def test_alias_bombs_and_deep_yaml_are_refused_quickly(world, capsys, text, words):
+    world["policy"].write_text(text, encoding="utf-8")
+    t = time.perf_counter()
+    assert main(["policy", "--policy", str(world["policy"])]) == 2
+    assert time.perf_counter() - t < 5
+    err = capsys.readouterr().err
+    assert words in err and str(world["policy"]) in err
+
+
+def test_a_huge_settings_file_is_refused(tmp_path, monkeypatch):
+    from planning import bounded
+
+    monkeypatch.setattr(bounded, "MAX_YAML_BYTES", 100)
+    p = tmp_path / "s.yaml"
+    p.write_text("a: " + "x" * 200 + "\n")
+    with pytest.raises(bounded.InputLimitError, match="larger than"):
+        bounded.read_yaml(p)
+
+
+def _bomb(path: Path, inflated: int) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * inflated)
+    return path
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_read(tmp_path, capsys):
+    book = _bomb(tmp_path / "bomb.xlsx", 20 * 2 ** 20)
+    assert book.stat().st_size < 100_000
+    assert main(["validate", str(book), "--year", "2027"]) == 2
+    err = capsys.readouterr().err
+    assert "bomb.xlsx" in err and "times its packed size" in err
+
+
+def test_workbook_limits_on_size_and_rows(tmp_path, monkeypatch):
+    from planning import bounded
+    from planning.data.generate import generate, write_dataset as write_generated
+    from planning.data.load import read_raw
+
+    write_generated(generate("small", YEAR, seed=7), tmp_path / "d", tmp_path / "d.xlsx")
+    monkeypatch.setattr(bounded, "MAX_SHEET_ROWS", 10)
+    _, problems = read_raw(tmp_path / "d.xlsx")
+    assert len(problems) == 1 and "more than 10 rows" in problems[0].message
+    monkeypatch.setattr(bounded, "MAX_XLSX_INFLATED", 1000)
+    _, problems = read_raw(tmp_path / "d.xlsx")
+    assert len(problems) == 1 and "unpacks to" in problems[0].message
+
+
+@pytest.mark.parametrize("breakage, words", [("gbk", "not UTF-8"), ("long cell", "longer than")])
+def test_an_unreadable_table_is_one_message_not_a_cascade(tmp_path, capsys, breakage, words):
+    data = write_dataset(tmp_path, history=[{"cadre_id": "C1"}, {"cadre_id": "C2"}], busy=[{"cadre_id": "C3"}])
+    text = (data / "cadres.csv").read_text(encoding="utf-8")
+    if breakage == "gbk":
+        (data / "cadres.csv").write_bytes(text.replace("Zhao Min", "赵敏").encode("gbk"))
+    else:
+        (data / "cadres.csv").write_text(text.replace("Zhao Min", "x" * 200_000), encoding="utf-8")
+    assert main(["validate", str(data), "--year", "2027"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("1 problem(s)") and words in err and "not found" not in err

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planning.bounded import InputLimitError, check_sheet_rows, check_workbook
 from planning.data.schema import TABLES, Column, Table
 from planning.errors import DataError, Problem
 
@@ -113,6 +114,9 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
             rows.append(record)
             numbers.append(start)
     except csv.Error as e:
+        if "field limit" in str(e):
+            raise _TableProblem(f"{path.name} has a value longer than {csv.field_size_limit():,} characters near "
+                                f"line {line} (is a closing quote missing?)", line) from None
         raise _TableProblem(f"{path.name} is not a readable CSV file near line {line} ({e})", line) from None
     if header is None:
         raise _TableProblem(f"{path.name} is empty: it needs at least a header row naming the columns")
@@ -143,6 +147,7 @@ def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
     Wholly blank rows are skipped (Excel keeps formatted empty rows) but keep their numbers."""
     import openpyxl
 
+    check_workbook(path)  # no zip bombs: the unpacked size is bounded before openpyxl reads it
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     frames: dict[str, pd.DataFrame] = {}
     try:
@@ -156,6 +161,7 @@ def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
             cols = [_cell_text(h).strip() for h in header]
             data, numbers = [], []
             for i, r in enumerate(rows, start=2):
+                check_sheet_rows(name, i, path.name)
                 vals = [_cell_text(v) for v in r]
                 if all(v.strip() == "" for v in vals):
                     continue
@@ -203,6 +209,8 @@ def read_raw(path: str | Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     elif path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             sheets = _read_workbook(path)
+        except InputLimitError as e:
+            return {}, [Problem("workbook", None, None, str(e))]
         except Exception as e:  # openpyxl raises many kinds for a broken file
             return {}, [Problem("workbook", None, None,
                                 f"{path.name} cannot be read as an Excel workbook ({type(e).__name__}: {e})")]
@@ -362,7 +370,10 @@ def load_dataset(path: str | Path, year: int, *, validate: bool = True) -> Datas
     ds = Dataset(tables, str(path))
     # Rules across rows and tables only make sense when every table and column could be read;
     # single unreadable cells are None by now and are skipped by the rules.
-    whole_table = [p for p in problems if p.row is None or p.row == 1]
+    # A table that could not be read at all (encoding, a broken CSV, a cell over the field limit)
+    # is one cause: its message alone, not one more for every row of other tables naming it.
+    unreadable = {p.table for p in problems if p.table in TABLES and p.table not in raw}
+    whole_table = [p for p in problems if p.row is None or p.row == 1 or p.table in unreadable]
     if not validate or whole_table:
         if problems:
             raise DataError(problems)

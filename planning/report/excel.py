@@ -267,6 +267,9 @@ def read_plan_sheet(path: str | Path) -> pd.DataFrame:
     """The plan sheet of a workbook written here, as plan.csv's columns (either language)."""
     from planning.report.labels import CODES
 
+    from planning.bounded import check_workbook
+
+    check_workbook(path)
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         rows = list(wb["plan"].iter_rows(values_only=True))
