@@ -87,7 +87,8 @@ from typing import Any
 
 from planning.bounded import read_yaml
 from planning.errors import PlanningError
-from planning.io import atomic_dir, atomic_path, check_output_file, ensure_output_root, write_csv
+from planning.io import (atomic_dir, atomic_path, check_output_file, ensure_output_root, sweep_leftovers,
+                         write_csv)
 
 RUN_PARAMETERS = ("data", "year", "policy", "scenario", "district", "output")
 MANIFEST_KEYS = ("name", "notebook", "data", "years", "districts", "scenarios", "policy", "parameters", "overrides",
@@ -746,6 +747,7 @@ def run_batch(manifest: Manifest | str | Path | Mapping, *, jobs: int | None = N
     outcomes: dict[str, RunOutcome] = {}
     todo = []
     for r in runs:
+        sweep_leftovers(r.folder)  # what a killed earlier batch left beside this run's folder
         if not force and run_state(r) == "complete":
             outcomes[r.key] = RunOutcome(r.key, "skipped", 0.0, str(r.folder), "", read_kpis(r.folder),
                                          (read_marker(r.folder) or {}).get("overhead_seconds"))

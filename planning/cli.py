@@ -279,8 +279,12 @@ def main(argv: list[str] | None = None) -> int:
         from planning.batch import main as batch_main
 
         return run_guarded(batch_main, argv[1:], prog="planning batch")
+    return run_guarded(_dispatch, argv)
+
+
+def _dispatch(argv: list[str]) -> int:
     args = parser().parse_args(argv)
-    return run_guarded(args.func, args, prog=f"planning {args.command}")
+    return args.func(args) or 0
 
 
 if __name__ == "__main__":

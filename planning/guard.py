@@ -64,7 +64,16 @@ def describe_os_error(e: OSError) -> str:
 def run_guarded(func: Callable[..., int | None], *args: Any, prog: str = "planning") -> int:
     """`func(*args)` as a command: its exit code, or the exit code of the failure it met."""
     try:
-        return int(func(*args) or 0)
+        code = int(func(*args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the guard, not at interpreter exit
+        return code
+    except SystemExit as e:  # argparse's --help and usage errors
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_stdout()
+            return EXIT_BROKEN_PIPE
+        raise e
     except DataError as e:
         _say(str(e))
         return 2

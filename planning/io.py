@@ -145,7 +145,11 @@ def check_output_target(out: str | Path, inputs: Iterable[Any] = (), *, kind: st
     if target.exists() and not target.is_dir():
         raise OutputError(f"{what} {target} is an existing file, not a folder; "
                           "choose another --out (the planner never replaces a file with a folder)")
-    if _inside(_real(Path.cwd()), _real(target)):
+    try:
+        cwd = _real(Path.cwd())
+    except OSError:  # the current folder was deleted: nothing to protect there
+        cwd = None
+    if cwd is not None and _inside(cwd, _real(target)):
         raise OutputError(f"{what} {target} is the current folder or contains it; "
                           "give --out a new subfolder, e.g. --out plans/2027")
     _check_not_input(target, inputs, what)
@@ -314,6 +318,15 @@ def clear_leftovers(target: str | Path) -> None:
                 shutil.rmtree(old, ignore_errors=True)
             else:
                 old.unlink(missing_ok=True)
+
+
+def sweep_leftovers(target: str | Path) -> None:
+    """clear_leftovers if no run holds `target` now (else leave them: they may be that run's)."""
+    try:
+        with hold_output(target):
+            clear_leftovers(target)
+    except OutputError:
+        pass
 
 
 def glob_escape(name: str) -> str:

@@ -269,6 +269,37 @@ def same_plan(a: dict[str, bytes], b: dict[str, bytes]) -> bool:
     return a == {k: v for k, v in b.items() if k != "summary.json"} and strip(sa) == strip(sb)
 
 
+def test_sigkill_of_a_batch_leaves_each_run_old_or_complete(world):
+    """`planning batch --force` killed with its whole process group (workers and kernels too) at
+    random moments: the run folder stays the old complete run; the next batch finds it complete,
+    skips it and clears what the killed ones left."""
+    from planning.batch import plan_runs, run_state
+
+    manifest = world["root"] / "m.yaml"
+    manifest.write_text(yaml.safe_dump({"name": "k", "notebook": str(ROOT / "notebooks" / "data_check.ipynb"),
+                                        "data": str(world["data"]), "years": 2027,
+                                        "output": str(world["root"] / "out")}), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    cmd = [sys.executable, "-m", "planning.cli", "batch", str(manifest), "--no-progress"]
+    full = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, capture_output=True)
+    full = time.perf_counter() - full
+    (run,) = plan_runs(manifest)
+    good = snapshot(run.folder)
+    rng = random.Random(7)
+    for _ in range(3):
+        p = subprocess.Popen(cmd + ["--force"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+        time.sleep(rng.uniform(0.4, 1.0) * full)
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        assert run_state(run) == "complete"
+    done = subprocess.run(cmd, check=True, env=env, capture_output=True, text=True)
+    assert "1 skipped" in done.stdout
+    assert snapshot(run.folder).keys() == good.keys() and run_state(run) == "complete"
+    assert leftovers(world["root"] / "out") == []
+
+
 # --------------------------------------------------------------------------- the lock
 HOLDER = """
 import sys, time
@@ -433,3 +464,49 @@ def test_an_unreadable_table_is_one_message_not_a_cascade(tmp_path, capsys, brea
     assert main(["validate", str(data), "--year", "2027"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("1 problem(s)") and words in err and "not found" not in err
+
+
+# --------------------------------------------------------------------------- every command: unwritable, pipes
+@pytest.mark.parametrize("command", ["plan", "compare", "generate", "report", "batch", "collect"])
+def test_every_command_refuses_an_unwritable_out_before_work(world, monkeypatch, capsys, command):
+    """(as if) the folder of --out is read-only: exit 2 naming it, nothing written."""
+    ro = world["root"] / "ro"
+    ro.mkdir()
+    real = os.access
+    monkeypatch.setattr(pio.os, "access", lambda p, mode: False if Path(p) == ro else real(p, mode))
+    manifest = world["root"] / "m.yaml"
+    manifest.write_text(yaml.safe_dump({"name": "m", "notebook": str(ANNUAL), "data": str(world["data"]),
+                                        "years": 2027, "output": str(ro / "out")}), encoding="utf-8")
+    argv = {**_commands(world, ro / "out"), "batch": ["batch", str(manifest), "--no-progress"],
+            "collect": ["batch", "--collect", str(world["root"]), "--out", str(ro / "t.csv")]}[command]
+    if command == "report":
+        argv[argv.index("--out") + 1] = str(ro / "r.pdf")
+    before = snapshot(world["root"])
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "is not writable" in err and str(ro) in err and "Traceback" not in err
+    assert snapshot(world["root"]) == before
+
+
+@pytest.mark.parametrize("argv", [["policy"], ["validate", "{data}", "--year", "2027"], ["--help"],
+                                  ["batch", "--collect", "{data}"]])
+def test_a_closed_pipe_ends_quietly_for_every_printing_command(world, argv):
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    args = " ".join(a.format(data=world["data"]) for a in argv)
+    p = subprocess.run(f"{sys.executable} -m planning.cli {args} | true", shell=True,
+                       capture_output=True, text=True, env=env)
+    assert p.stderr == ""
+
+
+def test_compare_exits_non_zero_naming_the_failed_runs(world, monkeypatch, capsys):
+    from types import SimpleNamespace
+
+    import planning.compare
+
+    runs = pd.DataFrame([{"name": "base", "run": "done", "error": ""},
+                         {"name": "cut", "run": "error", "error": "OverflowError: too big"}])
+    fake = SimpleNamespace(table=pd.DataFrame(), names=["base", "cut"], runs=runs, files={}, wall_seconds=1.0,
+                           summaries={"base": {"status": "optimal", "requirement_met_share": 0.5}, "cut": {}})
+    monkeypatch.setattr(planning.compare, "run_comparison", lambda *a, **k: fake)
+    assert main(_commands(world, world["root"] / "cmp")["compare"]) == 1
+    assert "1 run(s) failed: cut" in capsys.readouterr().err
