@@ -312,6 +312,12 @@ def clear_leftovers(target: str | Path) -> None:
     target = _abs(target)
     if not target.parent.is_dir():
         return
+    if not target.exists():
+        # killed between the two renames of the fallback swap: the old folder is put back
+        olds = sorted(target.parent.glob(_OLD.format(name=glob_escape(target.name)) + "*"),
+                      key=lambda p: p.stat().st_mtime)
+        if olds and olds[-1].is_dir():
+            os.replace(olds[-1], target)
     for pattern in (_TMP, _OLD):
         for old in target.parent.glob(pattern.format(name=glob_escape(target.name)) + "*"):
             if old.is_dir() and not old.is_symlink():
@@ -325,7 +331,7 @@ def sweep_leftovers(target: str | Path) -> None:
     try:
         with hold_output(target):
             clear_leftovers(target)
-    except OutputError:
+    except (OutputError, OSError):
         pass
 
 
@@ -338,7 +344,10 @@ def replace_dir(tmp: Path, target: Path) -> None:
     has one, else two renames; the old folder is deleted only once the new one is in place."""
     _fsync_tree(tmp)
     if target.exists() and _exchange(tmp, target):
-        shutil.rmtree(tmp, ignore_errors=True)  # `tmp` now holds the old folder
+        if tmp.is_dir() and not tmp.is_symlink():  # `tmp` now holds the old folder
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
     else:
         old = None
         if target.exists():

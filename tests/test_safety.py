@@ -510,3 +510,14 @@ def test_compare_exits_non_zero_naming_the_failed_runs(world, monkeypatch, capsy
     monkeypatch.setattr(planning.compare, "run_comparison", lambda *a, **k: fake)
     assert main(_commands(world, world["root"] / "cmp")["compare"]) == 1
     assert "1 run(s) failed: cut" in capsys.readouterr().err
+
+
+def test_a_kill_between_the_fallback_renames_puts_the_old_folder_back(tmp_path):
+    out = tmp_path / "out"
+    with pio.output_dir(out) as tmp:
+        (tmp / "a.txt").write_text("old")
+    os.replace(out, tmp_path / ".out.old-123-456")  # as if killed right after the first rename
+    half = tmp_path / ".out.tmp-abc"
+    half.mkdir()
+    pio.clear_leftovers(out)
+    assert (out / "a.txt").read_text() == "old" and leftovers(tmp_path) == []
