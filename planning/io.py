@@ -1,26 +1,39 @@
 """The one way the planner writes files: output folders it may replace, and atomic files.
 
-Every command that writes into a folder the user names does this, and nothing else::
+A command that writes a folder the user names (`--out`) does this, and nothing else::
 
-    from planning.io import output_dir
+    from planning.io import output_dir, write_csv, write_json
 
-    with output_dir(out, inputs=[data, policy_file], kind="plan") as tmp:
-        write_csv(table, tmp / "plan.csv")        # everything goes into `tmp`
+    with output_dir(args.out, inputs=[args.data, args.policy], kind="simulation") as tmp:
+        write_csv(table, tmp / "kpis.csv")          # everything goes into `tmp`
         write_json(summary, tmp / "summary.json")
-    # here `out` holds the complete new folder; the old one is gone
+    # here `out` holds the complete new folder (with MARKER); the old one is gone
 
-`output_dir` = `check_output_target` (refuse before any work: the target is a file, an
-input, a folder holding an input or inside one, the current folder, a non-empty folder this
-product did not write, or not writable; `OutputError`, exit 2) + `hold_output` (a lock, so
-a second run on the same `out` stops at once with a clear message) + `atomic_dir` (write
-into a temporary sibling, mark it with MARKER, then swap it into place in one rename; the
-old folder is removed only after that, and on any error the temporary folder vanishes and
-`out` is left as it was). Long runs should call `check_output_target` and enter
-`hold_output` *before* the work (as `planning.pipeline.run_plan` does), then `atomic_dir`.
+`output_dir` = `check_output_target` (refuse before any work, OutputError, exit 2: a file, an
+input or a folder holding one, a folder inside a planner-written input, the current folder or
+one holding it, a non-empty folder without MARKER, an unwritable place) + `hold_output` (an
+flock, so a second run on the same `out` stops at once) + `atomic_dir` (write into a temporary
+sibling, add MARKER, swap it into place in one step; the old folder is deleted only after
+that; on any error the temporary folder vanishes and `out` is as it was).
+
+A long run (a solve, a simulation) checks and holds its target BEFORE the work, so a refusal
+or a clash costs nothing, then writes at the end::
+
+    target = check_output_target(out, [data, policy], kind="plan")
+    with hold_output(target):
+        result = solve(...)                           # minutes
+        with atomic_dir(target, kind="plan") as tmp:  # nests within the held lock
+            write(result, tmp)
+
+(as `planning.pipeline.run_plan` does). A folder that gathers runs over time (a batch's output
+root) is created with `ensure_output_root` and each run in it written with `atomic_dir`.
+Sub-folders written inside `tmp` (one plan per scenario or year) need nothing more: they move
+with `tmp`. Calling `run_plan(..., out=tmp / "plan")` inside is fine.
 
 A single file (a PDF, a workbook, a CSV table) goes through `atomic_path` / `atomic_file`
-after `check_output_file`. Plan CSVs are written with `write_csv` (formula-safe: a text cell
-starting with = + - @ gets a leading ') and read back exactly with `read_plan_csv`.
+after `check_output_file(out, inputs, suffixes=(".pdf",))`. CSVs for people are written with
+`write_csv` (formula-safe: a text cell starting with = + - @ tab or ' gets a leading ') and
+read back exactly with `read_plan_csv`. Tests that list an output folder ignore MARKER.
 """
 from __future__ import annotations
 
