@@ -140,11 +140,21 @@ def _check_not_input(target: Path, inputs: Iterable[Any], what: str, *, inside_o
                               "replace as a whole; choose a folder outside it for --out")
 
 
+# A plan folder written before the marker existed holds these files and nothing else.
+LEGACY_PLAN_FILES = frozenset({"plan.csv", "classes.csv", "shortfall.csv", "coverage.csv", "policy.yaml",
+                               "summary.json"})
+
+
+def _legacy_plan(entries: list[str]) -> bool:
+    return "summary.json" in entries and set(entries) <= LEGACY_PLAN_FILES
+
+
 def check_output_target(out: str | Path, inputs: Iterable[Any] = (), *, kind: str = "output") -> Path:
     """Refuse an output folder that the planner must not replace; returns it as an absolute path.
 
     Allowed: a path that does not exist (in a writable folder), an empty folder, or a folder
-    holding MARKER (one the planner wrote). Refused (OutputError, exit 2): a file; the current
+    holding MARKER (one the planner wrote), or a plan folder from before the marker (only the
+    plan's own files, summary.json among them). Refused (OutputError, exit 2): a file; the current
     folder or one containing it; an input (data, policy, scenario, plan …) or a folder containing
     one; a folder inside an input folder the planner wrote (it may be replaced whole); a
     non-empty folder without MARKER; an unwritable place. A new folder inside a user's own
@@ -171,7 +181,7 @@ def check_output_target(out: str | Path, inputs: Iterable[Any] = (), *, kind: st
             entries = [e for e in os.listdir(target) if e != MARKER]
         except OSError as e:
             raise OutputError(f"{what} {target} cannot be read ({e.strerror or e})") from None
-        if entries and not is_planner_output(target):
+        if entries and not is_planner_output(target) and not _legacy_plan(entries):
             raise OutputError(f"{what} {target} already exists and holds files the planner did not write "
                               f"(e.g. {sorted(entries)[0]}); choose a new or empty folder for --out, "
                               "or remove that folder yourself")

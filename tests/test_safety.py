@@ -521,3 +521,14 @@ def test_a_kill_between_the_fallback_renames_puts_the_old_folder_back(tmp_path):
     half.mkdir()
     pio.clear_leftovers(out)
     assert (out / "a.txt").read_text() == "old" and leftovers(tmp_path) == []
+
+
+def test_a_plan_folder_from_before_the_marker_is_still_replaced(world):
+    old = world["root"] / "old-plan"
+    old.mkdir()
+    (old / "summary.json").write_text("{}")
+    (old / "plan.csv").write_text("cadre_id\n")
+    check_output_target(old, [world["data"]])
+    (old / "mine.txt").write_text("notes")
+    with pytest.raises(OutputError, match="mine.txt"):
+        check_output_target(old, [world["data"]])
