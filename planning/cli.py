@@ -105,9 +105,21 @@ def cmd_validate(args) -> int:
 def cmd_plan(args) -> int:
     from planning.pipeline import run_plan
 
-    res = run_plan(args.data, args.year, args.out, policy=args.policy, solver=args.solver,
-                   time_limit=args.time_limit, gap=args.gap, district=args.district, msg=args.verbose)
+    data, policy, name = args.data, args.policy, None
+    if args.scenario:
+        # the scenario's edits and settings on a copy of the data and policy, as compare and batch do
+        from planning.data.load import load_dataset
+        from planning.pipeline import resolve_policy
+        from planning.scenarios import apply_scenario, load_scenario
+
+        sc = load_scenario(args.scenario)
+        data, policy = apply_scenario(load_dataset(args.data, args.year), sc, args.year, resolve_policy(args.policy))
+        name = sc.name
+    res = run_plan(data, args.year, args.out, policy=policy, solver=args.solver,
+                   time_limit=args.time_limit, gap=args.gap, district=args.district, scenario=name, msg=args.verbose)
     s = res.summary
+    if name:
+        print(f"Scenario {name} applied ({args.scenario}).")
     gap = "n/a" if s["gap"] is None else f"{s['gap']:.4%}"
     print(f"Plan written to {args.out}: status {s['status']} (solver {s['solver']}, gap {gap}, "
           f"{s['solve_seconds']:.1f} s)")
@@ -217,6 +229,8 @@ def parser() -> argparse.ArgumentParser:
     pl.add_argument("--time-limit", type=whole_seconds, help="whole seconds")
     pl.add_argument("--gap", type=share, help="relative MIP gap to stop at, 0 to 1")
     pl.add_argument("--district")
+    pl.add_argument("--scenario", metavar="SCENARIO.yaml",
+                    help="plan with a scenario file's edits and policy settings applied (as compare and batch do)")
     pl.add_argument("--verbose", action="store_true", help="show the solver's log")
     pl.set_defaults(func=cmd_plan)
 

@@ -15,6 +15,7 @@ A scenario is a small YAML file::
       - add_rotations: [{post_id: ..., direction: grassroots, start_date: ..., end_date: ..., slots: 2}]
       - add_blackouts: [{start_date: 2027-05-10, end_date: 2027-05-14, scope: region, reason: ...}]
       - remove_blackouts: {select: {reason: Two Sessions}}
+      - add_pins: [{cadre_id: CD00059, activity_id: C2027-013, rule: must}]   # or must_not; replaces a pin on the pair
 
 Selectors (all given keys must match; a value may be one item or a list, compared ignoring case):
 classes — ``class_id``, ``topic``, ``season`` (the policy's seasons, on ``start_date`` or, for a
@@ -296,6 +297,17 @@ def _set_slots(ds, args, year, pol, where, added):
         df.loc[mask, "slots"] = df.loc[mask, "slots"].map(lambda s: max(1, int(math.floor(s * f + 0.5))))
 
 
+def _add_pins(ds, args, year, pol, where, added):
+    """Pins (the planner's decisions); a pin on a pair that already has one replaces it."""
+    rows = _as_list(args)
+    pins = ds.tables["pins"]
+    pairs = {(str(r.get("cadre_id")), str(r.get("activity_id"))) for r in rows if isinstance(r, Mapping)}
+    if len(pins):
+        keep = [(str(c), str(a)) not in pairs for c, a in zip(pins["cadre_id"], pins["activity_id"])]
+        ds.tables["pins"] = pins[keep].reset_index(drop=True)
+    _add("pins")(ds, args, year, pol, where, added)
+
+
 EDITS = {
     "scale_capacity": _scale_capacity,
     "set_capacity": lambda ds, a, y, p, w, ad: _scale_capacity(ds, a, y, p, w, ad),
@@ -306,6 +318,7 @@ EDITS = {
     "add_rotations": _add("rotations"),
     "add_blackouts": _add("blackouts"),
     "remove_blackouts": _remove("blackouts", BLACKOUT_SELECTORS, "blackout"),
+    "add_pins": _add_pins,
 }
 
 

@@ -509,6 +509,12 @@ POLICY_ZH: dict[str, str] = {
     "solver.gap": "求解器可停止的相对差距",
     "solver.threads": "求解线程数",
     "solver.seed": "随机种子",
+    "whatif.time_limit": "情景推演快速重排的时间上限（秒）",
+    "whatif.gap": "快速重排可停止的相对差距",
+    "whatif.lagrange_iterations": "快速重排的拉格朗日迭代步数",
+    "whatif.master_rounds": "快速重排的主问题线性规划轮数",
+    "whatif.date_sweeps": "快速重排中可选时段培训班的日期调整轮数",
+    "whatif.search_passes": "快速重排的局部搜索轮数",
 }
 
 

@@ -1,0 +1,374 @@
+"""Interactive what-if: change seats, budget, the absence cap, weights, windowed classes or pins,
+re-plan quickly from the current plan, and say what changed in a planner's words.
+
+The recipe (the widgets in `planning.whatif_widgets` and the notebook only call it)::
+
+    session = WhatIf.start("data/sample", 2027)          # the baseline plan (quick settings)
+    change = Change(capacity=(("season", "autumn", 1.2),), budget_share=0.85)
+    outcome = session.apply(change)                       # edit → quick re-plan → difference
+    outcome.sentences                                     # ["34 more cadres meet the requirement ...", ...]
+    session.save_scenario(change, "data/scenarios")       # YAML that compare / batch / plan accept
+
+A change becomes a scenario (``planning.scenarios``): the same edits and policy settings that
+`planning compare`, `planning batch` and `planning plan --scenario` apply, so what the meeting
+saw is what those commands plan. The quick re-plan uses the policy's ``whatif.*`` settings (fewer
+Lagrangian steps, no master LP, a short time limit); ``full=True`` plans with the policy as it is.
+Every plan is written into the session's work folder through the pipeline, so it passes the
+independent checker before anything is shown.
+"""
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from planning.data.load import Dataset, load_dataset
+from planning.pipeline import GROUPS, LEVEL_ORDER, PlanResult, filter_district, resolve_policy, run_plan
+from planning.policy import Policy
+from planning.scenarios import CLASS_SELECTORS, Scenario, apply_scenario, parse_scenario
+
+CAPACITY_KEYS = ("season", "topic", "institution")
+PIN_RULES = ("must", "must_not")
+PRIORITY_KEYS = ("base",) + GROUPS
+
+# the summary figures the difference speaks about: (key, words, kind)
+FIGURES = (
+    ("requirement_met", "cadres meet the requirement", "count"),
+    ("requirement_met_share", "requirement met", "share"),
+    ("weighted_coverage", "weighted coverage", "share"),
+    ("overdue_covered", "overdue cadres given a class", "count"),
+    ("rotations_filled", "rotation slots filled", "count"),
+    ("classes_running", "classes running", "count"),
+    ("classes_cancelled", "classes cancelled", "count"),
+    ("seats_used", "seats used", "count"),
+    ("seats_offered", "seats offered", "count"),
+    ("cost", "class cost (yuan)", "money"),
+    ("gap", "distance from the bound", "share"),
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What the meeting changes, on top of the data set and policy.
+
+    capacity: (selector, value, factor) — seats of the classes whose `season` / `topic` /
+        `institution` is `value`, times `factor` (1.2 = +20 %);
+    budget_share: the class budget as a share of the baseline plan's cost (None = as the policy);
+    absent_share: the unit absence cap, a share of the unit (None = as the policy);
+    priority: (group, weight) — priority weights (`base` or a group: overdue, reserve, ...);
+    windowed: False drops every class with a date window (only fixed-date classes run);
+    pins: (cadre_id, activity_id, rule) with rule `must` or `must_not`."""
+
+    capacity: tuple[tuple[str, str, float], ...] = ()
+    budget_share: float | None = None
+    absent_share: float | None = None
+    priority: tuple[tuple[str, float], ...] = ()
+    windowed: bool = True
+    pins: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return self == Change()
+
+
+@dataclass
+class Outcome:
+    """One re-plan: the plan, its difference from the baseline, and how long it took."""
+
+    change: Change
+    result: PlanResult
+    figures: pd.DataFrame      # figure × (baseline, now, change)
+    coverage: pd.DataFrame     # level / group × (baseline, now, change), shares met
+    cadres: pd.DataFrame       # cadres who gain or lose: cadre_id, unit_id, level, before, after, classes ...
+    sentences: list[str]
+    seconds: float
+    scenario: Scenario | None = None
+
+    @property
+    def summary(self) -> dict:
+        return self.result.summary
+
+
+class WhatIfError(ValueError):
+    """A change the planner cannot apply (an unknown cadre, class, selector value ...)."""
+
+
+# --------------------------------------------------------------------------- change → scenario
+def to_scenario(change: Change, base: PlanResult, name: str = "what-if", description: str | None = None) -> Scenario:
+    """The change as a scenario (the same edits and settings `compare` / `batch` / `plan` apply).
+
+    The budget share is turned into yuan against the baseline plan's cost, so the file stands on
+    its own."""
+    ds = base.data
+    policy: dict[str, Any] = {}
+    edits: list[dict] = []
+    for key, value, factor in change.capacity:
+        if key not in CAPACITY_KEYS:
+            raise WhatIfError(f"capacity can be scaled by {', '.join(CAPACITY_KEYS)}, not '{key}'")
+        if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor > 0):
+            raise WhatIfError(f"the seat factor for {key} {value} must be a number above 0, not {factor!r}")
+        if abs(factor - 1.0) > 1e-9:
+            edits.append({"scale_capacity": {"select": {key: value}, "factor": round(float(factor), 4)}})
+    if not change.windowed:
+        windowed = sorted(ds.classes.loc[ds.classes["start_date"].isna(), "class_id"])
+        if windowed:
+            edits.append({"remove_classes": {"select": {"class_id": windowed}}})
+    if change.pins:
+        bad = [r for _, _, r in change.pins if r not in PIN_RULES]
+        if bad:
+            raise WhatIfError(f"a pin's rule is must or must_not, not '{bad[0]}'")
+        edits.append({"add_pins": [{"cadre_id": c, "activity_id": a, "rule": r} for c, a, r in change.pins]})
+    if change.budget_share is not None:
+        if not 0 < change.budget_share <= 2:
+            raise WhatIfError(f"the budget share must lie in (0, 2], not {change.budget_share!r}")
+        policy["budget.total"] = int(round(change.budget_share * float(base.summary["cost"])))
+    if change.absent_share is not None:
+        if not 0 < change.absent_share <= 1:
+            raise WhatIfError(f"the absence cap must lie in (0, 1], not {change.absent_share!r}")
+        policy["absence.max_absent_share"] = round(float(change.absent_share), 4)
+    for group, weight in change.priority:
+        if group not in PRIORITY_KEYS:
+            raise WhatIfError(f"'{group}' is not a priority weight; use {', '.join(PRIORITY_KEYS)}")
+        policy[f"priority.{group}"] = float(weight)
+    text = description if description is not None else "; ".join(describe_change(change, base)) or "no change"
+    return parse_scenario({"name": name, "description": text, "policy": policy, "edits": edits}, f"what-if {name}")
+
+
+def scenario_yaml(scenario: Scenario) -> str:
+    """The scenario file's text (what `load_scenario` reads back unchanged)."""
+    tree: dict[str, Any] = {"name": scenario.name, "description": scenario.description}
+    if scenario.policy:
+        tree["policy"] = dict(scenario.policy)
+    if scenario.edits:
+        tree["edits"] = [dict(e) for e in scenario.edits]
+    return yaml.safe_dump(tree, sort_keys=False, allow_unicode=True, width=100)
+
+
+def describe_change(change: Change, base: PlanResult) -> list[str]:
+    """The change in words, one line per setting."""
+    out = []
+    for key, value, factor in change.capacity:
+        if abs(factor - 1.0) > 1e-9:
+            out.append(f"seats in {key} {value} classes {_signed_pct(factor - 1)}")
+    if change.budget_share is not None:
+        out.append(f"budget {change.budget_share:.0%} of the baseline's cost "
+                   f"({change.budget_share * float(base.summary['cost']):,.0f} yuan)")
+    if change.absent_share is not None:
+        out.append(f"at most {change.absent_share:.0%} of a unit away on one day")
+    for group, weight in change.priority:
+        out.append(f"priority weight of {group.replace('_', ' ')} {weight:g}")
+    if not change.windowed:
+        out.append("classes with a date window dropped")
+    for c, a, r in change.pins:
+        out.append(f"{c} {'must take' if r == 'must' else 'must not take'} {a}")
+    return out
+
+
+# --------------------------------------------------------------------------- the session
+def quick_policy(policy: Policy) -> Policy:
+    """The policy for a quick re-plan: the `whatif.*` settings in place of the solver's."""
+    return policy.with_overrides({
+        "solver.time_limit": policy["whatif.time_limit"],
+        "solver.gap": policy["whatif.gap"],
+        "lagrange.iterations": policy["whatif.lagrange_iterations"],
+        "lagrange.master_rounds": policy["whatif.master_rounds"],
+        "lagrange.date_sweeps": policy["whatif.date_sweeps"],
+        "search.passes": policy["whatif.search_passes"],
+    }, "what-if quick re-plan")
+
+
+@dataclass
+class WhatIf:
+    """A what-if session over one data set and year: the baseline plan and the latest re-plan."""
+
+    data: Dataset
+    year: int
+    policy: Policy
+    base: PlanResult
+    workdir: Path
+    current: Outcome | None = None
+    runs: int = 0
+    _tmp: Any = field(default=None, repr=False)
+
+    @classmethod
+    def start(cls, data: str | Path | Dataset, year: int, *, policy: Policy | str | Path | None = None,
+              district: str | None = None, workdir: str | Path | None = None, full: bool = False) -> "WhatIf":
+        """Load the data and plan the baseline (quick settings unless `full`)."""
+        pol = resolve_policy(policy)
+        ds = data if isinstance(data, Dataset) else load_dataset(data, year)
+        ds = filter_district(ds, district)
+        tmp = None
+        if workdir is None:
+            tmp = tempfile.TemporaryDirectory(prefix="whatif-")
+            workdir = tmp.name
+        work = Path(workdir)
+        work.mkdir(parents=True, exist_ok=True)
+        base = run_plan(ds, year, work / "baseline", policy=pol if full else quick_policy(pol), scenario="baseline")
+        return cls(ds, year, pol, base, work, _tmp=tmp)
+
+    def scenario(self, change: Change, name: str = "what-if", description: str | None = None) -> Scenario:
+        return to_scenario(change, self.base, name, description)
+
+    def apply(self, change: Change, *, full: bool = False) -> Outcome:
+        """Apply the change to the data and policy, re-plan, and compare with the baseline."""
+        t = time.perf_counter()
+        sc = self.scenario(change)
+        ds, pol = apply_scenario(self.data, sc, self.year, self.policy)
+        self.runs += 1
+        res = run_plan(ds, self.year, self.workdir / "current", policy=pol if full else quick_policy(pol),
+                       scenario=sc.name)
+        self.current = compare_plans(self.base, res, change)
+        self.current.scenario = sc
+        self.current.seconds = time.perf_counter() - t
+        return self.current
+
+    def save_scenario(self, change: Change, folder: str | Path, name: str, description: str | None = None) -> Path:
+        """Write the change as `<folder>/<name>.yaml` (atomically); returns the path."""
+        from planning.io import atomic_file, check_output_file
+
+        sc = self.scenario(change, name, description)
+        out = check_output_file(Path(folder) / f"{sc.name}.yaml", [self.data], kind="scenario",
+                                suffixes=(".yaml",))
+        return atomic_file(out, scenario_yaml(sc))
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+
+def safe_name(text: str) -> str:
+    """A scenario name from free text: letters, digits, '-' and '_' only."""
+    name = re.sub(r"[^\w-]+", "-", text.strip()).strip("-_")
+    return name or "what-if"
+
+
+# --------------------------------------------------------------------------- the difference
+def compare_plans(base: PlanResult, now: PlanResult, change: Change | None = None) -> Outcome:
+    """Key figures, coverage by level and group, and the cadres who gain or lose, in words."""
+    sb, sn = base.summary, now.summary
+    rows = []
+    for key, words, kind in FIGURES:
+        b, n = sb.get(key), sn.get(key)
+        d = None if b is None or n is None else n - b
+        rows.append({"key": key, "figure": words, "kind": kind, "baseline": b, "now": n, "change": d})
+    figures = pd.DataFrame(rows, dtype=object).set_index("key")
+
+    cov_rows = []
+    for part, keys in (("level", LEVEL_ORDER), ("group", GROUPS)):
+        b_map, n_map = sb.get(f"met_by_{part}", {}), sn.get(f"met_by_{part}", {})
+        for k in keys:
+            if k in b_map or k in n_map:
+                b, n = b_map.get(k), n_map.get(k)
+                cov_rows.append({"by": part, "name": k.replace("_", " "), "baseline": b, "now": n,
+                                 "change": None if b is None or n is None else n - b})
+    coverage = pd.DataFrame(cov_rows, columns=["by", "name", "baseline", "now", "change"])
+    cadres = cadre_changes(base, now)
+    sentences = difference_sentences(figures, coverage, cadres, sn)
+    return Outcome(change or Change(), now, figures, coverage, cadres, sentences, 0.0)
+
+
+def _classes_by_cadre(res: PlanResult) -> dict[str, list[str]]:
+    p = res.plan[res.plan["kind"] == "class"]
+    return {c: sorted(g["activity_id"]) for c, g in p.groupby("cadre_id")}
+
+
+def cadre_changes(base: PlanResult, now: PlanResult) -> pd.DataFrame:
+    """Cadres whose requirement status changed: `gains` (now met) or `loses` (no longer met),
+    with the classes they had and have."""
+    cb = base.coverage.set_index("cadre_id")
+    cn = now.coverage.set_index("cadre_id")
+    both = cb.index.intersection(cn.index)
+    before, after = cb.loc[both, "met"].astype(bool), cn.loc[both, "met"].astype(bool)
+    moved = both[before != after]
+    kb, kn = _classes_by_cadre(base), _classes_by_cadre(now)
+    out = pd.DataFrame({
+        "cadre_id": moved,
+        "unit_id": cn.loc[moved, "unit_id"].to_numpy(),
+        "level": cn.loc[moved, "level"].to_numpy(),
+        "change": ["gains" if after[c] else "loses" for c in moved],
+        "classes_before": [", ".join(kb.get(c, [])) for c in moved],
+        "classes_now": [", ".join(kn.get(c, [])) for c in moved],
+    })
+    return out.sort_values(["change", "cadre_id"], ascending=[True, True]).reset_index(drop=True)
+
+
+def _signed_pct(x: float) -> str:
+    return f"{'+' if x >= 0 else '−'}{abs(x):.0%}"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def difference_sentences(figures: pd.DataFrame, coverage: pd.DataFrame, cadres: pd.DataFrame, now: dict) -> list[str]:
+    """The difference as a planner would say it, most important first."""
+    out = []
+    f = figures
+    met_b, met_n = int(f.at["requirement_met", "baseline"]), int(f.at["requirement_met", "now"])
+    d = met_n - met_b
+    if d:
+        out.append(f"{_count(abs(d), 'more cadre meets', 'more cadres meet') if d > 0 else _count(abs(d), 'fewer cadre meets', 'fewer cadres meet')}"
+                   f" the requirement ({met_b:,} → {met_n:,} of {now['cadres']:,}, "
+                   f"{f.at['requirement_met_share', 'baseline']:.1%} → {f.at['requirement_met_share', 'now']:.1%}).")
+    else:
+        out.append(f"As many cadres meet the requirement as before ({met_n:,} of {now['cadres']:,}).")
+    gains = int((cadres["change"] == "gains").sum()) if len(cadres) else 0
+    loses = int((cadres["change"] == "loses").sum()) if len(cadres) else 0
+    if gains or loses:
+        out.append(f"{_count(gains, 'cadre now meets', 'cadres now meet')} it who did not, "
+                   f"{_count(loses, 'cadre no longer meets', 'cadres no longer meet')} it.")
+    od = int(f.at["overdue_covered", "change"] or 0)
+    if od:
+        out.append(f"{_count(abs(od), 'overdue cadre', 'overdue cadres')} {'more' if od > 0 else 'fewer'} "
+                   f"get a class ({f.at['overdue_covered', 'now']:,} of {now.get('overdue_total', 0):,}).")
+    moved = coverage[coverage["change"].fillna(0).abs() >= 0.005] if len(coverage) else coverage
+    if len(moved):
+        worst = moved.loc[moved["change"].idxmin()]
+        best = moved.loc[moved["change"].idxmax()]
+        if best["change"] > 0:
+            out.append(f"The {best['name']} {'level' if best['by'] == 'level' else 'group'} gains most: "
+                       f"{best['baseline']:.1%} → {best['now']:.1%} met.")
+        if worst["change"] < 0:
+            out.append(f"The {worst['name']} {'level' if worst['by'] == 'level' else 'group'} loses most: "
+                       f"{worst['baseline']:.1%} → {worst['now']:.1%} met.")
+    dc = f.at["cost", "change"]
+    if dc and abs(dc) >= 1:
+        out.append(f"Class cost {'rises' if dc > 0 else 'falls'} by {abs(dc):,.0f} yuan "
+                   f"(to {f.at['cost', 'now']:,.0f}).")
+    for key, words in (("classes_running", "classes run"), ("seats_used", "seats are used"),
+                       ("rotations_filled", "rotation slots are filled")):
+        dk = int(f.at[key, "change"] or 0)
+        if dk:
+            out.append(f"{abs(dk):,} {'more' if dk > 0 else 'fewer'} {words} ({int(f.at[key, 'now']):,} in all).")
+    gap = now.get("gap")
+    out.append(f"The plan is {now['status']}"
+               + ("" if gap is None else f", at most {gap:.2%} below the best possible (its bound)") + ".")
+    return out
+
+
+def figures_table(outcome: Outcome) -> pd.DataFrame:
+    """The key figures for display: baseline, now and the change, formatted."""
+    rows = []
+    for _, r in outcome.figures.iterrows():
+        rows.append({"figure": r["figure"], "baseline": _fmt(r["baseline"], r["kind"]),
+                     "now": _fmt(r["now"], r["kind"]), "change": _fmt(r["change"], r["kind"], signed=True)})
+    return pd.DataFrame(rows).set_index("figure")
+
+
+def _fmt(v, kind: str, signed: bool = False) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if signed and v == 0:
+        return "±0"
+    sign = "+" if signed and v > 0 else ""
+    if kind == "share":
+        return f"{sign}{v * 100:.1f}{' pp' if signed else ' %'}"
+    return f"{sign}{v:,.0f}"

@@ -1,0 +1,136 @@
+"""What-if: a change becomes a scenario that compare / batch / plan accept unchanged, the quick
+re-plan passes the independent checker, and the difference is told in words that match the plans."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planning.cli import main as cli_main
+from planning.data.load import load_dataset
+from planning.policy import load_policy
+from planning.scenarios import ScenarioError, apply_scenario, load_scenario, parse_scenario
+from planning.whatif import Change, WhatIf, WhatIfError, figures_table, quick_policy, safe_name, scenario_yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ROOT / "data" / "small"
+YEAR = 2027
+CHANGE = Change(capacity=(("season", "autumn", 1.5),), budget_share=0.9, absent_share=0.3,
+                pins=(("CD00059", "C2027-013", "must_not"),))
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    s = WhatIf.start(SMALL, YEAR, workdir=tmp_path_factory.mktemp("whatif"))
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def outcome(session):
+    return session.apply(CHANGE)
+
+
+def test_quick_policy_takes_the_whatif_settings():
+    pol = load_policy()
+    q = quick_policy(pol)
+    assert q["solver.time_limit"] == pol["whatif.time_limit"]
+    assert q["lagrange.iterations"] == pol["whatif.lagrange_iterations"]
+    assert q["solver.gap"] == pol["whatif.gap"]
+
+
+def test_change_becomes_a_scenario_file_that_reads_back(session, tmp_path):
+    sc = session.scenario(CHANGE, "autumn-more")
+    back = parse_scenario(__import__("yaml").safe_load(scenario_yaml(sc)), "x.yaml")
+    assert back.edits == sc.edits and back.policy == sc.policy and back.name == "autumn-more"
+    assert sc.policy["budget.total"] == round(0.9 * session.base.summary["cost"])
+    assert sc.policy["absence.max_absent_share"] == 0.3
+    assert {"add_pins": [{"cadre_id": "CD00059", "activity_id": "C2027-013", "rule": "must_not"}]} in sc.edits
+
+
+def test_add_pins_replaces_the_pin_on_the_same_pair():
+    ds = load_dataset(SMALL, YEAR)
+    assert ((ds.pins["cadre_id"] == "CD00059") & (ds.pins["rule"] == "must")).any()
+    sc = parse_scenario({"name": "p", "edits": [{"add_pins": [
+        {"cadre_id": "CD00059", "activity_id": "C2027-013", "rule": "must_not"}]}]})
+    out, _ = apply_scenario(ds, sc, YEAR, load_policy())
+    rows = out.pins[(out.pins["cadre_id"] == "CD00059") & (out.pins["activity_id"] == "C2027-013")]
+    assert list(rows["rule"]) == ["must_not"]
+    assert len(out.pins) == len(ds.pins)
+    assert len(ds.pins[ds.pins["rule"] == "must"]) >= 1  # the data set itself is untouched
+
+
+def test_add_pins_names_an_unknown_cadre():
+    sc = parse_scenario({"name": "p", "edits": [{"add_pins": [
+        {"cadre_id": "NOBODY", "activity_id": "C2027-013", "rule": "must"}]}]}, "p.yaml")
+    with pytest.raises(ScenarioError, match=r"p\.yaml.*edit 1 \(add_pins\) item 1, column cadre_id"):
+        apply_scenario(load_dataset(SMALL, YEAR), sc, YEAR, load_policy())
+
+
+@pytest.mark.parametrize("change, words", [
+    (Change(capacity=(("district", "East", 1.2),)), "capacity can be scaled by"),
+    (Change(budget_share=0), "budget share"),
+    (Change(absent_share=1.5), "absence cap"),
+    (Change(priority=(("nobody", 3),)), "not a priority weight"),
+    (Change(pins=(("CD00059", "C2027-013", "maybe"),)), "must or must_not"),
+])
+def test_bad_changes_are_refused_in_words(session, change, words):
+    with pytest.raises(WhatIfError, match=words):
+        session.scenario(change)
+
+
+def test_replan_honours_the_change_and_passes_the_checker(session, outcome):
+    res = outcome.result
+    assert res.out_dir is not None and (res.out_dir / "plan.csv").exists()  # written = checked
+    plan = res.plan
+    assert plan[(plan["cadre_id"] == "CD00059") & (plan["activity_id"] == "C2027-013")].empty
+    assert res.summary["cost"] <= outcome.scenario.policy["budget.total"] + 1e-6
+    assert res.summary["seats_offered"] > session.base.summary["seats_offered"]
+    assert res.summary["scenario"] == "what-if"
+
+
+def test_difference_matches_the_plans(session, outcome):
+    base, now = session.base, outcome.result
+    f = outcome.figures
+    assert f.at["requirement_met", "change"] == now.summary["requirement_met"] - base.summary["requirement_met"]
+    gains = set(outcome.cadres.loc[outcome.cadres["change"] == "gains", "cadre_id"])
+    loses = set(outcome.cadres.loc[outcome.cadres["change"] == "loses", "cadre_id"])
+    met_b = dict(zip(base.coverage["cadre_id"], base.coverage["met"]))
+    met_n = dict(zip(now.coverage["cadre_id"], now.coverage["met"]))
+    assert gains == {c for c in met_n if met_n[c] and not met_b[c]}
+    assert loses == {c for c in met_n if met_b[c] and not met_n[c]}
+    assert len(gains) - len(loses) == f.at["requirement_met", "change"]
+    text = " ".join(outcome.sentences)
+    assert f"of {now.summary['cadres']}" in text and now.summary["status"] in text
+    table = figures_table(outcome)
+    assert table.loc["seats offered", "now"] == f"{now.summary['seats_offered']:,}"
+
+
+def test_no_change_says_so(session):
+    same = session.apply(Change())
+    assert same.sentences[0].startswith("As many cadres meet the requirement as before")
+    assert same.result.summary["requirement_met"] == session.base.summary["requirement_met"]
+
+
+def test_saved_scenario_plans_with_plan_and_compare_names(session, tmp_path, capsys):
+    path = session.save_scenario(CHANGE, tmp_path / "scenarios", safe_name("autumn more / budget"))
+    assert path.name == "autumn-more-budget.yaml"
+    sc = load_scenario(path)
+    assert sc.name == "autumn-more-budget"
+    out = tmp_path / "plan"
+    rc = cli_main(["plan", str(SMALL), "--year", str(YEAR), "--out", str(out), "--scenario", str(path),
+                   "--time-limit", "10"])
+    assert rc == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == "autumn-more-budget"
+    assert "Scenario autumn-more-budget applied" in capsys.readouterr().out
+
+
+def test_plan_with_a_bad_scenario_exits_2_and_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nedits:\n  - scale_capacity: {select: {season: winter}, factor: 2}\n", encoding="utf-8")
+    out = tmp_path / "plan"
+    assert cli_main(["plan", str(SMALL), "--year", str(YEAR), "--out", str(out), "--scenario", str(bad)]) == 2
+    assert not out.exists()
+    assert "winter" in capsys.readouterr().err
