@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from planning.compare.tables import KPI_FORMATS, KPI_LABELS
+from planning.io import csv_safe
 from planning.report import charts as C
 
 FAMILIES = ["DejaVu Sans"]
@@ -244,9 +245,7 @@ def write_workbook(cmp, out: str | Path) -> Path:
 def _cell(v):
     if isinstance(v, (list, tuple, dict)):
         return str(v)
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
-        return "'" + v  # formula-like text stays text
-    return v
+    return csv_safe(v)  # formula-like text stays text
 
 
 # --------------------------------------------------------------------------- PDF handout

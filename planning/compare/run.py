@@ -87,8 +87,8 @@ def run_comparison(data: str | Path | Dataset, year: int, scenarios: list[str | 
         cmp = _compare(data, year, scenarios, tmp, target, t0, policy=policy, time_limit=time_limit, solver=solver,
                        district=district, jobs=jobs, sweep=sweep, sweep_time_limit=sweep_time_limit,
                        workbook=workbook, handout=handout, progress=progress)
-        cmp.runs["folder"] = [str(target / Path(f).relative_to(tmp)) for f in cmp.runs["folder"]] \
-            if len(cmp.runs) else cmp.runs.get("folder")
+        if len(cmp.runs):  # the folders as they will be once `tmp` is in place
+            cmp.runs["folder"] = [str(target / Path(f).relative_to(tmp)) for f in cmp.runs["folder"]]
         cmp.wall_seconds = round(time.perf_counter() - t0, 1)
         write_json({"wall_seconds": cmp.wall_seconds, "jobs": cmp.jobs, "names": cmp.names,
                     "runs": cmp.runs.to_dict("records")}, tmp / "runs.json")
