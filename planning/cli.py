@@ -109,9 +109,11 @@ def cmd_plan(args) -> int:
     if args.scenario:
         # the scenario's edits and settings on a copy of the data and policy, as compare and batch do
         from planning.data.load import load_dataset
+        from planning.io import check_output_target
         from planning.pipeline import resolve_policy
         from planning.scenarios import apply_scenario, load_scenario
 
+        check_output_target(args.out, [args.data, args.policy, args.scenario], kind="plan")  # refuse before work
         sc = load_scenario(args.scenario)
         data, policy = apply_scenario(load_dataset(args.data, args.year), sc, args.year, resolve_policy(args.policy))
         name = sc.name
