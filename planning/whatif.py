@@ -101,14 +101,16 @@ class WhatIfError(ValueError):
 
 
 # --------------------------------------------------------------------------- change → scenario
-def to_scenario(change: Change, base: PlanResult, name: str = "what-if", description: str | None = None) -> Scenario:
+def to_scenario(change: Change, base: PlanResult, name: str = "what-if", description: str | None = None,
+                start: Scenario | None = None) -> Scenario:
     """The change as a scenario (the same edits and settings `compare` / `batch` / `plan` apply).
 
     The budget share is turned into yuan against the baseline plan's cost, so the file stands on
-    its own."""
+    its own. With `start` (the scenario the session began from) its settings and edits come first,
+    so the file holds everything the meeting saw."""
     ds = base.data
-    policy: dict[str, Any] = {}
-    edits: list[dict] = []
+    policy: dict[str, Any] = dict(start.policy) if start else {}
+    edits: list[dict] = [dict(e) for e in start.edits] if start else []
     for key, value, factor in change.capacity:
         if key not in CAPACITY_KEYS:
             raise WhatIfError(f"capacity can be scaled by {', '.join(CAPACITY_KEYS)}, not '{key}'")
@@ -137,7 +139,8 @@ def to_scenario(change: Change, base: PlanResult, name: str = "what-if", descrip
         if group not in PRIORITY_KEYS:
             raise WhatIfError(f"'{group}' is not a priority weight; use {', '.join(PRIORITY_KEYS)}")
         policy[f"priority.{group}"] = float(weight)
-    text = description if description is not None else "; ".join(describe_change(change, base)) or "no change"
+    words = ([start.description or f"scenario {start.name}"] if start else []) + describe_change(change, base)
+    text = description if description is not None else "; ".join(words) or "no change"
     return parse_scenario({"name": name, "description": text, "policy": policy, "edits": edits}, f"what-if {name}")
 
 
@@ -195,26 +198,34 @@ class WhatIf:
     workdir: Path
     current: Outcome | None = None
     runs: int = 0
+    start_scenario: Scenario | None = None
     _tmp: Any = field(default=None, repr=False)
 
     @classmethod
     def start(cls, data: str | Path | Dataset, year: int, *, policy: Policy | str | Path | None = None,
-              district: str | None = None, workdir: str | Path | None = None, full: bool = False) -> "WhatIf":
-        """Load the data and plan the baseline (quick settings unless `full`)."""
+              district: str | None = None, workdir: str | Path | None = None, full: bool = False,
+              scenario: str | Path | Scenario | None = None) -> "WhatIf":
+        """Load the data and plan the baseline (quick settings unless `full`); with `scenario`, the
+        baseline is that scenario's plan and every change comes on top of it."""
+        from planning.scenarios import load_scenario
+
         pol = resolve_policy(policy)
         ds = data if isinstance(data, Dataset) else load_dataset(data, year)
         ds = filter_district(ds, district)
+        sc = scenario if isinstance(scenario, Scenario) or scenario is None else load_scenario(scenario)
+        base_ds, base_pol = apply_scenario(ds, sc, year, pol) if sc else (ds, pol)
         tmp = None
         if workdir is None:
             tmp = tempfile.TemporaryDirectory(prefix="whatif-")
             workdir = tmp.name
         work = Path(workdir)
         work.mkdir(parents=True, exist_ok=True)
-        base = run_plan(ds, year, work / "baseline", policy=pol if full else quick_policy(pol), scenario="baseline")
-        return cls(ds, year, pol, base, work, _tmp=tmp)
+        base = run_plan(base_ds, year, work / "baseline", policy=base_pol if full else quick_policy(base_pol),
+                        scenario=sc.name if sc else "baseline")
+        return cls(ds, year, pol, base, work, start_scenario=sc, _tmp=tmp)
 
     def scenario(self, change: Change, name: str = "what-if", description: str | None = None) -> Scenario:
-        return to_scenario(change, self.base, name, description)
+        return to_scenario(change, self.base, name, description, self.start_scenario)
 
     def apply(self, change: Change, *, full: bool = False) -> Outcome:
         """Apply the change to the data and policy, re-plan, and compare with the baseline."""
@@ -372,3 +383,38 @@ def _fmt(v, kind: str, signed: bool = False) -> str:
     if kind == "share":
         return f"{sign}{v * 100:.1f}{' pp' if signed else ' %'}"
     return f"{sign}{v:,.0f}"
+
+
+# the KPI cards: (summary key, label, kind)
+CARDS = (
+    ("requirement_met_share", "requirement met", "share"),
+    ("requirement_met", "cadres meeting it", "count"),
+    ("overdue_covered", "overdue cadres given a class", "count"),
+    ("cost", "class cost (yuan)", "money"),
+    ("classes_running", "classes running", "count"),
+    ("gap", "distance from the bound", "share"),
+)
+
+
+def cards_html(now: dict, base: dict | None) -> str:
+    """The key figures as cards, each with its change against the baseline (HTML; each card has
+    `data-key` and the value `data-value` so a browser test can wait for it)."""
+    import html as _html
+
+    cards = []
+    for key, label, kind in CARDS:
+        v = now.get(key)
+        b = None if base is None else base.get(key)
+        delta = ""
+        if b is not None and v is not None:
+            d = v - b
+            better = d > 0 if key not in ("cost", "gap", "classes_cancelled") else d < 0
+            colour = "#555" if abs(d) < 1e-12 else ("#2e7d32" if better else "#c62828")
+            delta = f'<div class="kpi-delta" style="color:{colour}">{_html.escape(_fmt(d, kind, signed=True))}</div>'
+        cards.append(f'<div class="kpi-card" data-key="{key}" data-value="{"" if v is None else v}" '
+                     'style="display:inline-block;min-width:11em;margin:4px;padding:8px 12px;border:1px solid #ccd;'
+                     'border-radius:6px;background:#f7f9fc;vertical-align:top">'
+                     f'<div style="font-size:0.85em;color:#555">{_html.escape(label)}</div>'
+                     f'<div class="kpi-value" style="font-size:1.6em;font-weight:600">{_html.escape(_fmt(v, kind))}</div>'
+                     f"{delta}</div>")
+    return '<div class="kpi-cards">' + "".join(cards) + "</div>"

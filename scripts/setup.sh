@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Set up everything the planner needs on a fresh Debian machine with Python 3.11:
 # system libraries for the PDF report (Pango for WeasyPrint, a CJK font for Chinese reports),
+# Debian's chromium for the what-if browser test (Playwright drives it; it cannot download its own),
 # a virtual environment in .venv, and the package with its test tools. Safe to run again:
 # it skips what is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
-SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
+SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk chromium)
 
 missing=()
 if command -v dpkg >/dev/null 2>&1; then

@@ -134,3 +134,34 @@ def test_plan_with_a_bad_scenario_exits_2_and_writes_nothing(tmp_path, capsys):
     assert cli_main(["plan", str(SMALL), "--year", str(YEAR), "--out", str(out), "--scenario", str(bad)]) == 2
     assert not out.exists()
     assert "winter" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- the widgets (no browser)
+def test_widgets_apply_save_and_export(tmp_path):
+    from planning.whatif_widgets import WhatIfApp
+
+    app = WhatIfApp(WhatIf.start(SMALL, YEAR, workdir=tmp_path / "work"), scenario_dir=tmp_path / "scenarios",
+                    export_dir=tmp_path / "export")
+    assert app.change().empty
+    before = app.cards.value
+    app.season["autumn"].value = 1.5
+    app.budget_on.value, app.budget.value = True, 0.9
+    app.pin_cadre.value, app.pin_class.value, app.pin_rule.value = "CD00059", "C2027-013", "must_not"
+    app.pin_add.click()
+    app.pin_add.click()  # the same pair again: one pin
+    assert app.change() == Change(capacity=(("season", "autumn", 1.5),), budget_share=0.9,
+                                  pins=(("CD00059", "C2027-013", "must_not"),))
+    app.apply_button.click()
+    assert app.outcome is not None, app.status.value
+    assert app.cards.value != before and 'data-key="requirement_met_share"' in app.cards.value
+    assert app.outcome.sentences[0] in __import__("html").unescape(app.words.value)
+    app.name.value = "meeting choice"
+    app.save_button.click()
+    assert app.saved == tmp_path / "scenarios" / "meeting-choice.yaml"
+    assert load_scenario(app.saved).edits == app.outcome.scenario.edits
+    app.export_button.click()
+    assert app.exported is not None and app.exported.read_bytes()[:4] == b"%PDF"
+    # a change the data cannot take is shown, not raised
+    app.pin_cadre.value, app.pin_class.value, app.pin_rule.value = "CD00014", "C2027-013", "must"
+    app.pin_add.click()
+    assert app.apply() is None and "Not applied" in app.status.value and "not open to their level" in app.status.value

@@ -1,0 +1,223 @@
+"""The what-if controls (ipywidgets) over `planning.whatif`: the notebook only builds and shows them.
+
+    app = WhatIfApp.start("data/sample", 2027)
+    app.widget                     # display it (JupyterLab, or Voilà for the meeting room)
+
+Controls: seats by season / topic / institution, the budget as a share of the baseline's cost,
+the unit absence cap, priority weights, windowed classes on/off, pins (a cadre and a class:
+must / must not). **Apply** re-plans (quick unless "full optimizer" is ticked) and shows the key
+figures against the baseline, requirement met by level and group, the unit × week absence
+heatmap, the cadres who gain or lose and the plan's distance from its bound. **Save as scenario**
+writes the settings as `<scenario_dir>/<name>.yaml`; **Export** writes the PDF report of the
+current plan. No planning logic here: every figure and sentence comes from `planning.whatif`."""
+from __future__ import annotations
+
+import html
+import traceback
+from pathlib import Path
+
+import ipywidgets as W
+import pandas as pd
+from IPython.display import display
+
+from planning.errors import PlanningError
+from planning.whatif import (GROUPS, Change, Outcome, WhatIf, cards_html, figures_table, safe_name)
+
+SEAT_RANGE = (0.5, 2.0, 0.05)          # slider min, max, step for a seat factor
+BUDGET_RANGE = (0.5, 1.5, 0.01)        # budget as a share of the baseline's cost
+CAP_RANGE = (0.05, 0.5, 0.01)          # unit absence cap
+WEIGHT_RANGE = (0, 20, 1)              # a priority weight
+ANY = "(none)"
+
+
+def _slider(description: str, value: float, rng: tuple, fmt: str = ".2f") -> W.FloatSlider:
+    lo, hi, step = rng
+    return W.FloatSlider(value=value, min=lo, max=hi, step=step, description=description, readout_format=fmt,
+                         continuous_update=False, style={"description_width": "12em"},
+                         layout=W.Layout(width="30em"))
+
+
+class WhatIfApp:
+    """The what-if dashboard: the controls, the Apply / Save / Export buttons and the outputs."""
+
+    def __init__(self, session: WhatIf, *, scenario_dir: str | Path = "data/scenarios",
+                 export_dir: str | Path | None = None):
+        self.session = session
+        self.scenario_dir = Path(scenario_dir)
+        self.export_dir = Path(export_dir) if export_dir is not None else self.scenario_dir.parent / "what-if"
+        ds, pol = session.data, session.policy
+        self.outcome: Outcome | None = None
+        self.saved: Path | None = None
+        self.exported: Path | None = None
+
+        self.season = {s: _slider(f"{s} seats ×", 1.0, SEAT_RANGE) for s in pol.seasons}
+        topics = sorted(set(ds.classes["topic"]))
+        institutions = sorted(set(ds.classes["institution"].dropna()))
+        self.topic = W.Dropdown(options=[ANY] + topics, value=ANY, description="topic",
+                                style={"description_width": "12em"}, layout=W.Layout(width="30em"))
+        self.topic_factor = _slider("topic seats ×", 1.0, SEAT_RANGE)
+        self.institution = W.Dropdown(options=[ANY] + institutions, value=ANY, description="institution",
+                                      style={"description_width": "12em"}, layout=W.Layout(width="30em"))
+        self.institution_factor = _slider("institution seats ×", 1.0, SEAT_RANGE)
+        self.budget_on = W.Checkbox(value=False, description="cap the class budget", indent=False)
+        self.budget = _slider("budget × baseline cost", 1.0, BUDGET_RANGE)
+        self.cap = _slider("unit absence cap", float(pol["absence.max_absent_share"]), CAP_RANGE)
+        self.weights = {g: W.IntSlider(value=int(pol[f"priority.{g}"]), min=WEIGHT_RANGE[0], max=WEIGHT_RANGE[1],
+                                       step=WEIGHT_RANGE[2], description=f"{g.replace('_', ' ')} weight",
+                                       continuous_update=False, style={"description_width": "12em"},
+                                       layout=W.Layout(width="30em"))
+                        for g in ("base",) + GROUPS}
+        self.windowed = W.Checkbox(value=True, description="classes with a date window", indent=False)
+
+        cadre_opts = [(f"{c} {n}", c) for c, n in zip(ds.cadres["cadre_id"], ds.cadres["name"])]
+        class_opts = [(f"{c} {t}", c) for c, t in zip(ds.classes["class_id"], ds.classes["title"])]
+        self.pin_cadre = W.Dropdown(options=cadre_opts, description="cadre", layout=W.Layout(width="30em"))
+        self.pin_class = W.Dropdown(options=class_opts, description="class", layout=W.Layout(width="30em"))
+        self.pin_rule = W.ToggleButtons(options=[("must", "must"), ("must not", "must_not")], value="must")
+        self.pin_add = W.Button(description="Add pin", icon="thumb-tack")
+        self.pin_list = W.Select(options=[], rows=4, description="pins", layout=W.Layout(width="30em"))
+        self.pin_remove = W.Button(description="Remove pin")
+        self.pin_add.on_click(lambda _: self._add_pin())
+        self.pin_remove.on_click(lambda _: self._remove_pin())
+
+        self.full = W.Checkbox(value=False, description="full optimizer (slower, tighter)", indent=False)
+        self.apply_button = W.Button(description="Apply", button_style="primary", icon="refresh")
+        self.name = W.Text(value="what-if", description="scenario name", style={"description_width": "10em"})
+        self.save_button = W.Button(description="Save as scenario", icon="save")
+        self.export_button = W.Button(description="Export", icon="file-pdf-o")
+        self.apply_button.on_click(lambda _: self.apply())
+        self.save_button.on_click(lambda _: self.save())
+        self.export_button.on_click(lambda _: self.export())
+
+        self.status = W.HTML()
+        self.cards = W.HTML(cards_html(session.base.summary, None))
+        self.words = W.HTML()
+        self.details = W.Output()
+        self.heatmap = W.Output()
+        self._say(f"Baseline: {session.base.summary['cadres']:,} cadres planned "
+                  f"({session.base.summary['status']}). Change the settings and press Apply.")
+
+        controls = W.Accordion(children=[
+            W.VBox(list(self.season.values()) + [self.topic, self.topic_factor, self.institution,
+                                                 self.institution_factor]),
+            W.VBox([self.budget_on, self.budget, self.cap, self.windowed]),
+            W.VBox(list(self.weights.values())),
+            W.VBox([self.pin_cadre, self.pin_class, self.pin_rule, W.HBox([self.pin_add, self.pin_remove]),
+                    self.pin_list]),
+        ])
+        for i, title in enumerate(("Seats", "Budget, absence cap, windowed classes", "Priority weights", "Pins")):
+            controls.set_title(i, title)
+        controls.selected_index = 0
+        buttons = W.HBox([self.apply_button, self.full, self.name, self.save_button, self.export_button])
+        self.widget = W.VBox([controls, buttons, self.status, self.cards, self.words, self.details, self.heatmap])
+        self.widget.add_class("whatif-app")
+
+    @classmethod
+    def start(cls, data, year: int, *, policy=None, scenario=None, district: str | None = None,
+              output: str | Path = "reports/what_if", scenario_dir: str | Path = "data/scenarios") -> "WhatIfApp":
+        """The dashboard for a notebook's parameters (relative paths from the project root): the
+        baseline is planned at once; plans go under `output`/plans, exports to `output`."""
+        from planning.notebook_api import _ShowProblems, resolve_inputs, resolve_path
+
+        run = resolve_inputs(data, year, policy=policy, scenario=scenario, district=district, output=output)
+        run.output.mkdir(parents=True, exist_ok=True)
+        with _ShowProblems("The what-if cannot start"):
+            session = WhatIf.start(run.data, run.year, policy=run.policy, district=run.district,
+                                   scenario=run.scenario, workdir=run.output / "plans")
+        return cls(session, scenario_dir=resolve_path(scenario_dir, run.root), export_dir=run.output)
+
+    # ------------------------------------------------------------------ the settings
+    def change(self) -> Change:
+        """The controls' settings as a Change (only what differs from the baseline)."""
+        pol = self.session.policy
+        cap = []
+        for s, sl in self.season.items():
+            cap.append(("season", s, sl.value))
+        if self.topic.value != ANY:
+            cap.append(("topic", self.topic.value, self.topic_factor.value))
+        if self.institution.value != ANY:
+            cap.append(("institution", self.institution.value, self.institution_factor.value))
+        cap = tuple(c for c in cap if abs(c[2] - 1.0) > 1e-9)
+        weights = tuple((g, float(w.value)) for g, w in self.weights.items() if w.value != pol[f"priority.{g}"])
+        absent = None if abs(self.cap.value - pol["absence.max_absent_share"]) < 1e-9 else round(self.cap.value, 4)
+        pins = tuple(tuple(p.split(" ", 2)) for p in self.pin_list.options)
+        return Change(capacity=cap, budget_share=self.budget.value if self.budget_on.value else None,
+                      absent_share=absent, priority=weights, windowed=self.windowed.value,
+                      pins=tuple((c, a, r) for c, r, a in pins))
+
+    def _add_pin(self) -> None:
+        entry = f"{self.pin_cadre.value} {self.pin_rule.value} {self.pin_class.value}"
+        same_pair = [p for p in self.pin_list.options
+                     if not (p.split(" ")[0] == self.pin_cadre.value and p.split(" ")[2] == self.pin_class.value)]
+        self.pin_list.options = same_pair + [entry]
+
+    def _remove_pin(self) -> None:
+        if self.pin_list.value:
+            self.pin_list.options = [p for p in self.pin_list.options if p != self.pin_list.value]
+
+    # ------------------------------------------------------------------ the actions
+    def _say(self, text: str, kind: str = "info") -> None:
+        colour = {"info": "#1f4e79", "error": "#9c0006", "done": "#2e7d32"}[kind]
+        self.status.value = f'<div class="whatif-status" style="color:{colour}">{html.escape(text)}</div>'
+
+    def apply(self) -> Outcome | None:
+        """Re-plan with the current settings and show the difference."""
+        self.apply_button.disabled = True
+        self._say("Re-planning …")
+        try:
+            o = self.session.apply(self.change(), full=self.full.value)
+        except (PlanningError, ValueError) as e:
+            self._say(f"Not applied: {e}", "error")
+            return None
+        except Exception as e:  # noqa: BLE001 — shown to the meeting, never a silent failure
+            self._say(f"Not applied: {type(e).__name__}: {e}", "error")
+            traceback.print_exc()
+            return None
+        finally:
+            self.apply_button.disabled = False
+        self.outcome = o
+        self.cards.value = cards_html(o.summary, self.session.base.summary)
+        self.words.value = "<ul class='whatif-words'>" + "".join(f"<li>{html.escape(s)}</li>" for s in o.sentences) \
+            + "</ul>"
+        self.details.clear_output()
+        with self.details:
+            display(figures_table(o))
+            if len(o.coverage):
+                cov = o.coverage.copy()
+                for c in ("baseline", "now", "change"):
+                    cov[c] = cov[c].map(lambda v: "–" if pd.isna(v) else f"{v:.1%}")
+                display(cov.set_index(["by", "name"]))
+            if len(o.cadres):
+                display(o.cadres)
+        self.heatmap.clear_output()
+        with self.heatmap:
+            from planning.notebook_api import absence_chart, plan_view
+
+            display(absence_chart(plan_view(o.result)))
+        self._say(f"Re-planned in {o.seconds:.1f} s ({'full optimizer' if self.full.value else 'quick'}).", "done")
+        return o
+
+    def save(self) -> Path | None:
+        """The current settings as a scenario file under the scenario folder."""
+        try:
+            self.saved = self.session.save_scenario(self.change(), self.scenario_dir, safe_name(self.name.value))
+        except (PlanningError, ValueError, OSError) as e:
+            self._say(f"Not saved: {e}", "error")
+            return None
+        self._say(f"Saved as {self.saved} (planning compare / batch / plan --scenario accept it).", "done")
+        return self.saved
+
+    def export(self) -> Path | None:
+        """The current plan (or the baseline) as the PDF report."""
+        from planning.report import build_report
+
+        res = self.outcome.result if self.outcome else self.session.base
+        try:
+            self.export_dir.mkdir(parents=True, exist_ok=True)
+            out = self.export_dir / f"{safe_name(self.name.value)}.pdf"
+            self.exported = build_report(res.out_dir, res.data, self.session.year, out, policy=res.policy)
+        except (PlanningError, ValueError, OSError) as e:
+            self._say(f"Not exported: {e}", "error")
+            return None
+        self._say(f"Exported the plan's report to {self.exported}.", "done")
+        return self.exported
