@@ -354,11 +354,12 @@ def difference_sentences(figures: pd.DataFrame, coverage: pd.DataFrame, cadres: 
     if dc and abs(dc) >= 1:
         out.append(f"Class cost {'rises' if dc > 0 else 'falls'} by {abs(dc):,.0f} yuan "
                    f"(to {f.at['cost', 'now']:,.0f}).")
-    for key, words in (("classes_running", "classes run"), ("seats_used", "seats are used"),
-                       ("rotations_filled", "rotation slots are filled")):
+    for key, one, many in (("classes_running", "class runs", "classes run"), ("seats_used", "seat is used", "seats are used"),
+                           ("rotations_filled", "rotation slot is filled", "rotation slots are filled")):
         dk = int(f.at[key, "change"] or 0)
         if dk:
-            out.append(f"{abs(dk):,} {'more' if dk > 0 else 'fewer'} {words} ({int(f.at[key, 'now']):,} in all).")
+            noun, verb = (one if abs(dk) == 1 else many).split(" ", 1)
+            out.append(f"{abs(dk):,} {noun} {'more' if dk > 0 else 'fewer'} {verb} ({int(f.at[key, 'now']):,} in all).")
     gap = now.get("gap")
     out.append(f"The plan is {now['status']}"
                + ("" if gap is None else f", at most {gap:.2%} below the best possible (its bound)") + ".")
@@ -392,6 +393,7 @@ CARDS = (
     ("overdue_covered", "overdue cadres given a class", "count"),
     ("cost", "class cost (yuan)", "money"),
     ("classes_running", "classes running", "count"),
+    ("seats_offered", "seats offered", "count"),
     ("gap", "distance from the bound", "share"),
 )
 

@@ -165,3 +165,18 @@ def test_widgets_apply_save_and_export(tmp_path):
     app.pin_cadre.value, app.pin_class.value, app.pin_rule.value = "CD00014", "C2027-013", "must"
     app.pin_add.click()
     assert app.apply() is None and "Not applied" in app.status.value and "not open to their level" in app.status.value
+
+
+def test_a_starting_scenario_is_the_baseline_and_stays_in_the_saved_file(tmp_path):
+    start = tmp_path / "start.yaml"
+    start.write_text("name: start\ndescription: stricter cap\npolicy: {absence.max_absent_share: 0.15}\n",
+                     encoding="utf-8")
+    s = WhatIf.start(SMALL, YEAR, scenario=start, workdir=tmp_path / "work")
+    assert s.base.summary["scenario"] == "start" and s.base.policy["absence.max_absent_share"] == 0.15
+    sc = s.scenario(Change(capacity=(("season", "spring", 1.2),)), "both")
+    assert sc.policy == {"absence.max_absent_share": 0.15}
+    assert sc.edits == ({"scale_capacity": {"select": {"season": "spring"}, "factor": 1.2}},)
+    assert sc.description.startswith("stricter cap; seats in season spring classes +20%")
+    o = s.apply(Change())  # no change on top of the start: the same plan's figures
+    assert o.result.summary["requirement_met"] == s.base.summary["requirement_met"]
+    s.close()
