@@ -83,7 +83,7 @@ class WhatIfApp:
         self.full = W.Checkbox(value=False, description="full optimizer (slower, tighter)", indent=False)
         self.apply_button = W.Button(description="Apply", button_style="primary", icon="refresh")
         self.name = W.Text(value="what-if", description="scenario name", style={"description_width": "10em"})
-        self.save_button = W.Button(description="Save as scenario", icon="save")
+        self.save_button = W.Button(description="Save as scenario", icon="save", layout=W.Layout(width="13em"))
         self.export_button = W.Button(description="Export", icon="file-pdf-o")
         self.apply_button.on_click(lambda _: self.apply())
         self.save_button.on_click(lambda _: self.save())

@@ -1,5 +1,5 @@
-"""The what-if dashboard in a real browser: Voilà serves notebooks/what_if.ipynb on a free port with
-a token, Playwright drives Debian's chromium (it cannot download its own browser here): the page
+"""The what-if dashboard in a real browser: Voilà, and JupyterLab (Run All Cells), serve
+notebooks/what_if.ipynb on a free port with a token, Playwright drives Debian's chromium (it cannot download its own browser here): the page
 runs the notebook, a slider is changed, Apply re-plans and the KPI card changes, Save as scenario
 writes a YAML file, and `planning plan --scenario` plans it. Screenshots land in the test's temp
 folder. Skipped, with the reason, when chromium or Playwright is missing."""
@@ -42,7 +42,7 @@ def _wait_http(url: str, proc: subprocess.Popen, log: Path, seconds: float = 60)
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if proc.poll() is not None:
-            pytest.fail(f"voila exited ({proc.returncode}):\n{log.read_text(errors='replace')[-3000:]}")
+            pytest.fail(f"the server exited ({proc.returncode}):\n{log.read_text(errors='replace')[-3000:]}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -50,7 +50,7 @@ def _wait_http(url: str, proc: subprocess.Popen, log: Path, seconds: float = 60)
             return  # it answers (a refusal is an answer)
         except OSError:
             time.sleep(0.3)
-    pytest.fail(f"voila did not answer within {seconds:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
+    pytest.fail(f"the server did not answer within {seconds:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 @pytest.fixture
@@ -69,10 +69,10 @@ def browser():
             b.close()
 
 
-@pytest.fixture
-def voila(tmp_path):
-    """Voilà on a free port with a token, serving the notebook with its parameters pointed at
-    data/small and temporary folders (the same cells as the committed notebook)."""
+@pytest.fixture(params=["voila", "lab"])
+def server(request, tmp_path):
+    """Voilà or JupyterLab on a free port with a token, serving the notebook with its parameters
+    pointed at data/small and temporary folders (the same cells as the committed notebook)."""
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
@@ -83,17 +83,28 @@ def voila(tmp_path):
                                     "scenario_dir": str(tmp_path / "scenarios")})
     nbformat.write(nb, str(folder / "what_if.ipynb"))
     port, token = _free_port(), secrets.token_hex(16)
-    log = tmp_path / "voila.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
-    cmd = [sys.executable, "-m", "voila", str(folder / "what_if.ipynb"), "--no-browser", f"--port={port}",
-           "--Voila.ip=127.0.0.1", f"--token={token}", "--show_tracebacks=True"]
+    log = tmp_path / f"{request.param}.log"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    base = f"http://127.0.0.1:{port}/"
+    if request.param == "voila":
+        cmd = [sys.executable, "-m", "voila", str(folder / "what_if.ipynb"), "--no-browser", f"--port={port}",
+               "--Voila.ip=127.0.0.1", f"--token={token}", "--show_tracebacks=True"]
+        url = f"{base}?token={token}"
+    else:
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
+               f"--LabApp.user_settings_dir={tmp_path / 'settings'}", f"--LabApp.workspaces_dir={tmp_path / 'ws'}",
+               "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")  # CI runs as root
+        url = f"{base}lab/tree/what_if.ipynb?token={token}"
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
-        base = f"http://127.0.0.1:{port}/"
         _wait_http(base, proc, log)
-        yield {"url": f"{base}?token={token}", "tmp": tmp_path, "log": log}
+        yield {"kind": request.param, "url": url, "tmp": tmp_path, "log": log}
     finally:
         proc.terminate()
         try:
@@ -107,16 +118,21 @@ def _card(page, key: str) -> str:
     return page.locator(f'.kpi-card[data-key="{key}"]').first.get_attribute("data-value")
 
 
-def test_dashboard_in_a_browser(browser, voila):
-    tmp = voila["tmp"]
+def test_dashboard_in_a_browser(browser, server):
+    tmp = server["tmp"]
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
     page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.goto(voila["url"])
+    page.goto(server["url"])
+    if server["kind"] == "lab":
+        # JupyterLab: open the notebook, then Run > Run All Cells
+        page.wait_for_selector(".jp-Notebook")
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
     try:
         page.wait_for_selector('.kpi-card[data-key="requirement_met_share"]')
     except Exception:
         page.screenshot(path=str(tmp / "0-failed.png"), full_page=True)
-        raise AssertionError(f"no KPI card; voila log:\n{voila['log'].read_text(errors='replace')[-3000:]}")
+        raise AssertionError(f"no KPI card; server log:\n{server['log'].read_text(errors='replace')[-3000:]}")
     page.screenshot(path=str(tmp / "1-baseline.png"), full_page=True)
     seats_before = _card(page, "seats_offered")
     assert page.locator(".kpi-delta").count() == 0  # the baseline has no change yet
