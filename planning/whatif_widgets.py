@@ -94,6 +94,7 @@ class WhatIfApp:
         self.words = W.HTML()
         self.details = W.Output()
         self.heatmap = W.Output()
+        self.heatmap.add_class("whatif-heatmap")
         self._say(f"Baseline: {session.base.summary['cadres']:,} cadres planned "
                   f"({session.base.summary['status']}). Change the settings and press Apply.")
 

@@ -150,6 +150,10 @@ def test_dashboard_in_a_browser(browser, server):
     page.screenshot(path=str(tmp / "2-applied.png"), full_page=True)
     assert int(_card(page, "seats_offered")) > int(seats_before)  # the KPI card changed
     assert "meet the requirement" in page.locator(".whatif-words li").first.inner_text()
+    heatmap = page.locator(".whatif-heatmap svg").first  # the unit × week absence heatmap
+    heatmap.wait_for()
+    heatmap.scroll_into_view_if_needed()
+    page.locator(".whatif-heatmap").first.screenshot(path=str(tmp / "2-heatmap.png"))
 
     # save as scenario, then plan it with the command line
     name = page.locator(".whatif-app .widget-text", has_text="scenario name").locator("input")
