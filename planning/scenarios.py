@@ -16,6 +16,7 @@ A scenario is a small YAML file::
       - add_blackouts: [{start_date: 2027-05-10, end_date: 2027-05-14, scope: region, reason: ...}]
       - remove_blackouts: {select: {reason: Two Sessions}}
       - add_pins: [{cadre_id: CD00059, activity_id: C2027-013, rule: must}]   # or must_not; replaces a pin on the pair
+      - move_classes: {select: {class_id: C2027-013}, weeks: 2}        # whole weeks; negative = earlier
 
 Selectors (all given keys must match; a value may be one item or a list, compared ignoring case):
 classes — ``class_id``, ``topic``, ``season`` (the policy's seasons, on ``start_date`` or, for a
@@ -297,6 +298,19 @@ def _set_slots(ds, args, year, pol, where, added):
         df.loc[mask, "slots"] = df.loc[mask, "slots"].map(lambda s: max(1, int(math.floor(s * f + 0.5))))
 
 
+def _move_classes(ds, args, year, pol, where, added):
+    """Classes moved by whole weeks (a window moves with its class), so weekdays stay weekdays."""
+    a = _args(args, ("select", "weeks"))
+    weeks = a["weeks"]
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or weeks == 0:
+        raise _EditError(f"'weeks' must be a whole number of weeks other than 0 (negative moves earlier), not {weeks!r}")
+    df = ds.tables["classes"]
+    mask = _select(df, a["select"], CLASS_SELECTORS, pol, "class")
+    step = dt.timedelta(weeks=weeks)
+    for col in ("start_date", "end_date", "window_start", "window_end"):
+        df.loc[mask, col] = df.loc[mask, col].map(lambda d: d + step if isinstance(d, dt.date) else d)
+
+
 def _add_pins(ds, args, year, pol, where, added):
     """Pins (the planner's decisions); a pin on a pair that already has one replaces it."""
     rows = _as_list(args)
@@ -319,6 +333,7 @@ EDITS = {
     "add_blackouts": _add("blackouts"),
     "remove_blackouts": _remove("blackouts", BLACKOUT_SELECTORS, "blackout"),
     "add_pins": _add_pins,
+    "move_classes": _move_classes,
 }
 
 

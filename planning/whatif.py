@@ -64,7 +64,8 @@ class Change:
     absent_share: the unit absence cap, a share of the unit (None = as the policy);
     priority: (group, weight) — priority weights (`base` or a group: overdue, reserve, ...);
     windowed: False drops every class with a date window (only fixed-date classes run);
-    pins: (cadre_id, activity_id, rule) with rule `must` or `must_not`."""
+    pins: (cadre_id, activity_id, rule) with rule `must` or `must_not`;
+    moves: (class_id, weeks) — a class (and its date window) moved by whole weeks, negative = earlier."""
 
     capacity: tuple[tuple[str, str, float], ...] = ()
     budget_share: float | None = None
@@ -72,6 +73,7 @@ class Change:
     priority: tuple[tuple[str, float], ...] = ()
     windowed: bool = True
     pins: tuple[tuple[str, str, str], ...] = ()
+    moves: tuple[tuple[str, int], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -122,6 +124,11 @@ def to_scenario(change: Change, base: PlanResult, name: str = "what-if", descrip
         windowed = sorted(ds.classes.loc[ds.classes["start_date"].isna(), "class_id"])
         if windowed:
             edits.append({"remove_classes": {"select": {"class_id": windowed}}})
+    for class_id, weeks in change.moves:
+        if isinstance(weeks, bool) or not isinstance(weeks, int):
+            raise WhatIfError(f"a class moves by whole weeks, not {weeks!r}")
+        if weeks:
+            edits.append({"move_classes": {"select": {"class_id": class_id}, "weeks": weeks}})
     if change.pins:
         bad = [r for _, _, r in change.pins if r not in PIN_RULES]
         if bad:
@@ -169,6 +176,9 @@ def describe_change(change: Change, base: PlanResult) -> list[str]:
         out.append(f"priority weight of {group.replace('_', ' ')} {weight:g}")
     if not change.windowed:
         out.append("classes with a date window dropped")
+    for c, w in change.moves:
+        if w:
+            out.append(f"{c} moved {abs(w)} week{'s' if abs(w) != 1 else ''} {'later' if w > 0 else 'earlier'}")
     for c, a, r in change.pins:
         out.append(f"{c} {'must take' if r == 'must' else 'must not take'} {a}")
     return out

@@ -5,7 +5,7 @@
 
 Controls: seats by season / topic / institution, the budget as a share of the baseline's cost,
 the unit absence cap, priority weights, windowed classes on/off, pins (a cadre and a class:
-must / must not). **Apply** re-plans (quick unless "full optimizer" is ticked) and shows the key
+must / must not), class dates (a class moved by whole weeks). **Apply** re-plans (quick unless "full optimizer" is ticked) and shows the key
 figures against the baseline, requirement met by level and group, the unit × week absence
 heatmap, the cadres who gain or lose and the plan's distance from its bound. **Save as scenario**
 writes the settings as `<scenario_dir>/<name>.yaml`; **Export** writes the PDF report of the
@@ -77,6 +77,14 @@ class WhatIfApp:
         self.pin_add = W.Button(description="Add pin", icon="thumb-tack")
         self.pin_list = W.Select(options=[], rows=4, description="pins", layout=W.Layout(width="30em"))
         self.pin_remove = W.Button(description="Remove pin")
+        self.move_class = W.Dropdown(options=class_opts, description="class", layout=W.Layout(width="30em"))
+        self.move_weeks = W.IntSlider(value=1, min=-8, max=8, description="weeks later", continuous_update=False,
+                                      layout=W.Layout(width="30em"))
+        self.move_add = W.Button(description="Move class")
+        self.move_list = W.Select(options=[], rows=4, description="moves", layout=W.Layout(width="30em"))
+        self.move_remove = W.Button(description="Undo move")
+        self.move_add.on_click(lambda _: self._add_move())
+        self.move_remove.on_click(lambda _: self._remove_move())
         self.pin_add.on_click(lambda _: self._add_pin())
         self.pin_remove.on_click(lambda _: self._remove_pin())
 
@@ -105,8 +113,10 @@ class WhatIfApp:
             W.VBox(list(self.weights.values())),
             W.VBox([self.pin_cadre, self.pin_class, self.pin_rule, W.HBox([self.pin_add, self.pin_remove]),
                     self.pin_list]),
+            W.VBox([self.move_class, self.move_weeks, W.HBox([self.move_add, self.move_remove]), self.move_list]),
         ])
-        for i, title in enumerate(("Seats", "Budget, absence cap, windowed classes", "Priority weights", "Pins")):
+        for i, title in enumerate(("Seats", "Budget, absence cap, windowed classes", "Priority weights", "Pins",
+                                   "Class dates")):
             controls.set_title(i, title)
         controls.selected_index = 0
         buttons = W.HBox([self.apply_button, self.full, self.name, self.save_button, self.export_button])
@@ -142,9 +152,20 @@ class WhatIfApp:
         weights = tuple((g, float(w.value)) for g, w in self.weights.items() if w.value != pol[f"priority.{g}"])
         absent = None if abs(self.cap.value - pol["absence.max_absent_share"]) < 1e-9 else round(self.cap.value, 4)
         pins = tuple(tuple(p.split(" ", 2)) for p in self.pin_list.options)
+        moves = tuple((m.split(" ")[0], int(m.split(" ")[1])) for m in self.move_list.options)
         return Change(capacity=cap, budget_share=self.budget.value if self.budget_on.value else None,
                       absent_share=absent, priority=weights, windowed=self.windowed.value,
-                      pins=tuple((c, a, r) for c, r, a in pins))
+                      pins=tuple((c, a, r) for c, r, a in pins), moves=moves)
+
+    def _add_move(self) -> None:
+        """One move per class: a new one replaces the class's earlier move (0 weeks removes it)."""
+        others = [m for m in self.move_list.options if m.split(" ")[0] != self.move_class.value]
+        entry = [f"{self.move_class.value} {self.move_weeks.value:+d} weeks"] if self.move_weeks.value else []
+        self.move_list.options = others + entry
+
+    def _remove_move(self) -> None:
+        if self.move_list.value:
+            self.move_list.options = [m for m in self.move_list.options if m != self.move_list.value]
 
     def _add_pin(self) -> None:
         entry = f"{self.pin_cadre.value} {self.pin_rule.value} {self.pin_class.value}"

@@ -68,12 +68,37 @@ def test_add_pins_names_an_unknown_cadre():
         apply_scenario(load_dataset(SMALL, YEAR), sc, YEAR, load_policy())
 
 
+def test_move_classes_moves_dates_and_windows_by_weeks():
+    import datetime as dt
+
+    ds = load_dataset(SMALL, YEAR)
+    sc = parse_scenario({"name": "m", "edits": [{"move_classes": {"select": {"class_id": ["C2027-013", "C2027-009"]},
+                                                                   "weeks": 2}}]})
+    out, _ = apply_scenario(ds, sc, YEAR, load_policy())
+    old, new = ds.classes.set_index("class_id"), out.classes.set_index("class_id")
+    two = dt.timedelta(weeks=2)
+    assert new.at["C2027-013", "start_date"] == old.at["C2027-013", "start_date"] + two
+    assert new.at["C2027-013", "end_date"] == old.at["C2027-013", "end_date"] + two
+    assert new.at["C2027-009", "window_start"] == old.at["C2027-009", "window_start"] + two
+    assert new.at["C2027-009", "start_date"] is None
+
+
+@pytest.mark.parametrize("weeks, words", [(-52, "outside the plan year 2027"), (1.5, "whole number of weeks"),
+                                          (0, "whole number of weeks")])
+def test_move_classes_refuses_in_words(weeks, words):
+    sc = parse_scenario({"name": "m", "edits": [{"move_classes": {"select": {"class_id": "C2027-013"},
+                                                                   "weeks": weeks}}]}, "m.yaml")
+    with pytest.raises(ScenarioError, match=words):
+        apply_scenario(load_dataset(SMALL, YEAR), sc, YEAR, load_policy())
+
+
 @pytest.mark.parametrize("change, words", [
     (Change(capacity=(("district", "East", 1.2),)), "capacity can be scaled by"),
     (Change(budget_share=0), "budget share"),
     (Change(absent_share=1.5), "absence cap"),
     (Change(priority=(("nobody", 3),)), "not a priority weight"),
     (Change(pins=(("CD00059", "C2027-013", "maybe"),)), "must or must_not"),
+    (Change(moves=(("C2027-013", 1.5),)), "whole weeks"),
 ])
 def test_bad_changes_are_refused_in_words(session, change, words):
     with pytest.raises(WhatIfError, match=words):
@@ -149,8 +174,12 @@ def test_widgets_apply_save_and_export(tmp_path):
     app.pin_cadre.value, app.pin_class.value, app.pin_rule.value = "CD00059", "C2027-013", "must_not"
     app.pin_add.click()
     app.pin_add.click()  # the same pair again: one pin
+    app.move_class.value, app.move_weeks.value = "C2027-013", 3
+    app.move_add.click()
+    app.move_weeks.value = 1
+    app.move_add.click()  # the same class again: the later move replaces the earlier
     assert app.change() == Change(capacity=(("season", "autumn", 1.5),), budget_share=0.9,
-                                  pins=(("CD00059", "C2027-013", "must_not"),))
+                                  pins=(("CD00059", "C2027-013", "must_not"),), moves=(("C2027-013", 1),))
     app.apply_button.click()
     assert app.outcome is not None, app.status.value
     assert app.cards.value != before and 'data-key="requirement_met_share"' in app.cards.value
@@ -159,6 +188,8 @@ def test_widgets_apply_save_and_export(tmp_path):
     app.save_button.click()
     assert app.saved == tmp_path / "scenarios" / "meeting-choice.yaml"
     assert load_scenario(app.saved).edits == app.outcome.scenario.edits
+    moved = app.outcome.result.classes.set_index("class_id")
+    assert str(moved.at["C2027-013", "start_date"]) == "2027-11-01"  # one week after 2027-10-25
     app.export_button.click()
     assert app.exported is not None and app.exported.read_bytes()[:4] == b"%PDF"
     # a change the data cannot take is shown, not raised
