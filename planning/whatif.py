@@ -209,6 +209,7 @@ class WhatIf:
     current: Outcome | None = None
     runs: int = 0
     start_scenario: Scenario | None = None
+    saved: set = field(default_factory=set)  # scenario files this session wrote (it may replace them)
     _tmp: Any = field(default=None, repr=False)
 
     @classmethod
@@ -250,14 +251,21 @@ class WhatIf:
         self.current.seconds = time.perf_counter() - t
         return self.current
 
-    def save_scenario(self, change: Change, folder: str | Path, name: str, description: str | None = None) -> Path:
-        """Write the change as `<folder>/<name>.yaml` (atomically); returns the path."""
-        from planning.io import atomic_file, check_output_file
+    def save_scenario(self, change: Change, folder: str | Path, name: str, description: str | None = None,
+                      *, replace: bool = False) -> Path:
+        """Write the change as `<folder>/<name>.yaml` (atomically); returns the path. An existing
+        file is replaced only if this session wrote it, or with `replace`: a meeting never
+        overwrites a colleague's scenario by choosing the same name."""
+        from planning.io import OutputError, atomic_file, check_output_file
 
         sc = self.scenario(change, name, description)
         out = check_output_file(Path(folder) / f"{sc.name}.yaml", [self.data], kind="scenario",
                                 suffixes=(".yaml",))
-        return atomic_file(out, scenario_yaml(sc))
+        if out.exists() and not replace and out not in self.saved:
+            raise OutputError(f"a scenario file {out} exists already; choose another name")
+        atomic_file(out, scenario_yaml(sc))
+        self.saved.add(out)
+        return out
 
     def close(self) -> None:
         if self._tmp is not None:

@@ -9,6 +9,7 @@ import pytest
 
 from planning.cli import main as cli_main
 from planning.data.load import load_dataset
+from planning.io import OutputError
 from planning.policy import load_policy
 from planning.scenarios import ScenarioError, apply_scenario, load_scenario, parse_scenario
 from planning.whatif import Change, WhatIf, WhatIfError, figures_table, quick_policy, safe_name, scenario_yaml
@@ -143,6 +144,13 @@ def test_saved_scenario_plans_with_plan_and_compare_names(session, tmp_path, cap
     assert path.name == "autumn-more-budget.yaml"
     sc = load_scenario(path)
     assert sc.name == "autumn-more-budget"
+    assert session.save_scenario(Change(), tmp_path / "scenarios", "autumn-more-budget") == path  # its own: replaced
+    other = tmp_path / "scenarios" / "colleague.yaml"
+    other.write_text("name: colleague\n", encoding="utf-8")
+    with pytest.raises(OutputError, match="exists already"):
+        session.save_scenario(CHANGE, tmp_path / "scenarios", "colleague")
+    assert other.read_text(encoding="utf-8") == "name: colleague\n"
+    path = session.save_scenario(CHANGE, tmp_path / "scenarios", "autumn-more-budget")
     out = tmp_path / "plan"
     rc = cli_main(["plan", str(SMALL), "--year", str(YEAR), "--out", str(out), "--scenario", str(path),
                    "--time-limit", "10"])
