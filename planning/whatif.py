@@ -120,15 +120,16 @@ def to_scenario(change: Change, base: PlanResult, name: str = "what-if", descrip
             raise WhatIfError(f"the seat factor for {key} {value} must be a number above 0, not {factor!r}")
         if abs(factor - 1.0) > 1e-9:
             edits.append({"scale_capacity": {"select": {key: value}, "factor": round(float(factor), 4)}})
-    if not change.windowed:
-        windowed = sorted(ds.classes.loc[ds.classes["start_date"].isna(), "class_id"])
-        if windowed:
-            edits.append({"remove_classes": {"select": {"class_id": windowed}}})
+    # moves before the windowed classes go, so a moved windowed class is simply dropped
     for class_id, weeks in change.moves:
         if isinstance(weeks, bool) or not isinstance(weeks, int):
             raise WhatIfError(f"a class moves by whole weeks, not {weeks!r}")
         if weeks:
             edits.append({"move_classes": {"select": {"class_id": class_id}, "weeks": weeks}})
+    if not change.windowed:
+        windowed = sorted(ds.classes.loc[ds.classes["start_date"].isna(), "class_id"])
+        if windowed:
+            edits.append({"remove_classes": {"select": {"class_id": windowed}}})
     if change.pins:
         bad = [r for _, _, r in change.pins if r not in PIN_RULES]
         if bad:
