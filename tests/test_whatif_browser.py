@@ -145,8 +145,9 @@ def test_dashboard_in_a_browser(browser, server):
     page.keyboard.type("1.5")
     page.keyboard.press("Enter")
     page.locator(".whatif-app button", has_text="Apply").click()
+    page.wait_for_selector(".whatif-status:has-text('Re-planned'), .whatif-status:has-text('Not applied')")
+    assert "Re-planned" in page.locator(".whatif-status").first.inner_text()
     page.wait_for_selector(".kpi-delta")
-    page.wait_for_selector(".whatif-status:has-text('Re-planned')")
     page.screenshot(path=str(tmp / "2-applied.png"), full_page=True)
     assert int(_card(page, "seats_offered")) > int(seats_before)  # the KPI card changed
     assert "meet the requirement" in page.locator(".whatif-words li").first.inner_text()
