@@ -301,8 +301,26 @@ def compare_plans(base: PlanResult, now: PlanResult, change: Change | None = Non
                                  "change": None if b is None or n is None else n - b})
     coverage = pd.DataFrame(cov_rows, columns=["by", "name", "baseline", "now", "change"])
     cadres = cadre_changes(base, now)
+    if base.out_dir is not None and now.out_dir is not None:
+        ab, an = absence_load(base), absence_load(now)
+        for key, words in (("units_at_cap", "units at their absence cap on some day"),
+                           ("unit_days_at_cap", "unit-days at the absence cap")):
+            figures.loc[key] = {"figure": words, "kind": "count", "baseline": ab[key], "now": an[key],
+                                "change": an[key] - ab[key]}
     sentences = difference_sentences(figures, coverage, cadres, sn)
     return Outcome(change or Change(), now, figures, coverage, cadres, sentences, 0.0)
+
+
+def absence_load(res: PlanResult) -> dict[str, int]:
+    """Unit absence of a written plan (the report's own counting, `report.kpis`): units that reach
+    their cap on at least one day, and unit-days at the cap."""
+    from planning.report import kpis
+
+    daily = kpis.unit_absence(kpis.read_plan_dir(res.out_dir), res.data, int(res.summary["year"]))
+    caps = kpis.unit_caps(res.data, res.policy).reindex(daily.index).fillna(0)
+    at_cap = daily.ge(caps, axis=0) & daily.gt(0)
+    return {"units": int(len(daily)), "units_at_cap": int(at_cap.any(axis=1).sum()),
+            "unit_days_at_cap": int(at_cap.to_numpy().sum())}
 
 
 def _classes_by_cadre(res: PlanResult) -> dict[str, list[str]]:
@@ -377,8 +395,16 @@ def difference_sentences(figures: pd.DataFrame, coverage: pd.DataFrame, cadres: 
                            ("rotations_filled", "rotation slot is filled", "rotation slots are filled")):
         dk = int(f.at[key, "change"] or 0)
         if dk:
-            noun, verb = (one if abs(dk) == 1 else many).split(" ", 1)
-            out.append(f"{abs(dk):,} {noun} {'more' if dk > 0 else 'fewer'} {verb} ({int(f.at[key, 'now']):,} in all).")
+            out.append(f"{abs(dk):,} {'more' if dk > 0 else 'fewer'} {one if abs(dk) == 1 else many} "
+                       f"({int(f.at[key, 'now']):,} in all).")
+    if "units_at_cap" in f.index:
+        ub, un = int(f.at["units_at_cap", "baseline"]), int(f.at["units_at_cap", "now"])
+        db, dn = int(f.at["unit_days_at_cap", "baseline"]), int(f.at["unit_days_at_cap", "now"])
+        if (ub, db) != (un, dn):
+            out.append(f"Unit absence: {un:,} units reach their cap on some day (was {ub:,}); "
+                       f"{dn:,} unit-days at the cap (was {db:,}).")
+        else:
+            out.append(f"Unit absence as before: {un:,} units reach their cap on some day.")
     gap = now.get("gap")
     out.append(f"The plan is {now['status']}"
                + ("" if gap is None else f", at most {gap:.2%} below the best possible (its bound)") + ".")

@@ -129,6 +129,10 @@ def test_difference_matches_the_plans(session, outcome):
     assert len(gains) - len(loses) == f.at["requirement_met", "change"]
     text = " ".join(outcome.sentences)
     assert f"of {now.summary['cadres']}" in text and now.summary["status"] in text
+    from planning.whatif import absence_load
+
+    assert f.at["units_at_cap", "now"] == absence_load(now)["units_at_cap"]
+    assert any(line.startswith("Unit absence") for line in outcome.sentences)
     table = figures_table(outcome)
     assert table.loc["seats offered", "now"] == f"{now.summary['seats_offered']:,}"
 
