@@ -1,4 +1,4 @@
-"""The `planning` command: validate, plan, check, policy, report, generate, batch, compare."""
+"""The `planning` command: validate, plan, check, policy, report, generate, batch, compare, activities."""
 from __future__ import annotations
 
 import argparse
@@ -212,6 +212,41 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_activities(args) -> int:
+    if args.check:
+        from planning.activities.check import check_activities
+        from planning.activities.run import activities_policy
+
+        violations = check_activities(args.data, args.plan_dir, args.check, args.year,
+                                      activities_policy(args.policy, args.plan_dir))
+        for v in violations:
+            print(v)
+        if violations:
+            _err(f"{len(violations)} violation(s): the activity calendar is not valid")
+            return 1
+        print(f"The activity calendar in {args.check} is valid.")
+        return 0
+    if not args.out:
+        _err("give --out DIR (where to write the activity calendar) or --check DIR (a calendar to check)")
+        return 2
+    from planning.activities import run_activities
+
+    res = run_activities(args.data, args.plan_dir, args.year, args.out, policy=args.policy, pdf=not args.no_pdf)
+    s = res.summary
+    print(f"Activity calendar written to {res.out_dir}:")
+    print(f"  pairs: {s['paired']} of {s['mentees']} young/reserve cadres paired with {s['mentors']} leaders "
+          f"({s['pairing_scope']} scope)")
+    print(f"  talks {s['talks']} of {s['talks_wanted']}, seminars {s['seminars']} of {s['seminars_wanted']}, "
+          f"exchanges {s['exchanges']}; {s['excused']} excused; unscheduled "
+          + (", ".join(f"{k} {v}" for k, v in s["unscheduled"].items()) or "none") + " (unscheduled.csv says why)")
+    print(f"  online hours: {s['online_met']} of {s['online_cadres']} cadres at the {s['online_target']}-hour target")
+    if s["institutions_rated"]:
+        low = ", ".join(s["low_rated_institutions"]) or "none"
+        print(f"  institutions rated: {s['institutions_rated']}; low-rated: {low}")
+    print(f"  calendars: {s['unit_calendars']} unit and {s['cadre_calendars']} cadre .ics files")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="planning", description="Cadre Training Planner")
     sub = p.add_subparsers(dest="command", required=True)
@@ -283,6 +318,17 @@ def parser() -> argparse.ArgumentParser:
     cm.add_argument("--sweep-time-limit", type=whole_seconds,
                     help="whole seconds per sweep plan (default: --time-limit)")
     cm.set_defaults(func=cmd_compare)
+
+    a = sub.add_parser("activities", help="the year's talks, seminars and exchanges beside a plan; .ics calendars, "
+                                          "online hours and training evaluation")
+    a.add_argument("data")
+    a.add_argument("plan_dir")
+    a.add_argument("--year", type=year, required=True)
+    a.add_argument("--out", help="folder to write activities.csv, pairs.csv, calendars/, activities.xlsx, ...")
+    a.add_argument("--check", metavar="DIR", help="check an activity calendar written before (exit 1 when not valid)")
+    a.add_argument("--policy", help="policy file (default: the plan's own policy.yaml)")
+    a.add_argument("--no-pdf", action="store_true", help="skip activities_report.pdf")
+    a.set_defaults(func=cmd_activities)
 
     # `planning batch ...` is handed to planning.batch.main before parsing (see main); listed here for --help
     sub.add_parser("batch", add_help=False, help="run notebooks over years × districts × scenarios (papermill)")

@@ -35,8 +35,18 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "lagrange.master_max_bundles": (0, None, False),
     "search.search_share": (0, 1, False),
     "search.heuristic_share": (0, 1, False),
+    "activities.max_mentees": (1, None, False),
+    "activities.talks_per_day": (1, None, False),
+    "activities.talk_start_hour": (0, 23, False),
+    "activities.talk_minutes": (1, 600, False),
+    "activities.seminar_start_hour": (0, 23, False),
+    "activities.seminar_hours": (0, 12, True),
+    "activities.exchange_days": (1, 20, False),
+    "activities.exchange_start_hour": (0, 23, False),
+    "activities.exchange_hours": (0, 12, True),
+    "activities.low_rating": (1, 5, False),
 }
-_CHOICES = {"solver.name": ("highs", "cbc")}
+_CHOICES = {"solver.name": ("highs", "cbc"), "activities.pairing_scope": ("unit", "district")}
 _NULLABLE = {"budget.total"}
 
 

@@ -17,6 +17,13 @@ A scenario is a small YAML file::
       - remove_blackouts: {select: {reason: Two Sessions}}
       - add_pins: [{cadre_id: CD00059, activity_id: C2027-013, rule: must}]   # or must_not; replaces a pin on the pair
       - move_classes: {select: {class_id: C2027-013}, weeks: 2}        # whole weeks; negative = earlier
+      - drop_low_rated: {below: 3.5, min_ratings: 10}     # remove the classes of low-rated institutions
+      - shrink_low_rated: {factor: 0.5}                    # or shrink their seats (both thresholds optional)
+
+Low-rated institutions (drop_low_rated, shrink_low_rated) are read from the data set's
+course_ratings (``planning.activities.evaluation.low_rated_institutions``): mean score below
+``below`` (default activities.low_rating) with at least ``min_ratings`` ratings (default
+activities.min_ratings). No low-rated institution, or none with a class in the offer, is an error.
 
 Selectors (all given keys must match; a value may be one item or a list, compared ignoring case):
 classes — ``class_id``, ``topic``, ``season`` (the policy's seasons, on ``start_date`` or, for a
@@ -322,6 +329,48 @@ def _add_pins(ds, args, year, pol, where, added):
     _add("pins")(ds, args, year, pol, where, added)
 
 
+def _low_rated_classes(ds, args, year, pol, required=()) -> tuple[Mapping, pd.Series, list[str]]:
+    """(arguments, mask of the offer's classes taught by low-rated institutions, those institutions)."""
+    from planning.activities.evaluation import low_rated_institutions
+
+    a = _args(args or {}, required, ("below", "min_ratings"))
+    below = _number(a["below"], "below") if "below" in a else None
+    if below is not None and not 1 <= below <= 5:
+        raise _EditError(f"'below' is a mean course score from 1 to 5, not {a['below']!r}")
+    least = int(_number(a["min_ratings"], "min_ratings", positive=False, whole=True)) if "min_ratings" in a else None
+    low = low_rated_institutions(ds, year, pol, below=below, min_ratings=least)
+    if not low:
+        raise _EditError(f"no institution is low-rated (mean course score below "
+                         f"{below if below is not None else pol['activities.low_rating']} with at least "
+                         f"{least if least is not None else pol['activities.min_ratings']} ratings in course_ratings)")
+    df = ds.tables["classes"]
+    folded = {_fold(x) for x in low}
+    mask = pd.Series([_fold(i) in folded if i else False for i in df["institution"]], index=df.index, dtype=bool)
+    if not mask.any():
+        raise _EditError(f"no class of the offer is taught by the low-rated institution(s) {', '.join(low)}")
+    return a, mask, low
+
+
+def _drop_low_rated(ds, args, year, pol, where, added):
+    """Remove the classes of low-rated institutions (and pins on them)."""
+    _, mask, _ = _low_rated_classes(ds, args, year, pol)
+    df = ds.tables["classes"]
+    ids = set(df.loc[mask, "class_id"])
+    ds.tables["classes"] = df[~mask].reset_index(drop=True)
+    pins = ds.tables["pins"]
+    ds.tables["pins"] = pins[~pins["activity_id"].isin(ids)].reset_index(drop=True)
+
+
+def _shrink_low_rated(ds, args, year, pol, where, added):
+    """Scale the seats of low-rated institutions' classes by `factor` (at least 1 seat; min_size follows)."""
+    a, mask, _ = _low_rated_classes(ds, args, year, pol, required=("factor",))
+    f = _number(a["factor"], "factor")
+    df = ds.tables["classes"]
+    df.loc[mask, "capacity"] = df.loc[mask, "capacity"].map(lambda c: max(1, int(math.floor(c * f + 0.5))))
+    df.loc[mask, "min_size"] = [None if m is None or pd.isna(m) else min(int(m), int(c))
+                                for m, c in zip(df.loc[mask, "min_size"], df.loc[mask, "capacity"])]
+
+
 EDITS = {
     "scale_capacity": _scale_capacity,
     "set_capacity": lambda ds, a, y, p, w, ad: _scale_capacity(ds, a, y, p, w, ad),
@@ -334,6 +383,8 @@ EDITS = {
     "remove_blackouts": _remove("blackouts", BLACKOUT_SELECTORS, "blackout"),
     "add_pins": _add_pins,
     "move_classes": _move_classes,
+    "drop_low_rated": _drop_low_rated,
+    "shrink_low_rated": _shrink_low_rated,
 }
 
 
@@ -346,7 +397,9 @@ def describe_edit(edit: Mapping) -> str:
         if sel:
             parts.append("where " + ", ".join(f"{k} = {v}" for k, v in sel.items()))
         parts += [f"{k} {v}" for k, v in rest.items()]
-        return f"{kind.replace('_', ' ')}: " + "; ".join(parts)
+        return f"{kind.replace('_', ' ')}: " + "; ".join(parts) if parts else kind.replace("_", " ")
+    if args is None:
+        return kind.replace("_", " ")
     n = len(_as_list(args))
     return f"{kind.replace('_', ' ')}: {n} row(s)"
 

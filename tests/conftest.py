@@ -37,6 +37,10 @@ DEFAULT_ROWS: dict[str, dict[str, object]] = {
                 "days": 5, "hours": 40},
     "holidays": {"date": "2027-12-31", "name": "Extra day"},
     "pins": {"cadre_id": "C1", "activity_id": "K1", "rule": "must"},
+    "online": {"cadre_id": "C1", "year": 2027, "hours": 30},
+    "course_ratings": {"class_id": "H1", "cadre_id": "C1", "score": 4, "comment": "", "year": 2025,
+                       "institution": "Party school"},
+    "trainee_ratings": {"class_id": "H1", "cadre_id": "C1", "score": 85, "year": 2025},
 }
 
 # The data set written when a test gives nothing: three cadres in two units, one class.

@@ -39,6 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from planning.calendar import public_holidays
+from planning.data.generate_activities import activity_tables
 from planning.data.schema import LEVELS, TABLES
 from planning.policy import Policy, default_policy
 
@@ -1110,7 +1111,10 @@ def generate(size: str | int = "medium", year: int = 2027, seed: int = 7,
     apply_windows(streams["windows"], cal, offers, windowed_share)
     posts = make_rotations(streams["rotations"], units, n, year)
     pins = make_pins(streams["pins"], cal, cadres, offers, posts, blackouts, busy, n, policy)
-    return _tables(units, cadres, offers, posts, blackouts, busy, history, pins)
+    tables = _tables(units, cadres, offers, posts, blackouts, busy, history, pins)
+    # tables added later draw from their own streams, after everything above: the tables above stay byte-identical
+    tables.update(activity_tables(tables, seed, n, year))
+    return tables
 
 
 # =========================================================================== writing

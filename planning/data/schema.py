@@ -12,6 +12,8 @@ MODES = ("full_time", "weekend")
 DIRECTIONS = ("grassroots", "higher_level")
 HISTORY_KINDS = ("class", "rotation", "online")
 PIN_RULES = ("must", "must_not")
+COURSE_SCORE = (1, 5)  # course_ratings.score: whole points
+TRAINEE_SCORE = (0, 100)  # trainee_ratings.score
 TYPES = ("text", "int", "number", "date", "bool", "list")
 
 
@@ -87,6 +89,19 @@ TABLES: dict[str, Table] = {
         )),
         Table("holidays", False, (_c("date", "date"), _c("name", "text", nonempty=False))),
         Table("pins", False, (_c("cadre_id", "text"), _c("activity_id", "text"), _c("rule", "text"))),
+        # activities (planning/activities/): online learning hours and the two-way evaluation of training.
+        # `year` and `institution` of a rating are optional extras (the contract accepts more): a rating of
+        # an earlier year's class names what the classes table of this year cannot tell.
+        Table("online", False, (_c("cadre_id", "text"), _c("year", "int"), _c("hours", "number"))),
+        Table("course_ratings", False, (
+            _c("class_id", "text"), _c("cadre_id", "text"), _c("score", "int"),
+            _c("comment", "text", present=False, nonempty=False), _c("year", "int", present=False, nonempty=False),
+            _c("institution", "text", present=False, nonempty=False),
+        )),
+        Table("trainee_ratings", False, (
+            _c("class_id", "text"), _c("cadre_id", "text"), _c("score", "number"),
+            _c("year", "int", present=False, nonempty=False),
+        )),
     )
 }
 

@@ -11,7 +11,7 @@ from collections import Counter
 import pandas as pd
 
 from planning.data.load import ROW, Dataset
-from planning.data.schema import DIRECTIONS, HISTORY_KINDS, LEVELS, MODES, PIN_RULES
+from planning.data.schema import COURSE_SCORE, DIRECTIONS, HISTORY_KINDS, LEVELS, MODES, PIN_RULES, TRAINEE_SCORE
 from planning.errors import DataError, Problem, problem_order
 
 
@@ -222,6 +222,50 @@ def validate_pins(ds: Dataset) -> list[Problem]:
     return p
 
 
+def _not_after(df: pd.DataFrame, table: str, year: int) -> list[Problem]:
+    return [Problem(table, r[ROW], "year", f"{r['year']} is after the plan year {year}")
+            for r in _rows(df) if r["year"] is not None and r["year"] > year]
+
+
+def validate_online(ds: Dataset, year: int) -> list[Problem]:
+    """online: cadre_id exists, year not after the plan year, hours >= 0 (several rows of a cadre-year add up)."""
+    o = ds.online
+    return (check_refs(o, "online", "cadre_id", set(ds.cadres["cadre_id"]), "the cadres table")
+            + _not_after(o, "online", year) + check_range(o, "online", "hours", 0))
+
+
+def validate_ratings(ds: Dataset, year: int) -> list[Problem]:
+    """course_ratings (score: whole points 1 … 5) and trainee_ratings (score 0 … 100): cadre_id exists,
+    year (optional) not after the plan year. A class_id need not be in this year's offer (earlier years
+    are rated too); one found nowhere is a warning."""
+    cadres = set(ds.cadres["cadre_id"])
+    p: list[Problem] = []
+    for table, (lo, hi), unit in (("course_ratings", COURSE_SCORE, "whole points"), ("trainee_ratings", TRAINEE_SCORE, "points")):
+        df = ds.tables[table]
+        p += check_refs(df, table, "cadre_id", cadres, "the cadres table")
+        p += check_range(df, table, "score", lo, hi, what=f"from {lo} to {hi} {unit}")
+        p += _not_after(df, table, year)
+    return p
+
+
+def rating_warnings(ds: Dataset) -> list[Problem]:
+    """A rating of a class found neither in the classes table nor in history; a trainee rating a class twice."""
+    known = set(ds.classes["class_id"]) | {a for a in ds.history["activity_id"] if a}
+    w: list[Problem] = []
+    for table in ("course_ratings", "trainee_ratings"):
+        seen: dict[tuple, int] = {}
+        for r in _rows(ds.tables[table]):
+            if r["class_id"] and r["class_id"] not in known:
+                w.append(Problem(table, r[ROW], "class_id", f"class '{r['class_id']}' is found neither in the classes "
+                                 "table nor in history; its institution and trainees are unknown", "warning"))
+            key = (r["class_id"], r["cadre_id"], r.get("year"))
+            if key in seen:
+                w.append(Problem(table, r[ROW], "cadre_id", f"{r['cadre_id']} is rated for class {r['class_id']} "
+                                 f"again (also on row {seen[key]}); both rows count", "warning"))
+            seen.setdefault(key, r[ROW])
+    return w
+
+
 # --------------------------------------------------------------------------- warnings
 def data_warnings(ds: Dataset, year: int) -> list[Problem]:
     """Legal but suspicious data: the planner should look, the plan still runs."""
@@ -276,6 +320,7 @@ def data_warnings(ds: Dataset, year: int) -> list[Problem]:
     for r in _rows(ds.units):
         if counts.get(r["unit_id"], 0) == 0:
             w.append(Problem("units", r[ROW], "unit_id", f"unit {r['unit_id']} has no cadres in the roster", "warning"))
+    w += rating_warnings(ds)
     return sorted(w, key=problem_order)
 
 
@@ -283,7 +328,8 @@ def collect_problems(ds: Dataset, year: int) -> list[Problem]:
     """Every contract violation of a typed data set (cells that could not be read are None and skipped)."""
     return (validate_units(ds) + validate_cadres(ds, year) + validate_ids_across(ds)
             + validate_classes(ds, year) + validate_rotations(ds, year) + validate_blackouts(ds)
-            + validate_busy(ds) + validate_history(ds, year) + validate_pins(ds))
+            + validate_busy(ds) + validate_history(ds, year) + validate_pins(ds) + validate_online(ds, year)
+            + validate_ratings(ds, year))
 
 
 def validate_dataset(ds: Dataset, year: int) -> Dataset:
