@@ -5,7 +5,7 @@
 - ``calendars/cadres/<cadre_id>.ics``: what the cadre attends (not what they are excused from);
 - ``activities.xlsx``: one sheet per unit (its events by date), then pairs, unscheduled, online
   hours and institution scorecards.
-Events carry the policy's time zone (``activities.timezone``) with its VTIMEZONE. DTSTAMP is
+Events carry the policy's time zone (``activities.timezone``) with its VTIMEZONE for the plan year. DTSTAMP is
 fixed to 1 December of the year before the plan year, so that the same inputs give the same
 bytes (the standard requires the stamp; its value does not matter to calendar programs).
 """
@@ -48,16 +48,22 @@ def _when(date: str, hhmm: str, tz) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day, h, m, tzinfo=tz)
 
 
-def _calendar(name: str, events: list[icalendar.Event]) -> bytes:
+def vtimezone(tz: zoneinfo.ZoneInfo, year: int) -> icalendar.Timezone:
+    """The VTIMEZONE of `tz` for the plan year only (built once, shared by every file)."""
+    return icalendar.Timezone.from_tzinfo(tz, tzid=tz.key, first_date=dt.date(year, 1, 1),
+                                          last_date=dt.date(year + 1, 1, 1))
+
+
+def _calendar(name: str, events: list[icalendar.Event], tzc: icalendar.Timezone) -> bytes:
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
+    if events:
+        cal.add_component(tzc)
     for e in events:
         cal.add_component(e)
-    if events:
-        cal.add_missing_timezones()
     return cal.to_ical()
 
 
@@ -74,53 +80,68 @@ def _event(uid: str, summary: str, description: str, first: dict, tz, stamp: dt.
     return e
 
 
+def _grouped(rows: list[dict], key: str) -> dict[str, list[dict]]:
+    """Rows by `key`, keys in sorted order, rows in their order."""
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r[key], []).append(r)
+    return dict(sorted(out.items()))
+
+
 def write_calendars(events: pd.DataFrame, names: dict[str, str], unit_names: dict[str, str], folder: Path,
                     year: int, tz_name: str) -> dict[str, int]:
     """Write the unit and cadre .ics files under `folder`; returns counts of files written."""
     tz = timezone(tz_name)
+    tzc = vtimezone(tz, year)
     stamp = dt.datetime(year - 1, 12, 1, tzinfo=dt.timezone.utc)
     (folder / "units").mkdir(parents=True, exist_ok=True)
     (folder / "cadres").mkdir(parents=True, exist_ok=True)
+    rows = events.to_dict("records")
 
     def who(ids) -> str:
         return ", ".join(f"{names.get(c, c)} ({c})" for c in ids)
 
-    n_units = 0
-    for unit, g in events.groupby("unit_id", sort=True):
+    by_unit = _grouped(rows, "unit_id")
+    for unit, urows in by_unit.items():
         vevents = []
-        for eid, e in g.groupby("event_id", sort=False):
-            first = e.iloc[0].to_dict()
-            attend = e.loc[e["role"] != "excused", "cadre_id"]
-            excused = e.loc[e["role"] == "excused"]
+        for eid, e in {k: v for k, v in _in_order(urows, "event_id")}.items():
+            first = e[0]
             if first["kind"] == "talk":
-                mentee = e.loc[e["role"] == "mentee", "cadre_id"].iloc[0]
-                mentor = e.loc[e["role"] == "mentor", "cadre_id"].iloc[0]
+                mentee = next(r["cadre_id"] for r in e if r["role"] == "mentee")
+                mentor = next(r["cadre_id"] for r in e if r["role"] == "mentor")
                 summary = f"Heart-to-heart talk: {names.get(mentee, mentee)} with {names.get(mentor, mentor)}"
                 desc = f"Mentee: {who([mentee])}\nMentor: {who([mentor])}"
             else:
+                attend = [r["cadre_id"] for r in e if r["role"] != "excused"]
+                excused = [r for r in e if r["role"] == "excused"]
                 summary = f"{first['title']} — {unit_names.get(unit, unit)}"
                 desc = f"Attending ({len(attend)}): {who(attend)}"
-                if len(excused):
-                    desc += "\nExcused: " + "; ".join(f"{names.get(c, c)} ({c}): {n}"
-                                                      for c, n in zip(excused["cadre_id"], excused["note"]))
+                if excused:
+                    desc += "\nExcused: " + "; ".join(f"{names.get(r['cadre_id'], r['cadre_id'])} ({r['cadre_id']}): "
+                                                      f"{r['note']}" for r in excused)
             vevents.append(_event(f"{eid}-unit-{unit}", summary, desc, first, tz, stamp))
         (folder / "units" / f"{safe_name(unit)}.ics").write_bytes(
-            _calendar(f"{unit_names.get(unit, unit)} activities {year}", vevents))
-        n_units += 1
-    n_cadres = 0
-    mine = events[events["role"] != "excused"]
-    for cadre, g in mine.groupby("cadre_id", sort=True):
+            _calendar(f"{unit_names.get(unit, unit)} activities {year}", vevents, tzc))
+    by_cadre = _grouped([r for r in rows if r["role"] != "excused"], "cadre_id")
+    for cadre, crows in by_cadre.items():
         vevents = []
-        for r in g.to_dict("records"):
+        for r in crows:
             if r["kind"] == "talk":
                 summary = f"Heart-to-heart talk with {names.get(r['with_id'], r['with_id'])} ({r['role']})"
             else:
                 summary = f"{r['title']} — {unit_names.get(r['unit_id'], r['unit_id'])}"
             vevents.append(_event(f"{r['event_id']}-{cadre}", summary, "", r, tz, stamp))
         (folder / "cadres" / f"{safe_name(cadre)}.ics").write_bytes(
-            _calendar(f"{names.get(cadre, cadre)} activities {year}", vevents))
-        n_cadres += 1
-    return {"unit_calendars": n_units, "cadre_calendars": n_cadres}
+            _calendar(f"{names.get(cadre, cadre)} activities {year}", vevents, tzc))
+    return {"unit_calendars": len(by_unit), "cadre_calendars": len(by_cadre)}
+
+
+def _in_order(rows: list[dict], key: str) -> list[tuple[str, list[dict]]]:
+    """Rows grouped by `key` in order of first appearance."""
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r[key], []).append(r)
+    return list(out.items())
 
 
 def _sheet_name(text: str, used: set[str]) -> str:
@@ -153,12 +174,12 @@ def write_workbook(path: Path, events: pd.DataFrame, names: dict[str, str], extr
         for row in frame.itertuples(index=False, name=None):
             ws.append([_cell(v) for v in row])
 
-    for unit, g in events.groupby("unit_id", sort=True):
+    for unit, urows in _grouped(events.to_dict("records"), "unit_id").items():
         rows = []
-        for eid, e in g.groupby("event_id", sort=False):
-            first = e.iloc[0]
-            attend = [c for c, r in zip(e["cadre_id"], e["role"]) if r != "excused"]
-            excused = [c for c, r in zip(e["cadre_id"], e["role"]) if r == "excused"]
+        for eid, e in _in_order(urows, "event_id"):
+            first = e[0]
+            attend = [r["cadre_id"] for r in e if r["role"] != "excused"]
+            excused = [r["cadre_id"] for r in e if r["role"] == "excused"]
             rows.append({"date": first["date"], "start": first["start"], "end": first["end"], "kind": first["kind"],
                          "title": first["title"], "event_id": eid,
                          "people": "; ".join(f"{names.get(c, c)} ({c})" for c in attend),
