@@ -304,3 +304,14 @@ def test_cli_writes_and_checks(small_run, tmp_path, capsys):
     events.to_csv(out / "activities.csv", index=False)
     assert main(["activities", *args, "--check", str(out)]) == 1
     assert "is not a working day" in capsys.readouterr().out
+
+
+def test_annual_report_shows_online_hours(small_run):
+    from planning.report import render_report_html
+
+    root, res = small_run
+    html = render_report_html(root / "plan", SMALL, YEAR)
+    met = int(res.online["met"].sum())
+    assert "Cadres at the 70-hour online learning target" in html and f"{met} / {len(res.online)}" in html
+    hours = res.online.set_index("cadre_id").at["CD00001", "hours"]
+    assert f"online {hours:g} / 70 h" in html

@@ -65,6 +65,7 @@ class ReportContent:
     activity_titles: dict
     cjk: fonts.CJKFont | None
     font_notice: str | None  # shown on the cover when Chinese text cannot be printed
+    online: pd.DataFrame | None = None  # online hours of the year per cadre (activities.evaluation), None without data
 
     def name(self, cadre_id: str) -> str:
         """The cadre's name as this handout shows it (a pseudonym when anonymized)."""
@@ -143,7 +144,17 @@ def gather(plan_dir, data, year: int, *, lang: str = "en", anonymize: bool = Fal
         daily_absence=daily, caps=caps, by_level=kpis.met_by_level(cov, files.summary),
         by_group=kpis.met_by_group(cov, files.summary), holidays=holiday_names(year, ds, lang),
         anonymizer=anonymizer, unit_names=unit_names, activity_titles=titles, cjk=cjk, font_notice=notice,
+        online=online_of_year(ds, year, pol),
     )
+
+
+def online_of_year(ds, year: int, pol: Policy) -> pd.DataFrame | None:
+    """Each cadre's online hours of the plan year against requirement.online_hours, when the data set
+    records any for that year (the online table or history rows of kind online); else None."""
+    from planning.activities.evaluation import online_hours
+
+    has = (ds.online["year"] == year).any() or ((ds.history["kind"] == "online") & (ds.history["year"] == year)).any()
+    return online_hours(ds, year, pol).set_index("cadre_id") if has else None
 
 
 def holiday_names(year: int, ds, lang: str) -> dict:

@@ -154,6 +154,10 @@ def _summary(c: ReportContent) -> dict:
     ]
     if h.get("greedy_met_share") is not None:
         table.append((L["kpi_greedy"], F.share(h["greedy_met_share"]), ""))
+    if c.online is not None:
+        met, n = int(c.online["met"].sum()), len(c.online)
+        table.append((L.fmt("kpi_online", target=F.number(float(c.policy["requirement.online_hours"]))),
+                      F.ratio(met, n), L.fmt("kpi_online_detail", mean=F.number(float(c.online["hours"].mean()), 1))))
     lead = L.fmt("summary_lead", met=F.integer(h["met"]), cadres=F.integer(h["cadres"]),
                  share=F.share(h["requirement_met_share"]), overdue_covered=F.integer(h["overdue_covered"]),
                  overdue_total=F.integer(h["overdue_total"]), rot_filled=F.integer(h["rotations_filled"]),
@@ -396,12 +400,21 @@ def _unit_lists(c: ReportContent) -> list[dict]:
                          "groups": ", ".join(L.code("group", g) for g in r["groups"]),
                          "activities": items,
                          "planned": L.fmt("planned_fmt", days=float(r["planned_days"]), hours=float(r["planned_hours"])),
-                         "status": _status_text(r, L), "met": bool(r["met"])})
+                         "status": _status_text(r, L), "met": bool(r["met"]),
+                         "online": _online_text(c, r["cadre_id"])})
         out.append({"unit_id": u["unit_id"], "name": u["name"] or u["unit_id"], "anchor": f"unit-{_anchor(u['unit_id'])}",
                     "lead": L.fmt("unit_list_lead", met=u["met"], headcount=u["headcount"], peak=u["peak_absent"],
                                   cap=u["cap"]),
                     "rows": rows})
     return out
+
+
+def _online_text(c: ReportContent, cadre_id: str) -> str:
+    """ "online 54 / 70 h" for the unit lists ('' without online data)."""
+    if c.online is None or cadre_id not in c.online.index:
+        return ""
+    r = c.online.loc[cadre_id]
+    return c.labels.fmt("online_fmt", hours=F.number(float(r["hours"]), 1), target=F.number(float(r["target"])))
 
 
 def _status_text(r: dict, L) -> str:
