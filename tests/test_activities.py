@@ -315,3 +315,25 @@ def test_annual_report_shows_online_hours(small_run):
     assert "Cadres at the 70-hour online learning target" in html and f"{met} / {len(res.online)}" in html
     hours = res.online.set_index("cadre_id").at["CD00001", "hours"]
     assert f"online {hours:g} / 70 h" in html
+
+
+def test_a_data_set_without_the_optional_tables_and_a_district_plan(tmp_path):
+    data = write_dataset(tmp_path, cadres=TINY["cadres"], units=TINY["units"] + [
+        {"unit_id": "U3", "name": "Far", "district": "West"}])
+    plan = run_plan(data, YEAR, tmp_path / "plan", district="East", time_limit=10)
+    assert check_plan(data, tmp_path / "plan", YEAR) == []
+    res = run_activities(data, tmp_path / "plan", YEAR, tmp_path / "out", pdf=False)
+    assert res.summary["course_ratings"] == 0 and res.summary["institutions_rated"] == 0
+    assert set(res.events["unit_id"]) <= {"U1", "U2"} and plan.summary["district"] == "East"
+    assert (res.online["source"] == "none").all()
+    assert check_activities(data, tmp_path / "plan", tmp_path / "out", YEAR) == []
+
+
+def test_bad_timezone_is_refused_before_any_work(small_run, tmp_path):
+    from planning.errors import PolicyError
+
+    root, _ = small_run
+    pol = default_policy().with_overrides({"activities.timezone": "Mars/Olympus"})
+    with pytest.raises(PolicyError, match="activities.timezone"):
+        run_activities(SMALL, root / "plan", YEAR, tmp_path / "out", policy=pol)
+    assert not (tmp_path / "out").exists()

@@ -23,6 +23,7 @@ Imports nothing from the scheduler or the pairing model; the blocked days come f
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ from planning.data.load import Dataset, load_dataset
 from planning.facts import cadre_facts
 from planning.io import read_plan_csv
 from planning.model.problem import unit_caps
-from planning.pipeline import resolve_policy
+from planning.pipeline import filter_district, resolve_policy
 from planning.policy import Policy
 
 RANK = {"division": 0, "section": 1, "deputy_section": 2, "staff": 3}
@@ -62,6 +63,11 @@ def _read(folder: Path, name: str) -> pd.DataFrame:
 
 def build_context(data, plan_dir, act_dir, year: int, policy=None) -> Context:
     ds = data if isinstance(data, Dataset) else load_dataset(data, year)
+    try:  # a plan made for one district: its cadres only
+        district = json.loads((Path(plan_dir) / "summary.json").read_text(encoding="utf-8")).get("district")
+    except (OSError, ValueError, AttributeError):
+        district = None
+    ds = filter_district(ds, district)
     pol = resolve_policy(policy)
     act = Path(act_dir)
     plan = read_plan_csv(Path(plan_dir) / "plan.csv")

@@ -1,6 +1,7 @@
 """The recipe of `planning activities`: load → pair → schedule → evaluate → check → write."""
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,11 +12,13 @@ import pandas as pd
 from planning.activities.availability import Availability, read_plan
 from planning.activities.evaluation import (course_scores, institution_scorecards, online_hours,
                                             trainee_rating_summary)
+from planning.activities.export import timezone
 from planning.activities.pairing import solve_pairing
 from planning.activities.schedule import build_schedule
 from planning.data.load import Dataset, load_dataset
 from planning.errors import PlanningError
 from planning.io import atomic_dir, check_output_target, hold_output, num, write_csv, write_json
+from planning.pipeline import filter_district
 from planning.policy import Policy, load_policy
 
 
@@ -48,12 +51,24 @@ def activities_policy(policy, plan_dir) -> Policy:
     return load_policy(own) if own.is_file() else load_policy()
 
 
+def plan_district(plan_dir) -> str | None:
+    """The district a plan was made for (its summary.json), or None for the whole data set."""
+    path = Path(plan_dir) / "summary.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("district") or None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def plan_activities(data: str | Path | Dataset, plan_dir: str | Path, year: int, *, policy=None) -> ActivitiesResult:
-    """Pair, schedule and evaluate (nothing written)."""
+    """Pair, schedule and evaluate (nothing written). A plan made for one district (`planning plan
+    --district`) gets the activities of that district's cadres only."""
     timings: dict[str, float] = {}
     t = time.perf_counter()
     pol = activities_policy(policy, plan_dir)
+    timezone(pol["activities.timezone"])  # a bad time zone is refused before any work
     ds = data if isinstance(data, Dataset) else load_dataset(data, year)
+    ds = filter_district(ds, plan_district(plan_dir))
     plan = read_plan(plan_dir, ds)
     avail = Availability(ds, plan, year)
     timings["load"] = time.perf_counter() - t
