@@ -231,7 +231,8 @@ def cmd_activities(args) -> int:
         return 2
     from planning.activities import run_activities
 
-    res = run_activities(args.data, args.plan_dir, args.year, args.out, policy=args.policy, pdf=not args.no_pdf)
+    res = run_activities(args.data, args.plan_dir, args.year, args.out, policy=args.policy, pdf=not args.no_pdf,
+                         lang=args.lang)
     s = res.summary
     print(f"Activity calendar written to {res.out_dir}:")
     print(f"  pairs: {s['paired']} of {s['mentees']} young/reserve cadres paired with {s['mentors']} leaders "
@@ -328,6 +329,8 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--check", metavar="DIR", help="check an activity calendar written before (exit 1 when not valid)")
     a.add_argument("--policy", help="policy file (default: the plan's own policy.yaml)")
     a.add_argument("--no-pdf", action="store_true", help="skip activities_report.pdf")
+    a.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of event titles, calendars, reasons and the report")
     a.set_defaults(func=cmd_activities)
 
     # `planning batch ...` is handed to planning.batch.main before parsing (see main); listed here for --help

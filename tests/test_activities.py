@@ -337,3 +337,16 @@ def test_bad_timezone_is_refused_before_any_work(small_run, tmp_path):
     with pytest.raises(PolicyError, match="activities.timezone"):
         run_activities(SMALL, root / "plan", YEAR, tmp_path / "out", policy=pol)
     assert not (tmp_path / "out").exists()
+
+
+def test_chinese_titles_calendars_and_reasons(small_run, tmp_path):
+    root, _ = small_run
+    res = run_activities(SMALL, root / "plan", YEAR, tmp_path / "zh", pdf=False, lang="zh")
+    assert set(res.events["title"].str[:4]) >= {"谈心谈话", "集体学习", "月末学习"}
+    assert res.unscheduled["reason"].str.contains("本月").any()
+    text = (tmp_path / "zh" / "calendars" / "cadres" / "CD00001.ics").read_text(encoding="utf-8")
+    assert "集体学习研讨" in text and "学习活动" in text
+    from planning.activities.report import render_html
+
+    html = render_html(res)
+    assert "学习活动与培训评估" in html or "No Chinese font" in html

@@ -17,6 +17,7 @@ import pandas as pd
 from planning.calendar import Calendar, day_range, occupied_days
 from planning.data.load import Dataset
 from planning.errors import PlanningError
+from planning.activities.words import Words
 from planning.io import read_plan_csv
 
 PLAN_COLUMNS = ("cadre_id", "activity_id", "kind", "start_date", "end_date")
@@ -75,8 +76,9 @@ def plan_occupancy(plan: pd.DataFrame, ds: Dataset) -> dict[str, dict[int, str]]
 class Availability:
     """Working days of the year and the days each cadre is blocked, with the reason of each block."""
 
-    def __init__(self, ds: Dataset, plan: pd.DataFrame, year: int):
+    def __init__(self, ds: Dataset, plan: pd.DataFrame, year: int, words: Words | None = None):
         self.year = year
+        self.words = words or Words()
         self.calendar = Calendar(year, ds.blackouts, ds.busy, ds.holidays)
         self.unit_of = dict(zip(ds.cadres["cadre_id"], ds.cadres["unit_id"]))
         self.plan = plan_occupancy(plan, ds)
@@ -106,17 +108,17 @@ class Availability:
         """Why the cadre is blocked on `day`, in words ('' when free)."""
         act = self.plan.get(cadre_id, {}).get(day)
         if act:
-            return f"in {act} of the annual plan"
+            return self.words("in_plan", act=act)
         date = dt.date.fromordinal(day)
         for s, e, why in self.calendar.busy_periods.get(cadre_id, ()):
             if s <= date <= e:
-                return f"own work peak ({why})"
+                return self.words("busy", why=why)
         for s, e, why in self.calendar.unit_periods.get(self.unit_of[cadre_id], ()):
             if s <= date <= e:
-                return f"unit blackout ({why})"
+                return self.words("unit_blackout", why=why)
         for s, e, why in self.calendar.region_periods:
             if s <= date <= e:
-                return f"region blackout ({why})"
+                return self.words("region_blackout", why=why)
         return ""
 
     def reasons(self, cadre_id: str, days: list[int]) -> list[str]:

@@ -19,6 +19,7 @@ from pathlib import Path
 import icalendar
 import pandas as pd
 
+from planning.activities.words import Words
 from planning.data.generate import WORKBOOK_TIMESTAMP
 from planning.data.generate import _normalise_zip as normalise_zip
 from planning.errors import PolicyError
@@ -89,8 +90,9 @@ def _grouped(rows: list[dict], key: str) -> dict[str, list[dict]]:
 
 
 def write_calendars(events: pd.DataFrame, names: dict[str, str], unit_names: dict[str, str], folder: Path,
-                    year: int, tz_name: str) -> dict[str, int]:
+                    year: int, tz_name: str, words: Words | None = None) -> dict[str, int]:
     """Write the unit and cadre .ics files under `folder`; returns counts of files written."""
+    w = words or Words()
     tz = timezone(tz_name)
     tzc = vtimezone(tz, year)
     stamp = dt.datetime(year - 1, 12, 1, tzinfo=dt.timezone.utc)
@@ -109,30 +111,30 @@ def write_calendars(events: pd.DataFrame, names: dict[str, str], unit_names: dic
             if first["kind"] == "talk":
                 mentee = next(r["cadre_id"] for r in e if r["role"] == "mentee")
                 mentor = next(r["cadre_id"] for r in e if r["role"] == "mentor")
-                summary = f"Heart-to-heart talk: {names.get(mentee, mentee)} with {names.get(mentor, mentor)}"
-                desc = f"Mentee: {who([mentee])}\nMentor: {who([mentor])}"
+                summary = w("unit_talk", mentee=names.get(mentee, mentee), mentor=names.get(mentor, mentor))
+                desc = w("mentee_line", who=who([mentee])) + "\n" + w("mentor_line", who=who([mentor]))
             else:
                 attend = [r["cadre_id"] for r in e if r["role"] != "excused"]
                 excused = [r for r in e if r["role"] == "excused"]
                 summary = f"{first['title']} — {unit_names.get(unit, unit)}"
-                desc = f"Attending ({len(attend)}): {who(attend)}"
+                desc = w("attending", n=len(attend), who=who(attend))
                 if excused:
-                    desc += "\nExcused: " + "; ".join(f"{names.get(r['cadre_id'], r['cadre_id'])} ({r['cadre_id']}): "
-                                                      f"{r['note']}" for r in excused)
+                    desc += "\n" + w("excused", who="; ".join(f"{names.get(r['cadre_id'], r['cadre_id'])} "
+                                                               f"({r['cadre_id']}): {r['note']}" for r in excused))
             vevents.append(_event(f"{eid}-unit-{unit}", summary, desc, first, tz, stamp))
         (folder / "units" / f"{safe_name(unit)}.ics").write_bytes(
-            _calendar(f"{unit_names.get(unit, unit)} activities {year}", vevents, tzc))
+            _calendar(w("cal_name", name=unit_names.get(unit, unit), year=year), vevents, tzc))
     by_cadre = _grouped([r for r in rows if r["role"] != "excused"], "cadre_id")
     for cadre, crows in by_cadre.items():
         vevents = []
         for r in crows:
             if r["kind"] == "talk":
-                summary = f"Heart-to-heart talk with {names.get(r['with_id'], r['with_id'])} ({r['role']})"
+                summary = w("cadre_talk", other=names.get(r["with_id"], r["with_id"]), role=w(r["role"]))
             else:
                 summary = f"{r['title']} — {unit_names.get(r['unit_id'], r['unit_id'])}"
             vevents.append(_event(f"{r['event_id']}-{cadre}", summary, "", r, tz, stamp))
         (folder / "cadres" / f"{safe_name(cadre)}.ics").write_bytes(
-            _calendar(f"{names.get(cadre, cadre)} activities {year}", vevents, tzc))
+            _calendar(w("cal_name", name=names.get(cadre, cadre), year=year), vevents, tzc))
     return {"unit_calendars": len(by_unit), "cadre_calendars": len(by_cadre)}
 
 

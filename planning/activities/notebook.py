@@ -28,9 +28,9 @@ def plan_folder(ds, run, policy, plan: str | Path | None):
     return nb.make_plan(ds, run, policy).out_dir
 
 
-def make_activities(ds, run, plan_dir, policy, *, pdf: bool = True) -> ActivitiesResult:
+def make_activities(ds, run, plan_dir, policy, *, pdf: bool = True, lang: str = "en") -> ActivitiesResult:
     """Pair, schedule, evaluate, check and write into ``<output>/activities``."""
-    return run_activities(ds, plan_dir, run.year, Path(run.output) / SUBDIR, policy=policy, pdf=pdf)
+    return run_activities(ds, plan_dir, run.year, Path(run.output) / SUBDIR, policy=policy, pdf=pdf, lang=lang)
 
 
 def key_figures(res: ActivitiesResult) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pulp
 
+from planning.activities.words import Words
 from planning.data.load import Dataset
 from planning.facts import cadre_facts
 from planning.policy import Policy
@@ -97,7 +98,7 @@ def candidate_pairs(ds: Dataset, year: int, policy: Policy) -> tuple[list[str], 
     return ms, pairs
 
 
-def solve_pairing(ds: Dataset, year: int, policy: Policy) -> pd.DataFrame:
+def solve_pairing(ds: Dataset, year: int, policy: Policy, words: Words | None = None) -> pd.DataFrame:
     """One row per mentee (PAIR_COLUMNS): the chosen mentor, or none with the reason."""
     ms, pairs = candidate_pairs(ds, year, policy)
     chosen: dict[str, str] = {}
@@ -118,7 +119,7 @@ def solve_pairing(ds: Dataset, year: int, policy: Policy) -> pd.DataFrame:
         if pulp.LpStatus[lp.status] != "Optimal":
             raise RuntimeError(f"the pairing model ended {pulp.LpStatus[lp.status]}")
         chosen = {m: l for (m, l), v in x.items() if (v.value() or 0) > 0.5}
-    return _pair_table(ds, ms, pairs, chosen, policy)
+    return _pair_table(ds, ms, pairs, chosen, policy, words or Words())
 
 
 def _solver(policy: Policy):
@@ -128,7 +129,7 @@ def _solver(policy: Policy):
     return pulp.getSolver(name, msg=False, timeLimit=policy["solver.time_limit"])
 
 
-def _pair_table(ds, ms, pairs, chosen, policy) -> pd.DataFrame:
+def _pair_table(ds, ms, pairs, chosen, policy, words: Words) -> pd.DataFrame:
     pp = people(ds)
     options: dict[str, list[str]] = {}
     for m, l, _ in pairs:
@@ -145,10 +146,9 @@ def _pair_table(ds, ms, pairs, chosen, policy) -> pd.DataFrame:
                          "same_field": bool(lead.field and lead.field == me.field), "fit": fit(lead, me, policy),
                          "reason": ""})
         else:
-            scope = "unit" if policy["activities.pairing_scope"] == "unit" else "district"
-            reason = (f"no leader of a higher level in the mentee's {scope}" if not options.get(m) else
-                      f"all {len(options[m])} leader(s) of a higher level in the mentee's {scope} already mentor "
-                      f"{policy['activities.max_mentees']} (activities.max_mentees)")
+            scope = words("scope_unit" if policy["activities.pairing_scope"] == "unit" else "scope_district")
+            reason = (words("no_leader", scope=scope) if not options.get(m) else
+                      words("leaders_full", n=len(options[m]), scope=scope, cap=policy["activities.max_mentees"]))
             rows.append({"mentee_id": m, "mentee_unit": me.unit_id, "mentee_level": me.level, "mentor_id": "",
                          "mentor_unit": "", "mentor_level": "", "level_gap": None, "same_field": False, "fit": 0.0,
                          "reason": reason})

@@ -15,6 +15,7 @@ from planning.activities.evaluation import (course_scores, institution_scorecard
 from planning.activities.export import timezone
 from planning.activities.pairing import solve_pairing
 from planning.activities.schedule import build_schedule
+from planning.activities.words import Words
 from planning.data.load import Dataset, load_dataset
 from planning.errors import PlanningError
 from planning.io import atomic_dir, check_output_target, hold_output, num, write_csv, write_json
@@ -37,6 +38,7 @@ class ActivitiesResult:
     data: Dataset
     policy: Policy
     year: int
+    lang: str = "en"
     timings: dict[str, float] = field(default_factory=dict)
     out_dir: Path | None = None
 
@@ -60,23 +62,25 @@ def plan_district(plan_dir) -> str | None:
         return None
 
 
-def plan_activities(data: str | Path | Dataset, plan_dir: str | Path, year: int, *, policy=None) -> ActivitiesResult:
+def plan_activities(data: str | Path | Dataset, plan_dir: str | Path, year: int, *, policy=None,
+                    lang: str = "en") -> ActivitiesResult:
     """Pair, schedule and evaluate (nothing written). A plan made for one district (`planning plan
     --district`) gets the activities of that district's cadres only."""
     timings: dict[str, float] = {}
     t = time.perf_counter()
+    words = Words(lang)  # an unknown language is refused before any work
     pol = activities_policy(policy, plan_dir)
     timezone(pol["activities.timezone"])  # a bad time zone is refused before any work
     ds = data if isinstance(data, Dataset) else load_dataset(data, year)
     ds = filter_district(ds, plan_district(plan_dir))
     plan = read_plan(plan_dir, ds)
-    avail = Availability(ds, plan, year)
+    avail = Availability(ds, plan, year, words)
     timings["load"] = time.perf_counter() - t
     t = time.perf_counter()
-    pairs = solve_pairing(ds, year, pol)
+    pairs = solve_pairing(ds, year, pol, words)
     timings["pairing"] = time.perf_counter() - t
     t = time.perf_counter()
-    events, unscheduled = build_schedule(ds, avail, pairs, year, pol)
+    events, unscheduled = build_schedule(ds, avail, pairs, year, pol, words)
     timings["schedule"] = time.perf_counter() - t
     t = time.perf_counter()
     online = online_hours(ds, year, pol)
@@ -85,8 +89,9 @@ def plan_activities(data: str | Path | Dataset, plan_dir: str | Path, year: int,
     trainees = trainee_rating_summary(ds)
     timings["evaluation"] = time.perf_counter() - t
     summary = build_summary(ds, year, pol, pairs, events, unscheduled, online, cards, trainees)
+    summary["lang"] = lang
     return ActivitiesResult(pairs, events, unscheduled, online, cards, courses, trainees, summary, ds, pol, year,
-                            timings)
+                            lang, timings)
 
 
 def build_summary(ds, year, pol, pairs, events, unscheduled, online, cards, trainees) -> dict[str, Any]:
@@ -138,7 +143,7 @@ def _files(res: ActivitiesResult, folder: Path, *, pdf: bool) -> None:
     names = dict(zip(res.data.cadres["cadre_id"], res.data.cadres["name"]))
     unit_names = dict(zip(res.data.units["unit_id"], res.data.units["name"]))
     counts = write_calendars(res.events, names, unit_names, folder / "calendars", res.year,
-                             res.policy["activities.timezone"])
+                             res.policy["activities.timezone"], Words(res.lang))
     res.summary.update(counts)
     write_workbook(folder / "activities.xlsx", res.events, names,
                    {"pairs": res.pairs, "unscheduled": res.unscheduled, "online hours": res.online,
@@ -151,14 +156,14 @@ def _files(res: ActivitiesResult, folder: Path, *, pdf: bool) -> None:
 
 
 def run_activities(data: str | Path | Dataset, plan_dir: str | Path, year: int, out: str | Path | None = None, *,
-                   policy=None, pdf: bool = True, check: bool = True) -> ActivitiesResult:
+                   policy=None, pdf: bool = True, check: bool = True, lang: str = "en") -> ActivitiesResult:
     """The activity calendar of the year beside the plan in `plan_dir`; with `out`, written there
     (checked by the independent activity check first; nothing is written when it fails)."""
     if out is None:
-        return plan_activities(data, plan_dir, year, policy=policy)
+        return plan_activities(data, plan_dir, year, policy=policy, lang=lang)
     target = check_output_target(out, [data, plan_dir, policy], kind="activities")
     with hold_output(target):
-        res = plan_activities(data, plan_dir, year, policy=policy)
+        res = plan_activities(data, plan_dir, year, policy=policy, lang=lang)
         with atomic_dir(target, kind="activities") as tmp:
             t = time.perf_counter()
             _files(res, tmp, pdf=pdf)

@@ -26,6 +26,7 @@ from collections import defaultdict
 import pandas as pd
 
 from planning.activities.availability import Availability
+from planning.activities.words import Words
 from planning.data.load import Dataset
 from planning.model.problem import unit_caps
 from planning.policy import Policy
@@ -33,7 +34,6 @@ from planning.policy import Policy
 EVENT_COLUMNS = ["event_id", "kind", "title", "date", "start", "end", "unit_id", "cadre_id", "role", "with_id",
                  "note"]
 UNSCHEDULED_COLUMNS = ["kind", "unit_id", "period", "cadre_id", "with_id", "reason"]
-MONTHS = tuple(pycal.month_name[1:])
 
 
 def _hhmm(minutes: int) -> str:
@@ -60,8 +60,10 @@ def _parts(days: list[int], k: int) -> list[list[int]]:
 class Scheduler:
     """Builds the events; `taken[person]` holds the days a person already has a collective activity."""
 
-    def __init__(self, ds: Dataset, avail: Availability, pairs: pd.DataFrame, year: int, policy: Policy):
+    def __init__(self, ds: Dataset, avail: Availability, pairs: pd.DataFrame, year: int, policy: Policy,
+                 words: Words | None = None):
         self.ds, self.avail, self.pairs, self.year, self.policy = ds, avail, pairs, year, policy
+        self.w = words or Words()
         self.members: dict[str, list[str]] = defaultdict(list)
         for c, u in zip(ds.cadres["cadre_id"], ds.cadres["unit_id"]):
             self.members[u].append(c)
@@ -109,15 +111,13 @@ class Scheduler:
                     day = self._best_seminar_day(part, people, cap, chosen) or \
                         self._best_seminar_day(days, people, cap, chosen)
                     if day is None:
-                        why = ("every working day of the quarter is a holiday or in a blackout" if not days else
-                               f"on every free day of the quarter more than the unit cap ({cap}) of its cadres are "
-                               "blocked")
+                        why = self.w("seminar_closed") if not days else self.w("seminar_cap", cap=cap)
                         self.unscheduled.append({"kind": "seminar", "unit_id": unit, "period": f"{self.year}-Q{q}",
                                                  "cadre_id": "", "with_id": "", "reason": why})
                         continue
                     chosen.append(day)
                     n = len(chosen)
-                    self._collective(f"S-{unit}-Q{q}-{n}", "seminar", f"Collective learning seminar (Q{q})"
+                    self._collective(f"S-{unit}-Q{q}-{n}", "seminar", self.w("seminar_title", q=q)
                                      + (f" {n}" if k > 1 else ""), day, start, length, unit, people)
 
     def _best_seminar_day(self, days: list[int], people: list[str], cap: int, chosen: list[int]) -> int | None:
@@ -151,14 +151,13 @@ class Scheduler:
                 if not days:
                     self.unscheduled.append({"kind": "exchange", "unit_id": unit, "period": f"{self.year}-{m:02d}",
                                              "cadre_id": "", "with_id": "",
-                                             "reason": "every working day of the month is a holiday, in a blackout "
-                                                       "or taken by a seminar"})
+                                             "reason": self.w("exchange_closed")})
                     continue
                 window = days[-last_n:]
                 day = min(window, key=lambda d: (self._missing(people, d), -d))
                 if self._missing(people, day) == len(people):  # nobody free at month end: try the whole month
                     day = min(days, key=lambda d: (self._missing(people, d), -d))
-                self._collective(f"E-{unit}-{m:02d}", "exchange", f"End-of-month learning exchange ({MONTHS[m - 1]})",
+                self._collective(f"E-{unit}-{m:02d}", "exchange", self.w("exchange_title", month=self.w.month(m)),
                                  day, start, length, unit, people)
 
     # ------------------------------------------------------------------ talks
@@ -193,7 +192,7 @@ class Scheduler:
                     talks[mentor, day].append(begin)
                     eid = f"T-{mentee}-{m:02d}" + (f"-{j + 1}" if per_month > 1 else "")
                     for who, role, other in ((mentee, "mentee", mentor), (mentor, "mentor", mentee)):
-                        self.events.append({"event_id": eid, "kind": "talk", "title": "Heart-to-heart talk",
+                        self.events.append({"event_id": eid, "kind": "talk", "title": self.w("talk_title"),
                                             "date": _iso(day), "start": _hhmm(begin), "end": _hhmm(begin + length),
                                             "unit_id": unit, "cadre_id": who, "role": role, "with_id": other,
                                             "note": ""})
@@ -204,20 +203,19 @@ class Scheduler:
 
     def _talk_reason(self, mentee: str, mentor: str, days: list[int]) -> str:
         if not days:
-            return "the month has no working day"
+            return self.w("no_working_day")
         parts = []
         for who, person in (("mentee", mentee), ("mentor", mentor)):
             why = self.avail.reasons(person, days)
             if why:
-                parts.append(f"{who} {person}: " + ", ".join(why[:3]) + ("…" if len(why) > 3 else ""))
-        return ("no working day of the month on which both are free (" + "; ".join(parts) + ")" if parts else
-                "every day both are free is taken by other talks, seminars or exchanges")
+                parts.append(f"{self.w(who)} {person}: " + ", ".join(why[:3]) + ("…" if len(why) > 3 else ""))
+        return self.w("no_day_both", parts="; ".join(parts)) if parts else self.w("no_day_taken")
 
 
 def build_schedule(ds: Dataset, avail: Availability, pairs: pd.DataFrame, year: int,
-                   policy: Policy) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   policy: Policy, words: Words | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(events: one row per person and event, EVENT_COLUMNS; unscheduled: UNSCHEDULED_COLUMNS)."""
-    s = Scheduler(ds, avail, pairs, year, policy)
+    s = Scheduler(ds, avail, pairs, year, policy, words)
     s.schedule_seminars()
     s.schedule_exchanges()
     s.schedule_talks()
