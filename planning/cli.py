@@ -217,8 +217,12 @@ def cmd_activities(args) -> int:
         from planning.activities.check import check_activities
         from planning.activities.run import activities_policy
 
+        from pathlib import Path
+
+        used = Path(args.check) / "policy.yaml"  # the policy the calendar was made with, unless one is given
         violations = check_activities(args.data, args.plan_dir, args.check, args.year,
-                                      activities_policy(args.policy, args.plan_dir))
+                                      activities_policy(args.policy or (used if used.is_file() else None),
+                                                        args.plan_dir))
         for v in violations:
             print(v)
         if violations:

@@ -350,3 +350,17 @@ def test_chinese_titles_calendars_and_reasons(small_run, tmp_path):
 
     html = render_html(res)
     assert "学习活动与培训评估" in html or "No Chinese font" in html
+
+
+def test_check_of_a_broken_folder_names_the_problem(small_run, tmp_path, capsys):
+    root, _ = small_run
+    args = ["activities", str(SMALL), str(root / "plan"), "--year", str(YEAR), "--check"]
+    assert main([*args, str(tmp_path / "nothing")]) == 2
+    assert "has no activities.csv" in capsys.readouterr().err
+    bad = tmp_path / "bad"
+    shutil.copytree(root / "out", bad)
+    events = read_plan_csv(bad / "activities.csv")
+    events.loc[0, "date"] = "2027-02-30"
+    events.to_csv(bad / "activities.csv", index=False)
+    assert main([*args, str(bad)]) == 1
+    assert "activities.csv line 2" in capsys.readouterr().out

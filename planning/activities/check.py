@@ -32,6 +32,7 @@ import pandas as pd
 
 from planning.calendar import Calendar, occupied_days
 from planning.data.load import Dataset, load_dataset
+from planning.errors import PlanningError
 from planning.facts import cadre_facts
 from planning.io import read_plan_csv
 from planning.model.problem import unit_caps
@@ -39,6 +40,17 @@ from planning.pipeline import filter_district, resolve_policy
 from planning.policy import Policy
 
 RANK = {"division": 0, "section": 1, "deputy_section": 2, "staff": 3}
+COLUMNS = {
+    "activities.csv": ("event_id", "kind", "date", "start", "end", "unit_id", "cadre_id", "role", "with_id"),
+    "pairs.csv": ("mentee_id", "mentor_id"),
+    "unscheduled.csv": ("kind", "unit_id", "period"),
+}
+
+
+class CalendarUnreadable(PlanningError):
+    """The folder is not an activity calendar the check can read (exit 2)."""
+
+    exit_code = 2
 ROLES = {"talk": {"mentee", "mentor"}, "seminar": {"attendee", "excused"}, "exchange": {"attendee", "excused"}}
 
 
@@ -52,13 +64,37 @@ class Context:
     unscheduled: pd.DataFrame
     calendar: Calendar
     occupied: dict[str, set[int]]
+    unreadable: list[str]  # rows left out: their dates or times cannot be read
 
 
 def _read(folder: Path, name: str) -> pd.DataFrame:
     path = folder / name
     if not path.is_file():
-        raise FileNotFoundError(f"{folder} has no {name}: is it an activities folder?")
-    return read_plan_csv(path)
+        raise CalendarUnreadable(f"{folder} has no {name}: is it a folder written by `planning activities`?")
+    try:
+        df = read_plan_csv(path)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise CalendarUnreadable(f"{path} cannot be read as CSV ({e})") from None
+    missing = [c for c in COLUMNS[name] if c not in df.columns]
+    if missing:
+        raise CalendarUnreadable(f"{path}: column(s) {', '.join(missing)} missing")
+    return df
+
+
+def _bad_dates(events: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Rows whose date or times cannot be read are violations and are left out of the other rules."""
+    bad, out = [], []
+    for i, (eid, d, s, e) in enumerate(zip(events["event_id"], events["date"], events["start"], events["end"])):
+        try:
+            dt.date.fromisoformat(d)
+            ok = all(len(t) == 5 and t[2] == ":" and t[:2].isdigit() and t[3:].isdigit() for t in (s, e)) and s < e
+        except ValueError:
+            ok = False
+        if not ok:
+            bad.append(i)
+            out.append(f"activities.csv line {i + 2} ({eid}): date {d!r} and times {s!r}–{e!r} are not "
+                       "YYYY-MM-DD and HH:MM with the end after the start")
+    return events.drop(events.index[bad]).reset_index(drop=True), out
 
 
 def build_context(data, plan_dir, act_dir, year: int, policy=None) -> Context:
@@ -75,8 +111,9 @@ def build_context(data, plan_dir, act_dir, year: int, policy=None) -> Context:
     occupied: dict[str, set[int]] = defaultdict(set)
     for c, a, s, e in zip(plan["cadre_id"], plan["activity_id"], plan["start_date"], plan["end_date"]):
         occupied[c] |= occupied_days(modes.get(a, "full_time"), dt.date.fromisoformat(s), dt.date.fromisoformat(e))
-    return Context(ds, year, pol, _read(act, "activities.csv"), _read(act, "pairs.csv"), _read(act, "unscheduled.csv"),
-                   Calendar(year, ds.blackouts, ds.busy, ds.holidays), occupied)
+    events, bad = _bad_dates(_read(act, "activities.csv"))
+    return Context(ds, year, pol, events, _read(act, "pairs.csv"), _read(act, "unscheduled.csv"),
+                   Calendar(year, ds.blackouts, ds.busy, ds.holidays), occupied, bad)
 
 
 def _day(text: str) -> int:
@@ -229,4 +266,4 @@ RULES = (rule_people, rule_working_days, rule_not_blocked, rule_collective_days,
 def check_activities(data, plan_dir, act_dir, year: int, policy=None) -> list[str]:
     """Every violation of the activity rules (see the module docstring); empty when valid."""
     ctx = build_context(data, plan_dir, act_dir, year, policy)
-    return [v for rule in RULES for v in rule(ctx)]
+    return ctx.unreadable + [v for rule in RULES for v in rule(ctx)]
