@@ -95,6 +95,9 @@ def cmd_validate(args) -> int:
           f"{seats} seats, {seat_days:,.0f} seat-days offered vs {need:,.0f} days needed below division level")
     print(f"  rotation posts: {len(ds.rotations)} with {int(ds.rotations['slots'].sum()) if len(ds.rotations) else 0} slots")
     print(f"  blackouts: {len(ds.blackouts)}, busy periods: {len(ds.busy)}, history rows: {len(ds.history)}, pins: {len(ds.pins)}")
+    if len(ds.online) or len(ds.course_ratings) or len(ds.trainee_ratings):
+        print(f"  online hours rows: {len(ds.online)}, course ratings: {len(ds.course_ratings)}, "
+              f"trainee ratings: {len(ds.trainee_ratings)}")
     if ds.warnings:
         print(f"  {len(ds.warnings)} warning(s):")
         for w in ds.warnings:

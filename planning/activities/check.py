@@ -142,17 +142,17 @@ def rule_working_days(ctx: Context) -> list[str]:
     return out
 
 
-def _blocked(ctx: Context, cadre: str, unit: str, day: int) -> bool:
-    return day in ctx.calendar.class_blocked(cadre, unit) or day in ctx.occupied.get(cadre, ())
-
-
 def rule_not_blocked(ctx: Context) -> list[str]:
     unit_of = dict(zip(ctx.ds.cadres["cadre_id"], ctx.ds.cadres["unit_id"]))
+    blocked_days: dict[str, set[int]] = {}
     out = []
     for r in ctx.events.to_dict("records"):
-        if r["cadre_id"] not in unit_of:
+        c = r["cadre_id"]
+        if c not in unit_of:
             continue
-        blocked = _blocked(ctx, r["cadre_id"], unit_of[r["cadre_id"]], _day(r["date"]))
+        if c not in blocked_days:
+            blocked_days[c] = ctx.calendar.class_blocked(c, unit_of[c]) | ctx.occupied.get(c, set())
+        blocked = _day(r["date"]) in blocked_days[c]
         if blocked and r["role"] != "excused":
             out.append(f"{r['event_id']}: {r['cadre_id']} ({r['role']}) is blocked on {r['date']} "
                        "(blackout, busy period or the annual plan)")
@@ -211,17 +211,20 @@ def rule_talks(ctx: Context) -> list[str]:
     per_month = int(ctx.policy["activities.talks_per_month"])
     per_day = int(ctx.policy["activities.talks_per_day"])
     talks = ctx.events[ctx.events["kind"] == "talk"]
+    by_event: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for eid, c, role, date in zip(talks["event_id"], talks["cadre_id"], talks["role"], talks["date"]):
+        by_event[eid].append((c, role, date))
     out = []
     month = Counter()
-    for eid, g in talks.groupby("event_id", sort=True):
-        mentee = g.loc[g["role"] == "mentee", "cadre_id"].tolist()
-        mentor = g.loc[g["role"] == "mentor", "cadre_id"].tolist()
-        if len(mentee) != 1 or len(mentor) != 1 or len(g) != 2:
+    for eid, rows in sorted(by_event.items()):
+        mentee = [c for c, role, _ in rows if role == "mentee"]
+        mentor = [c for c, role, _ in rows if role == "mentor"]
+        if len(mentee) != 1 or len(mentor) != 1 or len(rows) != 2:
             out.append(f"{eid}: a talk needs exactly one mentee and one mentor")
             continue
         if (mentee[0], mentor[0]) not in pairs:
             out.append(f"{eid}: {mentee[0]} and {mentor[0]} are not a pair")
-        month[mentee[0], mentor[0], g["date"].iloc[0][:7]] += 1
+        month[mentee[0], mentor[0], rows[0][2][:7]] += 1
     for (m, l, ym), n in sorted(month.items()):
         if n > per_month:
             out.append(f"pair {m} / {l} has {n} talks in {ym}; at most {per_month} (activities.talks_per_month)")

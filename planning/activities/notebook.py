@@ -84,7 +84,7 @@ def month_chart(res: ActivitiesResult) -> Chart:
         ax.bar(table.columns, values, bottom=bottom, color=COLORS[k], label=k)
         bottom = [a + b for a, b in zip(bottom, values)]
     ax.set_ylabel("events")
-    ax.legend(frameon=False, ncols=3, loc="upper right")
+    ax.legend(frameon=False, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
     return _svg(fig)
 
@@ -98,7 +98,8 @@ def online_chart(res: ActivitiesResult) -> Chart:
     ax.hist(res.online["hours"].astype(float), bins=30, color=COLORS["talk"])
     target = float(res.policy["requirement.online_hours"])
     ax.axvline(target, color=COLORS["target"], linestyle="--")
-    ax.text(target, ax.get_ylim()[1] * 0.9, f" target {target:g} h", color=COLORS["target"])
+    ax.annotate(f"target {target:g} h", (target, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 4),
+                textcoords="offset points", ha="center", color=COLORS["target"])
     ax.set_xlabel("online learning hours in the year")
     ax.set_ylabel("cadres")
     ax.spines[["top", "right"]].set_visible(False)
