@@ -364,3 +364,18 @@ def test_check_of_a_broken_folder_names_the_problem(small_run, tmp_path, capsys)
     events.to_csv(bad / "activities.csv", index=False)
     assert main([*args, str(bad)]) == 1
     assert "activities.csv line 2" in capsys.readouterr().out
+
+
+def test_pairing_prefers_a_leader_who_is_around(tmp_path):
+    cadres = [{"cadre_id": "L1", "level": "section", "birth_year": 1980},
+              {"cadre_id": "L2", "name": "Zhou Yi", "level": "section", "birth_year": 1981},
+              {"cadre_id": "M", "name": "Wu Jie", "level": "staff", "birth_year": 1999}]
+    ds = tiny(tmp_path, cadres=cadres, busy=[], rotations=[{}])  # R1: 1 April to 30 September
+    away = pd.DataFrame([{"cadre_id": "L1", "activity_id": "R1", "kind": "rotation", "start_date": "2027-04-01",
+                          "end_date": "2027-09-30", "start": dt.date(2027, 4, 1), "end": dt.date(2027, 9, 30)}])
+    pol = default_policy()
+    pairs = solve_pairing(ds, YEAR, pol, avail=Availability(ds, away, YEAR)).set_index("mentee_id")
+    assert pairs.at["M", "mentor_id"] == "L2"
+    # L2 is free in every month outside the unit's April blackout: 11 months
+    assert pairs.at["M", "fit"] == pol["activities.fit_paired"] + pol["activities.fit_level_gap_two"] \
+        + pol["activities.fit_same_unit"] + 11 * pol["activities.fit_month_free"]

@@ -92,6 +92,12 @@ class Availability:
         lo, hi = start.toordinal(), end.toordinal()
         return [d for d in self.working if lo <= d <= hi]
 
+    def month_days(self) -> list[list[int]]:
+        """The working days of each month of the year (January first)."""
+        if not hasattr(self, "_months"):
+            self._months = [[d for d in self.working if dt.date.fromordinal(d).month == m] for m in range(1, 13)]
+        return self._months
+
     def unit_closed(self, unit_id: str) -> set[int]:
         """Days of a region blackout or one of the unit's own blackouts: no collective activity."""
         return self.calendar.region | self.calendar.unit.get(unit_id, set())

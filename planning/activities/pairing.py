@@ -8,7 +8,8 @@ Rules (every number from the policy group ``activities``):
 - a leader mentors at most ``max_mentees``; a mentee has at most one mentor.
 Objective: maximise Σ fit over the chosen pairs, where
 fit = fit_paired + fit_same_field·[same cadres.field] + fit_level_gap_one·[gap 1] +
-fit_level_gap_two·[gap 2] + fit_same_unit·[same unit]. The constraint matrix is that of a
+fit_level_gap_two·[gap 2] + fit_same_unit·[same unit] + fit_month_free·(months of the year in
+which both have a free working day: a leader away on a long rotation is a poor mentor this year). The constraint matrix is that of a
 bipartite b-matching (totally unimodular), so the LP optimum is whole and the solve is fast.
 """
 from __future__ import annotations
@@ -68,8 +69,8 @@ def may_mentor(mentor: Person, mentee: Person, scope: str) -> bool:
     return mentor.unit_id == mentee.unit_id if scope == "unit" else mentor.district == mentee.district
 
 
-def fit(mentor: Person, mentee: Person, policy: Policy) -> float:
-    """The pair's score (see the module docstring)."""
+def fit(mentor: Person, mentee: Person, policy: Policy, months_free: int = 0) -> float:
+    """The pair's score (see the module docstring); `months_free` from ``months_together``."""
     gap = LEVEL_RANK[mentee.level] - LEVEL_RANK[mentor.level]
     score = float(policy["activities.fit_paired"])
     if mentor.field and mentor.field == mentee.field:
@@ -77,11 +78,22 @@ def fit(mentor: Person, mentee: Person, policy: Policy) -> float:
     score += {1: policy["activities.fit_level_gap_one"], 2: policy["activities.fit_level_gap_two"]}.get(gap, 0)
     if mentor.unit_id == mentee.unit_id:
         score += policy["activities.fit_same_unit"]
+    score += policy["activities.fit_month_free"] * months_free
     return float(score)
 
 
-def candidate_pairs(ds: Dataset, year: int, policy: Policy) -> tuple[list[str], list[tuple[str, str, float]]]:
-    """(mentees, [(mentee, mentor, fit)]) of every admissible pair."""
+def months_together(avail, a: str, b: str) -> int:
+    """Months of the year with a working day on which neither `a` nor `b` is blocked."""
+    if avail is None:
+        return 0
+    blocked = avail.blocked(a) | avail.blocked(b)
+    return sum(any(d not in blocked for d in days) for days in avail.month_days())
+
+
+def candidate_pairs(ds: Dataset, year: int, policy: Policy,
+                    avail=None) -> tuple[list[str], list[tuple[str, str, float]]]:
+    """(mentees, [(mentee, mentor, fit)]) of every admissible pair; with `avail` (an Availability)
+    the fit counts the months both are free."""
     pp = people(ds)
     scope = policy["activities.pairing_scope"]
     leaders: dict[str, list[Person]] = {}
@@ -94,13 +106,14 @@ def candidate_pairs(ds: Dataset, year: int, policy: Policy) -> tuple[list[str], 
         me = pp[m]
         for lead in leaders.get(me.unit_id if scope == "unit" else me.district, ()):
             if may_mentor(lead, me, scope):
-                pairs.append((m, lead.cadre_id, fit(lead, me, policy)))
+                pairs.append((m, lead.cadre_id, fit(lead, me, policy, months_together(avail, m, lead.cadre_id))))
     return ms, pairs
 
 
-def solve_pairing(ds: Dataset, year: int, policy: Policy, words: Words | None = None) -> pd.DataFrame:
-    """One row per mentee (PAIR_COLUMNS): the chosen mentor, or none with the reason."""
-    ms, pairs = candidate_pairs(ds, year, policy)
+def solve_pairing(ds: Dataset, year: int, policy: Policy, words: Words | None = None, avail=None) -> pd.DataFrame:
+    """One row per mentee (PAIR_COLUMNS): the chosen mentor, or none with the reason. With `avail`
+    (the year's Availability) leaders free in the same months as the mentee are preferred."""
+    ms, pairs = candidate_pairs(ds, year, policy, avail)
     chosen: dict[str, str] = {}
     if pairs:
         lp = pulp.LpProblem("pairing", pulp.LpMaximize)
@@ -132,6 +145,7 @@ def _solver(policy: Policy):
 def _pair_table(ds, ms, pairs, chosen, policy, words: Words) -> pd.DataFrame:
     pp = people(ds)
     options: dict[str, list[str]] = {}
+    score = {(m, l): f for m, l, f in pairs}
     for m, l, _ in pairs:
         options.setdefault(m, []).append(l)
     rows = []
@@ -143,7 +157,7 @@ def _pair_table(ds, ms, pairs, chosen, policy, words: Words) -> pd.DataFrame:
             rows.append({"mentee_id": m, "mentee_unit": me.unit_id, "mentee_level": me.level, "mentor_id": l,
                          "mentor_unit": lead.unit_id, "mentor_level": lead.level,
                          "level_gap": LEVEL_RANK[me.level] - LEVEL_RANK[lead.level],
-                         "same_field": bool(lead.field and lead.field == me.field), "fit": fit(lead, me, policy),
+                         "same_field": bool(lead.field and lead.field == me.field), "fit": score[m, l],
                          "reason": ""})
         else:
             scope = words("scope_unit" if policy["activities.pairing_scope"] == "unit" else "scope_district")

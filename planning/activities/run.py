@@ -77,7 +77,7 @@ def plan_activities(data: str | Path | Dataset, plan_dir: str | Path, year: int,
     avail = Availability(ds, plan, year, words)
     timings["load"] = time.perf_counter() - t
     t = time.perf_counter()
-    pairs = solve_pairing(ds, year, pol, words)
+    pairs = solve_pairing(ds, year, pol, words, avail)
     timings["pairing"] = time.perf_counter() - t
     t = time.perf_counter()
     events, unscheduled = build_schedule(ds, avail, pairs, year, pol, words)

@@ -529,6 +529,7 @@ POLICY_ZH: dict[str, str] = {
     "activities.fit_level_gap_one": "……帮带领导高一个层级时加分",
     "activities.fit_level_gap_two": "……或高两个层级时加分（高三级不加分）",
     "activities.fit_same_unit": "……帮带领导与被帮带干部同单位时加分（结对范围为区县时有意义）",
+    "activities.fit_month_free": "……双方在某月有共同空闲工作日的，每月加分（谈话才能安排）",
     "activities.talks_per_month": "每对每月一对一谈心谈话次数",
     "activities.talks_per_day": "每人每天最多谈心谈话次数（帮带领导或被帮带干部）",
     "activities.talk_start_hour": "谈心谈话开始时间（当地时间，时）……",
