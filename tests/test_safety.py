@@ -128,10 +128,12 @@ def _commands(w: dict, out: Path) -> dict[str, list[str]]:
         "compare": ["compare", d, "--year", "2027", "--scenarios", str(SCEN), "--out", str(out), "--no-sweep"],
         "generate": ["generate", "--size", "small", "--out", str(out)],
         "report": ["report", str(w["root"] / "no-plan"), "--data", d, "--year", "2027", "--out", str(out)],
+        "activities": ["activities", d, str(w["root"] / "no-plan"), "--year", "2027", "--out", str(out),
+                       "--policy", pol],
     }
 
 
-@pytest.mark.parametrize("command", ["plan", "compare", "generate", "report"])
+@pytest.mark.parametrize("command", ["plan", "compare", "generate", "report", "activities"])
 @pytest.mark.parametrize("target", ["data", "project", "file", "policy", "parent"])
 def test_every_command_refuses_a_dangerous_out_before_any_work(world, capsys, command, target):
     out = {"data": world["data"], "project": world["project"], "file": world["file"], "policy": world["policy"],
@@ -467,7 +469,7 @@ def test_an_unreadable_table_is_one_message_not_a_cascade(tmp_path, capsys, brea
 
 
 # --------------------------------------------------------------------------- every command: unwritable, pipes
-@pytest.mark.parametrize("command", ["plan", "compare", "generate", "report", "batch", "collect"])
+@pytest.mark.parametrize("command", ["plan", "compare", "generate", "report", "batch", "collect", "activities"])
 def test_every_command_refuses_an_unwritable_out_before_work(world, monkeypatch, capsys, command):
     """(as if) the folder of --out is read-only: exit 2 naming it, nothing written."""
     ro = world["root"] / "ro"
