@@ -379,3 +379,14 @@ def test_pairing_prefers_a_leader_who_is_around(tmp_path):
     # L2 is free in every month outside the unit's April blackout: 11 months
     assert pairs.at["M", "fit"] == pol["activities.fit_paired"] + pol["activities.fit_level_gap_two"] \
         + pol["activities.fit_same_unit"] + 11 * pol["activities.fit_month_free"]
+
+
+def test_no_exchange_when_every_participant_is_blocked(tmp_path):
+    busy = [{"cadre_id": c, "start_date": "2027-05-01", "end_date": "2027-05-31", "reason": "campaign"}
+            for c in ("C2", "C3")]
+    ds = tiny(tmp_path, busy=busy)
+    pol = default_policy()
+    events, unscheduled = build_schedule(ds, Availability(ds, no_plan(), YEAR), solve_pairing(ds, YEAR, pol), YEAR, pol)
+    assert "E-U1-05" not in set(events["event_id"])
+    may = unscheduled[(unscheduled["kind"] == "exchange") & (unscheduled["period"] == "2027-05")]
+    assert len(may) == 1 and "all the unit's young and reserve cadres are blocked" in may["reason"].iloc[0]

@@ -157,6 +157,10 @@ class Scheduler:
                 day = min(window, key=lambda d: (self._missing(people, d), -d))
                 if self._missing(people, day) == len(people):  # nobody free at month end: try the whole month
                     day = min(days, key=lambda d: (self._missing(people, d), -d))
+                if self._missing(people, day) == len(people):
+                    self.unscheduled.append({"kind": "exchange", "unit_id": unit, "period": f"{self.year}-{m:02d}",
+                                             "cadre_id": "", "with_id": "", "reason": self.w("exchange_nobody")})
+                    continue
                 self._collective(f"E-{unit}-{m:02d}", "exchange", self.w("exchange_title", month=self.w.month(m)),
                                  day, start, length, unit, people)
 

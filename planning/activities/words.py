@@ -34,6 +34,7 @@ EN: dict[str, str] = {
     "seminar_closed": "every working day of the quarter is a holiday or in a blackout",
     "seminar_cap": "on every free day of the quarter more than the unit cap ({cap}) of its cadres are blocked",
     "exchange_closed": "every working day of the month is a holiday, in a blackout or taken by a seminar",
+    "exchange_nobody": "on every free working day of the month all the unit's young and reserve cadres are blocked",
     "no_leader": "no leader of a higher level in the mentee's {scope}",
     "leaders_full": "all {n} leader(s) of a higher level in the mentee's {scope} already mentor {cap} "
                     "(activities.max_mentees)",
@@ -102,6 +103,7 @@ ZH: dict[str, str] = {
     "seminar_closed": "本季度所有工作日均为节假日或重点工作期",
     "seminar_cap": "本季度每个可用日期缺席人数都超过单位离岗上限（{cap}人）",
     "exchange_closed": "本月所有工作日均为节假日、重点工作期或已安排集体学习研讨",
+    "exchange_nobody": "本月每个可用工作日本单位年轻干部、后备干部均不能参加",
     "no_leader": "本{scope}没有更高层级的领导干部",
     "leaders_full": "本{scope}更高层级的{n}名领导干部均已帮带{cap}人（activities.max_mentees）",
     "scope_unit": "单位",
