@@ -12,6 +12,7 @@ from conftest import write_dataset
 from planning.errors import DataError, InfeasiblePlan
 from planning.io import MARKER
 from planning.pipeline import run_plan
+from planning.policy import load_policy
 
 YEAR = 2027
 # A class that meets the annual requirement on its own (12 days).
@@ -23,13 +24,29 @@ def units(n: int = 3) -> list[dict]:
     return [{"unit_id": f"U{k}", "district": "East"} for k in range(1, n + 1)]
 
 
+# Every rule test runs down both solve paths: the exact PuLP MIP (small instances) and the
+# heuristic layers real counties take (greedy, bundle, Lagrangian, ejection search), selected by
+# `search.full_mip_pairs`. Each plan is written, so the independent checker passes it first.
+SOLVE_PATHS = {"exact-mip": 10 ** 9, "heuristic-layers": 0}
+_path = {"pairs": SOLVE_PATHS["exact-mip"]}
+
+
+@pytest.fixture(params=list(SOLVE_PATHS))
+def solve_path(request):
+    """Which solve path `plan()` takes in this test run."""
+    _path["pairs"] = SOLVE_PATHS[request.param]
+    yield request.param
+    _path["pairs"] = SOLVE_PATHS["exact-mip"]
+
+
 def plan(tmp_path, policy=None, **tables):
     tables.setdefault("units", units())
     tables.setdefault("pins", None)
     data = write_dataset(tmp_path, **tables)
     if policy:
         (tmp_path / "policy.yaml").write_text(policy, encoding="utf-8")
-    return run_plan(data, YEAR, tmp_path / "plan", policy=(tmp_path / "policy.yaml") if policy else None)
+    pol = load_policy((tmp_path / "policy.yaml") if policy else None, {"search.full_mip_pairs": _path["pairs"]})
+    return run_plan(data, YEAR, tmp_path / "plan", policy=pol)
 
 
 def taken(res, cadre: str) -> set[str]:
@@ -42,14 +59,14 @@ def reasons(res, cadre: str) -> str:
     return row["reasons"].iat[0]
 
 
-def test_capacity_goes_to_higher_priority(tmp_path):
+def test_capacity_goes_to_higher_priority(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A", "unit_id": "U1"}, {"cadre_id": "B", "unit_id": "U2", "is_reserve": "yes"}],
                classes=[{"class_id": "K1", "capacity": 1, **FULL}])
     assert taken(res, "B") == {"K1"} and taken(res, "A") == set()
     assert "full with higher-priority cadres" in reasons(res, "A")
 
 
-def test_min_size_cancels_class(tmp_path):
+def test_min_size_cancels_class(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A", "unit_id": "U1"}, {"cadre_id": "B", "unit_id": "U2"}],
                classes=[{"class_id": "K1", "min_size": 3, **FULL}])
     assert res.plan.empty
@@ -57,28 +74,28 @@ def test_min_size_cancels_class(tmp_path):
     assert "cancelled for too few trainees" in reasons(res, "A")
 
 
-def test_rotation_slots_prefer_reserve(tmp_path):
+def test_rotation_slots_prefer_reserve(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A", "unit_id": "U1", "grassroots_years": 0},
                                  {"cadre_id": "B", "unit_id": "U2", "grassroots_years": 0, "is_reserve": "yes"}],
                classes=[{"class_id": "K1", **AUTUMN}], rotations=[{"post_id": "R1", "slots": 1, "end_date": "2027-06-30"}])
     assert "R1" in taken(res, "B") and "R1" not in taken(res, "A")
 
 
-def test_one_rotation_a_year(tmp_path):
+def test_one_rotation_a_year(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A", "grassroots_years": 0}], classes=[{"class_id": "K1", **AUTUMN}],
                rotations=[{"post_id": "R1", "start_date": "2027-04-01", "end_date": "2027-05-31"},
                           {"post_id": "R2", "start_date": "2027-06-01", "end_date": "2027-07-31"}])
     assert len(taken(res, "A") & {"R1", "R2"}) == 1
 
 
-def test_rotation_direction_follows_grassroots_years(tmp_path):
+def test_rotation_direction_follows_grassroots_years(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A", "grassroots_years": 5}], classes=[{"class_id": "K1", **AUTUMN}],
                rotations=[{"post_id": "R1", "direction": "grassroots", "end_date": "2027-06-30"},
                           {"post_id": "R2", "direction": "higher_level", "end_date": "2027-06-30"}])
     assert "R2" in taken(res, "A") and "R1" not in taken(res, "A")
 
 
-def test_no_two_activities_on_one_day(tmp_path):
+def test_no_two_activities_on_one_day(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A"}],
                classes=[{"class_id": "K1", "topic": "Law", **FULL},
                         {"class_id": "K2", "topic": "Economy", "days": 5, "hours": 40,
@@ -86,21 +103,21 @@ def test_no_two_activities_on_one_day(tmp_path):
     assert taken(res, "A") == {"K1"}
 
 
-def test_no_topic_from_history(tmp_path):
+def test_no_topic_from_history(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A"}], classes=[{"class_id": "K1", "topic": "economics", **FULL}],
                history=[{"cadre_id": "A", "topic": "Economics", "kind": "class", "year": 2024}])
     assert taken(res, "A") == set()
     assert "no class is open to level section on topics not yet taken" in reasons(res, "A")
 
 
-def test_no_topic_twice_in_the_year(tmp_path):
+def test_no_topic_twice_in_the_year(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A"}],
                classes=[{"class_id": "K1", "topic": "Law", "days": 6, "hours": 45, "start_date": "2027-03-08", "end_date": "2027-03-15"},
                         {"class_id": "K2", "topic": "law", "days": 6, "hours": 45, "start_date": "2027-09-06", "end_date": "2027-09-13"}])
     assert len(taken(res, "A")) == 1
 
 
-def test_region_and_unit_blackouts(tmp_path):
+def test_region_and_unit_blackouts(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A", "unit_id": "U1"}, {"cadre_id": "B", "unit_id": "U2"}],
                classes=[{"class_id": "K1", **FULL}],
                blackouts=[{"scope": "U1", "start_date": "2027-03-01", "end_date": "2027-03-31", "reason": "spring planting"}])
@@ -108,7 +125,7 @@ def test_region_and_unit_blackouts(tmp_path):
     assert "blackout of unit U1" in reasons(res, "A") and "spring planting" in reasons(res, "A")
 
 
-def test_busy_period_blocks_every_activity(tmp_path):
+def test_busy_period_blocks_every_activity(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A", "grassroots_years": 0}], classes=[{"class_id": "K1", **FULL}],
                rotations=[{"post_id": "R1", "start_date": "2027-04-01", "end_date": "2027-05-31"}],
                busy=[{"cadre_id": "A", "start_date": "2027-03-20", "end_date": "2027-04-10", "reason": "audit"}])
@@ -116,12 +133,12 @@ def test_busy_period_blocks_every_activity(tmp_path):
     assert "busy period 2027-03-20 to 2027-04-10 (audit)" in reasons(res, "A")
 
 
-def test_levels_restrict(tmp_path):
+def test_levels_restrict(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A", "level": "staff"}], classes=[{"class_id": "K1", "levels": "division", **FULL}])
     assert taken(res, "A") == set()
 
 
-def test_unit_absence_cap(tmp_path):
+def test_unit_absence_cap(tmp_path, solve_path):
     cadres = [{"cadre_id": f"A{k}", "unit_id": "U1"} for k in range(5)]  # cap = max(1, floor(0.2 × 5)) = 1
     res = plan(tmp_path, cadres=cadres, classes=[{"class_id": "K1", **FULL}])
     assert len(res.plan) == 1
@@ -129,14 +146,14 @@ def test_unit_absence_cap(tmp_path):
     assert "unit cap of 1 absent in U1 reached on 2027-03-08" in reasons(res, loser)
 
 
-def test_budget(tmp_path):
+def test_budget(tmp_path, solve_path):
     res = plan(tmp_path, policy="budget:\n  total: 1000\n",
                cadres=[{"cadre_id": "A", "unit_id": "U1"}, {"cadre_id": "B", "unit_id": "U2"}],
                classes=[{"class_id": "K1", "cost_per_trainee": 600, **FULL}])
     assert len(res.plan) == 1 and res.summary["cost"] == 600
 
 
-def test_must_and_must_not_pins(tmp_path):
+def test_must_and_must_not_pins(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A", "unit_id": "U1", "is_reserve": "yes"}, {"cadre_id": "B", "unit_id": "U2"}],
                classes=[{"class_id": "K1", "capacity": 1, **FULL}, {"class_id": "K2", "topic": "Law", **AUTUMN}],
                pins=[{"cadre_id": "B", "activity_id": "K1", "rule": "must"},
@@ -188,7 +205,7 @@ def test_must_pin_in_busy_period_is_a_data_error(tmp_path):
     assert not (tmp_path / "plan").exists()
 
 
-def test_division_requirement_uses_five_year_history(tmp_path):
+def test_division_requirement_uses_five_year_history(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A", "level": "division"}],
                classes=[{"class_id": "K1", "days": 20, "hours": 150, "start_date": "2027-03-08", "end_date": "2027-04-02"}],
                history=[{"cadre_id": "A", "year": 2024, "topic": "T1", "hours": 250},
@@ -198,7 +215,7 @@ def test_division_requirement_uses_five_year_history(tmp_path):
     assert res.summary["requirement_met_share"] == 1.0
 
 
-def test_optimizer_beats_first_fit_greedy(tmp_path):
+def test_optimizer_beats_first_fit_greedy(tmp_path, solve_path):
     """Greedy gives the high-priority cadre the earliest class; the optimizer sends them to
     the later one so that both meet the requirement."""
     res = plan(tmp_path, cadres=[{"cadre_id": "A", "unit_id": "U1", "is_reserve": "yes"},
@@ -210,7 +227,7 @@ def test_optimizer_beats_first_fit_greedy(tmp_path):
     assert res.summary["status"] == "optimal"
 
 
-def test_windowed_class_avoids_national_day(tmp_path):
+def test_windowed_class_avoids_national_day(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A"}],
                classes=[{"class_id": "K1", "start_date": "", "end_date": "", "window_start": "2027-09-27",
                          "window_end": "2027-10-22", "days": 12, "hours": 90}])
@@ -219,7 +236,7 @@ def test_windowed_class_avoids_national_day(tmp_path):
     assert row["start_date"] >= "2027-10-06"  # National Day holidays run to 2027-10-05 (observed)
 
 
-def test_windowed_class_moves_to_fit_its_trainees(tmp_path):
+def test_windowed_class_moves_to_fit_its_trainees(tmp_path, solve_path):
     busy = [{"cadre_id": c, "start_date": "2027-04-01", "end_date": "2027-04-30", "reason": "spring inspection"} for c in "AB"]
     res = plan(tmp_path, cadres=[{"cadre_id": "A", "unit_id": "U1"}, {"cadre_id": "B", "unit_id": "U2"}],
                classes=[{"class_id": "K1", "start_date": "", "end_date": "", "window_start": "2027-04-01",
@@ -228,7 +245,7 @@ def test_windowed_class_moves_to_fit_its_trainees(tmp_path):
     assert row["start_date"] >= "2027-05-01" and row["enrolled"] == 2
 
 
-def test_window_without_feasible_dates_is_reported(tmp_path):
+def test_window_without_feasible_dates_is_reported(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A"}],
                classes=[{"class_id": "K1", "start_date": "", "end_date": "", "window_start": "2027-10-01",
                          "window_end": "2027-10-08", "days": 5, "hours": 40}])
@@ -238,7 +255,7 @@ def test_window_without_feasible_dates_is_reported(tmp_path):
     assert "could not be scheduled in its window" in reasons(res, "A")
 
 
-def test_same_inputs_same_plan_byte_for_byte(tmp_path):
+def test_same_inputs_same_plan_byte_for_byte(tmp_path, solve_path):
     kw = dict(cadres=[{"cadre_id": f"A{k}", "unit_id": f"U{k % 3 + 1}", "level": "staff"} for k in range(9)],
               classes=[{"class_id": "K1", "capacity": 4, **FULL}, {"class_id": "K2", "topic": "Law", "capacity": 3, **AUTUMN}])
     a = plan(tmp_path / "a", **kw)
@@ -263,7 +280,7 @@ def test_cbc_and_highs_agree(tmp_path):
     assert h.summary["status"] == c.summary["status"] == "optimal"
 
 
-def test_windowed_class_avoids_spring_festival(tmp_path):
+def test_windowed_class_avoids_spring_festival(tmp_path, solve_path):
     """Spring Festival 2027 runs 2027-02-05 to 02-10 (with observed days): a 5-day class
     windowed over February must run wholly before or after it."""
     res = plan(tmp_path, cadres=[{"cadre_id": "A"}],
@@ -274,7 +291,7 @@ def test_windowed_class_avoids_spring_festival(tmp_path):
     assert row["end_date"] < "2027-02-05" or row["start_date"] > "2027-02-10"
 
 
-def test_best_case_bound_is_above_every_plan(tmp_path):
+def test_best_case_bound_is_above_every_plan(tmp_path, solve_path):
     from planning.data.load import load_dataset
     from planning.model.bounds import best_case_bound
     from planning.model.problem import build_problem
@@ -284,5 +301,9 @@ def test_best_case_bound_is_above_every_plan(tmp_path):
               classes=[{"class_id": "K1", "capacity": 2, **FULL}, {"class_id": "K2", "topic": "Law", "capacity": 2, **AUTUMN}])
     res = plan(tmp_path, **kw)
     prob = build_problem(load_dataset(tmp_path / "data", YEAR), YEAR, load_policy())
-    assert res.summary["status"] == "optimal"
+    # the exact MIP proves optimality here; the heuristic layers' Lagrangian bound is not always
+    # that tight on a toy instance (seen: 0.2 % above the optimum), but every bound holds
+    if solve_path == "exact-mip":
+        assert res.summary["status"] == "optimal"
+    assert res.summary["best_bound"] >= res.summary["objective"] - 1e-6
     assert best_case_bound(prob) >= res.summary["objective"] - 1e-6
