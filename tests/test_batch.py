@@ -348,3 +348,16 @@ def test_main_lists_runs_and_their_state(tmp_path, capsys):
                           districts=DISTRICTS, output=str(tmp_path / "r"))
     assert batch.main([str(path), "--list"]) == 0
     assert capsys.readouterr().out.split() == ["missing", "2027/base/Dongcheng", "missing", "2027/base/Xicheng"]
+
+
+def test_executors_local_pool_returns_every_job_failures_included():
+    """planning.batch.executors, shared with simulations: every job's result or its exception."""
+    import math
+
+    from planning.batch.executors import open_pool
+
+    with open_pool(2) as pool:
+        assert pool.local
+        futures = pool.submit_all(math.sqrt, [4.0, 9.0, -1.0])
+        done = {item: (result, type(err).__name__ if err else None) for item, result, err in pool.as_done(futures)}
+    assert done == {4.0: (2.0, None), 9.0: (3.0, None), -1.0: (None, "ValueError")}

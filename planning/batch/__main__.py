@@ -1,0 +1,5 @@
+import sys
+
+from planning.batch.cli import main
+
+sys.exit(main())
