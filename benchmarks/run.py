@@ -55,7 +55,7 @@ def one(size: int, solver: str, time_limit: float, gap: float, seed: int, year: 
         return float(cov["met"].mean()), float((w * cov["met"]).sum() / w.sum())
 
     met, wcov = kpis(chosen)
-    gmet, gwcov = kpis(info["greedy_chosen"])
+    gmet, gwcov = kpis(info.greedy_chosen)
     extra = {}
     if naive:
         # the same data with every windowed class on its earliest feasible dates, solved the same way
@@ -74,18 +74,18 @@ def one(size: int, solver: str, time_limit: float, gap: float, seed: int, year: 
     return {**extra,
         "cadres": size, "solver": solver, "windowed_share": windowed, "date_options": max_options,
         "settings": settings or {},
-        "method": info["method"], "pairs": prob.n_pairs,
-        "variables": info["variables"], "constraints": info["constraints"], "load_s": round(t_load, 2),
-        "problem_s": round(t_problem, 2), "model_s": round(info["build_seconds"], 2),
+        "method": info.method, "pairs": prob.n_pairs,
+        "variables": info.variables, "constraints": info.constraints, "load_s": round(t_load, 2),
+        "problem_s": round(t_problem, 2), "model_s": round(info.build_seconds, 2),
         "solve_s": round(res.solve_seconds, 2), "total_s": round(t_total + t_problem, 2),
-        "model_share": round(info["build_seconds"] / (t_total + t_problem), 3),
+        "model_share": round(info.build_seconds / (t_total + t_problem), 3),
         "status": res.status, "objective": round(res.objective, 2),
         "best_bound": None if res.best_bound is None else round(res.best_bound, 2),
         "gap": None if res.gap is None else round(res.gap, 5),
-        "greedy_objective": round(info["greedy_objective"], 2), "start_objective": round(info["start_objective"], 2),
-        "ejection_moves": info.get("ejection_moves"), "start_origin": info.get("start_origin"),
-        "lagrange_bound": None if info.get("lagrange_bound") is None else round(info["lagrange_bound"], 2),
-        "lagrange_s": info.get("lagrange_seconds"), "bound_message": res.message, "search_improvements": info.get("search_improvements"),
+        "greedy_objective": round(info.greedy_objective, 2), "start_objective": round(info.start_objective, 2),
+        "ejection_moves": info.ejection_moves, "start_origin": info.start_origin,
+        "lagrange_bound": None if info.lagrange_bound is None else round(info.lagrange_bound, 2),
+        "lagrange_s": info.lagrange_seconds, "bound_message": res.message, "search_improvements": info.search_improvements,
         "met_share": round(met, 4), "greedy_met_share": round(gmet, 4),
         "weighted_coverage": round(wcov, 4), "greedy_weighted_coverage": round(gwcov, 4),
         "met_ratio": round(met / gmet, 4) if gmet else None, "weighted_ratio": round(wcov / gwcov, 4) if gwcov else None,

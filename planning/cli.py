@@ -106,22 +106,15 @@ def cmd_validate(args) -> int:
 
 
 def cmd_plan(args) -> int:
+    from pathlib import Path
+
     from planning.pipeline import run_plan
 
-    data, policy, name = args.data, args.policy, None
-    if args.scenario:
-        # the scenario's edits and settings on a copy of the data and policy, as compare and batch do
-        from planning.data.load import load_dataset
-        from planning.io import check_output_target
-        from planning.pipeline import resolve_policy
-        from planning.scenarios import apply_scenario, load_scenario
-
-        check_output_target(args.out, [args.data, args.policy, args.scenario], kind="plan")  # refuse before work
-        sc = load_scenario(args.scenario)
-        data, policy = apply_scenario(load_dataset(args.data, args.year), sc, args.year, resolve_policy(args.policy))
-        name = sc.name
-    res = run_plan(data, args.year, args.out, policy=policy, solver=args.solver,
-                   time_limit=args.time_limit, gap=args.gap, district=args.district, scenario=name, msg=args.verbose)
+    # a scenario file's edits and settings are applied inside the recipe, as compare and batch do
+    res = run_plan(args.data, args.year, args.out, policy=args.policy, solver=args.solver,
+                   time_limit=args.time_limit, gap=args.gap, district=args.district,
+                   scenario=Path(args.scenario) if args.scenario else None, msg=args.verbose)
+    name = res.summary["scenario"] if args.scenario else None
     s = res.summary
     if name:
         print(f"Scenario {name} applied ({args.scenario}).")

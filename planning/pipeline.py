@@ -1,32 +1,100 @@
-"""The recipe every caller uses (CLI, notebooks, tests, batch):
-validate → build → solve → extract → check → write."""
+"""The recipe every caller uses (CLI, notebooks, batch, compare, what-if, tests), one named
+step each, read top to bottom in `_recipe`:
+
+    load (and validate) → apply the scenario → keep the district → build the problem → solve
+    → extract the tables → write (checked by the independent checker before it is in place)
+
+`solve_plan` is the solve step: greedy and bundle plans, Lagrangian prices, the ejection
+search, and the exact MIP where the instance is small enough; it returns the chosen pairs,
+the solver's `SolveResult` and a `SolveInfo` (how the plan was found; summary.json reports it).
+Whether a plan is "optimal" is decided in one place, `planning.model.solve.plan_status`.
+"""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from planning.check import check_plan
 from planning.data.load import Dataset, load_dataset
-from planning.errors import InfeasiblePlan, PlanningError
+from planning.errors import DataError, InfeasiblePlan, PlanningError, Problem
 from planning.io import atomic_dir, check_output_target, hold_output, num, write_csv, write_json
+from planning.model import lagrange
 from planning.model.bounds import best_case_bound
 from planning.model.build import build_model
 from planning.model.diagnose import elastic_diagnosis, pin_conflicts
+from planning.model.ejection import eject_search
 from planning.model.explain import explain_shortfall
 from planning.model.greedy import bundle_plan, greedy_plan
-from planning.model import lagrange
-from planning.model.ejection import eject_search
-from planning.model.search import improve
 from planning.model.problem import PlanningProblem, build_problem
-from planning.model.solve import SOLVERS, SolveResult, relative_gap
+from planning.model.rules import Model
+from planning.model.search import improve
+from planning.model.solve import SOLVERS, SolveResult, plan_status
 from planning.model.values import chosen_pairs, complete_values
 from planning.policy import Policy, load_policy
+from planning.scenarios import Scenario, apply_scenario, load_scenario
 
 GROUPS = ("overdue", "reserve", "young", "newly_promoted", "key_post")
 LEVEL_ORDER = ("division", "section", "deputy_section", "staff")
+
+
+@dataclass
+class SolveInfo:
+    """How the solve step found its plan (beside the solver's SolveResult); summary.json reports it.
+
+    Reads like the old dict too (``info["method"]``, ``info.get(...)``, ``info.update(...)``) so
+    that callers written against it keep working; keys it does not know go to `extra`."""
+
+    build_seconds: float = 0.0  # building the PuLP model (0 on large instances: none is built)
+    variables: int = 0  # of the MIP; the admissible pairs when no MIP is built
+    constraints: int | None = None
+    greedy_chosen: set[int] = field(default_factory=set)  # the greedy baseline's pairs
+    greedy_objective: float = 0.0
+    start_origin: str = "greedy baseline"  # which construction the search started from
+    start_objective: float = 0.0  # the best constructed plan's objective (greedy, bundle, prices), before the search
+    used_greedy: bool = False  # the plan kept is the greedy baseline's
+    method: str = "heuristics + Lagrangian prices + ejection search + exact MIP"
+    lagrange_bound: float | None = None
+    lagrange_iterations: int | None = None
+    lagrange_plan_objective: float | None = None
+    lagrange_dated_bound: float | None = None
+    lagrange_seconds: float | None = None
+    lagrange_inexact: int | None = None  # cadres whose search hit its node limit (their best case counted)
+    lagrange_master_rounds: int | None = None  # column-generation rounds solved
+    ejection_moves: int = 0
+    search_rounds: int = 0
+    search_improvements: int = 0
+    search_seconds: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        if key in _INFO_FIELDS:
+            return getattr(self, key)
+        return self.extra[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key in _INFO_FIELDS:
+            setattr(self, key, value)
+        else:
+            self.extra[key] = value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def update(self, values: dict[str, Any] | None = None, **more: Any) -> None:
+        for k, v in {**(values or {}), **more}.items():
+            self[k] = v
+
+
+_INFO_FIELDS = frozenset(f.name for f in fields(SolveInfo)) - {"extra"}
 
 
 @dataclass
@@ -43,16 +111,113 @@ class PlanResult:
     problem: PlanningProblem | None = None
     out_dir: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    info: SolveInfo | None = None
 
     @property
     def status(self) -> str:
         return self.summary["status"]
 
 
+# --------------------------------------------------------------------------- the recipe
+def run_plan(data: str | Path | Dataset, year: int, out: str | Path | None = None, *,
+             policy: Policy | str | Path | None = None, solver: str | None = None, time_limit: float | None = None,
+             gap: float | None = None, district: str | None = None, scenario: Scenario | str | Path | None = None,
+             check: bool = True, msg: bool = False) -> PlanResult:
+    """Plan the year (the recipe in `_recipe`) and, with `out`, write the checked plan folder.
+
+    `scenario`: a Scenario, or a scenario file (a Path, or a str ending in .yaml/.yml), applied
+    to the data and policy inside the recipe; any other str only names the run (its data and
+    policy are the scenario's already, as in a budget sweep). Raises DataError (bad input,
+    nothing written), ScenarioError, InfeasiblePlan (hard rules in conflict; only summary.json
+    is written to `out`), PlanningError (the plan failed its check)."""
+    if out is None:
+        return _recipe(data, year, None, policy=policy, solver=solver, time_limit=time_limit, gap=gap,
+                       district=district, scenario=scenario, check=check, msg=msg)
+    # the output is checked and held before any work: a refused --out costs nothing, a second
+    # run on the same folder stops at once instead of after its solve
+    target = check_output_target(out, [data, policy, _scenario_file(scenario)], kind="plan")
+    with hold_output(target):
+        return _recipe(data, year, target, policy=policy, solver=solver, time_limit=time_limit, gap=gap,
+                       district=district, scenario=scenario, check=check, msg=msg)
+
+
+def _recipe(data, year, out, *, policy, solver, time_limit, gap, district, scenario, check, msg) -> PlanResult:
+    timings: dict[str, float] = {}
+    with _timed(timings, "load"):
+        pol = plan_policy(policy, solver=solver, time_limit=time_limit, gap=gap)
+        ds = load_data(data, year)
+        label = ds.source
+        ds, pol, name = with_scenario(ds, pol, scenario_of(scenario), year)
+        ds = filter_district(ds, district)
+    with _timed(timings, "problem"):
+        prob = build_problem(ds, year, pol)
+    try:
+        chosen, res, info = solve_plan(prob, pol, msg=msg)
+    except InfeasiblePlan as e:
+        if out is not None:
+            write_infeasible(out, e, pol, year, label, len(ds.cadres))
+        raise
+    timings["build"], timings["solve"] = info.build_seconds, res.solve_seconds
+    with _timed(timings, "extract"):
+        result = extract_result(prob, chosen, res, info, year=year, label=label, district=district, scenario=name)
+    result.timings = timings
+    if out is not None:
+        result.out_dir = write_plan(result, out, check=check, year=year)
+    return result
+
+
+@contextmanager
+def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
+    t = time.perf_counter()
+    yield
+    timings[step] = time.perf_counter() - t
+
+
+# --------------------------------------------------------------------------- the steps before the solve
 def resolve_policy(policy: Policy | str | Path | None, overrides: dict[str, Any] | None = None) -> Policy:
     if isinstance(policy, Policy):
         return policy.with_overrides(overrides) if overrides else policy
     return load_policy(policy, overrides)
+
+
+def plan_policy(policy: Policy | str | Path | None, *, solver: str | None = None, time_limit: float | None = None,
+                gap: float | None = None) -> Policy:
+    """The policy in force: defaults, the policy file (or Policy), then the caller's solver settings."""
+    overrides = {k: v for k, v in {"solver.name": solver, "solver.time_limit": time_limit, "solver.gap": gap}.items()
+                 if v is not None}
+    return resolve_policy(policy, overrides)
+
+
+def load_data(data: str | Path | Dataset, year: int) -> Dataset:
+    """Load step: read the data set and validate it against the data contract (DataError lists
+    every problem). A Dataset already loaded (and so validated) is taken as it is."""
+    return data if isinstance(data, Dataset) else load_dataset(data, year)
+
+
+def scenario_of(scenario: Scenario | str | Path | None) -> Scenario | str | None:
+    """A Scenario for a scenario file (a Path, or a str ending in .yaml/.yml); a plain str is a label."""
+    if isinstance(scenario, Path) or (isinstance(scenario, str) and scenario.lower().endswith((".yaml", ".yml"))):
+        return load_scenario(scenario)
+    return scenario
+
+
+def _scenario_file(scenario) -> Path | None:
+    """The scenario's file, an input the output must not overwrite."""
+    if isinstance(scenario, Scenario):
+        return Path(scenario.source) if Path(scenario.source).is_file() else None
+    if isinstance(scenario, Path) or (isinstance(scenario, str) and scenario.lower().endswith((".yaml", ".yml"))):
+        return Path(scenario)
+    return None
+
+
+def with_scenario(ds: Dataset, policy: Policy, scenario: Scenario | str | None,
+                  year: int) -> tuple[Dataset, Policy, str | None]:
+    """Scenario step: (the edited copy of the data, the policy with its settings, its name).
+    A str only names the run; None is no scenario."""
+    if isinstance(scenario, Scenario):
+        ds, policy = apply_scenario(ds, scenario, year, policy)
+        return ds, policy, scenario.name
+    return ds, policy, scenario
 
 
 def filter_district(ds: Dataset, district: str | None) -> Dataset:
@@ -62,8 +227,6 @@ def filter_district(ds: Dataset, district: str | None) -> Dataset:
     out = ds.copy()
     units = out.units[out.units["district"] == district]
     if units.empty:
-        from planning.errors import DataError, Problem
-
         known = ", ".join(sorted(set(ds.units["district"])))
         raise DataError([Problem("units", None, "district", f"no unit belongs to district '{district}' (known: {known})")])
     keep_units = set(units["unit_id"])
@@ -78,7 +241,8 @@ def filter_district(ds: Dataset, district: str | None) -> Dataset:
     return out
 
 
-def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> tuple[set[int], SolveResult, dict]:
+# --------------------------------------------------------------------------- the solve step
+def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> tuple[set[int], SolveResult, SolveInfo]:
     """Build and solve; never worse than the greedy baseline.
 
     1. the greedy baseline and the all-or-nothing bundle heuristic;
@@ -94,21 +258,50 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
         raise InfeasiblePlan(conflicts)
     exact = prob.n_pairs <= policy["search.full_mip_pairs"]
     m = build_model(prob) if exact else None
-    build_s = time.perf_counter() - t0
+    info = SolveInfo(build_seconds=time.perf_counter() - t0)
     limit = float(policy["solver.time_limit"])
     data = lagrange.prepare(prob)
     lagrange.set_threads(policy["solver.threads"])
     lagrange.warm_up(data)
     t_search = time.perf_counter()
     score = lambda pairs: lagrange.objective(data, lagrange.positions(data, pairs))  # noqa: E731
+    start, sobj = _constructions(prob, score, info)
+    start, sobj, lag = _lagrangian(prob, policy, data, start, sobj, info, deadline=t_search + policy["lagrange.time_share"] * limit)
+    info.variables = len(m.lp.variables()) if m else prob.n_pairs
+    info.constraints = len(m.lp.constraints) if m else None
+    # with an exact MIP to follow, the search leaves it the rest of the time; without one
+    # (large instances) nothing else needs it
+    share = policy["search.search_share"] if exact else policy["search.heuristic_share"]
+    start, sobj = _search(prob, policy, start, score, info, exact=exact, deadline=t_search + share * limit, msg=msg)
+    name = policy["solver.name"]
+    kw = dict(gap=policy["solver.gap"], threads=policy["solver.threads"], seed=policy["solver.seed"], msg=msg)
+    if exact:
+        remaining = max(5.0, limit - (time.perf_counter() - t_search))
+        res = _exact_mip(m, start, lag, policy, time_limit=remaining, **kw)
+    else:
+        res = _heuristic_result(prob, policy, sobj, lag, info)
+    res.solve_seconds = time.perf_counter() - t_search
+    if res.status == "infeasible":
+        raise InfeasiblePlan(elastic_diagnosis(prob, lambda em: SOLVERS[name](em, time_limit=limit, **kw)))
+    return _better_of(m, res, start, sobj, info, policy, exact)
+
+
+def _constructions(prob: PlanningProblem, score, info: SolveInfo) -> tuple[set[int], float]:
+    """The greedy baseline and the bundle heuristic: the better one starts the search."""
     greedy = greedy_plan(prob)
-    gobj = score(greedy)
-    start, sobj, origin = greedy, gobj, "greedy baseline"
+    info.greedy_chosen, info.greedy_objective = greedy, score(greedy)
+    start, sobj, info.start_origin = greedy, info.greedy_objective, "greedy baseline"
     bundle = bundle_plan(prob)
     bobj = score(bundle)
     if bobj > sobj:
-        start, sobj, origin = bundle, bobj, "bundle heuristic"
-    t_lag = time.perf_counter()
+        start, sobj, info.start_origin = bundle, bobj, "bundle heuristic"
+    return start, sobj
+
+
+def _lagrangian(prob: PlanningProblem, policy: Policy, data, start: set[int], sobj: float, info: SolveInfo, *,
+                deadline: float):
+    """Lagrangian prices: the proven bound, and the plans the prices build (kept when better)."""
+    t = time.perf_counter()
     lag = lagrange.relax(prob, iterations=int(policy["lagrange.iterations"]), target=sobj, data=data,
                          date_share=float(policy["lagrange.date_share"]),
                          heuristic_every=int(policy["lagrange.heuristic_every"]),
@@ -116,71 +309,85 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
                          master_rounds=int(policy["lagrange.master_rounds"]),
                          master_after=int(policy["lagrange.master_after"]),
                          master_time=float(policy["lagrange.master_time"]),
-                         master_max_bundles=int(policy["lagrange.master_max_bundles"]), threads=int(policy["solver.threads"]),
-                         deadline=t_search + policy["lagrange.time_share"] * limit)
+                         master_max_bundles=int(policy["lagrange.master_max_bundles"]),
+                         threads=int(policy["solver.threads"]), deadline=deadline)
     if lag.plan is not None and lag.plan_objective > sobj + 1e-9:
-        start, sobj, origin = lag.plan, lag.plan_objective, "Lagrangian prices"
-    info = {"build_seconds": build_s, "greedy_objective": gobj, "start_objective": sobj, "used_greedy": False,
-            "variables": len(m.lp.variables()) if m else prob.n_pairs, "constraints": len(m.lp.constraints) if m else None,
-            "greedy_chosen": greedy, "start_origin": origin, "lagrange_bound": lag.bound,
-            "lagrange_iterations": lag.iterations, "lagrange_plan_objective": lag.plan_objective,
-            "lagrange_dated_bound": lag.dated_bound,
-            "lagrange_seconds": round(time.perf_counter() - t_lag, 3), "lagrange_inexact": lag.inexact,
-            "lagrange_master_rounds": lag.master_rounds,
-            "method": "heuristics + Lagrangian prices + ejection search + exact MIP", "search_rounds": 0,
-            "search_improvements": 0}
-    # with an exact MIP to follow, the search leaves it the rest of the time; without one
-    # (large instances) nothing else needs it
-    share = policy["search.search_share"] if exact else policy["search.heuristic_share"]
-    search_deadline = t_search + share * limit
-    start, moves = eject_search(prob, start, deadline=search_deadline, passes=int(policy["search.passes"]))
+        start, sobj, info.start_origin = lag.plan, lag.plan_objective, "Lagrangian prices"
+    info.start_objective = sobj
+    info.update(lagrange_bound=lag.bound, lagrange_iterations=lag.iterations, lagrange_plan_objective=lag.plan_objective,
+                lagrange_dated_bound=lag.dated_bound, lagrange_seconds=round(time.perf_counter() - t, 3),
+                lagrange_inexact=lag.inexact, lagrange_master_rounds=lag.master_rounds)
+    return start, sobj, lag
+
+
+def _search(prob: PlanningProblem, policy: Policy, start: set[int], score, info: SolveInfo, *, exact: bool,
+            deadline: float, msg: bool) -> tuple[set[int], float]:
+    """The ejection-chain search (and, on large instances with search.rounds, neighbourhood sub-MIPs)."""
+    start, info.ejection_moves = eject_search(prob, start, deadline=deadline, passes=int(policy["search.passes"]))
     sobj = score(start)
-    info.update(ejection_moves=moves)
     if not exact and policy["search.rounds"] > 0:
-        start, log = improve(prob, start, rounds=int(policy["search.rounds"]), size=int(policy["search.neighbourhood_cadres"]),
-                             seed=int(policy["solver.seed"]), sub_time_limit=float(policy["search.sub_time_limit"]),
-                             node_limit=int(policy["search.sub_node_limit"]), deadline=search_deadline, msg=msg)
+        start, log = improve(prob, start, rounds=int(policy["search.rounds"]),
+                             size=int(policy["search.neighbourhood_cadres"]), seed=int(policy["solver.seed"]),
+                             sub_time_limit=float(policy["search.sub_time_limit"]),
+                             node_limit=int(policy["search.sub_node_limit"]), deadline=deadline, msg=msg)
         sobj = score(start)
-        info.update(search_rounds=log.rounds,
-                    search_improvements=log.improved, search_seconds=round(log.seconds, 3))
-    name = policy["solver.name"]
-    kw = dict(gap=policy["solver.gap"], threads=policy["solver.threads"], seed=policy["solver.seed"], msg=msg)
-    remaining = max(5.0, limit - (time.perf_counter() - t_search))
-    if exact:
-        svals = complete_values(m, start)
-        res = SOLVERS[name](m, warm_start=svals, time_limit=remaining, **kw)
-        if res.status != "infeasible" and (res.best_bound is None or lag.bound < res.best_bound):
-            # the Lagrangian bound is proven too: report the tighter one
-            res.best_bound = lag.bound
-            if res.objective is not None:
-                res.gap = relative_gap(res.objective, lag.bound)
-                res.status = "optimal" if res.gap is not None and res.gap <= policy["solver.gap"] + 1e-12 else res.status
-            res.message = (res.message + "; bound from the Lagrangian prices").strip("; ")
-    else:
-        info["method"] = "heuristics + Lagrangian prices + ejection search" \
-            + (" + neighbourhood search" if info["search_rounds"] else "")
-        best_case = best_case_bound(prob)
-        bound, bound_kind = lag.bound, f"the Lagrangian prices ({lag.iterations} steps)"
-        if best_case < bound:
-            bound, bound_kind = best_case, "each cadre's best case (tighter than the Lagrangian bound)"
-        gap = relative_gap(sobj, bound)
-        status = "optimal" if gap is not None and gap <= policy["solver.gap"] else "feasible"
-        res = SolveResult(status, sobj, bound, gap, name, 0.0, None, f"bound from {bound_kind}")
-    res.solve_seconds = time.perf_counter() - t_search
-    if res.status == "infeasible":
-        raise InfeasiblePlan(elastic_diagnosis(prob, lambda em: SOLVERS[name](em, time_limit=limit, **kw)))
-    if res.values is None or (res.objective is not None and res.objective < sobj - 1e-6):
-        # the solver stopped before matching the start plan (or was not run): keep that plan
-        info["used_greedy"] = start is greedy
-        gap = relative_gap(sobj, res.best_bound)
-        status = "optimal" if gap is not None and gap <= policy["solver.gap"] else "feasible"
-        note = "" if not exact else "; the start plan was better and is kept"
-        res = SolveResult(status, sobj, res.best_bound, gap, res.solver, res.solve_seconds, None,
-                          (res.message + note).strip("; "))
-        chosen = start
-    else:
-        chosen = chosen_pairs(m, res.values)
-    return chosen, res, info
+        info.update(search_rounds=log.rounds, search_improvements=log.improved, search_seconds=round(log.seconds, 3))
+    return start, sobj
+
+
+def _exact_mip(m: Model, start: set[int], lag, policy: Policy, *, time_limit: float, **kw) -> SolveResult:
+    """The exact MIP warm-started from `start`, with the tighter of its own and the Lagrangian bound."""
+    res = SOLVERS[policy["solver.name"]](m, warm_start=complete_values(m, start), time_limit=time_limit, **kw)
+    if res.status != "infeasible" and (res.best_bound is None or lag.bound < res.best_bound):
+        # the Lagrangian bound is proven too: report the tighter one
+        res.best_bound = lag.bound
+        if res.objective is not None:
+            res.status, res.gap = plan_status(res.objective, lag.bound, policy["solver.gap"])
+        res.message = (res.message + "; bound from the Lagrangian prices").strip("; ")
+    return res
+
+
+def _heuristic_result(prob: PlanningProblem, policy: Policy, sobj: float, lag, info: SolveInfo) -> SolveResult:
+    """Large instances: the search's plan, bounded by the tighter of the Lagrangian and best-case bounds."""
+    info.method = "heuristics + Lagrangian prices + ejection search" \
+        + (" + neighbourhood search" if info.search_rounds else "")
+    best_case = best_case_bound(prob)
+    bound, bound_kind = lag.bound, f"the Lagrangian prices ({lag.iterations} steps)"
+    if best_case < bound:
+        bound, bound_kind = best_case, "each cadre's best case (tighter than the Lagrangian bound)"
+    status, gap = plan_status(sobj, bound, policy["solver.gap"])
+    return SolveResult(status, sobj, bound, gap, policy["solver.name"], 0.0, None, f"bound from {bound_kind}")
+
+
+def _better_of(m: Model | None, res: SolveResult, start: set[int], sobj: float, info: SolveInfo, policy: Policy,
+               exact: bool) -> tuple[set[int], SolveResult, SolveInfo]:
+    """The solver's plan, unless it stopped before matching the start plan (or was not run)."""
+    if res.values is not None and (res.objective is None or res.objective >= sobj - 1e-6):
+        return chosen_pairs(m, res.values), res, info
+    info.used_greedy = start == info.greedy_chosen
+    status, gap = plan_status(sobj, res.best_bound, policy["solver.gap"])
+    note = "" if not exact else "; the start plan was better and is kept"
+    return start, SolveResult(status, sobj, res.best_bound, gap, res.solver, res.solve_seconds, None,
+                              (res.message + note).strip("; ")), info
+
+
+# --------------------------------------------------------------------------- extracting the tables
+def extract_result(prob: PlanningProblem, chosen: set[int], res: SolveResult, info: SolveInfo, *, year: int,
+                   label: str, district: str | None = None, scenario: str | None = None) -> PlanResult:
+    """Extract step: the contract's tables (plan, classes, shortfall with reasons, coverage) and
+    the summary, from the chosen pairs."""
+    tables = extract(prob, chosen)
+    cov = coverage_table(prob, tables["plan"])
+    unmet = [k for k, m in enumerate(cov["met"]) if not m]
+    reasons = explain_shortfall(prob, chosen, _running(prob, chosen), unmet)
+    short = cov.loc[unmet, ["cadre_id", "unit_id", "measure", "required"]].copy()
+    short["planned"] = [cov.at[k, "planned_hours"] if cov.at[k, "measure"] == "hours" else cov.at[k, "planned_days"]
+                        for k in unmet]
+    short["reasons"] = ["; ".join(reasons[k]) for k in unmet]
+    short = short.reset_index(drop=True)
+    summary = build_summary(prob, res, info, tables, cov, year, label, district, scenario)
+    return PlanResult(summary, tables["plan"], tables["classes"], short, cov, prob.data, prob.policy, prob, None, {},
+                      info)
 
 
 def extract(prob: PlanningProblem, chosen: set[int]) -> dict[str, pd.DataFrame]:
@@ -248,7 +455,7 @@ def coverage_table(prob: PlanningProblem, plan: pd.DataFrame) -> pd.DataFrame:
     return cov
 
 
-def build_summary(prob: PlanningProblem, res: SolveResult, info: dict, tables: dict[str, pd.DataFrame],
+def build_summary(prob: PlanningProblem, res: SolveResult, info: SolveInfo, tables: dict[str, pd.DataFrame],
                   cov: pd.DataFrame, year: int, data_label: str, district: str | None, scenario: str | None) -> dict:
     acts = prob.activities
     plan, classes = tables["plan"], tables["classes"]
@@ -258,16 +465,16 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: dict, tables: d
     cost = float(sum(acts[a].cost for a in cls_rows["activity_id"]))
     g = cov["overdue"]
     overdue_covered = int(cov.loc[g, "cadre_id"].isin(set(cls_rows["cadre_id"])).sum())
-    greedy_cov = coverage_table(prob, extract(prob, info["greedy_chosen"])["plan"])
+    greedy_cov = coverage_table(prob, extract(prob, info.greedy_chosen)["plan"])
     weights = cov["weight"]
     return {
         "status": res.status,
-        "objective": None if res.objective is None else round(res.objective, 6),
-        "best_bound": None if res.best_bound is None else round(res.best_bound, 6),
+        "objective": _round(res.objective),
+        "best_bound": _round(res.best_bound),
         "gap": None if res.gap is None else round(res.gap, 8),
         "solver": res.solver,
         "solve_seconds": round(res.solve_seconds, 3),
-        "build_seconds": round(info["build_seconds"], 3),
+        "build_seconds": round(info.build_seconds, 3),
         "cadres": n,
         "requirement_met_share": float(cov["met"].mean()) if n else 1.0,
         "requirement_met": int(cov["met"].sum()),
@@ -286,22 +493,22 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: dict, tables: d
         "budget": prob.policy["budget.total"],
         "greedy_met_share": float(greedy_cov["met"].mean()) if n else 1.0,
         "greedy_weighted_coverage": float((weights * greedy_cov["met"]).sum() / weights.sum()) if n else 1.0,
-        "greedy_objective": round(info["greedy_objective"], 6),
-        "used_greedy_plan": info["used_greedy"],
-        "start_objective": round(info["start_objective"], 6),
-        "start_origin": info.get("start_origin"),
-        "lagrange_bound": None if info.get("lagrange_bound") is None else round(info["lagrange_bound"], 6),
-        "lagrange_iterations": info.get("lagrange_iterations"),
-        "lagrange_dated_bound": None if info.get("lagrange_dated_bound") is None else round(info["lagrange_dated_bound"], 6),
-        "lagrange_seconds": info.get("lagrange_seconds"),
-        "lagrange_inexact": info.get("lagrange_inexact"),  # cadres whose search hit its node limit (their best case counted)
-        "lagrange_master_rounds": info.get("lagrange_master_rounds"),  # column-generation rounds solved
-        "method": info["method"],
-        "search_rounds": info["search_rounds"],
-        "search_improvements": info["search_improvements"],
-        "ejection_moves": info.get("ejection_moves", 0),
-        "variables": info["variables"],
-        "constraints": info["constraints"],
+        "greedy_objective": round(info.greedy_objective, 6),
+        "used_greedy_plan": info.used_greedy,
+        "start_objective": round(info.start_objective, 6),
+        "start_origin": info.start_origin,
+        "lagrange_bound": _round(info.lagrange_bound),
+        "lagrange_iterations": info.lagrange_iterations,
+        "lagrange_dated_bound": _round(info.lagrange_dated_bound),
+        "lagrange_seconds": info.lagrange_seconds,
+        "lagrange_inexact": info.lagrange_inexact,  # cadres whose search hit its node limit (their best case counted)
+        "lagrange_master_rounds": info.lagrange_master_rounds,  # column-generation rounds solved
+        "method": info.method,
+        "search_rounds": info.search_rounds,
+        "search_improvements": info.search_improvements,
+        "ejection_moves": info.ejection_moves,
+        "variables": info.variables,
+        "constraints": info.constraints,
         "solver_message": res.message,
         "year": year,
         "data": data_label,
@@ -311,61 +518,8 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: dict, tables: d
     }
 
 
-def run_plan(data: str | Path | Dataset, year: int, out: str | Path | None = None, *,
-             policy: Policy | str | Path | None = None, solver: str | None = None, time_limit: float | None = None,
-             gap: float | None = None, district: str | None = None, scenario: str | None = None,
-             check: bool = True, msg: bool = False) -> PlanResult:
-    """Plan the year: validate → build → solve → extract → check → write.
-
-    Raises DataError (bad input, nothing written), InfeasiblePlan (hard rules in conflict;
-    only summary.json is written to `out`), PlanningError (the plan failed its check)."""
-    if out is None:
-        return _run_plan(data, year, None, policy=policy, solver=solver, time_limit=time_limit, gap=gap,
-                         district=district, scenario=scenario, check=check, msg=msg)
-    # the output is checked and held before any work: a refused --out costs nothing, a second
-    # run on the same folder stops at once instead of after its solve
-    target = check_output_target(out, [data, policy], kind="plan")
-    with hold_output(target):
-        return _run_plan(data, year, target, policy=policy, solver=solver, time_limit=time_limit, gap=gap,
-                         district=district, scenario=scenario, check=check, msg=msg)
-
-
-def _run_plan(data, year, out, *, policy, solver, time_limit, gap, district, scenario, check, msg) -> PlanResult:
-    timings: dict[str, float] = {}
-    t = time.perf_counter()
-    overrides = {k: v for k, v in {"solver.name": solver, "solver.time_limit": time_limit, "solver.gap": gap}.items()
-                 if v is not None}
-    pol = resolve_policy(policy, overrides)
-    ds = data if isinstance(data, Dataset) else load_dataset(data, year)
-    label = ds.source
-    ds = filter_district(ds, district)
-    timings["load"] = time.perf_counter() - t
-    t = time.perf_counter()
-    prob = build_problem(ds, year, pol)
-    timings["problem"] = time.perf_counter() - t
-    try:
-        chosen, res, info = solve_plan(prob, pol, msg=msg)
-    except InfeasiblePlan as e:
-        if out is not None:
-            write_infeasible(out, e, pol, year, label, len(ds.cadres))
-        raise
-    timings["build"] = info["build_seconds"]
-    timings["solve"] = res.solve_seconds
-    t = time.perf_counter()
-    tables = extract(prob, chosen)
-    cov = coverage_table(prob, tables["plan"])
-    unmet = [k for k, m in enumerate(cov["met"]) if not m]
-    reasons = explain_shortfall(prob, chosen, _running(prob, chosen), unmet)
-    short = cov.loc[unmet, ["cadre_id", "unit_id", "measure", "required"]].copy()
-    short["planned"] = [cov.at[k, "planned_hours"] if cov.at[k, "measure"] == "hours" else cov.at[k, "planned_days"] for k in unmet]
-    short["reasons"] = ["; ".join(reasons[k]) for k in unmet]
-    short = short.reset_index(drop=True)
-    summary = build_summary(prob, res, info, tables, cov, year, label, district, scenario)
-    timings["extract"] = time.perf_counter() - t
-    result = PlanResult(summary, tables["plan"], tables["classes"], short, cov, ds, pol, prob, None, timings)
-    if out is not None:
-        result.out_dir = write_plan(result, out, check=check, year=year)
-    return result
+def _round(x: float | None, digits: int = 6) -> float | None:
+    return None if x is None else round(x, digits)
 
 
 def _running(prob: PlanningProblem, chosen: set[int]) -> set[int]:
@@ -383,18 +537,23 @@ def _files(result: PlanResult, folder: Path) -> None:
 
 
 def write_plan(result: PlanResult, out: str | Path, *, check: bool = True, year: int | None = None) -> Path:
-    """Write the plan folder atomically; with `check`, the independent checker must pass first.
-    `out` must be new, empty or a folder the planner wrote (planning.io.check_output_target)."""
+    """Write step: the plan folder, atomically; with `check`, the check step must pass on the
+    written files before the folder takes its place. `out` must be new, empty or a folder the
+    planner wrote (planning.io.check_output_target)."""
     out = check_output_target(out, [result.data], kind="plan")
     with atomic_dir(out, kind="plan") as tmp:
         _files(result, tmp)
         if check:
-            from planning.check import check_plan
-
-            violations = check_plan(result.data, tmp, year or result.summary["year"], result.policy)
-            if violations:
-                raise PlanningError("the plan failed its independent check:\n" + "\n".join(violations))
+            check_written(result, tmp, year or result.summary["year"])
     return out
+
+
+def check_written(result: PlanResult, folder: Path, year: int) -> None:
+    """Check step: the independent checker (planning.check) on the files as written; PlanningError
+    listing every violation."""
+    violations = check_plan(result.data, folder, year, result.policy)
+    if violations:
+        raise PlanningError("the plan failed its independent check:\n" + "\n".join(violations))
 
 
 def write_infeasible(out: str | Path, err: InfeasiblePlan, policy: Policy, year: int, label: str, n: int) -> None:

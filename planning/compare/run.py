@@ -53,11 +53,11 @@ def _run_one(job: dict) -> dict:
     t = time.perf_counter()
     ds, pol = job["data"], job["policy"]
     try:
-        if job["scenario"] is not None:
-            ds, pol = apply_scenario(ds, job["scenario"], job["year"], pol)
         if job.get("budget") is not None:
             pol = pol.with_overrides({"budget.total": job["budget"]}, "budget sweep")
-        run_plan(ds, job["year"], job["folder"], policy=pol, district=job["district"], scenario=job["name"])
+        # a scenario (a Scenario) is applied inside the recipe; the baseline and a sweep run are only named
+        run_plan(ds, job["year"], job["folder"], policy=pol, district=job["district"],
+                 scenario=job["scenario"] if job["scenario"] is not None else job["name"])
         status, error = "done", ""
     except InfeasiblePlan as e:
         status, error = "infeasible", str(e)

@@ -38,10 +38,11 @@ def relative_gap(obj: float | None, bound: float | None) -> float | None:
     return abs(bound - obj) / max(1.0, abs(obj))
 
 
-def _status(has_solution: bool, gap: float | None, tol: float) -> str:
-    if not has_solution:
-        return "error"
-    return "optimal" if gap is not None and gap <= tol + 1e-12 else "feasible"
+def plan_status(objective: float | None, bound: float | None, tol: float) -> tuple[str, float | None]:
+    """The one place a plan is called optimal: (status, relative gap). "optimal" when the proven
+    bound lies within `tol` (solver.gap) of the plan's objective, else "feasible"."""
+    gap = relative_gap(objective, bound)
+    return ("optimal" if gap is not None and gap <= tol + 1e-12 else "feasible"), gap
 
 
 def _to_highs(m: Model):
@@ -133,12 +134,11 @@ def solve_highs(m: Model, *, time_limit: float, gap: float, threads: int, seed: 
     obj = float(info.objective_function_value)
     if status == S.kOptimal and bound is None:
         bound = obj
-    g = relative_gap(obj, bound)
-    return SolveResult(_status(True, g, gap), obj, bound, g, "highs", secs, values,
+    plan, g = plan_status(obj, bound, gap)
+    return SolveResult(plan, obj, bound, g, "highs", secs, values,
                        h.modelStatusToString(status))
 
 
-_CBC_OBJ = re.compile(r"Objective value:\s*(-?[\d.eE+]+)")
 _CBC_BOUND = re.compile(r"(?:Lower|Upper) bound:\s*(-?[\d.eE+]+)")
 
 
@@ -175,8 +175,8 @@ def solve_cbc(m: Model, *, time_limit: float, gap: float, threads: int, seed: in
         bound = obj
     if lp.sol_status == pulp.LpSolutionOptimal and "Result - Optimal solution found" in text:
         bound = bound if bound is not None else obj
-    g = relative_gap(obj, bound)
-    return SolveResult(_status(True, g, gap), obj, bound, g, "cbc", secs, values)
+    status, g = plan_status(obj, bound, gap)
+    return SolveResult(status, obj, bound, g, "cbc", secs, values)
 
 
 SOLVERS = {"highs": solve_highs, "cbc": solve_cbc}
