@@ -41,6 +41,7 @@ class Model:
     met_hours: dict[int, pulp.LpVariable] = field(default_factory=dict)  # cadre -> met through hours
     short: dict[int, pulp.LpVariable] = field(default_factory=dict)  # cadre -> share of requirement missing
     any_class: dict[int, pulp.LpVariable] = field(default_factory=dict)  # overdue cadre gets a class
+    unit_count: list[tuple[pulp.LpVariable, list[int]]] = field(default_factory=list)  # n = Σ x over these pairs
     slack: dict[str, pulp.LpVariable] = field(default_factory=dict)  # elastic mode: name -> slack
     elastic: bool = False
     _names: set[str] = field(default_factory=set)
@@ -240,6 +241,7 @@ def add_unit_absence_cap(m: Model, occ: np.ndarray, first: int) -> None:
                                             lowBound=0, upBound=len(ps))
                         m.add(_expr([(n, 1)] + [(m.x[p], -1) for p in ps]), pulp.LpConstraintEQ, 0, "UnitCount",
                               unit, prob.options[o].activity_id, prob.options[o].start)
+                        m.unit_count.append((n, list(ps)))
                         terms[o] = [(n, 1)]
                 row += terms[o]
             m.add(_expr(row), pulp.LpConstraintLE, cap, "UnitCap", unit, _day(days[j]), elastic=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-
 from planning.model.rules import Model
 
 
@@ -45,6 +44,8 @@ def complete_values(m: Model, chosen: set[int]) -> dict[str, float]:
             vals[m.short[i].name] = 0.0 if (md or mh) else max(0.0, 1 - days[i] / f["required_days"].iat[i])
     for i, v in m.any_class.items():
         vals[v.name] = 1.0 if n_class[i] else 0.0
+    for n, pairs in m.unit_count:  # a unit's trainees on one option (rules.add_unit_absence_cap)
+        vals[n.name] = float(sum(p in chosen for p in pairs))
     return vals
 
 
