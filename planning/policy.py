@@ -2,6 +2,15 @@
 
 Settings are addressed by dotted names (``requirement.annual_days``). A user's file
 overrides only what it names; unknown names and values of the wrong kind are errors.
+
+Two kinds of settings: the planner's **rules** — what a plan must respect and what it aims for
+(requirement, people, absence, rotation, budget, seasons, priority, objective, activities, and
+any group not listed below) — and the **solver settings** (`SOLVER_GROUPS`: solver, lagrange,
+search, timing, whatif), which say how hard and how long the planner searches. The report's
+"policy in force" shows the rules only (`Policy.rules()`; `is_rule(key)`).
+
+Renamed settings (`RENAMED`) are still read under their old name; retired ones (`RETIRED`),
+which no code used, are accepted and ignored so that an older plan's policy.yaml still loads.
 """
 from __future__ import annotations
 
@@ -46,6 +55,13 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "activities.exchange_hours": (0, 12, True),
     "activities.low_rating": (1, 5, False),
 }
+# The groups of solver settings; every other group holds the planner's rules.
+SOLVER_GROUPS = ("solver", "lagrange", "search", "timing", "whatif")
+# old name -> the one name now used (the same meaning)
+RENAMED = {"requirement.new_promotion_years": "people.newly_promoted_years"}
+# settings no code read, accepted in a file and ignored, with why
+RETIRED = {"requirement.division_months": "division-level training is counted in class hours "
+                                          "(requirement.division_hours); the months alternative was never planned"}
 _CHOICES = {"solver.name": ("highs", "cbc"), "activities.pairing_scope": ("unit", "district")}
 _NULLABLE = {"budget.total"}
 
@@ -64,6 +80,31 @@ def _flatten(tree: Mapping, prefix: str = "") -> dict[str, Any]:
             out.update(_flatten(v, key + "."))
         else:
             out[key] = v
+    return out
+
+
+def is_solver_setting(key: str) -> bool:
+    """A setting of how the planner searches (solver, lagrange, search, timing, whatif)."""
+    return key.split(".", 1)[0] in SOLVER_GROUPS
+
+
+def is_rule(key: str) -> bool:
+    """A setting of the planner's rules: what a plan must respect and what it aims for."""
+    return not is_solver_setting(key)
+
+
+def _renamed(flat: dict[str, Any], errors: list[str]) -> dict[str, Any]:
+    """Old names read as their new ones (both given with different values is an error); retired ones dropped."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        if key in RETIRED:
+            continue
+        new = RENAMED.get(key, key)
+        if new in out and out[new] != value:
+            errors.append(f"'{key}' is the old name of '{new}', and the two are given different values")
+            continue
+        if key == new or new not in out:
+            out[new] = value
     return out
 
 
@@ -105,8 +146,8 @@ class Policy(Mapping):
         """A new policy with `overrides` (nested or dotted names) applied and checked."""
         if not isinstance(overrides, Mapping):
             raise PolicyError("the settings must be given as names with values (a YAML mapping)", source)
-        flat = _flatten(overrides)  # nested groups and dotted names both end as dotted names
         errors: list[str] = []
+        flat = _renamed(_flatten(overrides), errors)  # nested groups and dotted names both end as dotted names
         merged = dict(self._s)
         for key, value in flat.items():
             if key not in self._s:
@@ -132,6 +173,14 @@ class Policy(Mapping):
         """The settings of one group by their short names: ``group("seasons")`` → {"spring": [...], ...}."""
         prefix = name + "."
         return {k[len(prefix):]: v for k, v in self._s.items() if k.startswith(prefix)}
+
+    def rules(self) -> dict[str, Any]:
+        """The planner's rules in force (no solver settings), in file order."""
+        return {k: v for k, v in self._s.items() if is_rule(k)}
+
+    def solver_settings(self) -> dict[str, Any]:
+        """How the planner searches: the solver, lagrange, search, timing and whatif groups."""
+        return {k: v for k, v in self._s.items() if is_solver_setting(k)}
 
     # Convenience for the most used groups
     @property

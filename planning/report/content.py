@@ -234,12 +234,13 @@ def policy_value(value, labels: Labels) -> str:
     return str(value)
 
 
-def policy_table(policy: Policy, labels: Labels) -> pd.DataFrame:
-    """group, key, value, default, changed, meaning — every setting in force, in file order."""
+def policy_table(policy: Policy, labels: Labels, *, rules_only: bool = True) -> pd.DataFrame:
+    """group, key, value, default, changed, meaning — every rule in force (with `rules_only`
+    False, the solver settings too), in file order."""
     defaults = default_policy()
     comments = _default_comments()
     rows = []
-    for key, value in policy.items():
+    for key, value in (policy.rules() if rules_only else policy).items():
         group = key.split(".", 1)[0]
         d = defaults.get(key)
         changed = key in defaults and not _same(value, d)
