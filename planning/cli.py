@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from pathlib import Path
 
 from planning.guard import run_guarded
 
@@ -106,8 +107,6 @@ def cmd_validate(args) -> int:
 
 
 def cmd_plan(args) -> int:
-    from pathlib import Path
-
     from planning.pipeline import run_plan
 
     # a scenario file's edits and settings are applied inside the recipe, as compare and batch do

@@ -15,7 +15,10 @@ which no code used, are accepted and ignored so that an older plan's policy.yaml
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import difflib
 import math
+import re
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
@@ -194,8 +197,6 @@ class Policy(Mapping):
 
 def _hint(key: str, settings: Mapping[str, Any]) -> str:
     """ " (did you mean requirement.annual_days?)" for a misspelt or misplaced name."""
-    import difflib
-
     leaf = key.split(".")[-1]
     same_leaf = [k for k in settings if k.split(".")[-1] == leaf]
     close = same_leaf or difflib.get_close_matches(key, list(settings), n=1, cutoff=0.75)
@@ -257,9 +258,6 @@ def _check_value(key: str, value: Any, default: Any) -> str | None:
 
 def _month_day(text: str) -> tuple[int, int]:
     """'03-01' → (3, 1); raises ValueError unless it is a real day of a (leap) year."""
-    import datetime as dt
-    import re
-
     if not re.fullmatch(r"\d{2}-\d{2}", text):
         raise ValueError(text)
     month, day = int(text[:2]), int(text[3:])

@@ -321,7 +321,8 @@ def test_resume_redoes_only_what_is_not_complete(grid, data_2028, capsys):
 
 def test_dask_cluster_runs_the_same_manifest(tmp_path):
     """The manifest runs on a Dask distributed cluster (here a LocalCluster in this process)."""
-    from distributed import LocalCluster
+    distributed = pytest.importorskip("distributed", reason="Dask is an optional extra (pip install '.[dask]')")
+    LocalCluster = distributed.LocalCluster
 
     path = write_manifest(tmp_path, name="dask", notebook=str(CHECK), data=str(SMALL), years=[2027],
                           districts=DISTRICTS, output=str(tmp_path / "reports"))

@@ -71,6 +71,8 @@ def browser():
 
 @pytest.fixture(params=["voila", "lab"])
 def server(request, tmp_path):
+    if request.param == "lab":
+        pytest.importorskip("jupyterlab", reason="JupyterLab is an optional extra (pip install '.[lab]')")
     """Voilà or JupyterLab on a free port with a token, serving the notebook with its parameters
     pointed at data/small and temporary folders (the same cells as the committed notebook)."""
     from papermill.iorw import load_notebook_node

@@ -15,7 +15,7 @@ from planning.compare import tables as T
 from planning.data.load import Dataset, load_dataset
 from planning.errors import InfeasiblePlan, PlanningError, PolicyError
 from planning.io import atomic_dir, check_output_target, hold_output, write_csv, write_json
-from planning.pipeline import filter_district, resolve_policy
+from planning.pipeline import filter_district, resolve_policy, run_plan
 from planning.policy import Policy
 from planning.scenarios import BASE, Scenario, ScenarioError, apply_scenario, load_scenario
 
@@ -48,8 +48,6 @@ class Comparison:
 
 def _run_one(job: dict) -> dict:
     """One plan in a worker process: apply the scenario to the data, plan, write <folder>."""
-    from planning.pipeline import run_plan
-
     t = time.perf_counter()
     ds, pol = job["data"], job["policy"]
     try:

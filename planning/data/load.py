@@ -11,38 +11,20 @@ import datetime as dt
 import io
 import math
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from planning.bounded import InputLimitError, check_sheet_rows, check_workbook
+from planning.data.dataset import ROW, Dataset  # noqa: F401 — also imported from here by most of the planner
 from planning.data.schema import TABLES, Column, Table
+from planning.data.validate import collect_problems, data_warnings
 from planning.errors import DataError, Problem
 
-ROW = "_row"  # the row number as the user sees it in the file (header = 1)
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"true", "yes", "1", "y", "1.0"}
 _FALSE = {"false", "no", "0", "n", "", "0.0"}
 _CASEFOLD = {"level", "levels", "mode", "direction", "kind", "rule"}
-
-
-@dataclass
-class Dataset:
-    """A typed data set: one frame per contract table, each with a `_row` column."""
-
-    tables: dict[str, pd.DataFrame]
-    source: str
-    warnings: list[Problem] = field(default_factory=list)
-
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        tables = self.__dict__.get("tables", {})
-        if name in tables:
-            return tables[name]
-        raise AttributeError(name)
-
-    def copy(self) -> "Dataset":
-        return Dataset({k: v.copy() for k, v in self.tables.items()}, self.source, list(self.warnings))
 
 
 # --------------------------------------------------------------------------- raw reading
@@ -405,8 +387,6 @@ def load_dataset(path: str | Path, year: int, *, validate: bool = True) -> Datas
         if problems:
             raise DataError(problems)
         return ds
-    from planning.data.validate import collect_problems, data_warnings
-
     bad_cells = {(p.table, p.row, p.column) for p in problems}
     problems += [p for p in collect_problems(ds, year) if (p.table, p.row, p.column) not in bad_cells]
     if problems:

@@ -10,7 +10,8 @@ from collections import Counter
 
 import pandas as pd
 
-from planning.data.load import ROW, Dataset
+from planning.calendar import occupied_days, public_holidays
+from planning.data.dataset import ROW, Dataset
 from planning.data.schema import COURSE_SCORE, DIRECTIONS, HISTORY_KINDS, LEVELS, MODES, PIN_RULES, TRAINEE_SCORE
 from planning.errors import DataError, Problem, problem_order
 
@@ -146,8 +147,6 @@ def validate_classes(ds: Dataset, year: int) -> list[Problem]:
 
 def _occupied(mode: str, start: dt.date, end: dt.date) -> list[dt.date]:
     """Days a class occupies (calendar.occupied_days), as dates in order."""
-    from planning.calendar import occupied_days
-
     return [dt.date.fromordinal(d) for d in sorted(occupied_days(mode, start, end))]
 
 
@@ -288,8 +287,6 @@ def rating_warnings(ds: Dataset) -> list[Problem]:
 # --------------------------------------------------------------------------- warnings
 def data_warnings(ds: Dataset, year: int) -> list[Problem]:
     """Legal but suspicious data: the planner should look, the plan still runs."""
-    from planning.calendar import public_holidays
-
     w: list[Problem] = []
     hol = public_holidays(year, ds.holidays)
     region = [(r["start_date"], r["end_date"], r["reason"]) for r in _rows(ds.blackouts) if r["scope"] == "region"]

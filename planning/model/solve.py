@@ -14,6 +14,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pulp
 
@@ -47,8 +48,6 @@ def plan_status(objective: float | None, bound: float | None, tol: float) -> tup
 
 def _to_highs(m: Model):
     """The PuLP model as one highspy model, handed over in bulk (CSR rows)."""
-    import highspy
-
     lp = m.lp
     variables = lp.variables()
     index = {v.name: k for k, v in enumerate(variables)}
@@ -89,8 +88,6 @@ def _to_highs(m: Model):
 
 
 def _new_highs(time_limit: float, threads: int, seed: int, msg: bool, options: dict | None):
-    import highspy
-
     # HiGHS keeps one global thread pool; a solve with another thread count than the last
     # one fails ("Not Set") unless the pool is reset first.
     highspy.Highs.resetGlobalScheduler(True)
@@ -106,8 +103,6 @@ def _new_highs(time_limit: float, threads: int, seed: int, msg: bool, options: d
 
 def solve_highs(m: Model, *, time_limit: float, gap: float, threads: int, seed: int, msg: bool = False,
                 warm_start: dict[str, float] | None = None, options: dict | None = None) -> SolveResult:
-    import highspy
-
     hlp, variables = _to_highs(m)
     h = _new_highs(time_limit, threads, seed, msg, {"mip_rel_gap": float(gap), **(options or {})})
     h.passModel(hlp)
