@@ -1,4 +1,4 @@
-"""The `planning` command: validate, plan, check, policy, report, generate, batch, compare, activities."""
+"""The `planning` command: validate, plan, check, policy, report, generate, batch, compare, activities, close-year."""
 from __future__ import annotations
 
 import argparse
@@ -247,6 +247,43 @@ def cmd_activities(args) -> int:
     return 0
 
 
+def _plan_policy_file(policy: str | None, plan_dir: str):
+    """--policy, else the policy the plan was made with (its policy.yaml), else the defaults."""
+    from pathlib import Path
+
+    used = Path(plan_dir) / "policy.yaml"
+    return policy or (used if used.is_file() else None)
+
+
+def cmd_close_year(args) -> int:
+    from planning.data.load import load_dataset
+    from planning.data.write import dataset_text, write_tables
+    from planning.inyear import check_base_plan, load_attendance, next_year_data, year_record
+    from planning.io import atomic_dir, check_output_target, hold_output
+    from planning.policy import load_policy
+
+    policy_file = _plan_policy_file(args.policy, args.plan_dir)
+    target = check_output_target(args.out, [args.data, args.plan_dir, args.attendance, policy_file], kind="data set")
+    with hold_output(target):
+        policy = load_policy(policy_file)
+        ds = load_dataset(args.data, args.year)
+        attendance = load_attendance(args.attendance) if args.attendance else None
+        check_base_plan(ds, args.plan_dir, args.year, policy)
+        record = year_record(ds, args.plan_dir, args.year, policy, attendance)
+        nxt = next_year_data(ds, record, args.year)
+        with atomic_dir(target, kind="data set") as tmp:
+            write_tables(dataset_text(nxt), tmp)
+    counts = record["status"].value_counts()
+    added = int((record["status"] == "credited").sum())
+    print(f"Year {args.year} closed into {target}: a data set for {args.year + 1}.")
+    print(f"  {len(record)} assignments: {counts.get('credited', 0)} credited, {counts.get('withdrawn', 0)} withdrawn "
+          f"(leave over {policy['requirement.leave_max_share']:.4g} of the class hours), "
+          f"{counts.get('absent', 0)} absent")
+    print(f"  history: {len(ds.history)} + {added} rows; pins dropped; classes, rotations, blackouts and busy "
+          f"periods moved into {args.year + 1} (same week and weekday)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="planning", description="Cadre Training Planner")
     sub = p.add_subparsers(dest="command", required=True)
@@ -331,6 +368,17 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--lang", choices=("en", "zh"), default="en",
                    help="language of event titles, calendars, reasons and the report")
     a.set_defaults(func=cmd_activities)
+
+    cy = sub.add_parser("close-year", help="close the year: next year's data set with the credited classes and "
+                                           "rotations in its history")
+    cy.add_argument("data")
+    cy.add_argument("plan_dir")
+    cy.add_argument("--year", type=year, required=True)
+    cy.add_argument("--attendance", metavar="FILE", help="attendance table (CSV, workbook or folder); default: the "
+                                                        "data set's own, else everything as planned")
+    cy.add_argument("--out", required=True, help="folder for next year's data set")
+    cy.add_argument("--policy", help="policy file (default: the plan's own policy.yaml)")
+    cy.set_defaults(func=cmd_close_year)
 
     # `planning batch ...` is handed to planning.batch.main before parsing (see main); listed here for --help
     sub.add_parser("batch", add_help=False, help="run notebooks over years × districts × scenarios (papermill)")

@@ -41,6 +41,7 @@ DEFAULT_ROWS: dict[str, dict[str, object]] = {
     "course_ratings": {"class_id": "H1", "cadre_id": "C1", "score": 4, "comment": "", "year": 2025,
                        "institution": "Party school"},
     "trainee_ratings": {"class_id": "H1", "cadre_id": "C1", "score": 85, "year": 2025},
+    "attendance": {"cadre_id": "C1", "activity_id": "K1", "attended": "yes", "leave_hours": ""},
 }
 
 # The data set written when a test gives nothing: three cadres in two units, one class.

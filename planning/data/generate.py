@@ -1114,6 +1114,8 @@ def generate(size: str | int = "medium", year: int = 2027, seed: int = 7,
     tables = _tables(units, cadres, offers, posts, blackouts, busy, history, pins)
     # tables added later draw from their own streams, after everything above: the tables above stay byte-identical
     tables.update(activity_tables(tables, seed, n, year))
+    # attendance is recorded while the year runs (planning close-year reads it): a plan-year data set has none yet
+    tables["attendance"] = _frame("attendance", [])
     return tables
 
 

@@ -335,6 +335,33 @@ def empty_table(table: Table) -> pd.DataFrame:
     return df
 
 
+def read_table(path: str | Path, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """One contract table read on its own, typed: a CSV file, a workbook's sheet `name`, or
+    `name`.csv in a folder. Returns the frame and the problems (unreadable file or cells), never raises."""
+    path = Path(path)
+    table = TABLES[name]
+    if path.is_dir():
+        frames, problems = read_raw(path)
+        problems = [p for p in problems if p.table == name]
+    elif path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
+        frames, problems = read_raw(path)
+        problems = [p for p in problems if p.table in (name, "workbook")]
+    elif path.is_file():
+        try:
+            raw, rows = _read_csv(path)
+        except _TableProblem as e:
+            return empty_table(table), [Problem(name, e.row, None, e.message)]
+        frames, problems = {name: raw}, [Problem(name, r, None, m) for r, m in rows]
+    else:
+        return empty_table(table), [Problem(name, None, None, f"{path} does not exist")]
+    if name not in frames:
+        if not problems:
+            problems = [Problem(name, None, None, f"{path} holds no {name} table")]
+        return empty_table(table), problems
+    typed, more = type_table(table, frames[name])
+    return typed, problems + more
+
+
 def load_dataset(path: str | Path, year: int, *, validate: bool = True) -> Dataset:
     """Read, type and (by default) validate a data set for plan year `year`.
 

@@ -102,6 +102,11 @@ TABLES: dict[str, Table] = {
             _c("class_id", "text"), _c("cadre_id", "text"), _c("score", "number"),
             _c("year", "int", present=False, nonempty=False),
         )),
+        # in-year operations (planning/inyear/): what actually happened to the plan's assignments
+        Table("attendance", False, (
+            _c("cadre_id", "text"), _c("activity_id", "text"), _c("attended", "bool", nonempty=False),
+            _c("leave_hours", "number", present=False, nonempty=False),
+        )),
     )
 }
 

@@ -247,6 +247,25 @@ def validate_ratings(ds: Dataset, year: int) -> list[Problem]:
     return p
 
 
+def validate_attendance(ds: Dataset) -> list[Problem]:
+    """attendance: cadre_id exists, activity_id is a class or rotation of the year, leave_hours >= 0,
+    one row per cadre and activity. (Whether the plan holds the assignment is checked where a
+    plan is read: planning.inyear.attendance.)"""
+    a = ds.attendance
+    activities = set(ds.classes["class_id"]) | set(ds.rotations["post_id"])
+    p = check_refs(a, "attendance", "cadre_id", set(ds.cadres["cadre_id"]), "the cadres table")
+    p += check_refs(a, "attendance", "activity_id", activities, "the classes or rotations tables")
+    p += check_range(a, "attendance", "leave_hours", 0)
+    seen: dict[tuple, int] = {}
+    for r in _rows(a):
+        key = (r["cadre_id"], r["activity_id"])
+        if key in seen:
+            p.append(Problem("attendance", r[ROW], "activity_id",
+                             f"{key[0]} / {key[1]} is recorded twice (also on row {seen[key]}); keep one row"))
+        seen.setdefault(key, r[ROW])
+    return p
+
+
 def rating_warnings(ds: Dataset) -> list[Problem]:
     """A rating of a class found neither in the classes table nor in history; a trainee rating a class twice."""
     known = set(ds.classes["class_id"]) | {a for a in ds.history["activity_id"] if a}
@@ -326,7 +345,7 @@ def collect_problems(ds: Dataset, year: int) -> list[Problem]:
     return (validate_units(ds) + validate_cadres(ds, year) + validate_ids_across(ds)
             + validate_classes(ds, year) + validate_rotations(ds, year) + validate_blackouts(ds)
             + validate_busy(ds) + validate_history(ds, year) + validate_pins(ds) + validate_online(ds, year)
-            + validate_ratings(ds, year))
+            + validate_ratings(ds, year) + validate_attendance(ds))
 
 
 def validate_dataset(ds: Dataset, year: int) -> Dataset:

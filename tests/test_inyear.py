@@ -1,0 +1,161 @@
+"""In-year operations: the attendance table, close-year (next year's data set), re-plan."""
+from __future__ import annotations
+
+import datetime as dt
+import filecmp
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import YEAR, write_csv, write_dataset
+from planning.check import check_plan
+from planning.cli import main
+from planning.data.load import load_dataset
+from planning.errors import DataError
+from planning.inyear import close_year, load_attendance, redate_offer, year_record
+from planning.io import read_plan_csv
+from planning.pipeline import run_plan
+from planning.policy import default_policy
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ROOT / "data" / "small"
+
+
+@pytest.fixture(scope="module")
+def small_plan(tmp_path_factory):
+    """The small sample's plan (written, so checked by the independent checker)."""
+    root = tmp_path_factory.mktemp("inyear")
+    res = run_plan(SMALL, YEAR, root / "plan", time_limit=20)
+    assert check_plan(SMALL, root / "plan", YEAR) == []
+    return root / "plan", res
+
+
+def _three_classes(plan: pd.DataFrame) -> list[tuple[str, str, float]]:
+    """Three class assignments of different cadres (cadre, class, class hours)."""
+    rows = plan[plan["kind"] == "class"].drop_duplicates("cadre_id").head(3)
+    return [(r.cadre_id, r.activity_id, float(r.hours)) for r in rows.itertuples()]
+
+
+# --------------------------------------------------------------------------- the attendance table
+def test_attendance_table_rules_name_table_row_and_column(tmp_path):
+    path = write_dataset(tmp_path, attendance=[{}, {"cadre_id": "C9"}, {"cadre_id": "C2", "activity_id": "K7"},
+                                               {"cadre_id": "C3", "leave_hours": -2}, {}])
+    with pytest.raises(DataError) as e:
+        load_dataset(path, YEAR)
+    found = {(p.table, p.row, p.column) for p in e.value.problems}
+    assert found == {("attendance", 3, "cadre_id"), ("attendance", 4, "activity_id"),
+                     ("attendance", 5, "leave_hours"), ("attendance", 6, "activity_id")}
+    ok = load_dataset(write_dataset(tmp_path, folder="ok", attendance=[{"attended": "no", "leave_hours": 3}]), YEAR)
+    assert ok.attendance["attended"].tolist() == [False] and ok.attendance["leave_hours"].tolist() == [3.0]
+
+
+# --------------------------------------------------------------------------- close-year
+def test_leave_over_the_policy_share_withdraws(small_plan, tmp_path):
+    """Leave above 1/7 of the class hours = withdrawn, exactly 1/7 still credited, not attended = absent;
+    requirement.leave_max_share sets the share."""
+    plan_dir, res = small_plan
+    ds = load_dataset(SMALL, YEAR)
+    (c1, k1, h1), (c2, k2, h2), (c3, k3, _) = _three_classes(res.plan)
+    att = write_csv(tmp_path / "attendance.csv", [
+        {"cadre_id": c1, "activity_id": k1, "attended": "yes", "leave_hours": h1 / 7 + 0.5},
+        {"cadre_id": c2, "activity_id": k2, "attended": "yes", "leave_hours": round(h2 / 7, 6)},
+        {"cadre_id": c3, "activity_id": k3, "attended": "no"},
+    ])
+    record = year_record(ds, plan_dir, YEAR, default_policy(), load_attendance(att))
+    status = {(r.cadre_id, r.activity_id): r.status for r in record.itertuples()}
+    assert status[c1, k1] == "withdrawn" and status[c2, k2] == "credited" and status[c3, k3] == "absent"
+    assert len(record) == len(res.plan) and (record["status"] == "credited").sum() == len(res.plan) - 2
+    assert "exceed" in record.set_index(["cadre_id", "activity_id"]).at[(c1, k1), "reason"]
+    lenient = default_policy().with_overrides({"requirement.leave_max_share": 0.5})
+    again = year_record(ds, plan_dir, YEAR, lenient, load_attendance(att))
+    assert (again["status"] == "withdrawn").sum() == 0
+
+
+def test_close_year_extends_history_drops_pins_and_validates_next_year(small_plan, tmp_path):
+    plan_dir, res = small_plan
+    ds = load_dataset(SMALL, YEAR)
+    (c1, k1, h1), _, _ = _three_classes(res.plan)
+    att = load_attendance(write_csv(tmp_path / "a.csv", [{"cadre_id": c1, "activity_id": k1, "attended": "no"}]))
+    nxt = close_year(ds, res.plan, YEAR, None, att)
+    new = nxt.history[nxt.history["year"] == YEAR]
+    assert len(new) == len(res.plan) - 1 and (c1, k1) not in set(zip(new["cadre_id"], new["activity_id"]))
+    assert len(nxt.history) == len(ds.history) + len(new)
+    rot = res.plan[res.plan["kind"] == "rotation"]
+    assert set(new.loc[new["kind"] == "rotation", "activity_id"]) == set(rot["activity_id"])
+    merged = new.merge(res.plan, on=["cadre_id", "activity_id"])
+    assert (merged["days_x"].astype(float) == merged["days_y"].astype(float)).all()
+    assert (merged["hours_x"].astype(float) == merged["hours_y"].astype(float)).all()
+    assert len(nxt.pins) == 0 and len(ds.pins) > 0
+    assert nxt.cadres.drop(columns="_row").equals(ds.cadres.drop(columns="_row"))
+    # next year's offer: same weekday, the new year, ids carrying the new year
+    for old, moved in zip(ds.classes.itertuples(), nxt.classes.itertuples()):
+        assert moved.class_id == old.class_id.replace("2027", "2028")
+        first = old.start_date or old.window_start
+        new_first = moved.start_date or moved.window_start
+        assert new_first.year == YEAR + 1 and new_first.weekday() == first.weekday()
+        assert (new_first - first).days % 7 == 0
+
+
+def test_cli_close_year_writes_a_data_set_next_year_validates(small_plan, tmp_path, capsys):
+    plan_dir, res = small_plan
+    out = tmp_path / "next"
+    assert main(["close-year", str(SMALL), str(plan_dir), "--year", str(YEAR), "--out", str(out)]) == 0
+    assert "credited" in capsys.readouterr().out
+    assert main(["validate", str(out), "--year", str(YEAR + 1)]) == 0
+    hist = read_plan_csv(out / "history.csv")
+    assert (hist["year"] == str(YEAR)).sum() == len(res.plan)
+    assert filecmp.cmp(SMALL / "cadres.csv", out / "cadres.csv", shallow=False)
+    assert not (out / "pins.csv").exists()
+    # the next year plans and checks
+    nxt = run_plan(out, YEAR + 1, tmp_path / "plan2028", time_limit=20)
+    assert check_plan(out, tmp_path / "plan2028", YEAR + 1) == []
+    taken = set(zip(hist["cadre_id"], hist["topic"].str.casefold()))
+    topics = dict(zip(nxt.data.classes["class_id"], nxt.data.classes["topic"].str.casefold()))
+    assert not any((c, topics[a]) in taken for c, a in zip(nxt.plan["cadre_id"], nxt.plan["activity_id"])
+                   if a in topics)
+
+
+def test_cli_close_year_bad_attendance_exit_2_names_row_and_nothing_written(small_plan, tmp_path, capsys):
+    plan_dir, res = small_plan
+    planned = set(zip(res.plan["cadre_id"], res.plan["activity_id"]))
+    cadre = res.plan["cadre_id"].iloc[0]
+    other = next(k for k in res.data.classes["class_id"] if (cadre, k) not in planned)
+    att = write_csv(tmp_path / "att.csv", [{"cadre_id": cadre, "activity_id": res.plan["activity_id"].iloc[0],
+                                           "attended": "yes"},
+                                          {"cadre_id": cadre, "activity_id": other, "attended": "yes"}])
+    out = tmp_path / "next"
+    code = main(["close-year", str(SMALL), str(plan_dir), "--year", str(YEAR), "--attendance", str(att),
+                 "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "attendance, row 3, column activity_id" in err and "no assignment" in err
+    assert not out.exists()
+
+
+def test_cli_close_year_refuses_a_plan_not_valid_for_the_data(small_plan, tmp_path, capsys):
+    import shutil
+
+    plan_dir, res = small_plan
+    bad = tmp_path / "bad"
+    shutil.copytree(plan_dir, bad)
+    plan = read_plan_csv(bad / "plan.csv")
+    plan.loc[0, "activity_id"] = "NO-SUCH"
+    plan.to_csv(bad / "plan.csv", index=False)
+    out = tmp_path / "next"
+    assert main(["close-year", str(SMALL), str(bad), "--year", str(YEAR), "--out", str(out)]) == 2
+    assert "not valid for this data" in capsys.readouterr().err and not out.exists()
+
+
+def test_redate_keeps_weekday_and_refuses_a_class_that_cannot_move(tmp_path):
+    path = write_dataset(tmp_path, classes=[{"class_id": "K2027-1", "start_date": "2027-12-27",
+                                             "end_date": "2027-12-31", "days": 5, "hours": 40}])
+    ds = load_dataset(path, YEAR)
+    moved = redate_offer(ds, YEAR, YEAR + 1)
+    r = moved.classes.iloc[0]
+    assert r["class_id"] == "K2028-1" and r["start_date"] == dt.date(2028, 12, 25)
+    assert r["start_date"].weekday() == dt.date(2027, 12, 27).weekday()
+    late = load_dataset(write_dataset(tmp_path, folder="late", classes=[
+        {"class_id": "K1", "start_date": "2027-01-01", "end_date": "2027-12-31", "days": 200, "hours": 1600}]), YEAR)
+    with pytest.raises(DataError) as e:
+        redate_offer(late, YEAR, YEAR + 1)
+    assert {(p.table, p.row, p.column) for p in e.value.problems} == {("classes", 2, "end_date")}
