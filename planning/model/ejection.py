@@ -44,6 +44,8 @@ class Scorer:
         if self.overdue[i] and classes:
             v += self.w_any * self.w[i]
         cost = sum(self.prob.activities[self.prob.options[self.prob.pair_option[p]].activity_id].cost for p in classes)
+        if self.prob.pair_value is not None:  # the problem's extra term (re-plan: changes)
+            v += float(sum(self.prob.pair_value[p] for p in classes))
         return v - self.per_yuan * cost
 
 

@@ -338,5 +338,8 @@ def set_objective(m: Model) -> None:
             c = prob.activities[opt.activity_id].cost
             if c:
                 cost.append((m.x[p], -per_yuan * c))
+    extra = [] if prob.pair_value is None else [(m.x[p], float(v)) for p, v in enumerate(prob.pair_value) if v]
     m.lp.sense = pulp.LpMaximize
-    m.lp.setObjective(_expr(met + short + overdue + rot + cost))
+    objective = _expr(met + short + overdue + rot + cost + extra)
+    objective.constant = float(prob.objective_offset)  # the problem's extra term (PlanningProblem.pair_value)
+    m.lp.setObjective(objective)
