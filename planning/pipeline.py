@@ -27,6 +27,7 @@ from planning.io import atomic_dir, check_output_target, hold_output, num, write
 from planning.model import lagrange
 from planning.model.bounds import best_case_bound
 from planning.model.build import build_model
+from planning.model.core import core_of, requirement_met
 from planning.model.diagnose import elastic_diagnosis, pin_conflicts
 from planning.model.ejection import eject_search
 from planning.model.explain import explain_shortfall
@@ -459,14 +460,9 @@ def coverage_table(prob: PlanningProblem, plan: pd.DataFrame) -> pd.DataFrame:
     cov["required"] = [r.required_hours if r.measure == "hours" else r.required_days for r in f.itertuples()]
     cov["planned_days"] = cov["cadre_id"].map(days).fillna(0.0).to_numpy()
     cov["planned_hours"] = cov["cadre_id"].map(hours).fillna(0.0).to_numpy()
-    req_h = f["required_hours"].to_numpy()
-    met = []
-    for k, r in enumerate(cov.itertuples()):
-        if r.measure == "hours":
-            met.append(r.planned_hours >= req_h[k] - 1e-9)
-        else:
-            met.append(r.planned_days >= r.required - 1e-9 or r.planned_hours >= req_h[k] - 1e-9)
-    cov["met"] = met
+    core = core_of(prob)
+    cov["met"] = requirement_met(core.by_hours, cov["planned_days"].to_numpy(), cov["planned_hours"].to_numpy(),
+                                 core.req_days, core.req_hours)
     cov["planned_days"] = cov["planned_days"].map(num)
     cov["planned_hours"] = cov["planned_hours"].map(num)
     cov["required"] = cov["required"].map(num)

@@ -49,7 +49,8 @@ from planning.calendar import season_of as calendar_season_of
 from planning.data.load import ROW, Dataset, topic_key, type_table
 from planning.data.schema import TABLES
 from planning.errors import DataError, PolicyError
-from planning.policy import Policy, read_yaml_mapping
+from planning.data.validate import validate_dataset
+from planning.policy import Policy, _flatten, read_yaml_mapping
 
 SCENARIO_KEYS = ("name", "description", "policy", "edits")
 BASE = "base"
@@ -129,8 +130,6 @@ def apply_scenario(ds: Dataset, scenario: Scenario, year: int, base_policy: Poli
 
     Raises ScenarioError / PolicyError naming the file and the edit, or ScenarioError listing the
     contract problems the edited data set has."""
-    from planning.data.validate import validate_dataset
-
     pol = scenario.apply_policy(base_policy)
     out = ds.copy()
     added: dict[tuple[str, int], str] = {}  # (table, _row) of added rows → "edit i item j"
@@ -331,6 +330,7 @@ def _add_pins(ds, args, year, pol, where, added):
 
 def _low_rated_classes(ds, args, year, pol, required=()) -> tuple[Mapping, pd.Series, list[str]]:
     """(arguments, mask of the offer's classes taught by low-rated institutions, those institutions)."""
+    # here, not at the top: planning.activities imports the pipeline, which imports this module
     from planning.activities.evaluation import low_rated_institutions
 
     a = _args(args or {}, required, ("below", "min_ratings"))
@@ -405,6 +405,4 @@ def describe_edit(edit: Mapping) -> str:
 
 
 def describe_policy(policy: Mapping) -> list[str]:
-    from planning.policy import _flatten
-
     return [f"{k} = {v}" for k, v in _flatten(policy).items()]

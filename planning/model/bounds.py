@@ -10,37 +10,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from planning.model.core import core_of
 from planning.model.explain import attainable
 from planning.model.problem import PlanningProblem
 
 
 def best_case_bound(prob: PlanningProblem) -> float:
-    pol = prob.policy
-    f = prob.facts
-    w = f["weight"].to_numpy()
-    by_cadre = prob.pairs_of_cadre()
+    core = core_of(prob)  # the objective as every encoding reads it (model/core.py)
     total = 0.0
-    for i, pairs in enumerate(by_cadre):
-        r = f.iloc[i]
+    for i, pairs in enumerate(prob.pairs_of_cadre()):
         cls = [int(p) for p in pairs if prob.options[prob.pair_option[p]].kind == "class"]
-        if r.measure == "hours" and r.required_hours <= 0:
-            pass
-        else:
-            d, h = attainable(prob, cls)
-            if r.measure == "hours":
-                met, short = h >= r.required_hours - 1e-9, max(0.0, 1 - h / r.required_hours)
-            else:
-                met = d >= r.required_days - 1e-9 or h >= r.required_hours - 1e-9
-                short = max(0.0, 1 - d / r.required_days)
-            total += w[i] * (pol["objective.requirement_met"] if met else -pol["objective.shortfall_fraction"] * short)
-        if r.overdue and cls:
-            total += pol["objective.overdue_any_class"] * w[i]
+        if core.has_req[i]:
+            total += core.requirement_value(i, *attainable(prob, cls))
+        if core.overdue[i] and cls:
+            total += core.overdue_value[i]
     reward: dict[int, list[float]] = defaultdict(list)
-    reserve, young = f["reserve"].to_numpy(), f["young"].to_numpy()
-    for p, (i, o) in enumerate(zip(prob.pair_cadre, prob.pair_option)):
-        if prob.options[o].kind == "rotation":
-            reward[int(o)].append(pol["objective.rotation_filled"] + pol["objective.rotation_reserve_bonus"] * reserve[i]
-                                  + pol["objective.rotation_young_bonus"] * young[i])
+    for p, o in enumerate(prob.pair_option):
+        if core.pair_rotation[p]:
+            reward[int(o)].append(core.pair_reward[p])
     for o, values in reward.items():
         slots = prob.activities[prob.options[o].activity_id].capacity
         total += sum(sorted(values, reverse=True)[:slots])

@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 
 
+from planning.model.build import build_model
 from planning.model.problem import PlanningProblem
 
 
@@ -76,8 +77,6 @@ _FAMILY_WORDS = {
 
 def elastic_diagnosis(prob: PlanningProblem, solve) -> list[str]:
     """Re-solve with slacks; `solve(model)` returns a SolveResult. Names the rules that give way."""
-    from planning.model.build import build_model
-
     m = build_model(prob, elastic=True)
     res = solve(m)
     if res.values is None:

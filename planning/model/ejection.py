@@ -11,42 +11,29 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-
+from planning.model.core import core_of
 from planning.model.greedy import PlanBuilder, _bundles, _try_bundle
 from planning.model.problem import PlanningProblem
 
 
 class Scorer:
-    """The model's objective, per cadre, on a PlanBuilder (same weights as rules.set_objective)."""
+    """The model's objective, per cadre, on a PlanBuilder (rotations aside: the search moves
+    classes only), read from the one definition in model/core.py."""
 
     def __init__(self, prob: PlanningProblem):
-        pol = prob.policy
-        f = prob.facts
         self.prob = prob
-        self.w = f["weight"].to_numpy()
-        self.overdue = f["overdue"].to_numpy()
-        self.has_req = np.array([(r.required_hours > 0) if r.measure == "hours" else True for r in f.itertuples()])
-        self.w_met = pol["objective.requirement_met"]
-        self.w_short = pol["objective.shortfall_fraction"]
-        self.w_any = pol["objective.overdue_any_class"]
-        self.per_yuan = pol["objective.cost_per_10k_yuan"] / 10000.0
+        self.core = core_of(prob)
+        self.w = self.core.weight
+        self.has_req = self.core.has_req
 
     def value(self, b: PlanBuilder, i: int, classes: list[int]) -> float:
-        if not self.has_req[i]:
-            met, short = 0.0, 0.0
-        elif b.met(i):
-            met, short = 1.0, 0.0
-        else:
-            met = 0.0
-            short = max(0.0, 1 - (b.hours[i] / b.req_h[i] if b.by_hours[i] else b.days[i] / b.req_d[i]))
-        v = self.w[i] * (self.w_met * met - self.w_short * short)
-        if self.overdue[i] and classes:
-            v += self.w_any * self.w[i]
-        cost = sum(self.prob.activities[self.prob.options[self.prob.pair_option[p]].activity_id].cost for p in classes)
+        core = self.core
+        v = core.requirement_value(i, b.days[i], b.hours[i])
+        if core.overdue[i] and classes:
+            v += core.overdue_value[i]
         if self.prob.pair_value is not None:  # the problem's extra term (re-plan: changes)
             v += float(sum(self.prob.pair_value[p] for p in classes))
-        return v - self.per_yuan * cost
+        return v - core.per_yuan * sum(core.pair_cost[p] for p in classes)
 
 
 def _class_pairs_of(b: PlanBuilder, i: int, mine: dict[int, set[int]]) -> list[int]:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from planning.model.core import core_of
 from planning.model.problem import PlanningProblem
 
 
@@ -38,15 +39,11 @@ class PlanBuilder:
         self.spent = 0.0
         self.chosen: set[int] = set()
         self.max_rot = prob.policy["rotation.max_per_year"]
-        f = prob.facts
-        self.req_d = f["required_days"].to_numpy()
-        self.req_h = f["required_hours"].to_numpy()
-        self.by_hours = (f["measure"] == "hours").to_numpy()
+        self.core = core_of(prob)
+        self.req_d, self.req_h, self.by_hours = self.core.req_days, self.core.req_hours, self.core.by_hours
 
     def met(self, i: int) -> bool:
-        if self.by_hours[i]:
-            return self.hours[i] >= self.req_h[i] - 1e-9
-        return self.days[i] >= self.req_d[i] - 1e-9 or self.hours[i] >= self.req_h[i] - 1e-9
+        return self.core.met(i, self.days[i], self.hours[i])
 
     def fits(self, p: int) -> bool:
         prob = self.prob

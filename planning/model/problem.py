@@ -88,6 +88,7 @@ class PlanningProblem:
     # keeps the requirement objective's bounds valid. None = no such term.
     pair_value: np.ndarray | None = None
     objective_offset: float = 0.0
+    _core: object = field(default=None, init=False, repr=False, compare=False)  # model.core.core_of caches it here
 
     @property
     def n_pairs(self) -> int:
@@ -104,11 +105,13 @@ def _blocks(occ: frozenset[int]) -> tuple[int, ...]:
 
 
 def unit_caps(ds: Dataset, policy: Policy) -> tuple[dict[str, int], dict[str, int]]:
-    """Cap on a unit's absences on any day: max(min_absent, floor(share × headcount))."""
+    """Cap on a unit's absences on any day: max(min_absent, floor(share × headcount)), share = the
+    unit's own max_absent_share or the policy default. (The one definition; the checker keeps its own.)"""
     head = ds.cadres["unit_id"].value_counts().to_dict()
     caps = {}
     for r in ds.units.to_dict("records"):
-        share = r["max_absent_share"] if r["max_absent_share"] is not None else policy["absence.max_absent_share"]
+        own = r.get("max_absent_share")
+        share = policy["absence.max_absent_share"] if own is None or own != own else own  # None or NaN: the default
         n = int(head.get(r["unit_id"], 0))
         # small epsilon: 0.2 × 10 must give 2, not 1.9999
         caps[r["unit_id"]] = max(int(policy["absence.min_absent"]), int(np.floor(share * n + 1e-9)))

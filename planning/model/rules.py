@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
+from planning.model.core import core_of
 from planning.model.problem import PlanningProblem
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
@@ -279,22 +280,22 @@ def add_requirement(m: Model, by_cadre: list[np.ndarray]) -> None:
     `short` ≥ 1 − planned/required − met is the share still missing, so partial progress counts."""
     prob = m.prob
     opts = prob.options
+    core = core_of(prob)
     for i, pairs in enumerate(by_cadre):
-        f = prob.facts.iloc[i]
         cls = [p for p in pairs if opts[prob.pair_option[p]].kind == "class"]
         cid = prob.cadre_ids[i]
-        if f.measure == "hours" and f.required_hours <= 0:
+        if not core.has_req[i]:
             continue
         dh = [(opts[prob.pair_option[p]].days, opts[prob.pair_option[p]].hours) for p in cls]
         met = pulp.LpVariable(clean("met", cid), cat="Binary")
         m.met[i] = met
-        if f.measure == "hours":
-            req_d, req_h = 0.0, float(f.required_hours)
+        if core.by_hours[i]:
+            req_d, req_h = 0.0, float(core.req_hours[i])
             m.add(_expr([(m.x[p], h) for p, (_, h) in zip(cls, dh)] + [(met, -req_h)]), pulp.LpConstraintGE, 0,
                   "ReqHours", cid)
             progress = [(m.x[p], h / req_h) for p, (_, h) in zip(cls, dh)]
         else:
-            req_d, req_h = float(f.required_days), float(f.required_hours)
+            req_d, req_h = float(core.req_days[i]), float(core.req_hours[i])
             md = pulp.LpVariable(clean("met_days", cid), cat="Binary")
             mh = pulp.LpVariable(clean("met_hours", cid), cat="Binary")
             m.met_days[i], m.met_hours[i] = md, mh
@@ -307,7 +308,7 @@ def add_requirement(m: Model, by_cadre: list[np.ndarray]) -> None:
         short = pulp.LpVariable(clean("short", cid), lowBound=0, upBound=1)
         m.short[i] = short
         m.add(_expr([(short, 1), (met, 1)] + progress), pulp.LpConstraintGE, 1, "Short", cid)
-        if f.overdue and cls:
+        if core.overdue[i] and cls:
             a = pulp.LpVariable(clean("any_class", cid), lowBound=0, upBound=1)
             m.any_class[i] = a
             m.add(_expr([(a, 1)] + [(m.x[p], -1) for p in cls]), pulp.LpConstraintLE, 0, "AnyClass", cid)
@@ -316,30 +317,23 @@ def add_requirement(m: Model, by_cadre: list[np.ndarray]) -> None:
 def set_objective(m: Model) -> None:
     """Maximise Σ weight × (met − shortfall) + overdue cadres reached + rotations filled
     (more for reserve and young cadres) − cost tie-break; in elastic mode, minimise slack."""
-    prob, pol = m.prob, m.prob.policy
     if m.elastic:
         m.lp.sense = pulp.LpMinimize
         m.lp.setObjective(_expr([(s, 1) for s in m.slack.values()]))
         return
-    w = prob.facts["weight"].to_numpy()
-    met = [(v, pol["objective.requirement_met"] * w[i]) for i, v in m.met.items()]
-    short = [(v, -pol["objective.shortfall_fraction"] * w[i]) for i, v in m.short.items()]
-    overdue = [(v, pol["objective.overdue_any_class"] * w[i]) for i, v in m.any_class.items()]
+    core = core_of(m.prob)  # the weights, as every other encoding reads them (model/core.py)
+    met = [(v, core.met_value[i]) for i, v in m.met.items()]
+    short = [(v, -core.short_value[i]) for i, v in m.short.items()]
+    overdue = [(v, core.overdue_value[i]) for i, v in m.any_class.items()]
     rot, cost = [], []
-    f = prob.facts
-    reserve, young = f["reserve"].to_numpy(), f["young"].to_numpy()
-    per_yuan = pol["objective.cost_per_10k_yuan"] / 10000.0
-    for p, (i, o) in enumerate(zip(prob.pair_cadre, prob.pair_option)):
-        opt = prob.options[o]
-        if opt.kind == "rotation":
-            rot.append((m.x[p], pol["objective.rotation_filled"] + pol["objective.rotation_reserve_bonus"] * reserve[i]
-                        + pol["objective.rotation_young_bonus"] * young[i]))
-        else:
-            c = prob.activities[opt.activity_id].cost
-            if c:
-                cost.append((m.x[p], -per_yuan * c))
+    for p in range(len(m.x)):
+        if core.pair_rotation[p]:
+            rot.append((m.x[p], core.pair_reward[p]))
+        elif core.pair_cost[p]:
+            cost.append((m.x[p], -core.per_yuan * core.pair_cost[p]))
+    prob = m.prob  # its extra term (PlanningProblem.pair_value: re-plan's changes)
     extra = [] if prob.pair_value is None else [(m.x[p], float(v)) for p, v in enumerate(prob.pair_value) if v]
     m.lp.sense = pulp.LpMaximize
     objective = _expr(met + short + overdue + rot + cost + extra)
-    objective.constant = float(prob.objective_offset)  # the problem's extra term (PlanningProblem.pair_value)
+    objective.constant = float(prob.objective_offset)
     m.lp.setObjective(objective)

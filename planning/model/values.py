@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from planning.model.core import core_of
 from planning.model.rules import Model
 
 
@@ -28,20 +29,15 @@ def complete_values(m: Model, chosen: set[int]) -> dict[str, float]:
             n_class[i] += 1
     for oi, v in m.open.items():
         vals[v.name] = 1.0 if enrolled[oi] > 0 else 0.0
-    f = prob.facts
+    core = core_of(prob)
     for i in m.met:
-        if f["measure"].iat[i] == "hours":
-            req = f["required_hours"].iat[i]
-            met = hours[i] >= req - 1e-9
-            vals[m.met[i].name] = float(met)
-            vals[m.short[i].name] = 0.0 if met else max(0.0, 1 - hours[i] / req)
-        else:
-            md = days[i] >= f["required_days"].iat[i] - 1e-9
-            mh = (not md) and hours[i] >= f["required_hours"].iat[i] - 1e-9
+        met = core.met(i, days[i], hours[i])
+        vals[m.met[i].name] = float(met)
+        vals[m.short[i].name] = core.shortfall(i, days[i], hours[i])
+        if not core.by_hours[i]:  # met through days if the days suffice, else through hours
+            md = bool(days[i] >= core.req_days[i] - 1e-9)
             vals[m.met_days[i].name] = float(md)
-            vals[m.met_hours[i].name] = float(mh)
-            vals[m.met[i].name] = float(md or mh)
-            vals[m.short[i].name] = 0.0 if (md or mh) else max(0.0, 1 - days[i] / f["required_days"].iat[i])
+            vals[m.met_hours[i].name] = float(met and not md)
     for i, v in m.any_class.items():
         vals[v.name] = 1.0 if n_class[i] else 0.0
     for n, pairs in m.unit_count:  # a unit's trainees on one option (rules.add_unit_absence_cap)

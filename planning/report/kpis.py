@@ -28,6 +28,8 @@ import pandas as pd
 from planning.data.schema import LEVELS
 from planning.errors import PlanningError
 from planning.io import read_plan_csv
+from planning.model.core import requirement_met
+from planning.model.problem import unit_caps as problem_unit_caps
 from planning.policy import Policy
 
 PLAN_COLUMNS = ["cadre_id", "activity_id", "kind", "start_date", "end_date", "days", "hours"]
@@ -36,7 +38,6 @@ SHORTFALL_COLUMNS = ["cadre_id", "unit_id", "measure", "required", "planned", "r
 COVERAGE_COLUMNS = ["cadre_id", "unit_id", "level", "weight", "overdue", "reserve", "young", "newly_promoted",
                     "key_post", "measure", "required", "planned_days", "planned_hours", "met"]
 GROUPS = ("overdue", "reserve", "young", "newly_promoted", "key_post")
-_EPS = 1e-9
 _TRUE = {"true", "1", "yes", "y", "1.0", "t"}
 
 
@@ -165,8 +166,8 @@ def coverage(files: PlanFiles, ds, year: int, policy: Policy) -> pd.DataFrame:
     hours = facts["cadre_id"].map(cls["hours"]).fillna(0.0).astype(float)
     by_hours = facts["measure"] == "hours"
     required = np.where(by_hours, facts["required_hours"], facts["required_days"]).astype(float)
-    met = np.where(by_hours, hours >= facts["required_hours"] - _EPS,
-                   (days >= facts["required_days"] - _EPS) | (hours >= facts["required_hours"] - _EPS))
+    met = requirement_met(by_hours.to_numpy(), days.to_numpy(), hours.to_numpy(), facts["required_days"].to_numpy(),
+                          facts["required_hours"].to_numpy())
     out = pd.DataFrame({
         "cadre_id": facts["cadre_id"], "unit_id": facts["unit_id"], "level": facts["level"],
         "weight": facts["weight"].astype(float),
@@ -277,15 +278,8 @@ def rotation_table(files: PlanFiles, ds) -> pd.DataFrame:
 # --------------------------------------------------------------------------- units
 def unit_caps(ds, policy: Policy) -> pd.Series:
     """Most cadres a unit may have away on one day: max(min_absent, ⌊share × headcount⌋),
-    share = the unit's own max_absent_share or the policy default."""
-    head = ds.cadres.groupby("unit_id").size()
-    default = float(policy["absence.max_absent_share"])
-    floor_ = int(policy["absence.min_absent"])
-    caps = {}
-    for r in ds.units.to_dict("records"):
-        share = r.get("max_absent_share")
-        share = default if share is None or (isinstance(share, float) and math.isnan(share)) else float(share)
-        caps[r["unit_id"]] = max(floor_, int(math.floor(share * int(head.get(r["unit_id"], 0)) + _EPS)))
+    share = the unit's own max_absent_share or the policy default (model.problem.unit_caps)."""
+    caps, _ = problem_unit_caps(ds, policy)
     return pd.Series(caps, dtype=int)
 
 
