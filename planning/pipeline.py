@@ -37,6 +37,7 @@ from planning.model.rules import Model
 from planning.model.search import improve
 from planning.model.solve import SOLVERS, SolveResult, plan_status
 from planning.model.values import chosen_pairs, complete_values
+from planning.model.warm import warm_pairs, warm_plan
 from planning.policy import Policy, load_policy
 from planning.scenarios import Scenario, apply_scenario, load_scenario
 
@@ -123,8 +124,11 @@ class PlanResult:
 def run_plan(data: str | Path | Dataset, year: int, out: str | Path | None = None, *,
              policy: Policy | str | Path | None = None, solver: str | None = None, time_limit: float | None = None,
              gap: float | None = None, district: str | None = None, scenario: Scenario | str | Path | None = None,
-             check: bool = True, msg: bool = False) -> PlanResult:
+             check: bool = True, msg: bool = False, warm: Any = None) -> PlanResult:
     """Plan the year (the recipe in `_recipe`) and, with `out`, write the checked plan folder.
+
+    `warm`: a plan to start the search from (a plan DataFrame, a PlanResult, a plan folder; see
+    `solve_plan`).
 
     `scenario`: a Scenario, or a scenario file (a Path, or a str ending in .yaml/.yml), applied
     to the data and policy inside the recipe; any other str only names the run (its data and
@@ -133,16 +137,17 @@ def run_plan(data: str | Path | Dataset, year: int, out: str | Path | None = Non
     is written to `out`), PlanningError (the plan failed its check)."""
     if out is None:
         return _recipe(data, year, None, policy=policy, solver=solver, time_limit=time_limit, gap=gap,
-                       district=district, scenario=scenario, check=check, msg=msg)
+                       district=district, scenario=scenario, check=check, msg=msg, warm=warm)
     # the output is checked and held before any work: a refused --out costs nothing, a second
     # run on the same folder stops at once instead of after its solve
     target = check_output_target(out, [data, policy, _scenario_file(scenario)], kind="plan")
     with hold_output(target):
         return _recipe(data, year, target, policy=policy, solver=solver, time_limit=time_limit, gap=gap,
-                       district=district, scenario=scenario, check=check, msg=msg)
+                       district=district, scenario=scenario, check=check, msg=msg, warm=warm)
 
 
-def _recipe(data, year, out, *, policy, solver, time_limit, gap, district, scenario, check, msg) -> PlanResult:
+def _recipe(data, year, out, *, policy, solver, time_limit, gap, district, scenario, check, msg,
+            warm=None) -> PlanResult:
     timings: dict[str, float] = {}
     with _timed(timings, "load"):
         pol = plan_policy(policy, solver=solver, time_limit=time_limit, gap=gap)
@@ -153,7 +158,7 @@ def _recipe(data, year, out, *, policy, solver, time_limit, gap, district, scena
     with _timed(timings, "problem"):
         prob = build_problem(ds, year, pol)
     try:
-        chosen, res, info = solve_plan(prob, pol, msg=msg)
+        chosen, res, info = solve_plan(prob, pol, msg=msg, warm=warm)
     except InfeasiblePlan as e:
         if out is not None:
             write_infeasible(out, e, pol, year, label, len(ds.cadres))
@@ -243,8 +248,13 @@ def filter_district(ds: Dataset, district: str | None) -> Dataset:
 
 
 # --------------------------------------------------------------------------- the solve step
-def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> tuple[set[int], SolveResult, SolveInfo]:
-    """Build and solve; never worse than the greedy baseline.
+def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False,
+               warm: Any = None) -> tuple[set[int], SolveResult, SolveInfo]:
+    """Build and solve; never worse than the greedy baseline (nor than `warm`).
+
+    `warm`: a plan to start from (pair indices, or plan rows / a PlanResult / a plan folder, see
+    planning.model.warm): made valid for this problem, it competes with the constructions of step
+    1 (ties go to it), and the exact MIP gets the best start as its initial solution.
 
     1. the greedy baseline and the all-or-nothing bundle heuristic;
     2. Lagrangian prices on seats, unit days and budget (`model/lagrange.py`): a proven bound
@@ -266,7 +276,7 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
     lagrange.warm_up(data)
     t_search = time.perf_counter()
     score = lambda pairs: lagrange.objective(data, lagrange.positions(data, pairs))  # noqa: E731
-    start, sobj = _constructions(prob, score, info)
+    start, sobj = _constructions(prob, score, info, warm)
     start, sobj, lag = _lagrangian(prob, policy, data, start, sobj, info, deadline=t_search + policy["lagrange.time_share"] * limit)
     info.variables = len(m.lp.variables()) if m else prob.n_pairs
     info.constraints = len(m.lp.constraints) if m else None
@@ -287,8 +297,8 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False) -> t
     return _better_of(m, res, start, sobj, info, policy, exact)
 
 
-def _constructions(prob: PlanningProblem, score, info: SolveInfo) -> tuple[set[int], float]:
-    """The greedy baseline and the bundle heuristic: the better one starts the search."""
+def _constructions(prob: PlanningProblem, score, info: SolveInfo, warm: Any = None) -> tuple[set[int], float]:
+    """The greedy baseline and the bundle heuristic (and the warm plan, when given): the best one starts the search."""
     greedy = greedy_plan(prob)
     info.greedy_chosen, info.greedy_objective = greedy, score(greedy)
     start, sobj, info.start_origin = greedy, info.greedy_objective, "greedy baseline"
@@ -296,6 +306,12 @@ def _constructions(prob: PlanningProblem, score, info: SolveInfo) -> tuple[set[i
     bobj = score(bundle)
     if bobj > sobj:
         start, sobj, info.start_origin = bundle, bobj, "bundle heuristic"
+    if warm is not None:
+        given = warm_plan(prob, set(warm) if isinstance(warm, (set, frozenset)) else warm_pairs(prob, warm))
+        wobj = score(given)
+        info["warm_objective"] = round(wobj, 6)
+        if wobj >= sobj - 1e-9:
+            start, sobj, info.start_origin = given, wobj, "warm start"
     return start, sobj
 
 
@@ -303,11 +319,13 @@ def _lagrangian(prob: PlanningProblem, policy: Policy, data, start: set[int], so
                 deadline: float):
     """Lagrangian prices: the proven bound, and the plans the prices build (kept when better)."""
     t = time.perf_counter()
-    lag = lagrange.relax(prob, iterations=int(policy["lagrange.iterations"]), target=sobj, data=data,
+    warm = info.start_origin == "warm start"
+    lag = lagrange.relax(prob, iterations=int(policy["lagrange.warm_iterations" if warm else "lagrange.iterations"]),
+                         target=sobj, data=data,
                          date_share=float(policy["lagrange.date_share"]),
                          heuristic_every=int(policy["lagrange.heuristic_every"]),
                          date_sweeps=int(policy["lagrange.date_sweeps"]),
-                         master_rounds=int(policy["lagrange.master_rounds"]),
+                         master_rounds=int(policy["lagrange.warm_master_rounds" if warm else "lagrange.master_rounds"]),
                          master_after=int(policy["lagrange.master_after"]),
                          master_time=float(policy["lagrange.master_time"]),
                          master_max_bundles=int(policy["lagrange.master_max_bundles"]),

@@ -42,6 +42,8 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "lagrange.time_share": (0, 1, False),
     "lagrange.heuristic_every": (1, None, False),
     "lagrange.master_rounds": (0, None, False),
+    "lagrange.warm_iterations": (0, None, False),
+    "lagrange.warm_master_rounds": (0, None, False),
     "lagrange.master_after": (10, None, False),
     "lagrange.master_time": (0, None, True),
     "lagrange.master_max_bundles": (0, None, False),

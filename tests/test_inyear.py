@@ -159,3 +159,32 @@ def test_redate_keeps_weekday_and_refuses_a_class_that_cannot_move(tmp_path):
     with pytest.raises(DataError) as e:
         redate_offer(late, YEAR, YEAR + 1)
     assert {(p.table, p.row, p.column) for p in e.value.problems} == {("classes", 2, "end_date")}
+
+
+# --------------------------------------------------------------------------- warm start
+def test_warm_start_from_the_plan_itself_keeps_it(small_plan, tmp_path):
+    _, base = small_plan
+    res = run_plan(SMALL, YEAR, tmp_path / "same", time_limit=10, warm=base.plan)
+    assert check_plan(SMALL, tmp_path / "same", YEAR) == []
+    assert res.info.start_origin == "warm start" and res.info["warm_objective"] == pytest.approx(base.summary["objective"])
+    assert res.plan[["cadre_id", "activity_id", "start_date"]].equals(base.plan[["cadre_id", "activity_id", "start_date"]])
+
+
+def test_warm_plan_repairs_the_given_plan_for_changed_data(small_plan, tmp_path):
+    """After a class is dropped, the warm plan keeps every other assignment the rules allow, is
+    valid (PlanBuilder), and is the same on every call."""
+    from planning.model.problem import build_problem
+    from planning.model.warm import warm_pairs, warm_plan
+
+    _, base = small_plan
+    ds = load_dataset(SMALL, YEAR)
+    gone = base.plan.loc[base.plan["kind"] == "class", "activity_id"].value_counts().index[0]
+    ds.tables["classes"] = ds.classes[ds.classes["class_id"] != gone].reset_index(drop=True)
+    ds.tables["pins"] = ds.pins[ds.pins["activity_id"] != gone].reset_index(drop=True)
+    prob = build_problem(ds, YEAR, default_policy())
+    given = warm_pairs(prob, base.plan)
+    assert len(given) == (base.plan["activity_id"] != gone).sum()
+    plan = warm_plan(prob, given)
+    assert plan == warm_plan(prob, given) and len(given - plan) <= 2
+    res = run_plan(ds, YEAR, tmp_path / "warm", time_limit=10, warm=base.plan)
+    assert check_plan(ds, tmp_path / "warm", YEAR) == [] and res.summary["objective"] >= res.info["warm_objective"] - 1e-6

@@ -31,6 +31,8 @@ class Scorer:
         v = core.requirement_value(i, b.days[i], b.hours[i])
         if core.overdue[i] and classes:
             v += core.overdue_value[i]
+        if self.prob.pair_value is not None:  # the problem's extra term (re-plan: changes)
+            v += float(sum(self.prob.pair_value[p] for p in classes))
         return v - core.per_yuan * sum(core.pair_cost[p] for p in classes)
 
 

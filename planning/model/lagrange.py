@@ -85,6 +85,8 @@ class LagrangeData:
     max_rot: int
     pinned_cadres: np.ndarray  # bool
     weight_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pair_value: np.ndarray | None = None  # per position: PlanningProblem.pair_value (scored, not priced)
+    objective_offset: float = 0.0
 
     @property
     def n_cadres(self) -> int:
@@ -160,6 +162,9 @@ def prepare(prob: PlanningProblem) -> LagrangeData:
         w_met=float(pol["objective.requirement_met"]), w_short=float(pol["objective.shortfall_fraction"]),
         per_yuan=float(pol["objective.cost_per_10k_yuan"]) / 10000.0, max_rot=int(pol["rotation.max_per_year"]),
         pinned_cadres=pinned)
+    if prob.pair_value is not None:
+        data.pair_value = np.asarray(prob.pair_value, dtype=float)[order]
+        data.objective_offset = float(prob.objective_offset)
     data.weight_order = np.array(sorted(range(n), key=lambda i: (not pinned[i], -w[i], not od[i], prob.cadre_ids[i])),
                                  dtype=np.int64)
     return data
@@ -823,6 +828,8 @@ def objective(data: LagrangeData, x: np.ndarray) -> float:
     req = _req_value_np(data, np.arange(data.n_cadres), D, H)
     extra = np.where(n_cls > 0, data.c_any, 0.0)
     pairs = float((x * (data.reward - data.per_yuan * data.cost)).sum())
+    if data.pair_value is not None:
+        pairs += float((x * data.pair_value).sum()) + data.objective_offset
     return float(req.sum() + extra.sum() + pairs)
 
 

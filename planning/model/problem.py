@@ -82,6 +82,12 @@ class PlanningProblem:
     unit_headcount: dict[str, int]
     exclusions: dict[str, dict[str, list[str]]]  # cadre -> reason kind -> activity ids
     warnings: list[str] = field(default_factory=list)
+    # An extra objective term, linear in the pairs (re-plan: the cost of changes against a base plan):
+    # objective += pair_value[p] for every chosen pair p, + objective_offset. Every solver layer reads it
+    # (rules.set_objective, lagrange.objective, ejection.Scorer). pair_value + offset <= 0 for every plan
+    # keeps the requirement objective's bounds valid. None = no such term.
+    pair_value: np.ndarray | None = None
+    objective_offset: float = 0.0
     _core: object = field(default=None, init=False, repr=False, compare=False)  # model.core.core_of caches it here
 
     @property

@@ -331,5 +331,9 @@ def set_objective(m: Model) -> None:
             rot.append((m.x[p], core.pair_reward[p]))
         elif core.pair_cost[p]:
             cost.append((m.x[p], -core.per_yuan * core.pair_cost[p]))
+    prob = m.prob  # its extra term (PlanningProblem.pair_value: re-plan's changes)
+    extra = [] if prob.pair_value is None else [(m.x[p], float(v)) for p, v in enumerate(prob.pair_value) if v]
     m.lp.sense = pulp.LpMaximize
-    m.lp.setObjective(_expr(met + short + overdue + rot + cost))
+    objective = _expr(met + short + overdue + rot + cost + extra)
+    objective.constant = float(prob.objective_offset)
+    m.lp.setObjective(objective)
