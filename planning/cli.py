@@ -1,4 +1,4 @@
-"""The `planning` command: validate, plan, check, policy, report, generate, batch, compare, activities, close-year."""
+"""The `planning` command: validate, plan, check, policy, report, generate, batch, compare, activities, close-year, simulate."""
 from __future__ import annotations
 
 import argparse
@@ -379,6 +379,10 @@ def parser() -> argparse.ArgumentParser:
     cy.add_argument("--out", required=True, help="folder for next year's data set")
     cy.add_argument("--policy", help="policy file (default: the plan's own policy.yaml)")
     cy.set_defaults(func=cmd_close_year)
+
+    from planning.simulate.cli import add_parser as add_simulate
+
+    add_simulate(sub)
 
     # `planning batch ...` is handed to planning.batch.main before parsing (see main); listed here for --help
     sub.add_parser("batch", add_help=False, help="run notebooks over years × districts × scenarios (papermill)")
