@@ -41,7 +41,7 @@ from planning.model.greedy import PlanBuilder, bundle_plan, greedy_plan
 from planning.model.problem import PlanningProblem, build_problem
 from planning.model.solve import SolveResult, solve_highs
 from planning.model.values import chosen_pairs, complete_values, objective_of
-from planning.pipeline import SolveInfo, extract_result, write_plan
+from planning.pipeline import SolveInfo, extract_result, solve_plan, write_plan
 from planning.policy import load_policy
 
 YEAR = 2027
@@ -229,5 +229,17 @@ def test_every_encoding_agrees(tmp_path, seed):
         assert obj <= opt.objective + SOLVER_TOL, (name, "a valid plan above the exact optimum")
         assert obj <= bound + TOL and obj <= lag.bound + TOL, name
     assert objective_of(m, complete_values(m, best)) == pytest.approx(opt.objective, abs=SOLVER_TOL)
+
+    # the solve step down both paths: its plan valid, below the optimum, its bound above it,
+    # "optimal" exactly when the proven gap is within solver.gap
+    for pairs in (10 ** 9, 0):
+        pol = prob.policy.with_overrides({"search.full_mip_pairs": pairs, "lagrange.iterations": 40, "lagrange.master_rounds": 0})
+        chosen, res, info = solve_plan(prob, pol)
+        vals = complete_values(m, chosen)
+        assert mip_valid(m, vals) and builder_valid(prob, chosen), pairs
+        assert res.objective == pytest.approx(objective_of(m, vals), abs=SOLVER_TOL), pairs
+        assert res.objective <= opt.objective + SOLVER_TOL <= res.best_bound + 2 * SOLVER_TOL, pairs
+        assert (res.status == "optimal") == (res.gap is not None and res.gap <= pol["solver.gap"] + 1e-12), pairs
+        assert info.greedy_objective <= res.objective + SOLVER_TOL
     assert valid_seen >= 8
     assert len(plans) - valid_seen >= 4, "too few invalid plans to compare the verdicts on"

@@ -126,7 +126,10 @@ def solve_highs(m: Model, *, time_limit: float, gap: float, threads: int, seed: 
                            f"HiGHS found no plan ({h.modelStatusToString(status)})")
     col = h.getSolution().col_value
     values = {v.name: float(col[k]) for k, v in enumerate(variables)}
-    obj = float(info.objective_function_value)
+    # the objective of the plan handed back, not HiGHS's objective_function_value: after a warm
+    # start HiGHS 1.16 can report a value its solution does not reach (tests/test_encodings.py found
+    # 1516.34 for a plan worth 1516.09: one class's cost term)
+    obj = float(np.dot(hlp.col_cost_, np.asarray(col, dtype=float)) + hlp.offset_)
     if status == S.kOptimal and bound is None:
         bound = obj
     plan, g = plan_status(obj, bound, gap)
