@@ -317,3 +317,25 @@ def test_cli_replan_bad_input_exit_2_and_nothing_written(small_plan, tmp_path, c
     assert main(["replan", str(SMALL), "--year", str(YEAR), "--base", str(bad), "--base-data", str(SMALL),
                  "--as-of", f"{YEAR}-04-01", "--out", str(out)]) == 2
     assert "not valid for this data" in capsys.readouterr().err and not out.exists()
+
+
+def test_report_shows_the_change_notice_per_unit_affected(small_replan, small_plan):
+    from planning.report import render_report_html
+
+    ds, gone, who, out, r = small_replan
+    html = render_report_html(out, ds, YEAR)
+    assert html.count("<h1>Change notice</h1>") == r.changes["cadre_id"].map(
+        dict(zip(ds.cadres["cadre_id"], ds.cadres["unit_id"]))).nunique()
+    assert f"class {gone} cancelled" in html and "as of 2027-04-01" in html
+    zh = render_report_html(out, ds, YEAR, lang="zh")
+    assert "计划调整通知" in zh and f"培训班 {gone} 取消" in zh and "新增重点工作时段 2027-05-10…05-14" in zh
+    plan_dir, _ = small_plan
+    assert "Change notice" not in render_report_html(plan_dir, SMALL, YEAR)
+
+
+def test_reasons_in_chinese():
+    from planning.inyear.words import reason_zh
+
+    assert reason_zh("class C1 cancelled; moved to take the seat of CD9 in C2") == "培训班 C1 取消；调入 C2，使用 CD9 让出的名额"
+    assert reason_zh("transferred from U1 to U2") == "由 U1 调至 U2"
+    assert reason_zh("something new") == "something new"
