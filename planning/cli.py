@@ -1,4 +1,5 @@
-"""The `planning` command: validate, plan, check, policy, report, generate, batch, compare, activities, close-year, simulate."""
+"""The `planning` command: validate, plan, check, policy, report, generate, batch, compare, activities, close-year,
+replan, simulate."""
 from __future__ import annotations
 
 import argparse
@@ -284,6 +285,23 @@ def cmd_close_year(args) -> int:
     return 0
 
 
+def cmd_replan(args) -> int:
+    from planning.inyear.replan import replan
+
+    r = replan(args.data, args.year, args.base, args.as_of, args.out, policy=args.policy, time_limit=args.time_limit,
+               base_data=args.base_data, msg=args.verbose)
+    s = r.summary
+    print(f"Re-plan as of {s['replan_as_of']} written to {args.out}: status {s['status']} "
+          f"({s['solve_seconds']:.1f} s)")
+    print(f"  base plan: {s['base_assignments']} assignments, {s['base_facts']} done, {s['base_under_way']} under way")
+    print(f"  changes: {s['changes']} ({s['changes_dropped']} dropped, {s['changes_added']} added) for "
+          f"{s['changed_cadres']} cadres; changes.csv says why")
+    print(f"  requirement met: {s['requirement_met']} of {s['cadres']} cadres ({s['requirement_met_share']:.1%})")
+    for w in s["warnings"]:
+        print(f"  warning: {w}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="planning", description="Cadre Training Planner")
     sub = p.add_subparsers(dest="command", required=True)
@@ -379,6 +397,19 @@ def parser() -> argparse.ArgumentParser:
     cy.add_argument("--out", required=True, help="folder for next year's data set")
     cy.add_argument("--policy", help="policy file (default: the plan's own policy.yaml)")
     cy.set_defaults(func=cmd_close_year)
+
+    rp = sub.add_parser("replan", help="re-plan during the year with the fewest changes to the published plan")
+    rp.add_argument("data", help="the changed data set")
+    rp.add_argument("--year", type=year, required=True)
+    rp.add_argument("--base", required=True, metavar="PLAN_DIR", help="the published plan")
+    rp.add_argument("--as-of", required=True, metavar="YYYY-MM-DD",
+                    help="what ended before this date is done; what is under way stays unless the data forbids it")
+    rp.add_argument("--out", required=True)
+    rp.add_argument("--policy")
+    rp.add_argument("--base-data", metavar="DATA", help="the data the base plan was made for (it must be valid for it)")
+    rp.add_argument("--time-limit", type=whole_seconds, help="whole seconds")
+    rp.add_argument("--verbose", action="store_true", help="show the solver's log")
+    rp.set_defaults(func=cmd_replan)
 
     from planning.simulate.cli import add_parser as add_simulate
 

@@ -550,13 +550,17 @@ def _files(result: PlanResult, folder: Path) -> None:
     write_json(result.summary, folder / "summary.json")
 
 
-def write_plan(result: PlanResult, out: str | Path, *, check: bool = True, year: int | None = None) -> Path:
+def write_plan(result: PlanResult, out: str | Path, *, check: bool = True, year: int | None = None,
+               extra: dict[str, pd.DataFrame] | None = None) -> Path:
     """Write step: the plan folder, atomically; with `check`, the check step must pass on the
     written files before the folder takes its place. `out` must be new, empty or a folder the
-    planner wrote (planning.io.check_output_target)."""
+    planner wrote (planning.io.check_output_target). `extra`: more tables for the folder
+    (file name -> table; re-plan's changes.csv)."""
     out = check_output_target(out, [result.data], kind="plan")
     with atomic_dir(out, kind="plan") as tmp:
         _files(result, tmp)
+        for name, table in (extra or {}).items():
+            write_csv(table, tmp / name)
         if check:
             check_written(result, tmp, year or result.summary["year"])
     return out

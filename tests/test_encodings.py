@@ -12,7 +12,7 @@ exact MIP's optimum — and then:
 * validity: the PuLP constraints (on `complete_values`), the plan builder and the checker say
   the same thing about every plan;
 * objective: on every valid plan the PuLP objective, the Lagrangian scorer and the ejection
-  Scorer (plus rotations) are equal;
+  Scorer (plus rotations) are equal, with and without a re-plan's extra term (`pair_value`);
 * bounds: the best-case bound and the Lagrangian bound lie above the exact optimum, and every
   valid plan (the heuristics' too) lies below it.
 
@@ -122,6 +122,8 @@ def random_problem(tmp_path: Path, seed: int) -> PlanningProblem:
     ds = load_dataset(path, YEAR)
     prob = build_problem(ds, YEAR, load_policy(None, policy))
     assert not pin_conflicts(prob)
+    if seed % 2:  # the extra linear term a re-plan adds (PlanningProblem.pair_value: changes cost)
+        prob.pair_value = np.array([-rng.choice([0.0, 0.0, 5.0, 40.0]) for _ in range(prob.n_pairs)])
     return prob
 
 
@@ -180,6 +182,8 @@ def scorer_objective(prob: PlanningProblem, chosen: set[int]) -> float:
                     + pol["objective.rotation_young_bonus"] * f["young"].iat[i]
                     for i in (int(prob.pair_cadre[p]) for p in chosen
                               if prob.options[prob.pair_option[p]].kind == "rotation"))
+    if prob.pair_value is not None:  # the Scorer values class pairs only
+        rotations += sum(prob.pair_value[p] for p in chosen if prob.options[prob.pair_option[p]].kind == "rotation")
     return sum(sc.value(b, i, classes.get(i, [])) for i in range(len(prob.cadre_ids))) + rotations
 
 

@@ -188,3 +188,154 @@ def test_warm_plan_repairs_the_given_plan_for_changed_data(small_plan, tmp_path)
     assert plan == warm_plan(prob, given) and len(given - plan) <= 2
     res = run_plan(ds, YEAR, tmp_path / "warm", time_limit=10, warm=base.plan)
     assert check_plan(ds, tmp_path / "warm", YEAR) == [] and res.summary["objective"] >= res.info["warm_objective"] - 1e-6
+
+
+# --------------------------------------------------------------------------- re-plan
+AS_OF = dt.date(YEAR, 4, 1)
+
+
+def _changed(ds, plan: pd.DataFrame, *, blackout=(dt.date(YEAR, 5, 10), dt.date(YEAR, 5, 14))):
+    """The small sample as the year went: the fullest class after May cancelled, a region blackout,
+    a cadre with a class in June transferred to another unit."""
+    out = ds.copy()
+    later = plan[(plan["kind"] == "class") & (plan["start_date"].astype(str) >= f"{YEAR}-06-01")]
+    gone = later["activity_id"].value_counts().sort_index().idxmax()
+    out.tables["classes"] = ds.classes[ds.classes["class_id"] != gone].reset_index(drop=True)
+    out.tables["pins"] = ds.pins[ds.pins["activity_id"] != gone].reset_index(drop=True)
+    row = {"start_date": blackout[0], "end_date": blackout[1], "scope": "region", "reason": "urgent task",
+           "_row": int(ds.blackouts["_row"].max()) + 1}
+    out.tables["blackouts"] = pd.concat([ds.blackouts, pd.DataFrame([row])], ignore_index=True)
+    who = sorted(plan.loc[plan["start_date"].astype(str).str.startswith(f"{YEAR}-06"), "cadre_id"])[0]
+    cad = out.cadres.copy()
+    k = cad.index[cad["cadre_id"] == who][0]
+    cad.at[k, "unit_id"] = next(u for u in sorted(set(cad["unit_id"])) if u != cad.at[k, "unit_id"])
+    out.tables["cadres"] = cad
+    return out, gone, who
+
+
+def _keys(plan: pd.DataFrame) -> set:
+    return set(zip(plan["cadre_id"], plan["activity_id"], plan["start_date"].astype(str)))
+
+
+@pytest.fixture(scope="module")
+def small_replan(small_plan, tmp_path_factory):
+    from planning.inyear.replan import replan
+
+    plan_dir, base = small_plan
+    ds, gone, who = _changed(load_dataset(SMALL, YEAR), base.plan)
+    out = tmp_path_factory.mktemp("replan") / "replan"
+    r = replan(ds, YEAR, plan_dir, AS_OF, out, time_limit=10)
+    return ds, gone, who, out, r
+
+
+def test_replan_is_valid_keeps_what_started_and_says_why(small_plan, small_replan):
+    plan_dir, base = small_plan
+    ds, gone, who, out, r = small_replan
+    assert check_plan(ds, out, YEAR) == []
+    started = base.plan[base.plan["start_date"].astype(str) < AS_OF.isoformat()]
+    assert _keys(started) <= _keys(r.plan)
+    assert gone not in set(r.plan["activity_id"])
+    changes = read_plan_csv(out / "changes.csv")
+    assert list(changes.columns) == ["cadre_id", "before", "after", "reason"] and (changes["reason"] != "").all()
+    import json
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["changes"] == len(changes) and summary["changed_assignments"] == len(_keys(base.plan) ^ _keys(r.plan))
+    reasons = " | ".join(changes["reason"])
+    assert f"class {gone} cancelled" in reasons and "new blackout 2027-05-10…05-14 (urgent task)" in reasons
+    for c in set(base.plan.loc[base.plan["activity_id"] == gone, "cadre_id"]):
+        assert f"class {gone} cancelled" in " ".join(changes.loc[changes["cadre_id"] == c, "reason"])
+
+
+def test_replan_changes_far_less_than_a_plan_from_scratch(small_plan, small_replan, tmp_path):
+    _, base = small_plan
+    ds, _, _, _, r = small_replan
+    scratch = run_plan(ds, YEAR, tmp_path / "scratch", time_limit=10)
+    assert check_plan(ds, tmp_path / "scratch", YEAR) == []
+    assert len(_keys(base.plan) ^ _keys(r.plan)) < 0.75 * len(_keys(base.plan) ^ _keys(scratch.plan))
+    assert r.summary["requirement_met"] >= scratch.summary["requirement_met"] - 3
+
+
+def test_change_penalty_is_the_policy_setting(small_plan, small_replan, tmp_path):
+    """A prohibitive change penalty leaves only the changes the data forces."""
+    from planning.inyear.replan import replan
+
+    plan_dir, base = small_plan
+    ds, gone, *_ = small_replan
+    pol = default_policy().with_overrides({"replan.change_penalty": 1e5, "replan.notice_change_penalty": 1e5})
+    r = replan(ds, YEAR, plan_dir, AS_OF, tmp_path / "rigid", policy=pol, time_limit=10)
+    assert check_plan(ds, tmp_path / "rigid", YEAR) == []
+    assert r.summary["changes_added"] == 0
+    assert not r.changes["reason"].str.contains("re-planned").any()
+
+
+def test_replan_ends_an_assignment_under_way_that_the_data_now_forbids(small_plan, tmp_path):
+    from planning.inyear.replan import replan
+
+    plan_dir, base = small_plan
+    cls = base.plan[base.plan["kind"] == "class"].sort_values(["start_date", "activity_id"])
+    first = cls[(cls["start_date"].astype(str) >= f"{YEAR}-04-01")].iloc[0]
+    start, end = dt.date.fromisoformat(first["start_date"]), dt.date.fromisoformat(first["end_date"])
+    ds = load_dataset(SMALL, YEAR)
+    row = {"start_date": end, "end_date": end, "scope": "region", "reason": "urgent task", "_row": 99}
+    ds.tables["blackouts"] = pd.concat([ds.blackouts, pd.DataFrame([row])], ignore_index=True)
+    r = replan(ds, YEAR, plan_dir, start + dt.timedelta(days=1), tmp_path / "out", time_limit=10)
+    assert check_plan(ds, tmp_path / "out", YEAR) == []
+    trainees = set(cls.loc[cls["activity_id"] == first["activity_id"], "cadre_id"])
+    assert first["activity_id"] not in set(r.plan["activity_id"])
+    dropped = r.changes[r.changes["before"].str.startswith(first["activity_id"])]
+    assert set(dropped["cadre_id"]) == trainees and dropped["reason"].str.contains("new blackout").all()
+
+
+def test_cli_replan_bad_input_exit_2_and_nothing_written(small_plan, tmp_path, capsys):
+    plan_dir, base = small_plan
+    out = tmp_path / "out"
+    # --as-of outside the year
+    assert main(["replan", str(SMALL), "--year", str(YEAR), "--base", str(plan_dir), "--as-of", "2028-02-01",
+                 "--out", str(out)]) == 2
+    assert "outside the plan year 2027" in capsys.readouterr().err and not out.exists()
+    # a past assignment the data now forbids: its class removed
+    done = base.plan[base.plan["end_date"].astype(str) < f"{YEAR}-12-01"].iloc[0]
+    data = tmp_path / "data"
+    import shutil
+
+    shutil.copytree(SMALL, data)
+    classes = read_plan_csv(data / "classes.csv")
+    classes[classes["class_id"] != done["activity_id"]].to_csv(data / "classes.csv", index=False)
+    pins = read_plan_csv(data / "pins.csv")
+    pins[pins["activity_id"] != done["activity_id"]].to_csv(data / "pins.csv", index=False)
+    assert main(["replan", str(data), "--year", str(YEAR), "--base", str(plan_dir), "--as-of", f"{YEAR}-12-01",
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "plan.csv, row" in err and "column activity_id" in err and "cannot change" in err and not out.exists()
+    # a base plan not valid for the data it was made for
+    bad = tmp_path / "bad"
+    shutil.copytree(plan_dir, bad)
+    plan = read_plan_csv(bad / "plan.csv")
+    plan.loc[0, "hours"] = "1"
+    plan.to_csv(bad / "plan.csv", index=False)
+    assert main(["replan", str(SMALL), "--year", str(YEAR), "--base", str(bad), "--base-data", str(SMALL),
+                 "--as-of", f"{YEAR}-04-01", "--out", str(out)]) == 2
+    assert "not valid for this data" in capsys.readouterr().err and not out.exists()
+
+
+def test_report_shows_the_change_notice_per_unit_affected(small_replan, small_plan):
+    from planning.report import render_report_html
+
+    ds, gone, who, out, r = small_replan
+    html = render_report_html(out, ds, YEAR)
+    assert html.count("<h1>Change notice</h1>") == r.changes["cadre_id"].map(
+        dict(zip(ds.cadres["cadre_id"], ds.cadres["unit_id"]))).nunique()
+    assert f"class {gone} cancelled" in html and "as of 2027-04-01" in html
+    zh = render_report_html(out, ds, YEAR, lang="zh")
+    assert "计划调整通知" in zh and f"培训班 {gone} 取消" in zh and "新增重点工作时段 2027-05-10…05-14" in zh
+    plan_dir, _ = small_plan
+    assert "Change notice" not in render_report_html(plan_dir, SMALL, YEAR)
+
+
+def test_reasons_in_chinese():
+    from planning.inyear.words import reason_zh
+
+    assert reason_zh("class C1 cancelled; moved to take the seat of CD9 in C2") == "培训班 C1 取消；调入 C2，使用 CD9 让出的名额"
+    assert reason_zh("transferred from U1 to U2") == "由 U1 调至 U2"
+    assert reason_zh("something new") == "something new"

@@ -325,14 +325,18 @@ def set_objective(m: Model) -> None:
     met = [(v, core.met_value[i]) for i, v in m.met.items()]
     short = [(v, -core.short_value[i]) for i, v in m.short.items()]
     overdue = [(v, core.overdue_value[i]) for i, v in m.any_class.items()]
-    rot, cost = [], []
+    prob = m.prob  # its extra term (PlanningProblem.pair_value: re-plan's changes), added to the pair's
+    value = prob.pair_value  # own coefficient: LpAffineExpression keeps only the last of two terms on one variable
+    rot, cost, extra = [], [], []
     for p in range(len(m.x)):
+        v = 0.0 if value is None else float(value[p])
         if core.pair_rotation[p]:
-            rot.append((m.x[p], core.pair_reward[p]))
+            rot.append((m.x[p], core.pair_reward[p] + v if v else core.pair_reward[p]))
         elif core.pair_cost[p]:
-            cost.append((m.x[p], -core.per_yuan * core.pair_cost[p]))
-    prob = m.prob  # its extra term (PlanningProblem.pair_value: re-plan's changes)
-    extra = [] if prob.pair_value is None else [(m.x[p], float(v)) for p, v in enumerate(prob.pair_value) if v]
+            c = -core.per_yuan * core.pair_cost[p]
+            cost.append((m.x[p], c + v if v else c))
+        elif v:
+            extra.append((m.x[p], v))
     m.lp.sense = pulp.LpMaximize
     objective = _expr(met + short + overdue + rot + cost + extra)
     objective.constant = float(prob.objective_offset)

@@ -66,6 +66,7 @@ class ReportContent:
     cjk: fonts.CJKFont | None
     font_notice: str | None  # shown on the cover when Chinese text cannot be printed
     online: pd.DataFrame | None = None  # online hours of the year per cadre (activities.evaluation), None without data
+    changes: pd.DataFrame | None = None  # a re-plan's changes.csv (planning replan), None for a plan made from scratch
 
     def name(self, cadre_id: str) -> str:
         """The cadre's name as this handout shows it (a pseudonym when anonymized)."""
@@ -144,8 +145,19 @@ def gather(plan_dir, data, year: int, *, lang: str = "en", anonymize: bool = Fal
         daily_absence=daily, caps=caps, by_level=kpis.met_by_level(cov, files.summary),
         by_group=kpis.met_by_group(cov, files.summary), holidays=holiday_names(year, ds, lang),
         anonymizer=anonymizer, unit_names=unit_names, activity_titles=titles, cjk=cjk, font_notice=notice,
-        online=online_of_year(ds, year, pol),
+        online=online_of_year(ds, year, pol), changes=read_changes(files.directory),
     )
+
+
+def read_changes(plan_dir: Path) -> pd.DataFrame | None:
+    """A re-plan's change list (changes.csv: cadre_id, before, after, reason), None when there is none."""
+    from planning.io import read_plan_csv
+
+    path = Path(plan_dir) / "changes.csv"
+    if not path.is_file():
+        return None
+    df = read_plan_csv(path)
+    return df if {"cadre_id", "before", "after", "reason"} <= set(df.columns) else None
 
 
 def online_of_year(ds, year: int, pol: Policy) -> pd.DataFrame | None:

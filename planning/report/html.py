@@ -81,7 +81,38 @@ def view(c: ReportContent) -> dict:
         "units": _units(c),
         "unit_lists": _unit_lists(c),
         "unit_requirement": unit_requirement(c),
+        "changes": _changes(c),
     }
+
+
+def _changes(c: ReportContent) -> dict | None:
+    """A re-plan's change notice: one page per unit affected, its cadres' changes with the reason."""
+    if c.changes is None or not len(c.changes):
+        return None
+    L = c.labels
+    units = dict(zip(c.ds.cadres["cadre_id"], c.ds.cadres["unit_id"]))
+    if c.lang == "zh":
+        from planning.inyear.words import reason_zh
+    else:
+        reason_zh = str
+
+    def activity(text: str) -> str:
+        if not text:
+            return L["change_none"]
+        aid, _, dates = text.partition(" (")
+        title = c.activity_titles.get(aid)
+        return f"{aid} {title}" + (f" ({dates}" if dates else "") if title and title != aid else text
+
+    groups: dict[str, list[dict]] = {}
+    for r in c.changes.to_dict("records"):
+        groups.setdefault(units.get(r["cadre_id"], ""), []).append({
+            "cadre_id": r["cadre_id"], "name": c.name(r["cadre_id"]), "before": activity(r["before"]),
+            "after": activity(r["after"]), "reason": c.text(reason_zh(r["reason"]))})
+    as_of = c.files.summary.get("replan_as_of") or F.DASH
+    lead = L.fmt("changes_lead", as_of=as_of, n=len(c.changes), cadres=c.changes["cadre_id"].nunique(),
+                 units=len(groups))
+    return {"lead": lead, "units": [{"unit_id": u, "name": c.unit_name(u), "rows": rows}
+                                    for u, rows in sorted(groups.items())]}
 
 
 def _float(v) -> float:

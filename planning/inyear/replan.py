@@ -1,0 +1,382 @@
+"""Re-plan during the year with as few changes as possible against the published (base) plan.
+
+    load the changed data → read the base plan → split it at --as-of → pin what must stay →
+    build the problem → price the changes → solve from the base plan → extract → list the changes
+    → write (checked by the independent checker against the changed data)
+
+- **Facts**: assignments that ended before `as_of` stay as they are (a `must` pin; a windowed
+  class keeps its dates). Data that now forbids one is refused (exit 2): what happened cannot change.
+- **Under way** (started before `as_of`, not yet ended): stay (pinned) unless the changed data
+  forbids them (a new blackout, a transfer, a level change ...): then they end, with the reason.
+- **Later**: free, but each change costs — the weighted version of "a valid plan first, then the
+  requirement objective, then fewest changes": every assignment dropped from the base plan or
+  added to it costs `replan.change_penalty` objective points, a dropped one whose notice is
+  already out (it starts within `replan.notice_days` of `as_of`) `replan.notice_change_penalty`.
+  A windowed class moved to other dates is a change for each of its trainees. With the default
+  weights (one met requirement is worth 100 × priority weight) a change is made only for a clear gain.
+
+The change cost is the problem's extra objective term (`PlanningProblem.pair_value`, read by the
+MIP, the Lagrangian scorer and the ejection search); the search starts from the base plan
+(`solve_plan(..., warm=)`). No rule is copied here: pins and the pipeline's own steps do the work.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planning.data.load import ROW, Dataset
+from planning.errors import DataError, Problem
+from planning.io import check_output_target, hold_output, read_plan_csv
+from planning.model.problem import PlanningProblem, build_problem
+from planning.model.warm import pair_index
+from planning.pipeline import PlanResult, extract_result, load_data, plan_policy, solve_plan, write_plan
+from planning.policy import Policy
+
+CHANGE_COLUMNS = ["cadre_id", "before", "after", "reason"]
+PHASES = ("fact", "under_way", "later")
+
+
+@dataclass
+class ReplanResult:
+    """The re-plan (a PlanResult: plan, classes, shortfall, summary) and its changes against the base."""
+
+    result: PlanResult
+    changes: pd.DataFrame  # CHANGE_COLUMNS, one row per cadre and change
+    base: pd.DataFrame  # the base plan's rows, with `phase` (fact / under_way / later)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> dict:
+        return self.result.summary
+
+    @property
+    def plan(self) -> pd.DataFrame:
+        return self.result.plan
+
+
+# --------------------------------------------------------------------------- inputs
+def parse_as_of(as_of: str | dt.date, year: int) -> dt.date:
+    """--as-of: a date inside the plan year (DataError otherwise)."""
+    if isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of.strip())
+        except ValueError:
+            raise DataError([Problem("--as-of", None, None, f"'{as_of}' is not a date: write it as YYYY-MM-DD")]) from None
+    if as_of.year != year:
+        raise DataError([Problem("--as-of", None, None, f"{as_of} is outside the plan year {year}")])
+    return as_of
+
+
+def read_base(base: str | Path | pd.DataFrame | PlanResult) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The base plan's rows (cadre_id, activity_id, kind, start_date, end_date as dates) and each
+    cadre's unit when the plan recorded it (coverage.csv). DataError naming plan.csv's line and column."""
+    units: dict[str, str] = {}
+    if isinstance(base, PlanResult):
+        rows, units = base.plan, dict(zip(base.coverage["cadre_id"], base.coverage["unit_id"]))
+    elif isinstance(base, pd.DataFrame):
+        rows = base
+    else:
+        folder = Path(base)
+        if not (folder / "plan.csv").is_file():
+            raise DataError([Problem("plan.csv", None, None, f"{folder} holds no plan.csv: give the folder of a "
+                                     "plan written by planning plan")])
+        try:
+            rows = read_plan_csv(folder / "plan.csv")
+            if (folder / "coverage.csv").is_file():
+                cov = read_plan_csv(folder / "coverage.csv")
+                if {"cadre_id", "unit_id"} <= set(cov.columns):
+                    units = dict(zip(cov["cadre_id"], cov["unit_id"]))
+        except (OSError, ValueError, UnicodeDecodeError) as e:
+            raise DataError([Problem("plan.csv", None, None, f"{folder / 'plan.csv'} cannot be read ({e})")]) from None
+    need = ["cadre_id", "activity_id", "kind", "start_date", "end_date"]
+    missing = [c for c in need if c not in rows.columns]
+    if missing:
+        raise DataError([Problem("plan.csv", 1, c, "this required column is missing from the header") for c in missing])
+    out = rows[need].astype(str).copy()
+    problems = []
+    for col in ("start_date", "end_date"):
+        parsed = []
+        for k, v in enumerate(out[col]):
+            try:
+                parsed.append(dt.date.fromisoformat(v.strip()[:10]))
+            except ValueError:
+                parsed.append(None)
+                problems.append(Problem("plan.csv", k + 2, col, f"'{v}' is not a date (YYYY-MM-DD)"))
+        out[col] = pd.Series(parsed, index=out.index, dtype=object)
+    if problems:
+        raise DataError(problems)
+    return out.reset_index(drop=True), units
+
+
+def split_at(base: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """fact: ended before `as_of`; under_way: started before it and not yet ended; later: the rest."""
+    return pd.Series(["fact" if e < as_of else "under_way" if s < as_of else "later"
+                      for s, e in zip(base["start_date"], base["end_date"])], index=base.index, dtype=object)
+
+
+# --------------------------------------------------------------------------- the re-plan data set
+def _fixed_windowed(ds: Dataset, base: pd.DataFrame) -> Dataset:
+    """Windowed classes with a trainee who started: the dates they run on, as fixed dates."""
+    started = base[(base["phase"] != "later") & (base["kind"] == "class")]
+    dates = {a: (s, e) for a, s, e in zip(started["activity_id"], started["start_date"], started["end_date"])}
+    cls = ds.classes.copy()
+    for k, r in cls.iterrows():
+        if r["class_id"] in dates and r["window_start"]:
+            cls.at[k, "start_date"], cls.at[k, "end_date"] = dates[r["class_id"]]
+            cls.at[k, "window_start"] = cls.at[k, "window_end"] = None
+    out = ds.copy()
+    out.tables["classes"] = cls
+    return out
+
+
+def _with_pins(ds: Dataset, keep: pd.DataFrame) -> Dataset:
+    """The data set with a `must` pin for every assignment that stays (facts, allowed ones under way)."""
+    out = ds.copy()
+    have = {(c, a) for c, a, r in zip(ds.pins["cadre_id"], ds.pins["activity_id"], ds.pins["rule"]) if r == "must"}
+    new = [(c, a) for c, a in zip(keep["cadre_id"], keep["activity_id"]) if (c, a) not in have]
+    start = int(ds.pins[ROW].max()) + 1 if len(ds.pins) else 2
+    rows = pd.DataFrame({"cadre_id": [c for c, _ in new], "activity_id": [a for _, a in new],
+                         "rule": ["must"] * len(new), ROW: range(start, start + len(new))})
+    out.tables["pins"] = pd.concat([ds.pins, rows.astype({ROW: "int64"})], ignore_index=True)
+    return out
+
+
+# --------------------------------------------------------------------------- reasons in words
+def _span(s: dt.date, e: dt.date) -> str:
+    return f"{s}…{e:%m-%d}" if s.year == e.year else f"{s}…{e}"
+
+
+def _overlapping(periods, s: dt.date, e: dt.date) -> str | None:
+    for ps, pe, why in periods:
+        if ps <= e and s <= pe:
+            return f"{_span(ps, pe)} ({why})" if why else _span(ps, pe)
+    return None
+
+
+class Reasons:
+    """Why a base assignment cannot stay, in words (the changed data against the base plan)."""
+
+    def __init__(self, ds: Dataset, prob: PlanningProblem, base_units: dict[str, str], base: pd.DataFrame):
+        self.prob = prob
+        self.cadres = dict(zip(ds.cadres["cadre_id"], ds.cadres["unit_id"]))
+        self.levels = dict(zip(ds.cadres["cadre_id"], ds.cadres["level"]))
+        self.classes = set(ds.classes["class_id"])
+        self.posts = set(ds.rotations["post_id"])
+        self.capacity = {**dict(zip(ds.classes["class_id"], ds.classes["capacity"])),
+                         **dict(zip(ds.rotations["post_id"], ds.rotations["slots"]))}
+        self.enrolled = base["activity_id"].value_counts().to_dict()
+        self.base_units = base_units
+        self.cal = prob.calendar
+
+    def forced(self, c: str, a: str, kind: str, s: dt.date, e: dt.date) -> str | None:
+        """Why the changed data forbids this assignment (None when it allows it)."""
+        if c not in self.cadres:
+            return f"{c} is no longer in the roster"
+        if a not in self.classes and a not in self.posts:
+            return f"{'class' if kind == 'class' else 'rotation post'} {a} cancelled"
+        ex = self.prob.exclusions.get(c, {})
+        kinds = [k for k, ids in ex.items() if a in ids]
+        unit = self.cadres[c]
+        moved = self.base_units.get(c)
+        transfer = f" (transferred from {moved} to {unit})" if moved and moved != unit else ""
+        if kind == "class":
+            hit = _overlapping(self.cal.region_periods, s, e)
+            if hit:
+                return f"new blackout {hit}"
+            hit = _overlapping(self.cal.unit_periods.get(unit, []), s, e)
+            if hit:
+                return f"blackout of unit {unit} {hit}{transfer}"
+        hit = _overlapping(self.cal.busy_periods.get(c, []), s, e)
+        if hit:
+            return f"own busy period {hit}"
+        if "level" in kinds:
+            return f"{a} is not open to their level ({self.levels[c]})"
+        if "direction" in kinds:
+            return f"rotation {a} is in the other direction than their grassroots experience allows"
+        if "topic" in kinds:
+            return f"the topic of {a} is already in their history"
+        if "must_not" in kinds:
+            return f"pinned must_not {a}"
+        if "unscheduled" in kinds:
+            return f"class {a} has no feasible dates in its window"
+        return None
+
+    def chosen(self, c: str, a: str) -> str:
+        """Why the re-plan dropped an assignment the data still allows."""
+        unit = self.cadres.get(c)
+        moved = self.base_units.get(c)
+        if moved and unit and moved != unit:
+            return f"transferred from {moved} to {unit}"
+        cap = self.capacity.get(a)
+        if cap is not None and self.enrolled.get(a, 0) > cap:
+            return f"{a} cut to {cap} places"
+        return "re-planned: the requirement is better met this way"
+
+
+# --------------------------------------------------------------------------- the change cost
+def change_values(prob: PlanningProblem, base: pd.DataFrame, as_of: dt.date, policy: Policy) -> tuple[np.ndarray, float]:
+    """pair_value and objective_offset for the problem: a base pair is worth its change penalty
+    (kept = no change), any other pair costs `replan.change_penalty`; the offset takes the base
+    pairs' worth back, so the term is -(cost of the changes) and never positive."""
+    pen = float(policy["replan.change_penalty"])
+    notified = float(policy["replan.notice_change_penalty"])
+    notice = dt.timedelta(days=int(policy["replan.notice_days"]))
+    index = pair_index(prob)
+    value = np.full(prob.n_pairs, -pen)
+    offset = 0.0
+    for c, a, s in zip(base["cadre_id"], base["activity_id"], base["start_date"]):
+        p = index.get((c, a, s.isoformat()))
+        if p is None:
+            continue
+        worth = notified if s < as_of + notice else pen
+        value[p] = worth
+        offset -= worth
+    return value, offset
+
+
+# --------------------------------------------------------------------------- changes
+def _label(a: str, s: Any, e: Any) -> str:
+    return f"{a} ({_span(s, e)})" if isinstance(s, dt.date) and isinstance(e, dt.date) else a
+
+
+def list_changes(base: pd.DataFrame, plan: pd.DataFrame, reasons: Reasons, forced: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """One row per cadre and change: a dropped assignment beside the one that replaces it (same
+    cadre, in date order), or alone; the reason in words. A seat freed by someone's change and
+    taken by another cadre says whose seat it was."""
+    new = plan.assign(start_date=[dt.date.fromisoformat(str(x)) for x in plan["start_date"]],
+                      end_date=[dt.date.fromisoformat(str(x)) for x in plan["end_date"]])
+    key = lambda df: set(zip(df["cadre_id"], df["activity_id"], df["start_date"]))  # noqa: E731
+    before, after = key(base), key(new)
+    dropped = sorted(before - after, key=lambda r: (r[0], r[2], r[1]))
+    added = sorted(after - before, key=lambda r: (r[0], r[2], r[1]))
+    ends = {**{(c, a, s): e for c, a, s, e in zip(base["cadre_id"], base["activity_id"], base["start_date"], base["end_date"])},
+            **{(c, a, s): e for c, a, s, e in zip(new["cadre_id"], new["activity_id"], new["start_date"], new["end_date"])}}
+    freed: dict[str, list[str]] = {}
+    for c, a, _ in dropped:
+        freed.setdefault(a, []).append(c)
+    by_cadre: dict[str, tuple[list, list]] = {}
+    for r in dropped:
+        by_cadre.setdefault(r[0], ([], []))[0].append(r)
+    for r in added:
+        by_cadre.setdefault(r[0], ([], []))[1].append(r)
+    rows = []
+    for c in sorted(by_cadre):
+        gone, came = by_cadre[c]
+        for k in range(max(len(gone), len(came))):
+            g = gone[k] if k < len(gone) else None
+            n = came[k] if k < len(came) else None
+            why = []
+            if g is not None:
+                why.append(forced.get((c, g[1])) or reasons.chosen(c, g[1]))
+            if n is not None:
+                if g is not None and g[1] == n[1]:
+                    why = [f"class {n[1]} moved to other dates" + (f": {why[0]}" if why and "re-planned" not in why[0] else "")]
+                else:
+                    seat = [x for x in freed.get(n[1], []) if x != c]
+                    if seat:
+                        why.append(f"moved to take the seat of {seat[0]} in {n[1]}")
+                    elif g is None:
+                        why.append("added: a place that helps meet the requirement")
+            rows.append({"cadre_id": c, "before": _label(g[1], g[2], ends[g]) if g else "",
+                         "after": _label(n[1], n[2], ends[n]) if n else "", "reason": "; ".join(why)})
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+
+# --------------------------------------------------------------------------- the recipe
+def replan(data: str | Path | Dataset, year: int, base: str | Path | pd.DataFrame | PlanResult, as_of: str | dt.date,
+           out: str | Path | None = None, *, policy: Policy | str | Path | None = None, time_limit: float | None = None,
+           base_data: str | Path | Dataset | None = None, msg: bool = False) -> ReplanResult:
+    """Re-plan `year` on the changed `data` from the `base` plan as of `as_of` (module docstring);
+    with `out`, write the plan folder (+ changes.csv), checked against `data` before it is in place.
+    `base_data`: the data the base plan was made for; the base plan must be valid for it (exit 2).
+    Raises DataError (bad input, nothing written), InfeasiblePlan, PlanningError."""
+    if out is None:
+        return _replan(data, year, base, as_of, None, policy, time_limit, base_data, msg)
+    target = check_output_target(out, [data, base if not isinstance(base, (pd.DataFrame, PlanResult)) else None,
+                                       policy, base_data], kind="plan")
+    with hold_output(target):
+        return _replan(data, year, base, as_of, target, policy, time_limit, base_data, msg)
+
+
+def _replan(data, year, base, as_of, out, policy, time_limit, base_data, msg) -> ReplanResult:
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    pol = plan_policy(policy, time_limit=time_limit)
+    day = parse_as_of(as_of, year)
+    ds = load_data(data, year)
+    rows, base_units = read_base(base)
+    if base_data is not None and not isinstance(base, (pd.DataFrame, PlanResult)):
+        from planning.inyear import check_base_plan
+
+        check_base_plan(load_data(base_data, year), base, year, pol)
+    rows["phase"] = split_at(rows, day)
+    timings["load"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    fixed = _fixed_windowed(ds, rows)
+    probe = build_problem(fixed, year, pol)  # what the changed data allows, before anything is pinned
+    reasons = Reasons(ds, probe, base_units, rows)
+    admissible = pair_index(probe)
+    forced: dict[tuple[str, str], str] = {}
+    problems, keep = [], []
+    for k, r in rows.iterrows():
+        why = None
+        if (r["cadre_id"], r["activity_id"], r["start_date"].isoformat()) not in admissible:
+            why = reasons.forced(r["cadre_id"], r["activity_id"], r["kind"], r["start_date"], r["end_date"]) \
+                or "no longer allowed by the data"
+            forced[(r["cadre_id"], r["activity_id"])] = why
+        if r["phase"] == "fact" and why:
+            problems.append(Problem("plan.csv", k + 2, "activity_id",
+                                    f"{r['cadre_id']} / {r['activity_id']} ended before {day} and cannot change, but "
+                                    f"the data now forbids it: {why}; correct the data"))
+        elif r["phase"] != "later" and not why:
+            keep.append(k)
+    if problems:
+        raise DataError(problems)
+    prob = build_problem(_with_pins(fixed, rows.loc[keep]), year, pol)
+    prob.pair_value, prob.objective_offset = change_values(prob, rows, day, pol)
+    timings["problem"] = time.perf_counter() - t
+
+    warm = rows.assign(start_date=[s.isoformat() for s in rows["start_date"]])
+    chosen, res, info = solve_plan(prob, pol, msg=msg, warm=warm)
+    timings["solve"] = res.solve_seconds
+    t = time.perf_counter()
+    result = extract_result(prob, chosen, res, info, year=year, label=ds.source, scenario=None)
+    result.data = ds  # checked against the changed data as the planner gave it (no synthetic pins)
+    changes = list_changes(rows, result.plan, reasons, forced)
+    result.summary.update(replan_summary(rows, result, changes, prob, chosen, day, base))
+    result.timings = timings
+    timings["extract"] = time.perf_counter() - t
+    if out is not None:
+        result.out_dir = write_plan(result, out, year=year, extra={"changes.csv": changes})
+    return ReplanResult(result, changes, rows, timings)
+
+
+def replan_summary(base: pd.DataFrame, result: PlanResult, changes: pd.DataFrame, prob: PlanningProblem,
+                   chosen: set[int], as_of: dt.date, source: Any) -> dict:
+    """The change count and what it cost, for summary.json."""
+    dropped = int((changes["before"] != "").sum())
+    added = int((changes["after"] != "").sum())
+    change_cost = -float(sum(prob.pair_value[p] for p in chosen) + prob.objective_offset)
+    return {
+        "replan_as_of": as_of.isoformat(),
+        "replan_base": str(source) if isinstance(source, (str, Path)) else "given plan",
+        "changes": len(changes),  # rows of changes.csv: a cadre's assignment dropped, added, or one replacing another
+        "changed_assignments": dropped + added,
+        "changes_dropped": dropped,
+        "changes_added": added,
+        "changed_cadres": int(changes["cadre_id"].nunique()),
+        "base_assignments": len(base),
+        "base_facts": int((base["phase"] == "fact").sum()),
+        "base_under_way": int((base["phase"] == "under_way").sum()),
+        "change_cost": round(change_cost, 6),
+        "objective_without_change_cost": None if result.summary["objective"] is None
+        else round(result.summary["objective"] + change_cost, 6),
+    }
+
