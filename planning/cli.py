@@ -1,4 +1,5 @@
-"""The `planning` command: validate, plan, check, policy, report, generate, batch, compare, activities, close-year, replan."""
+"""The `planning` command: validate, plan, check, policy, report, generate, batch, compare, activities, close-year,
+replan, simulate."""
 from __future__ import annotations
 
 import argparse
@@ -409,6 +410,10 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--time-limit", type=whole_seconds, help="whole seconds")
     rp.add_argument("--verbose", action="store_true", help="show the solver's log")
     rp.set_defaults(func=cmd_replan)
+
+    from planning.simulate.cli import add_parser as add_simulate
+
+    add_simulate(sub)
 
     # `planning batch ...` is handed to planning.batch.main before parsing (see main); listed here for --help
     sub.add_parser("batch", add_help=False, help="run notebooks over years × districts × scenarios (papermill)")

@@ -1,0 +1,65 @@
+"""`planning simulate DATA --start-year Y --years K --runs R --seed S --out DIR ...`"""
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub) -> None:
+    from planning.cli import _number, jobs, seed, whole_seconds, year
+
+    def scale(text: str) -> float:
+        value = _number(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be above 0, not {text!r}")
+        return value
+
+    def count(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+
+    s = sub.add_parser("simulate", help="simulate several years: plan, carry out, close and move the world on, "
+                                        "over seeded runs (five-year coverage, and the offer it takes)")
+    s.add_argument("data")
+    s.add_argument("--start-year", type=year, required=True)
+    s.add_argument("--years", type=count, default=5, help="years to simulate (default 5)")
+    s.add_argument("--runs", type=count, default=1, help="Monte Carlo runs per offer scale (default 1)")
+    s.add_argument("--seed", type=seed, default=1)
+    s.add_argument("--out", required=True)
+    s.add_argument("--policy")
+    s.add_argument("--scenario", metavar="SCENARIO.yaml", help="apply a scenario's edits and settings to the start")
+    s.add_argument("--mode", choices=("fast", "full"), default="fast",
+                   help="fast: the heuristic layers with fixed step counts (Monte Carlo); full: the annual optimizer")
+    s.add_argument("--time-limit", type=whole_seconds, help="whole seconds per planned year (--mode full)")
+    s.add_argument("--offer-scale", type=scale, nargs="+", default=[1.0],
+                   help="class capacities and rotation slots times these (the offer curve), e.g. 0.8 1.0 1.2")
+    s.add_argument("--jobs", type=jobs, help="runs at once (default: the cores)")
+    s.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
+    s.add_argument("--keep-years", action="store_true",
+                   help="keep every year's data set and plan under runs/<run>/<year>/ (planning check accepts them)")
+    s.add_argument("--lang", choices=("en", "zh"), help="language of simulation.pdf / .xlsx (default: the data's)")
+    s.add_argument("--no-progress", action="store_true")
+    s.set_defaults(func=cmd_simulate)
+
+
+def cmd_simulate(args) -> int:
+    from planning.simulate.run import simulate
+
+    r = simulate(args.data, args.start_year, args.years, args.runs, args.seed, args.out, policy=args.policy,
+                 scenario=args.scenario, mode=args.mode, scales=tuple(args.offer_scale), keep_years=args.keep_years,
+                 jobs=args.jobs, scheduler=args.scheduler, time_limit=args.time_limit, lang=args.lang,
+                 progress=not args.no_progress)
+    last = str(args.start_year + args.years - 1)
+    q = r.summary["kpis"]
+    print(f"Simulated {args.years} years x {args.runs} runs x {len(r.summary['offer_scales'])} offer scales "
+          f"into {r.out} ({r.ran} run, {r.resumed} resumed).")
+    for kpi in ("requirement_met", "five_year_coverage", "overdue", "division_550", "pool_size"):
+        v = q.get(kpi, {}).get(last)
+        if v and v["median"] is not None:
+            print(f"  {kpi} in {last}: median {v['median']:.4g} (10-90 %: {v['p10']:.4g} - {v['p90']:.4g})")
+    if len(r.summary["offer_scales"]) > 1:
+        print("  offer curve (five-year coverage in the final year, median):")
+        for p in r.summary["offer_curve"]:
+            print(f"    x{p['offer_scale']:g}: {p['median']}")
+    return 0

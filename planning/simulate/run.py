@@ -1,0 +1,298 @@
+"""One simulated run (`run_one`: plan, carry out, close, advance, year after year) and the whole
+simulation (`simulate`: the runs in parallel on the batch executors, then kpis.csv, summary.json
+and the report), read top to bottom as a recipe."""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from planning.batch.executors import default_jobs, error_text, open_pool
+from planning.data.dataset import Dataset
+from planning.data.write import dataset_text, write_tables
+from planning.errors import DataError, PlanningError, Problem
+from planning.inyear import next_year_data, year_record
+from planning.io import atomic_dir, atomic_path, ensure_output_root, sweep_leftovers, write_csv, write_json
+from planning.pipeline import PlanResult, load_data, plan_policy, run_plan, scenario_of, with_scenario, write_plan
+from planning.policy import Policy
+from planning.simulate.carry import draw_attendance
+from planning.simulate.kpis import year_kpis
+from planning.simulate.world import advance
+
+MODES = ("fast", "full")
+KPI_COLUMNS = ["run", "year", "kpi", "value", "offer_scale"]
+TIMING_KEYS = ("solve_seconds", "build_seconds", "lagrange_seconds", "search_seconds")
+
+
+class SimulationError(PlanningError):
+    """Bad simulation arguments (exit 2, nothing written)."""
+
+    exit_code = 2
+
+
+@dataclass
+class Spec:
+    """Everything a run needs (picklable: it travels to the workers)."""
+
+    data: Dataset
+    policy: Policy
+    start_year: int
+    years: int
+    seed: int
+    mode: str = "fast"
+    keep_years: bool = False
+    fingerprint: str = ""
+    scales: tuple[float, ...] = (1.0,)
+    runs: int = 1
+    extra: dict = field(default_factory=dict)
+
+
+def year_policy(policy: Policy, mode: str) -> Policy:
+    """The planner's policy for one simulated year: `full` = the annual optimizer as configured;
+    `fast` = the heuristic layers with the quick re-plan's step counts (whatif.*, repeatable:
+    counts end the search, not the clock) and no exact MIP (search.full_mip_pairs 0)."""
+    if mode == "full":
+        return policy
+    from planning.whatif import quick_policy
+
+    return quick_policy(policy).with_overrides({"search.full_mip_pairs": 0})
+
+
+def scale_offer(ds: Dataset, scale: float) -> Dataset:
+    """The offer with class capacities and rotation slots times `scale` (rounded, at least 1; a
+    class's min_size at most its new capacity)."""
+    if scale == 1.0:
+        return ds
+    out = ds.copy()
+    cls = out.classes.copy()
+    cap = [max(1, int(math.floor(int(c) * scale + 0.5))) for c in cls["capacity"]]
+    cls["capacity"] = pd.Series(cap, index=cls.index, dtype=object)
+    if "min_size" in cls.columns:
+        cls["min_size"] = pd.Series([None if m is None else min(int(m), c) for m, c in zip(cls["min_size"], cap)],
+                                    index=cls.index, dtype=object)
+    out.tables["classes"] = cls
+    rot = out.rotations.copy()
+    rot["slots"] = pd.Series([max(1, int(math.floor(int(s) * scale + 0.5))) for s in rot["slots"]],
+                             index=rot.index, dtype=object)
+    out.tables["rotations"] = rot
+    return out
+
+
+def run_name(k: int, scale: float, scales: tuple[float, ...]) -> str:
+    """Run folder names: 001, 002 … ; with several offer scales x0.8_001, x1_001 …"""
+    return f"{k + 1:03d}" if len(scales) == 1 else f"x{scale:g}_{k + 1:03d}"
+
+
+def rng_of(seed: int, k: int) -> np.random.Generator:
+    """Run k's random numbers: the same for every offer scale (common random numbers: the offer
+    curve compares scales on the same draws)."""
+    return np.random.default_rng(np.random.SeedSequence([int(seed), int(k)]))
+
+
+def _repeatable(result: PlanResult) -> PlanResult:
+    """Timings zeroed in a kept plan's summary, so that the same run writes the same bytes."""
+    for k in TIMING_KEYS:
+        if k in result.summary and result.summary[k] is not None:
+            result.summary[k] = 0.0
+    return result
+
+
+def simulate_years(spec: Spec, k: int, scale: float, folder: Path | None = None) -> list[dict]:
+    """Run k at one offer scale: every year planned by the planner, carried out, closed into the
+    next year's data set (planning.inyear) and the world advanced (planning.simulate.world).
+    With `folder`, each year's data set and checked plan go to <folder>/<year>/data and /plan.
+    Returns the KPI rows (run, year, kpi, value, offer_scale)."""
+    rng = rng_of(spec.seed, k)
+    pol = year_policy(spec.policy, spec.mode)
+    ds = scale_offer(spec.data, scale)
+    name = run_name(k, scale, spec.scales)
+    rows: list[dict] = []
+    for year in range(spec.start_year, spec.start_year + spec.years):
+        result = run_plan(ds, year, policy=pol)
+        attendance = draw_attendance(result.plan, pol, rng)
+        record = year_record(ds, result.plan, year, pol, attendance)
+        closed = next_year_data(ds, record, year)
+        nxt, events = advance(closed, ds, record, year, pol, rng)
+        kpis = year_kpis(result, record, closed.history, year, pol, events.counts())
+        if folder is not None:
+            (folder / str(year) / "data").mkdir(parents=True)
+            write_tables(dataset_text(ds), folder / str(year) / "data")
+            write_plan(_repeatable(result), folder / str(year) / "plan", year=year)
+        rows += [{"run": name, "year": year, "kpi": kpi, "value": value, "offer_scale": scale}
+                 for kpi, value in kpis.items()]
+        ds = nxt
+    return rows
+
+
+def run_job(item: tuple[int, float], spec: Spec, root: Path) -> list[dict]:
+    """One run as a job of the pool: written whole into runs/<run>/ (kpis.csv, run.json) or not at all."""
+    k, scale = item
+    target = root / "runs" / run_name(k, scale, spec.scales)
+    with atomic_dir(target, kind="simulation run") as tmp:
+        rows = simulate_years(spec, k, scale, tmp if spec.keep_years else None)
+        write_csv(pd.DataFrame(rows, columns=KPI_COLUMNS), tmp / "kpis.csv")
+        write_json({"fingerprint": spec.fingerprint, "run": k + 1, "offer_scale": scale}, tmp / "run.json")
+    return rows
+
+
+def done_rows(target: Path, fingerprint: str) -> list[dict] | None:
+    """A completed run's KPI rows when it was made with the same arguments (resume), else None."""
+    try:
+        meta = json.loads((target / "run.json").read_text(encoding="utf-8"))
+        if meta.get("fingerprint") != fingerprint:
+            return None
+        return pd.read_csv(target / "kpis.csv", dtype={"run": str}).to_dict("records")
+    except (OSError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- the whole simulation
+@dataclass
+class SimulationResult:
+    out: Path
+    kpis: pd.DataFrame
+    summary: dict
+    ran: int = 0
+    resumed: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def check_arguments(years: int, runs: int, mode: str, scales: tuple[float, ...], start_year: int) -> None:
+    problems = []
+    if years < 1:
+        problems.append(f"--years must be at least 1, not {years}")
+    if runs < 1:
+        problems.append(f"--runs must be at least 1, not {runs}")
+    if mode not in MODES:
+        problems.append(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if not scales or any(not (s > 0 and math.isfinite(s)) for s in scales):
+        problems.append(f"--offer-scale values must be numbers above 0, not {list(scales)}")
+    if len(set(scales)) != len(scales):
+        problems.append(f"--offer-scale lists a value twice: {list(scales)}")
+    if not 1900 <= start_year <= 2200:
+        problems.append(f"--start-year {start_year} is not a plan year")
+    if problems:
+        raise SimulationError("; ".join(problems))
+
+
+def fingerprint(spec: Spec, scenario: str | None) -> str:
+    """What makes a run's results: its data, policy, years, seed, mode and what it keeps."""
+    h = hashlib.sha256()
+    for name, df in sorted(dataset_text(spec.data).items()):
+        h.update(name.encode())
+        h.update(df.to_csv(index=False).encode())
+    h.update(spec.policy.to_yaml().encode())
+    h.update(json.dumps([spec.start_year, spec.years, spec.seed, spec.mode, spec.keep_years, scenario]).encode())
+    return h.hexdigest()[:16]
+
+
+def prepare(data, start_year: int, years: int, runs: int, seed: int, *, policy=None, scenario=None,
+            mode: str = "fast", scales=(1.0,), keep_years: bool = False, time_limit: float | None = None) -> Spec:
+    """Check the arguments, load and validate the data, apply the scenario, and check that the
+    offer can be re-dated through every simulated year — all before anything is written."""
+    scales = tuple(float(s) for s in scales)
+    check_arguments(years, runs, mode, scales, start_year)
+    pol = plan_policy(policy, time_limit=time_limit)
+    ds = load_data(data, start_year)
+    sc = scenario_of(scenario)
+    ds, pol, name = with_scenario(ds, pol, sc, start_year)
+    from planning.inyear import redate_offer
+
+    for y in range(start_year + 1, start_year + years):
+        redate_offer(ds, start_year, y)  # DataError naming the rows that cannot move
+    spec = Spec(ds, pol, start_year, years, int(seed), mode, keep_years, scales=scales, runs=runs)
+    spec.fingerprint = fingerprint(spec, name if isinstance(name, str) else None)
+    return spec
+
+
+def simulate(data, start_year: int, years: int, runs: int, seed: int, out: str | Path, *, policy=None, scenario=None,
+             mode: str = "fast", scales=(1.0,), keep_years: bool = False, jobs: int | None = None,
+             scheduler: str | None = None, client=None, time_limit: float | None = None, lang: str | None = None,
+             progress: bool = True, report: bool = True) -> SimulationResult:
+    """The simulation as a recipe: prepare (check, load, scenario, re-date test) → open the output
+    → skip the runs already complete with the same arguments → run the rest in parallel → kpis.csv
+    and summary.json → simulation.xlsx and simulation.pdf."""
+    spec = prepare(data, start_year, years, runs, seed, policy=policy, scenario=scenario, mode=mode,
+                   scales=scales, keep_years=keep_years, time_limit=time_limit)
+    inputs = [data, policy if isinstance(policy, (str, Path)) else None, scenario if isinstance(scenario, (str, Path)) else None]
+    root = ensure_output_root(out, [i for i in inputs if i is not None], kind="simulation")
+    items = [(k, s) for s in spec.scales for k in range(runs)]
+    names = {run_name(k, s, spec.scales) for k, s in items}
+    _drop_stale(root, names)
+    rows: dict[tuple[int, float], list[dict]] = {}
+    todo = []
+    for item in items:
+        target = root / "runs" / run_name(*item, spec.scales)
+        sweep_leftovers(target)
+        got = done_rows(target, spec.fingerprint)
+        if got is None:
+            todo.append(item)
+        else:
+            rows[item] = got
+    resumed, failed = len(rows), []
+    if todo:
+        for item, got, err in _run_all(todo, spec, root, jobs=jobs, scheduler=scheduler, client=client,
+                                       progress=progress):
+            if err is not None:
+                failed.append(f"run {run_name(*item, spec.scales)}: {error_text(err)}")
+            else:
+                rows[item] = got
+    if failed:
+        raise PlanningError("simulation runs failed (the completed ones are kept; run again to resume):\n"
+                            + "\n".join(failed))
+    kpis = pd.DataFrame([r for item in items for r in rows[item]], columns=KPI_COLUMNS)
+    kpis["value"] = pd.to_numeric(kpis["value"], errors="coerce").round(6)
+    from planning.simulate.summary import build_summary
+
+    summary = build_summary(kpis, {"data": str(spec.data.source), "start_year": start_year, "years": years,
+                                   "runs": runs, "seed": int(seed), "mode": mode, "keep_years": keep_years})
+    with atomic_path(root / "kpis.csv") as tmp:
+        write_csv(kpis, tmp)
+    with atomic_path(root / "summary.json") as tmp:
+        write_json(summary, tmp)
+    if report:
+        from planning.simulate.report import write_reports
+
+        write_reports(root, kpis, summary, spec.policy, lang=lang)
+    return SimulationResult(root, kpis, summary, ran=len(todo), resumed=resumed)
+
+
+def _run_all(todo, spec: Spec, root: Path, *, jobs, scheduler, client, progress: bool):
+    """(item, rows, error) for every run: in this process with one job (no fork after the solver
+    has started threads here), else on the batch executors (local processes or Dask)."""
+    workers = max(1, min(len(todo), jobs or default_jobs()))
+    with tqdm(total=len(todo) * spec.years, desc="simulate", unit="run-year", disable=not progress,
+              file=sys.stderr) as bar:
+        if workers == 1 and scheduler is None and client is None:
+            for item in todo:
+                try:
+                    got, err = run_job(item, spec, root), None
+                except PlanningError as e:
+                    got, err = None, e
+                bar.update(spec.years)
+                yield item, got, err
+            return
+        with open_pool(workers, scheduler=scheduler, client=client) as pool:
+            futures = pool.submit_all(run_job, todo, spec, root)
+            for item, got, err in pool.as_done(futures):
+                bar.update(spec.years)
+                yield item, got, err
+
+
+def _drop_stale(root: Path, names: set[str]) -> None:
+    """Run folders of an earlier simulation with other runs or scales: removed, so that the
+    output holds exactly this simulation."""
+    runs = root / "runs"
+    if not runs.is_dir():
+        return
+    for child in sorted(runs.iterdir()):
+        if child.is_dir() and child.name not in names and (child / "run.json").is_file():
+            shutil.rmtree(child)

@@ -1,0 +1,249 @@
+"""The world between two planned years: retirements, departures, promotions, hires, the reserve
+pool, grassroots years and online learning. Every rate is a `simulation.*` policy setting.
+
+    nxt, events = advance(ds_next, record, year, policy, rng)   # ds_next: close_year's data set for year + 1
+
+Order of events at the end of `year` (the data set is already the closed one of year + 1):
+1. retirements (age reached in `year` ≥ simulation.retirement_age) and departures (a share
+   simulation.attrition_<level> of each level, drawn);
+2. promotions, top level first: every vacated leading post (division, section, deputy section)
+   is filled with probability simulation.promotion_fill_share by a cadre of the level below
+   (`promote`: the reserve pool first), who moves into the post's unit and is newly promoted;
+   the post he leaves is vacated in turn;
+3. hires: a share simulation.hire_share of each unit's lost headcount comes back as staff;
+4. the reserve pool is topped up (simulation.pool_refill_share of its leavers replaced);
+5. grassroots years: +1 for cadres of grassroots units (simulation.grassroots_units), + the
+   posting's length for a credited grassroots rotation;
+6. online hours of `year` drawn around requirement.online_hours (simulation.online_*).
+Rows of departed cadres leave every table that names a cadre.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planning.data.dataset import ROW, Dataset
+from planning.data.validate import validate_dataset
+from planning.facts import age
+from planning.policy import Policy
+
+LEADING = ("division", "section", "deputy_section")  # top first; each is filled from the next level down
+BELOW = {"division": "section", "section": "deputy_section", "deputy_section": "staff"}
+ATTRITION = {"division": "simulation.attrition_division", "section": "simulation.attrition_section",
+             "deputy_section": "simulation.attrition_deputy_section", "staff": "simulation.attrition_staff"}
+EVENTS = ("retired", "departed", "promoted", "vacancies_unfilled", "hired", "pool_joined")
+
+
+@dataclass
+class Events:
+    """What happened at the end of a year (counts go into the KPIs)."""
+
+    retired: list[str] = field(default_factory=list)
+    departed: list[str] = field(default_factory=list)
+    promoted: list[tuple[str, str, str]] = field(default_factory=list)  # (cadre, from level, to level)
+    vacancies_unfilled: int = 0
+    hired: list[str] = field(default_factory=list)
+    pool_joined: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"retired": len(self.retired), "departed": len(self.departed), "promoted": len(self.promoted),
+                "vacancies_unfilled": self.vacancies_unfilled, "hired": len(self.hired),
+                "pool_joined": len(self.pool_joined)}
+
+
+def grassroots_unit_ids(units: pd.DataFrame, policy: Policy) -> set[str]:
+    """Units whose name holds one of the words of simulation.grassroots_units (case-insensitive)."""
+    words = [w.strip().casefold() for w in str(policy["simulation.grassroots_units"]).split(";") if w.strip()]
+    return {u for u, n in zip(units["unit_id"], units["name"]) if any(w in str(n or "").casefold() for w in words)}
+
+
+def leavers(cadres: pd.DataFrame, year: int, policy: Policy, rng: np.random.Generator) -> tuple[list[str], list[str]]:
+    """(retired, departed): retirement at the policy age reached in `year`; the others leave with
+    their level's attrition rate (one draw per cadre, in roster order)."""
+    retire_age = int(policy["simulation.retirement_age"])
+    draws = rng.random(len(cadres))
+    retired, departed = [], []
+    for u, r in zip(draws, cadres.to_dict("records")):
+        if age(r["birth_year"], year) >= retire_age:
+            retired.append(r["cadre_id"])
+        elif u < float(policy[ATTRITION[r["level"]]]):
+            departed.append(r["cadre_id"])
+    return retired, departed
+
+
+def vacancies_of(posts: list[tuple[str, str]], year: int) -> pd.DataFrame:
+    """Vacated leading posts as the contract's `vacancies` rows (vacancy_id, unit_id, level, field, opens_on)."""
+    return pd.DataFrame({
+        "vacancy_id": [f"V{year}-{k + 1:04d}" for k in range(len(posts))],
+        "unit_id": [u for u, _ in posts], "level": [lv for _, lv in posts],
+        "field": [None] * len(posts), "opens_on": [dt.date(year, 12, 31)] * len(posts),
+    })
+
+
+def promote(cadres: pd.DataFrame, vacancy: dict, taken: set[str], score: dict[str, float],
+            rng: np.random.Generator) -> str | None:
+    """The cadre appointed to one vacancy: a cadre of the level below, not yet moved this year —
+    reserve pool members first, then the best assessed, then the post's own unit, ties drawn.
+
+    INTERIM until planning.pool.fill_vacancies lands (the pool issue): the simulation will call it
+    in this one place instead."""
+    below = BELOW[vacancy["level"]]
+    pool = cadres[(cadres["level"] == below) & ~cadres["cadre_id"].isin(taken)]
+    if pool.empty:
+        return None
+    ties = rng.random(len(pool))
+    keys = [(not bool(r), -score.get(c, 0.0), u != vacancy["unit_id"], t)
+            for c, r, u, t in zip(pool["cadre_id"], pool["is_reserve"], pool["unit_id"], ties)]
+    return pool["cadre_id"].iloc[min(range(len(keys)), key=keys.__getitem__)]
+
+
+def assessment_scores(ds: Dataset) -> dict[str, float]:
+    """Each cadre's latest assessment (mean score of the latest year), when the data set has assessments."""
+    a = ds.tables.get("assessments")
+    if a is None or a.empty:
+        return {}
+    latest = a[a["year"] == a.groupby("cadre_id")["year"].transform("max")]
+    return {k: float(v) for k, v in pd.to_numeric(latest["score"]).groupby(latest["cadre_id"]).mean().items()}
+
+
+def fill_posts(cadres: pd.DataFrame, lost: pd.DataFrame, year: int, policy: Policy, ds: Dataset,
+               rng: np.random.Generator, events: Events) -> pd.DataFrame:
+    """Promotions, top level first, each vacated post filled with simulation.promotion_fill_share."""
+    cadres = cadres.copy()
+    score = assessment_scores(ds)
+    share = float(policy["simulation.promotion_fill_share"])
+    open_posts = [(u, lv) for u, lv in zip(lost["unit_id"], lost["level"]) if lv in LEADING]
+    moved: set[str] = set()
+    when = dt.date(year, 12, 31)
+    for level in LEADING:
+        posts = [p for p in open_posts if p[1] == level]
+        for vac in vacancies_of(posts, year).to_dict("records"):
+            who = promote(cadres, vac, moved, score, rng) if rng.random() < share else None
+            if who is None:
+                events.vacancies_unfilled += 1
+                continue
+            k = cadres.index[cadres["cadre_id"] == who][0]
+            old_unit, old_level = cadres.at[k, "unit_id"], cadres.at[k, "level"]
+            cadres.at[k, "level"], cadres.at[k, "unit_id"], cadres.at[k, "promoted_on"] = level, vac["unit_id"], when
+            cadres.at[k, "is_reserve"] = False  # appointed: leaves the reserve pool
+            moved.add(who)
+            events.promoted.append((who, old_level, level))
+            if old_level in LEADING:
+                open_posts.append((old_unit, old_level))
+    return cadres
+
+
+def hire(cadres: pd.DataFrame, headcount: dict[str, int], year: int, policy: Policy, rng: np.random.Generator,
+         events: Events) -> pd.DataFrame:
+    """Staff-level hires: simulation.hire_share of each unit's lost headcount (rounded down, the
+    remainder drawn), aged between simulation.hire_age_min and _max."""
+    share = float(policy["simulation.hire_share"])
+    lo, hi = int(policy["simulation.hire_age_min"]), int(policy["simulation.hire_age_max"])
+    now = cadres["unit_id"].value_counts().to_dict()
+    rows = []
+    fields = [f for f in (cadres["field"] if "field" in cadres.columns else []) if f]
+    for unit in sorted(headcount):
+        lost = headcount[unit] - now.get(unit, 0)
+        n = int(np.floor(lost * share + rng.random())) if lost > 0 else 0
+        for _ in range(n):
+            cid = f"N{year + 1}-{len(rows) + 1:04d}"
+            row = {c: None for c in cadres.columns}
+            row.update(cadre_id=cid, name=f"New cadre {cid}", unit_id=unit, level="staff",
+                       birth_year=year + 1 - int(rng.integers(lo, hi + 1)), is_reserve=False, is_key_post=False,
+                       promoted_on=None, grassroots_years=0.0)
+            if "gender" in cadres.columns:
+                row["gender"] = "F" if rng.random() < 0.5 else "M"
+            if "field" in cadres.columns and fields:
+                row["field"] = fields[int(rng.integers(len(fields)))]
+            rows.append(row)
+            events.hired.append(cid)
+    if not rows:
+        return cadres
+    return pd.concat([cadres, pd.DataFrame(rows, columns=cadres.columns).astype(object)], ignore_index=True)
+
+
+def refill_pool(cadres: pd.DataFrame, left: int, year: int, policy: Policy, ds: Dataset, rng: np.random.Generator,
+                events: Events) -> pd.DataFrame:
+    """simulation.pool_refill_share of the pool's leavers replaced by cadres below division level
+    not in the pool: the best assessed first, then the youngest, ties drawn.
+    INTERIM until planning.pool's review lands."""
+    n = int(np.floor(left * float(policy["simulation.pool_refill_share"]) + rng.random())) if left > 0 else 0
+    if n <= 0:
+        return cadres
+    cadres = cadres.copy()
+    score = assessment_scores(ds)
+    out = cadres[(cadres["level"] != "division") & ~cadres["is_reserve"].astype(bool)]
+    ties = rng.random(len(out))
+    order = sorted(range(len(out)), key=lambda i: (-score.get(out["cadre_id"].iloc[i], 0.0),
+                                                    -int(out["birth_year"].iloc[i]), ties[i]))
+    for i in order[:n]:
+        k = out.index[i]
+        cadres.at[k, "is_reserve"] = True
+        if "pool_joined" in cadres.columns:
+            cadres.at[k, "pool_joined"] = year + 1
+        events.pool_joined.append(cadres.at[k, "cadre_id"])
+    return cadres
+
+
+def grow_grassroots(cadres: pd.DataFrame, ds: Dataset, record: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """+1 year for cadres of grassroots units; + the posting's days / 365 for a credited grassroots rotation."""
+    units = grassroots_unit_ids(ds.units, policy)
+    direction = dict(zip(ds.rotations["post_id"], ds.rotations["direction"]))
+    done = record[(record["status"] == "credited") & (record["kind"] == "rotation")]
+    posted = {c: float(d) / 365.0 for c, a, d in zip(done["cadre_id"], done["activity_id"], done["days"])
+              if direction.get(a) == "grassroots"}
+    cadres = cadres.copy()
+    cadres["grassroots_years"] = [round(float(g or 0.0) + (1.0 if u in units else 0.0) + posted.get(c, 0.0), 2)
+                                  for c, u, g in zip(cadres["cadre_id"], cadres["unit_id"], cadres["grassroots_years"])]
+    return cadres
+
+
+def online_rows(ds: Dataset, cadres: pd.DataFrame, year: int, policy: Policy, rng: np.random.Generator) -> pd.DataFrame:
+    """The online table with `year`'s hours for every cadre who has none yet, drawn around the target."""
+    online = ds.online.drop(columns=[ROW], errors="ignore")
+    have = set(online.loc[online["year"] == year, "cadre_id"])
+    mean = float(policy["requirement.online_hours"]) * float(policy["simulation.online_mean_share"])
+    sd = float(policy["simulation.online_sd_hours"])
+    ids = [c for c in cadres["cadre_id"] if c not in have]
+    hours = np.maximum(0.0, rng.normal(mean, sd, len(ids))).round(1) if ids else []
+    new = pd.DataFrame({"cadre_id": ids, "year": [year] * len(ids), "hours": [float(h) for h in hours]}, dtype=object)
+    return pd.concat([online, new], ignore_index=True).astype(object)
+
+
+def renumber(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.reset_index(drop=True)
+    df[ROW] = pd.Series(range(2, len(df) + 2), dtype="int64")
+    return df
+
+
+def advance(ds: Dataset, ds_year: Dataset, record: pd.DataFrame, year: int, policy: Policy,
+            rng: np.random.Generator) -> tuple[Dataset, Events]:
+    """Next year's data set after the world moved (see the module docstring).
+
+    `ds`: the closed data set of year + 1 (planning.inyear.close_year); `ds_year`: the data of
+    `year` (its rotations tell the direction of the postings in `record`)."""
+    events = Events()
+    cad = ds.cadres.drop(columns=[ROW])
+    headcount = cad["unit_id"].value_counts().to_dict()
+    pool_before = int(cad["is_reserve"].astype(bool).sum())
+    events.retired, events.departed = leavers(cad, year, policy, rng)
+    gone = set(events.retired) | set(events.departed)
+    lost = cad[cad["cadre_id"].isin(gone)]
+    cad = cad[~cad["cadre_id"].isin(gone)].reset_index(drop=True)
+    cad = fill_posts(cad, lost, year, policy, ds, rng, events)
+    cad = hire(cad, headcount, year, policy, rng, events)
+    pool_left = pool_before - int(cad["is_reserve"].astype(bool).sum())
+    cad = refill_pool(cad, pool_left, year, policy, ds, rng, events)
+    cad = grow_grassroots(cad, ds_year, record, policy)
+    out = ds.copy()
+    out.tables["online"] = online_rows(ds, cad, year, policy, rng)
+    out.tables["cadres"] = cad
+    for name, df in out.tables.items():
+        if name != "cadres" and "cadre_id" in df.columns:
+            df = df[~df["cadre_id"].isin(gone)]
+        out.tables[name] = renumber(df)
+    out.warnings = []
+    return validate_dataset(out, year + 1), events

@@ -1,0 +1,131 @@
+"""The five-year simulation (planning.simulate) on data/small: kept years are valid data sets
+whose plans pass the independent checker, history grows by exactly the credited assignments,
+departed cadres are gone, rates at 0 and 1 move headcounts as they say, and the same seed gives
+the same bytes."""
+from __future__ import annotations
+
+import filecmp
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planning.check import check_plan
+from planning.cli import main
+from planning.data.load import load_dataset
+from planning.policy import load_policy
+from planning.simulate import prepare, simulate, simulate_years
+
+SMALL = Path(__file__).resolve().parents[1] / "data" / "small"
+YEAR = 2027
+
+
+@pytest.fixture(scope="module")
+def kept(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sim") / "out"
+    r = simulate(SMALL, YEAR, 3, 1, 11, out, keep_years=True, jobs=1, progress=False, report=False)
+    return out, r
+
+
+def test_kept_years_are_valid_and_checked(kept):
+    out, _ = kept
+    pol = load_policy(None)
+    for y in (YEAR, YEAR + 1, YEAR + 2):
+        folder = out / "runs" / "001" / str(y)
+        ds = load_dataset(folder / "data", y)  # a valid data set of the contract
+        assert check_plan(ds, folder / "plan", y, pol) == []
+
+
+def test_history_grows_by_the_credited_assignments(kept):
+    out, _ = kept
+    run = out / "runs" / "001"
+    for y in (YEAR, YEAR + 1):
+        this = pd.read_csv(run / str(y) / "data" / "history.csv", dtype=str)
+        nxt = pd.read_csv(run / str(y + 1) / "data" / "history.csv", dtype=str)
+        plan = pd.read_csv(run / str(y) / "plan" / "plan.csv", dtype=str)
+        cadres_next = set(pd.read_csv(run / str(y + 1) / "data" / "cadres.csv", dtype=str)["cadre_id"])
+        new = nxt[nxt["year"] == str(y)]
+        assert set(zip(new["cadre_id"], new["activity_id"])) <= set(zip(plan["cadre_id"], plan["activity_id"]))
+        staying = plan[plan["cadre_id"].isin(cadres_next)]
+        withdrawn = len(staying) - len(new)
+        assert 0 <= withdrawn <= 0.2 * len(staying) + 2  # withdrawals only (3 % by default)
+        old = this[this["cadre_id"].isin(cadres_next)]
+        assert len(nxt[nxt["year"] != str(y)]) == len(old)  # earlier years kept for those who stay
+
+
+def test_nobody_departed_comes_back(kept):
+    out, r = kept
+    run = out / "runs" / "001"
+    seen_gone: set[str] = set()
+    prev = None
+    for y in (YEAR, YEAR + 1, YEAR + 2):
+        ids = set(pd.read_csv(run / str(y) / "data" / "cadres.csv", dtype=str)["cadre_id"])
+        assert not ids & seen_gone
+        if prev is not None:
+            seen_gone |= prev - ids
+        prev = ids
+    k = r.kpis.pivot_table(index="year", columns="kpi", values="value")
+    # headcount kept (hire_share 1): the year's cadres = last year's - leavers + hires
+    for y in (YEAR, YEAR + 1):
+        assert k.at[y + 1, "cadres"] == k.at[y, "cadres"] - k.at[y, "retired"] - k.at[y, "departed"] + k.at[y, "hired"]
+
+
+def test_kpis_consistent(kept):
+    out, r = kept
+    k = r.kpis
+    assert list(k.columns[:4]) == ["run", "year", "kpi", "value"]
+    assert not k.duplicated(["run", "year", "kpi", "offer_scale"]).any()
+    w = k.pivot_table(index="year", columns="kpi", values="value")
+    for share in ("requirement_met", "five_year_coverage", "division_550", "seat_use"):
+        assert ((w[share] >= 0) & (w[share] <= 1)).all()
+    assert (w["requirement_met"] <= w["requirement_met_planned"] + 1e-9).all()  # withdrawals only take credit away
+    assert (w["seats_used"] <= w["seats_offered"]).all()
+    assert (w["overdue"] == (1 - w["five_year_coverage"]) * w["cadres"]).round(6).all() or \
+        ((w["overdue"] - (1 - w["five_year_coverage"]) * w["cadres"]).abs() < 1e-3).all()
+    s = json.loads((out / "summary.json").read_text())
+    assert s["kpis"]["five_year_coverage"][str(YEAR)]["median"] == pytest.approx(w.at[YEAR, "five_year_coverage"])
+
+
+def test_rates_at_the_extremes():
+    """Everyone departs (attrition 1) and nobody is hired (hire_share 0): the next year has no
+    cadres left to plan -> every cadre is new; with attrition 0 and retirement far away, nobody leaves."""
+    none = load_policy(None).with_overrides({"simulation.retirement_age": 100, "simulation.attrition_division": 0.0,
+                                             "simulation.attrition_section": 0.0,
+                                             "simulation.attrition_deputy_section": 0.0,
+                                             "simulation.attrition_staff": 0.0})
+    spec = prepare(SMALL, YEAR, 2, 1, 5, policy=none)
+    rows = pd.DataFrame(simulate_years(spec, 0, 1.0))
+    w = rows.pivot_table(index="year", columns="kpi", values="value")
+    assert (w[["retired", "departed", "promoted", "hired"]] == 0).all().all()
+    assert w.at[YEAR + 1, "cadres"] == w.at[YEAR, "cadres"]
+    everyone = none.with_overrides({"simulation.attrition_staff": 1.0, "simulation.attrition_deputy_section": 1.0,
+                                    "simulation.attrition_section": 1.0, "simulation.attrition_division": 1.0})
+    spec = prepare(SMALL, YEAR, 2, 1, 5, policy=everyone)
+    w = pd.DataFrame(simulate_years(spec, 0, 1.0)).pivot_table(index="year", columns="kpi", values="value")
+    assert w.at[YEAR, "departed"] == w.at[YEAR, "cadres"]
+    assert w.at[YEAR, "promoted"] == 0 and w.at[YEAR, "hired"] == w.at[YEAR, "cadres"]
+
+
+def test_same_seed_same_bytes(tmp_path, kept):
+    out, _ = kept
+    again = tmp_path / "again"
+    simulate(SMALL, YEAR, 3, 1, 11, again, keep_years=True, jobs=1, progress=False, report=False)
+    cmp = filecmp.dircmp(out, again)
+    def same(c):
+        assert not c.diff_files and not c.left_only and not c.right_only, (c.left, c.diff_files, c.left_only)
+        for sub in c.subdirs.values():
+            same(sub)
+    same(cmp)
+
+
+def test_bad_arguments_write_nothing(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["simulate", str(SMALL), "--start-year", str(YEAR), "--years", "0", "--out", str(out)]) == 2
+    assert not out.exists()
+    bad = tmp_path / "p.yaml"
+    bad.write_text("simulation:\n  withdrawal_share: 1.5\n")
+    assert main(["simulate", str(SMALL), "--start-year", str(YEAR), "--years", "1", "--out", str(out),
+                 "--policy", str(bad)]) == 2
+    assert not out.exists()
+    assert "withdrawal_share" in capsys.readouterr().err
