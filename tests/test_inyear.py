@@ -339,3 +339,17 @@ def test_reasons_in_chinese():
     assert reason_zh("class C1 cancelled; moved to take the seat of CD9 in C2") == "培训班 C1 取消；调入 C2，使用 CD9 让出的名额"
     assert reason_zh("transferred from U1 to U2") == "由 U1 调至 U2"
     assert reason_zh("something new") == "something new"
+
+
+def test_notebook_section_replans_an_example_change(small_plan, tmp_path):
+    import planning.inyear.notebook as replan_nb
+
+    _, base = small_plan
+    view = replan_nb.replan_run(base, tmp_path / "replan")
+    assert check_plan(view.data, tmp_path / "replan", YEAR) == []
+    gone = view.what.split("class ")[1].split(" ")[0]
+    assert gone not in set(view.data.classes["class_id"]) and f"class {gone} cancelled" in " ".join(view.changes["reason"])
+    figures = replan_nb.change_figures(view)
+    assert figures.at["changes (rows of changes.csv)", "re-plan"] == len(view.changes)
+    assert replan_nb.changes_by_reason(view)["changes"].sum() == len(view.changes)
+    assert "example: class" in replan_nb.replan_note(view)

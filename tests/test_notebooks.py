@@ -21,7 +21,7 @@ MANIFESTS = sorted((ROOT / "batch").glob("*.yaml"))
 
 # Each notebook's parameters, as the issue names them; the batch's run parameters come first.
 EXPECTED = {
-    "annual_plan": {*batch.RUN_PARAMETERS, "solver", "time_limit", "lang"},
+    "annual_plan": {*batch.RUN_PARAMETERS, "solver", "time_limit", "lang", "replan_data", "replan_as_of"},
     "data_check": {*batch.RUN_PARAMETERS},
 }
 
