@@ -289,7 +289,7 @@ def cmd_replan(args) -> int:
     from planning.inyear.replan import replan
 
     r = replan(args.data, args.year, args.base, args.as_of, args.out, policy=args.policy, time_limit=args.time_limit,
-               base_data=args.base_data, msg=args.verbose)
+               base_data=args.base_data, attendance=args.attendance, msg=args.verbose)
     s = r.summary
     print(f"Re-plan as of {s['replan_as_of']} written to {args.out}: status {s['status']} "
           f"({s['solve_seconds']:.1f} s)")
@@ -406,6 +406,8 @@ def parser() -> argparse.ArgumentParser:
                     help="what ended before this date is done; what is under way stays unless the data forbids it")
     rp.add_argument("--out", required=True)
     rp.add_argument("--policy")
+    rp.add_argument("--attendance", metavar="FILE", help="attendance so far (default: the data set's own): started "
+                                                        "assignments without credit leave the plan")
     rp.add_argument("--base-data", metavar="DATA", help="the data the base plan was made for (it must be valid for it)")
     rp.add_argument("--time-limit", type=whole_seconds, help="whole seconds")
     rp.add_argument("--verbose", action="store_true", help="show the solver's log")

@@ -353,3 +353,32 @@ def test_notebook_section_replans_an_example_change(small_plan, tmp_path):
     assert figures.at["changes (rows of changes.csv)", "re-plan"] == len(view.changes)
     assert replan_nb.changes_by_reason(view)["changes"].sum() == len(view.changes)
     assert "example: class" in replan_nb.replan_note(view)
+
+
+def test_replan_takes_out_a_withdrawn_trainee_and_refuses_unknown_attendance(small_plan, tmp_path, capsys):
+    """Attendance so far: a trainee withdrawn from a class that ended (leave over 1/7) loses it and
+    may get another class; attendance of an assignment the base plan does not hold is exit 2."""
+    from planning.inyear.replan import replan
+
+    plan_dir, base = small_plan
+    as_of = dt.date(YEAR, 7, 1)
+    ds = load_dataset(SMALL, YEAR)
+    min_size = dict(zip(ds.classes["class_id"], ds.classes["min_size"]))
+    counts = base.plan["activity_id"].value_counts()
+    done = base.plan[(base.plan["kind"] == "class") & (base.plan["end_date"].astype(str) < as_of.isoformat())
+                     & base.plan["activity_id"].map(lambda a: counts[a] - 1 >= (min_size.get(a) or 0))].iloc[0]
+    att = write_csv(tmp_path / "att.csv", [{"cadre_id": done["cadre_id"], "activity_id": done["activity_id"],
+                                            "attended": "yes", "leave_hours": float(done["hours"]) / 7 + 1}])
+    r = replan(ds, YEAR, plan_dir, as_of, tmp_path / "out", attendance=att, time_limit=10)
+    assert check_plan(ds, tmp_path / "out", YEAR) == []
+    assert (done["cadre_id"], done["activity_id"]) not in set(zip(r.plan["cadre_id"], r.plan["activity_id"]))
+    row = r.changes[r.changes["before"].str.startswith(done["activity_id"]) & (r.changes["cadre_id"] == done["cadre_id"])]
+    assert row["reason"].str.contains(f"withdrawn from {done['activity_id']}").all() and len(row) == 1
+    assert r.summary["replan_attendance_dropped"] == 1
+    other = next(k for k in ds.classes["class_id"] if (done["cadre_id"], k) not in
+                 set(zip(base.plan["cadre_id"], base.plan["activity_id"])))
+    bad = write_csv(tmp_path / "bad.csv", [{"cadre_id": done["cadre_id"], "activity_id": other, "attended": "no"}])
+    out = tmp_path / "out2"
+    assert main(["replan", str(SMALL), "--year", str(YEAR), "--base", str(plan_dir), "--as-of", as_of.isoformat(),
+                 "--attendance", str(bad), "--out", str(out)]) == 2
+    assert "attendance, row 2, column activity_id" in capsys.readouterr().err and not out.exists()

@@ -135,16 +135,49 @@ def _fixed_windowed(ds: Dataset, base: pd.DataFrame) -> Dataset:
     return out
 
 
-def _with_pins(ds: Dataset, keep: pd.DataFrame) -> Dataset:
-    """The data set with a `must` pin for every assignment that stays (facts, allowed ones under way)."""
+def _with_pins(ds: Dataset, keep: pd.DataFrame, gone: list[tuple[str, str]] = ()) -> Dataset:
+    """The data set with a `must` pin for every assignment that stays (facts, allowed ones under way)
+    and a `must_not` pin for every one that ends (attendance: no credit)."""
     out = ds.copy()
-    have = {(c, a) for c, a, r in zip(ds.pins["cadre_id"], ds.pins["activity_id"], ds.pins["rule"]) if r == "must"}
-    new = [(c, a) for c, a in zip(keep["cadre_id"], keep["activity_id"]) if (c, a) not in have]
+    have = set(zip(ds.pins["cadre_id"], ds.pins["activity_id"], ds.pins["rule"]))
+    new = [(c, a, "must") for c, a in zip(keep["cadre_id"], keep["activity_id"]) if (c, a, "must") not in have]
+    new += [(c, a, "must_not") for c, a in gone if (c, a, "must_not") not in have]
     start = int(ds.pins[ROW].max()) + 1 if len(ds.pins) else 2
-    rows = pd.DataFrame({"cadre_id": [c for c, _ in new], "activity_id": [a for _, a in new],
-                         "rule": ["must"] * len(new), ROW: range(start, start + len(new))})
+    rows = pd.DataFrame({"cadre_id": [c for c, _, _ in new], "activity_id": [a for _, a, _ in new],
+                         "rule": [r for _, _, r in new], ROW: range(start, start + len(new))})
     out.tables["pins"] = pd.concat([ds.pins, rows.astype({ROW: "int64"})], ignore_index=True)
     return out
+
+
+def attendance_drops(ds: Dataset, base: pd.DataFrame, year: int, policy: Policy,
+                     attendance: pd.DataFrame | None) -> tuple[dict[tuple[str, str], str], list[str]]:
+    """Started assignments the attendance gave no credit (absent, or withdrawn: leave over the policy
+    share): they leave the plan, so that the cadre may get another class, with the reason. One whose
+    class would fall below its minimum size stays (a warning says so). DataError (exit 2, naming the
+    attendance row) for attendance of an assignment the base plan does not hold."""
+    from planning.inyear.history import year_record
+
+    att = ds.attendance if attendance is None else attendance
+    if att is None or not len(att):
+        return {}, []
+    acts = set(ds.classes["class_id"]) | set(ds.rotations["post_id"])
+    known = base[base["cadre_id"].isin(set(ds.cadres["cadre_id"])) & base["activity_id"].isin(acts)]
+    record = year_record(ds, known[["cadre_id", "activity_id"]].reset_index(drop=True), year, policy, att)
+    phase = dict(zip(zip(known["cadre_id"], known["activity_id"]), known["phase"]))
+    enrolled = base["activity_id"].value_counts().to_dict()
+    min_size = {c: int(m or 0) for c, m in zip(ds.classes["class_id"], ds.classes["min_size"])}
+    drops, warnings = {}, []
+    for r in record[record["status"] != "credited"].itertuples():
+        if phase.get((r.cadre_id, r.activity_id)) == "later":
+            continue
+        if enrolled.get(r.activity_id, 0) - 1 < min_size.get(r.activity_id, 0):
+            warnings.append(f"attendance: {r.cadre_id} {r.reason} in {r.activity_id}, but the class would fall below "
+                            "its minimum size without them: the assignment stays in the plan")
+            continue
+        enrolled[r.activity_id] -= 1
+        drops[(r.cadre_id, r.activity_id)] = ("withdrawn from " if r.status == "withdrawn" else "did not attend ") \
+            + f"{r.activity_id}: " + (r.reason if r.status == "withdrawn" else "no credit")
+    return drops, warnings
 
 
 # --------------------------------------------------------------------------- reasons in words
@@ -291,20 +324,23 @@ def list_changes(base: pd.DataFrame, plan: pd.DataFrame, reasons: Reasons, force
 # --------------------------------------------------------------------------- the recipe
 def replan(data: str | Path | Dataset, year: int, base: str | Path | pd.DataFrame | PlanResult, as_of: str | dt.date,
            out: str | Path | None = None, *, policy: Policy | str | Path | None = None, time_limit: float | None = None,
-           base_data: str | Path | Dataset | None = None, msg: bool = False) -> ReplanResult:
+           base_data: str | Path | Dataset | None = None, attendance: pd.DataFrame | str | Path | None = None,
+           msg: bool = False) -> ReplanResult:
     """Re-plan `year` on the changed `data` from the `base` plan as of `as_of` (module docstring);
     with `out`, write the plan folder (+ changes.csv), checked against `data` before it is in place.
     `base_data`: the data the base plan was made for; the base plan must be valid for it (exit 2).
+    `attendance` (a table or its file; default the data set's own): started assignments without
+    credit leave the plan (`attendance_drops`).
     Raises DataError (bad input, nothing written), InfeasiblePlan, PlanningError."""
     if out is None:
-        return _replan(data, year, base, as_of, None, policy, time_limit, base_data, msg)
-    target = check_output_target(out, [data, base if not isinstance(base, (pd.DataFrame, PlanResult)) else None,
-                                       policy, base_data], kind="plan")
+        return _replan(data, year, base, as_of, None, policy, time_limit, base_data, attendance, msg)
+    files = [a if isinstance(a, (str, Path)) else None for a in (base, attendance)]
+    target = check_output_target(out, [data, policy, base_data, *files], kind="plan")
     with hold_output(target):
-        return _replan(data, year, base, as_of, target, policy, time_limit, base_data, msg)
+        return _replan(data, year, base, as_of, target, policy, time_limit, base_data, attendance, msg)
 
 
-def _replan(data, year, base, as_of, out, policy, time_limit, base_data, msg) -> ReplanResult:
+def _replan(data, year, base, as_of, out, policy, time_limit, base_data, attendance, msg) -> ReplanResult:
     timings: dict[str, float] = {}
     t = time.perf_counter()
     pol = plan_policy(policy, time_limit=time_limit)
@@ -316,6 +352,11 @@ def _replan(data, year, base, as_of, out, policy, time_limit, base_data, msg) ->
 
         check_base_plan(load_data(base_data, year), base, year, pol)
     rows["phase"] = split_at(rows, day)
+    if isinstance(attendance, (str, Path)):
+        from planning.inyear import load_attendance
+
+        attendance = load_attendance(attendance)
+    drops, notes = attendance_drops(ds, rows, year, pol, attendance)
     timings["load"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -323,10 +364,12 @@ def _replan(data, year, base, as_of, out, policy, time_limit, base_data, msg) ->
     probe = build_problem(fixed, year, pol)  # what the changed data allows, before anything is pinned
     reasons = Reasons(ds, probe, base_units, rows)
     admissible = pair_index(probe)
-    forced: dict[tuple[str, str], str] = {}
+    forced: dict[tuple[str, str], str] = dict(drops)
     problems, keep = [], []
     for k, r in rows.iterrows():
         why = None
+        if (r["cadre_id"], r["activity_id"]) in drops:
+            continue
         if (r["cadre_id"], r["activity_id"], r["start_date"].isoformat()) not in admissible:
             why = reasons.forced(r["cadre_id"], r["activity_id"], r["kind"], r["start_date"], r["end_date"]) \
                 or "no longer allowed by the data"
@@ -339,7 +382,7 @@ def _replan(data, year, base, as_of, out, policy, time_limit, base_data, msg) ->
             keep.append(k)
     if problems:
         raise DataError(problems)
-    prob = build_problem(_with_pins(fixed, rows.loc[keep]), year, pol)
+    prob = build_problem(_with_pins(fixed, rows.loc[keep], list(drops)), year, pol)
     prob.pair_value, prob.objective_offset = change_values(prob, rows, day, pol)
     timings["problem"] = time.perf_counter() - t
 
@@ -351,6 +394,8 @@ def _replan(data, year, base, as_of, out, policy, time_limit, base_data, msg) ->
     result.data = ds  # checked against the changed data as the planner gave it (no synthetic pins)
     changes = list_changes(rows, result.plan, reasons, forced)
     result.summary.update(replan_summary(rows, result, changes, prob, chosen, day, base))
+    result.summary["replan_attendance_dropped"] = len(drops)
+    result.summary["warnings"] = list(result.summary["warnings"]) + notes
     result.timings = timings
     timings["extract"] = time.perf_counter() - t
     if out is not None:
