@@ -21,7 +21,7 @@ from planning.data.write import dataset_text, write_tables
 from planning.errors import DataError, PlanningError, Problem
 from planning.inyear import next_year_data, year_record
 from planning.io import atomic_dir, atomic_path, ensure_output_root, sweep_leftovers, write_csv, write_json
-from planning.pipeline import PlanResult, load_data, plan_policy, run_plan, scenario_of, with_scenario, write_plan
+from planning.pipeline import PlanResult, filter_district, load_data, plan_policy, run_plan, scenario_of, with_scenario, write_plan
 from planning.policy import Policy
 from planning.simulate.carry import draw_attendance
 from planning.simulate.kpis import year_kpis
@@ -52,7 +52,7 @@ class Spec:
     fingerprint: str = ""
     scales: tuple[float, ...] = (1.0,)
     runs: int = 1
-    extra: dict = field(default_factory=dict)
+    district: str | None = None
 
 
 def year_policy(policy: Policy, mode: str) -> Policy:
@@ -195,25 +195,27 @@ def fingerprint(spec: Spec, scenario: str | None) -> str:
         h.update(name.encode())
         h.update(df.to_csv(index=False).encode())
     h.update(spec.policy.to_yaml().encode())
-    h.update(json.dumps([spec.start_year, spec.years, spec.seed, spec.mode, spec.keep_years, scenario]).encode())
+    h.update(json.dumps([spec.start_year, spec.years, spec.seed, spec.mode, spec.keep_years, scenario, spec.district]).encode())
     return h.hexdigest()[:16]
 
 
 def prepare(data, start_year: int, years: int, runs: int, seed: int, *, policy=None, scenario=None,
-            mode: str = "fast", scales=(1.0,), keep_years: bool = False, time_limit: float | None = None) -> Spec:
-    """Check the arguments, load and validate the data, apply the scenario, and check that the
-    offer can be re-dated through every simulated year — all before anything is written."""
+            mode: str = "fast", scales=(1.0,), keep_years: bool = False, time_limit: float | None = None,
+            district: str | None = None) -> Spec:
+    """Check the arguments, load and validate the data, apply the scenario, keep the district, and
+    check that the offer can be re-dated through every simulated year — all before anything is written."""
     scales = tuple(float(s) for s in scales)
     check_arguments(years, runs, mode, scales, start_year)
     pol = plan_policy(policy, time_limit=time_limit)
     ds = load_data(data, start_year)
     sc = scenario_of(scenario)
     ds, pol, name = with_scenario(ds, pol, sc, start_year)
+    ds = filter_district(ds, district)
     from planning.inyear import redate_offer
 
     for y in range(start_year + 1, start_year + years):
         redate_offer(ds, start_year, y)  # DataError naming the rows that cannot move
-    spec = Spec(ds, pol, start_year, years, int(seed), mode, keep_years, scales=scales, runs=runs)
+    spec = Spec(ds, pol, start_year, years, int(seed), mode, keep_years, scales=scales, runs=runs, district=district)
     spec.fingerprint = fingerprint(spec, name if isinstance(name, str) else None)
     return spec
 
@@ -221,12 +223,12 @@ def prepare(data, start_year: int, years: int, runs: int, seed: int, *, policy=N
 def simulate(data, start_year: int, years: int, runs: int, seed: int, out: str | Path, *, policy=None, scenario=None,
              mode: str = "fast", scales=(1.0,), keep_years: bool = False, jobs: int | None = None,
              scheduler: str | None = None, client=None, time_limit: float | None = None, lang: str | None = None,
-             progress: bool = True, report: bool = True) -> SimulationResult:
+             district: str | None = None, progress: bool = True, report: bool = True) -> SimulationResult:
     """The simulation as a recipe: prepare (check, load, scenario, re-date test) → open the output
     → skip the runs already complete with the same arguments → run the rest in parallel → kpis.csv
     and summary.json → simulation.xlsx and simulation.pdf."""
     spec = prepare(data, start_year, years, runs, seed, policy=policy, scenario=scenario, mode=mode,
-                   scales=scales, keep_years=keep_years, time_limit=time_limit)
+                   scales=scales, keep_years=keep_years, time_limit=time_limit, district=district)
     inputs = [data, policy if isinstance(policy, (str, Path)) else None, scenario if isinstance(scenario, (str, Path)) else None]
     root = ensure_output_root(out, [i for i in inputs if i is not None], kind="simulation")
     items = [(k, s) for s in spec.scales for k in range(runs)]
@@ -257,8 +259,9 @@ def simulate(data, start_year: int, years: int, runs: int, seed: int, out: str |
     kpis["value"] = pd.to_numeric(kpis["value"], errors="coerce").round(6)
     from planning.simulate.summary import build_summary
 
-    summary = build_summary(kpis, {"data": str(spec.data.source), "start_year": start_year, "years": years,
-                                   "runs": runs, "seed": int(seed), "mode": mode, "keep_years": keep_years})
+    summary = build_summary(kpis, {"data": str(spec.data.source), "district": district, "start_year": start_year,
+                                   "years": years, "runs": runs, "seed": int(seed), "mode": mode,
+                                   "keep_years": keep_years})
     with atomic_path(root / "kpis.csv") as tmp:
         write_csv(kpis, tmp)
     with atomic_path(root / "summary.json") as tmp:
