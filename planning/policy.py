@@ -62,6 +62,7 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "activities.exchange_start_hour": (0, 23, False),
     "activities.exchange_hours": (0, 12, True),
     "activities.low_rating": (1, 5, False),
+    "simulation_fast.time_limit": (0, None, True),
     "simulation.attrition_division": (0, 1, False),
     "simulation.attrition_section": (0, 1, False),
     "simulation.attrition_deputy_section": (0, 1, False),
@@ -70,12 +71,13 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "simulation.hire_share": (0, 1, False),
     "simulation.pool_refill_share": (0, 1, False),
     "simulation.withdrawal_share": (0, 1, False),
+    "simulation.coverage_target": (0, 1, False),
     "simulation.retirement_age": (17, 100, False),
     "simulation.hire_age_min": (16, 100, False),
     "simulation.hire_age_max": (16, 100, False),
 }
 # The groups of solver settings; every other group holds the planner's rules.
-SOLVER_GROUPS = ("solver", "lagrange", "search", "timing", "whatif")
+SOLVER_GROUPS = ("solver", "lagrange", "search", "timing", "whatif", "simulation_fast")
 # old name -> the one name now used (the same meaning)
 RENAMED = {"requirement.new_promotion_years": "people.newly_promoted_years"}
 # settings no code read, accepted in a file and ignored, with why

@@ -24,7 +24,7 @@ YEAR = 2027
 @pytest.fixture(scope="module")
 def kept(tmp_path_factory):
     out = tmp_path_factory.mktemp("sim") / "out"
-    r = simulate(SMALL, YEAR, 3, 1, 11, out, keep_years=True, jobs=1, progress=False, report=False)
+    r = simulate(SMALL, YEAR, 3, 1, 11, out, keep_years=True, jobs=1, progress=False)
     return out, r
 
 
@@ -110,7 +110,8 @@ def test_rates_at_the_extremes():
 def test_same_seed_same_bytes(tmp_path, kept):
     out, _ = kept
     again = tmp_path / "again"
-    simulate(SMALL, YEAR, 3, 1, 11, again, keep_years=True, jobs=1, progress=False, report=False)
+    simulate(SMALL, YEAR, 3, 1, 11, again, keep_years=True, jobs=1, progress=False)
+    assert (again / "simulation.pdf").stat().st_size > 10_000
     cmp = filecmp.dircmp(out, again)
     def same(c):
         assert not c.diff_files and not c.left_only and not c.right_only, (c.left, c.diff_files, c.left_only)
@@ -129,3 +130,22 @@ def test_bad_arguments_write_nothing(tmp_path, capsys):
                  "--policy", str(bad)]) == 2
     assert not out.exists()
     assert "withdrawal_share" in capsys.readouterr().err
+
+
+def test_offer_scales_resume_and_chinese_workbook(tmp_path):
+    """Two offer scales on the same draws give the offer curve; a second call resumes every run
+    (nothing re-planned, same files); --lang zh gives Chinese sheets."""
+    import openpyxl
+
+    out = tmp_path / "o"
+    r = simulate(SMALL, YEAR, 1, 1, 2, out, scales=(0.5, 1.0), jobs=1, progress=False, lang="zh")
+    assert sorted(p.name for p in (out / "runs").iterdir()) == ["x0.5_001", "x1_001"]
+    curve = r.summary["offer_curve"]
+    assert [p["offer_scale"] for p in curve] == [0.5, 1.0]
+    seats = r.kpis[r.kpis["kpi"] == "seats_offered"].set_index("offer_scale")["value"]
+    assert seats[0.5] < seats[1.0]
+    before = (out / "kpis.csv").read_bytes()
+    again = simulate(SMALL, YEAR, 1, 1, 2, out, scales=(0.5, 1.0), jobs=1, progress=False, lang="zh")
+    assert again.ran == 0 and again.resumed == 2 and (out / "kpis.csv").read_bytes() == before
+    wb = openpyxl.load_workbook(out / "simulation.xlsx")
+    assert wb.sheetnames == ["汇总", "指标明细", "供给曲线", "模拟参数"]

@@ -484,7 +484,8 @@ CODES: dict[str, dict[str, dict[str, str]]] = {
         "zh": {"requirement": "培训要求", "people": "重点群体认定", "absence": "单位工作连续性",
                "rotation": "挂职锻炼", "budget": "预算", "seasons": "培训季节", "priority": "优先权重",
                "objective": "目标权重", "timing": "可选时段培训班的日期", "solver": "求解器",
-               "activities": "谈心谈话、集体学习与培训评估"},
+               "activities": "谈心谈话、集体学习与培训评估", "simulation": "五年模拟",
+               "simulation_fast": "五年模拟：快速模式"},
     },
 }
 
@@ -556,6 +557,26 @@ POLICY_ZH: dict[str, str] = {
     "activities.low_rating": "课程平均评分低于此值的培训机构为低评分机构……",
     "activities.min_ratings": "……且评分不少于这么多条（过少不作判断）",
     "activities.timezone": "日历文件（.ics）的时区",
+    "simulation.retirement_age": "五年模拟：达到此年龄的干部在当年年底退休（法定退休年龄，默认值）",
+    "simulation.attrition_division": "处级干部每年因调出、辞职等其他原因减少的比例",
+    "simulation.attrition_section": "科级干部每年其他原因减少的比例（默认值，未经统计，请按实际设置）",
+    "simulation.attrition_deputy_section": "副科级干部每年其他原因减少的比例",
+    "simulation.attrition_staff": "一般干部每年其他原因减少的比例",
+    "simulation.promotion_fill_share": "空出的领导职位（处级、科级、副科级）当年由下一层级干部提任补充的比例（后备干部优先），其余由新录用一般干部补充",
+    "simulation.hire_share": "单位减员中由新录用一般干部补充的比例（1 = 保持编制人数）",
+    "simulation.hire_age_min": "新录用干部年龄：在此值……",
+    "simulation.hire_age_max": "……与此值之间均匀抽取",
+    "simulation.pool_refill_share": "后备干部库中离库人员（提任、退休、调出）由新入库人员补充的比例",
+    "simulation.withdrawal_share": "参训学员中请假超过规定比例（1/7学时）而退学、不计学时的比例",
+    "simulation.online_mean_share": "每年网络学习学时围绕“网络学习学时要求 × 此值”随机抽取……",
+    "simulation.online_sd_hours": "……标准差（学时，不低于0）",
+    "simulation.grassroots_units": "单位名称含这些词之一（以;分隔）即为基层单位：其干部基层工作年限每年加一年",
+    "simulation.coverage_target": "供给曲线：最后一年五年内参训覆盖率中位数需达到的比例（1 = 五年内人人参训）",
+    "simulation_fast.lagrange_iterations": "五年模拟快速模式：每年的拉格朗日迭代步数",
+    "simulation_fast.master_rounds": "……每年的主问题线性规划轮数",
+    "simulation_fast.date_sweeps": "……每年可选时段培训班的日期调整轮数",
+    "simulation_fast.search_passes": "……每年的局部搜索轮数",
+    "simulation_fast.time_limit": "……每年的求解时间上限（秒；通常由步数先结束）",
 }
 
 

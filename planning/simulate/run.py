@@ -57,13 +57,18 @@ class Spec:
 
 def year_policy(policy: Policy, mode: str) -> Policy:
     """The planner's policy for one simulated year: `full` = the annual optimizer as configured;
-    `fast` = the heuristic layers with the quick re-plan's step counts (whatif.*, repeatable:
+    `fast` = the heuristic layers with the step counts of simulation_fast.* (repeatable: the
     counts end the search, not the clock) and no exact MIP (search.full_mip_pairs 0)."""
     if mode == "full":
         return policy
-    from planning.whatif import quick_policy
-
-    return quick_policy(policy).with_overrides({"search.full_mip_pairs": 0})
+    return policy.with_overrides({
+        "search.full_mip_pairs": 0,
+        "lagrange.iterations": policy["simulation_fast.lagrange_iterations"],
+        "lagrange.master_rounds": policy["simulation_fast.master_rounds"],
+        "lagrange.date_sweeps": policy["simulation_fast.date_sweeps"],
+        "search.passes": policy["simulation_fast.search_passes"],
+        "solver.time_limit": policy["simulation_fast.time_limit"],
+    })
 
 
 def scale_offer(ds: Dataset, scale: float) -> Dataset:

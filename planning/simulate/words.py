@@ -1,0 +1,150 @@
+"""The simulation report's words in English and Chinese: KPI names, section titles, notes.
+
+    w = Words("zh"); w("kpi_five_year_coverage") -> "五年内参训覆盖率"; w.kpi("requirement_met.division")
+"""
+from __future__ import annotations
+
+LANGS = ("en", "zh")
+
+LEVELS = {"en": {"division": "division level", "section": "section level", "deputy_section": "deputy section level",
+                 "staff": "staff level"},
+          "zh": {"division": "处级", "section": "科级", "deputy_section": "副科级", "staff": "一般干部"}}
+GROUPS = {"en": {"overdue": "overdue cadres", "reserve": "reserve cadres", "young": "young cadres",
+                 "newly_promoted": "newly promoted", "key_post": "key posts"},
+          "zh": {"overdue": "五年周期未参训干部", "reserve": "后备干部", "young": "年轻干部", "newly_promoted": "新提任干部",
+                 "key_post": "关键岗位干部"}}
+
+EN: dict[str, str] = {
+    "title": "Five-year training simulation {first}–{last}",
+    "short": "Training simulation",
+    "lead": ("Data: {data}. Each year from {first} to {last} is planned by the planner ({mode} mode), carried out "
+             "(a share of trainees withdraws and gets no credit), closed into the next year's history, and the "
+             "cadre corps moves on (retirements, departures, promotions from the reserve pool first, new hires). "
+             "{runs} seeded runs (seed {seed}) per offer scale; figures are the median and, in brackets, the "
+             "10–90 % range over the runs."),
+    "mode_fast": "fast: heuristic layers with fixed step counts",
+    "mode_full": "full: the annual optimizer",
+    "sec_headline": "Where we are in {last}",
+    "sec_fans": "Year by year (median line, 10–90 % band)",
+    "sec_offer": "The offer it takes",
+    "offer_lead": ("Five-year coverage in {last} against the size of the offer (class capacities and rotation "
+                   "slots times the scale)."),
+    "offer_first": "The smallest scale whose median five-year coverage in {last} reaches {target}: {scale}.",
+    "offer_none": "No scale tried reaches a median five-year coverage of {target} in {last}: a larger offer is needed.",
+    "sec_table": "All indicators by year (median, 10–90 %)",
+    "sec_world": "The cadre corps (median per run)",
+    "sec_policy": "Simulation settings in force",
+    "c_indicator": "Indicator",
+    "c_scale": "Offer scale",
+    "c_setting": "Setting",
+    "c_value": "Value",
+    "c_meaning": "Meaning",
+    "c_median": "Median",
+    "c_p10": "10 %",
+    "c_p90": "90 %",
+    "scale_axis": "offer scale (× capacities and slots)",
+    "year_axis": "year",
+    "cjk_missing": "No Chinese font is installed: this report is printed in English (install fonts-noto-cjk).",
+    "kpi_requirement_met": "Annual requirement met (credited)",
+    "kpi_requirement_met_planned": "Annual requirement met (as planned)",
+    "kpi_requirement_met_level": "Requirement met: {what}",
+    "kpi_five_year_coverage": "Five-year cycle coverage",
+    "kpi_overdue": "Cadres without a class in five years",
+    "kpi_division_550": "Division level: 550 hours in five years",
+    "kpi_rotations_filled": "Rotation posts filled",
+    "kpi_rotation_slots": "Rotation posts offered",
+    "kpi_reserve_young_rotated": "Reserve and young cadres ever rotated",
+    "kpi_pool_size": "Reserve pool size",
+    "kpi_cadres": "Cadres",
+    "kpi_cost": "Class cost (yuan)",
+    "kpi_seats_used": "Seats used",
+    "kpi_seats_offered": "Seats offered",
+    "kpi_seat_use": "Seat use",
+    "kpi_withdrawn": "Trainees withdrawn",
+    "kpi_retired": "Retired",
+    "kpi_departed": "Departed (other reasons)",
+    "kpi_promoted": "Promoted",
+    "kpi_vacancies_unfilled": "Leading posts not filled by promotion",
+    "kpi_hired": "New hires",
+    "kpi_pool_joined": "Joined the reserve pool",
+    "sheet_summary": "summary",
+    "sheet_kpis": "kpis",
+    "sheet_offer": "offer curve",
+    "sheet_policy": "policy",
+}
+
+ZH: dict[str, str] = {
+    "title": "{first}—{last}年干部教育培训五年模拟",
+    "short": "干部培训五年模拟",
+    "lead": ("数据：{data}。{first}年至{last}年每年由规划器编制年度计划（{mode}），按计划实施（部分学员因请假超过规定退学、"
+             "不计学时），年终结转为下一年度的培训档案，干部队伍随之变化（退休、调出、后备干部优先提任、新录用）。"
+             "每种供给规模模拟{runs}次（随机种子{seed}）；数字为各次模拟的中位数，括号内为10%—90%区间。"),
+    "mode_fast": "快速模式：启发式算法、固定步数",
+    "mode_full": "完整模式：年度优化器",
+    "sec_headline": "{last}年的情况",
+    "sec_fans": "逐年变化（中位数线，10%—90%区间带）",
+    "sec_offer": "需要多大的培训供给",
+    "offer_lead": "{last}年五年内参训覆盖率与培训供给规模（培训班容量和挂职岗位数乘以该倍数）的关系。",
+    "offer_first": "{last}年五年内参训覆盖率中位数达到{target}所需的最小供给倍数：{scale}。",
+    "offer_none": "所试各供给倍数在{last}年的五年内参训覆盖率中位数均未达到{target}：需要更大的培训供给。",
+    "sec_table": "各项指标逐年情况（中位数，10%—90%）",
+    "sec_world": "干部队伍变化（每次模拟的中位数）",
+    "sec_policy": "模拟参数",
+    "c_indicator": "指标",
+    "c_scale": "供给倍数",
+    "c_setting": "参数",
+    "c_value": "取值",
+    "c_meaning": "含义",
+    "c_median": "中位数",
+    "c_p10": "10%分位",
+    "c_p90": "90%分位",
+    "scale_axis": "供给倍数（培训班容量和挂职岗位数 ×）",
+    "year_axis": "年度",
+    "kpi_requirement_met": "年度培训达标率（按实际计入学时）",
+    "kpi_requirement_met_planned": "年度培训达标率（按计划）",
+    "kpi_requirement_met_level": "达标率：{what}",
+    "kpi_five_year_coverage": "五年内参训覆盖率",
+    "kpi_overdue": "五年内未参训人数",
+    "kpi_division_550": "处级干部五年550学时达标率",
+    "kpi_rotations_filled": "挂职岗位安排数",
+    "kpi_rotation_slots": "挂职岗位数",
+    "kpi_reserve_young_rotated": "后备干部和年轻干部挂职锻炼覆盖率",
+    "kpi_pool_size": "后备干部库人数",
+    "kpi_cadres": "干部人数",
+    "kpi_cost": "培训费用（元）",
+    "kpi_seats_used": "已用学位",
+    "kpi_seats_offered": "提供学位",
+    "kpi_seat_use": "学位使用率",
+    "kpi_withdrawn": "退学人数",
+    "kpi_retired": "退休",
+    "kpi_departed": "调出等其他原因减少",
+    "kpi_promoted": "提任",
+    "kpi_vacancies_unfilled": "未由提任补充的领导职位",
+    "kpi_hired": "新录用",
+    "kpi_pool_joined": "新入库后备干部",
+    "sheet_summary": "汇总",
+    "sheet_kpis": "指标明细",
+    "sheet_offer": "供给曲线",
+    "sheet_policy": "模拟参数",
+}
+
+
+class Words:
+    """The texts of one language: ``w("title", first=2027, last=2031)``, ``w.kpi("overdue")``."""
+
+    def __init__(self, lang: str = "en"):
+        if lang not in LANGS:
+            raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+        self.lang = lang
+        self._t = {**EN, **(ZH if lang == "zh" else {})}
+
+    def __call__(self, key: str, **values) -> str:
+        return self._t[key].format(**values) if values else self._t[key]
+
+    def kpi(self, name: str) -> str:
+        """A KPI's name in words; requirement_met.<level or group> names the level or group."""
+        if name.startswith("requirement_met."):
+            what = name.split(".", 1)[1]
+            what = LEVELS[self.lang].get(what) or GROUPS[self.lang].get(what) or what
+            return self("kpi_requirement_met_level", what=what)
+        return self._t.get(f"kpi_{name}", name)
