@@ -4,6 +4,7 @@ a lock against a second run, ends anticipated failures with one message and a no
 and writes formula-safe CSVs that read back exactly."""
 from __future__ import annotations
 
+import argparse
 import errno
 import json
 import os
@@ -22,6 +23,7 @@ from conftest import write_dataset
 from planning import io as pio
 from planning.check import check_plan
 from planning.cli import main
+from planning.cli import parser as cli_parser
 from planning.guard import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, run_guarded
 from planning.io import MARKER, OutputError, check_output_file, check_output_target, csv_safe, csv_unsafe
 from planning.pipeline import run_plan
@@ -130,10 +132,37 @@ def _commands(w: dict, out: Path) -> dict[str, list[str]]:
         "report": ["report", str(w["root"] / "no-plan"), "--data", d, "--year", "2027", "--out", str(out)],
         "activities": ["activities", d, str(w["root"] / "no-plan"), "--year", "2027", "--out", str(out),
                        "--policy", pol],
+        "close-year": ["close-year", d, str(w["root"] / "no-plan"), "--year", "2027", "--out", str(out), "--policy", pol],
+        "replan": ["replan", d, "--year", "2027", "--base", str(w["root"] / "no-plan"), "--as-of", "2027-06-01",
+                   "--out", str(out), "--policy", pol],
+        "simulate": ["simulate", d, "--start-year", "2027", "--years", "1", "--out", str(out), "--policy", pol,
+                     "--no-progress"],
     }
 
 
-@pytest.mark.parametrize("command", ["plan", "compare", "generate", "report", "activities"])
+# Every command that writes into --out is walked by the tests below; a new command must be added here.
+WALKED = ["plan", "compare", "generate", "report", "activities", "close-year", "replan", "simulate"]
+
+
+def _subcommands_with_out(p=None, prefix=()):
+    """Every (sub)command of the CLI that takes --out, as its words: ('plan',), ('pool', 'select'), ..."""
+    p = p or cli_parser()
+    found = []
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sp in action.choices.items():
+                found += _subcommands_with_out(sp, prefix + (name,))
+    if prefix and any("--out" in a.option_strings for a in p._actions):
+        found.append(prefix)
+    return found
+
+
+def test_every_command_that_writes_is_walked_by_the_safety_tests():
+    missing = [" ".join(c) for c in _subcommands_with_out() if " ".join(c) not in WALKED]
+    assert not missing, f"add these commands to _commands / WALKED in tests/test_safety.py: {missing}"
+
+
+@pytest.mark.parametrize("command", WALKED)
 @pytest.mark.parametrize("target", ["data", "project", "file", "policy", "parent"])
 def test_every_command_refuses_a_dangerous_out_before_any_work(world, capsys, command, target):
     out = {"data": world["data"], "project": world["project"], "file": world["file"], "policy": world["policy"],
@@ -237,6 +266,7 @@ def test_a_failing_swap_puts_the_old_folder_back(tmp_path, monkeypatch):
 KILLER = """
 import sys
 from planning.cli import main
+from planning.cli import parser as cli_parser
 sys.exit(main(["plan", sys.argv[1], "--year", "2027", "--out", sys.argv[2], "--time-limit", "10"]))
 """
 
@@ -469,7 +499,7 @@ def test_an_unreadable_table_is_one_message_not_a_cascade(tmp_path, capsys, brea
 
 
 # --------------------------------------------------------------------------- every command: unwritable, pipes
-@pytest.mark.parametrize("command", ["plan", "compare", "generate", "report", "batch", "collect", "activities"])
+@pytest.mark.parametrize("command", WALKED + ["batch", "collect"])
 def test_every_command_refuses_an_unwritable_out_before_work(world, monkeypatch, capsys, command):
     """(as if) the folder of --out is read-only: exit 2 naming it, nothing written."""
     ro = world["root"] / "ro"

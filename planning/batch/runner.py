@@ -138,15 +138,17 @@ def collect(root: str | Path) -> "Any":
     (met_by_level and met_by_group spread into columns, warnings counted)."""
     root = Path(root)
     rows = []
-    for path in sorted(root.rglob("summary.json")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts):
-            continue  # temporary folders of runs in progress
+    found = [p for p in sorted(root.rglob("summary.json"))
+             if not any(part.startswith(".") for part in p.relative_to(root).parts)]  # not runs in progress
+    runs = {(p.parent.parent if p.parent.name == "plan" else p.parent) for p in found}
+    for path in found:
+        folder = path.parent.parent if path.parent.name == "plan" else path.parent
+        if any(up in runs for up in folder.parents):
+            continue  # a plan inside a run (the notebook's re-plan section): part of that run, not a run
         try:
             s = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        folder = path.parent.parent if path.parent.name == "plan" else path.parent
         marker = read_marker(folder) or {}
         row = {"run": folder.relative_to(root).as_posix() if folder != root else ".",
                "notebook": Path(marker["notebook"]).stem if marker.get("notebook") else None,

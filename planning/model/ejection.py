@@ -36,8 +36,9 @@ class Scorer:
         return v - core.per_yuan * sum(core.pair_cost[p] for p in classes)
 
 
-def _class_pairs_of(b: PlanBuilder, i: int, mine: dict[int, set[int]]) -> list[int]:
-    return sorted(p for p in mine.get(i, ()) if b.prob.options[b.prob.pair_option[p]].kind == "class")
+def _class_pairs_of(b: PlanBuilder, i: int, mine: dict[int, set[int]], fixed: frozenset[int] = frozenset()) -> list[int]:
+    """The cadre's classes the search may move (a `must`-pinned one stays where it is)."""
+    return sorted(p for p in mine.get(i, ()) if b.prob.options[b.prob.pair_option[p]].kind == "class" and p not in fixed)
 
 
 def _min_sizes_ok(b: PlanBuilder, acts: set[str]) -> bool:
@@ -63,18 +64,22 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
         mine.setdefault(int(prob.pair_cadre[p]), set()).add(int(p))
     unit = prob.cadre_unit
     musts = {(c, a) for c, a, _ in prob.must}
-    pinned = {i for i, c in enumerate(prob.cadre_ids) if any(c == m[0] for m in musts)}
+    # a pinned class stays where it is; its cadre's other classes may move like anyone's
+    fixed = frozenset(int(p) for p in chosen
+                      if (prob.cadre_ids[int(prob.pair_cadre[p])], opts[prob.pair_option[p]].activity_id) in musts)
+    kept = {i: [p for p in sorted(fixed) if int(prob.pair_cadre[p]) == i] for i in {int(prob.pair_cadre[p]) for p in fixed}}
     moves = 0
 
     for _ in range(passes):
         improved = False
-        order = sorted((i for i in range(len(prob.cadre_ids)) if sc.has_req[i] and not b.met(i) and i not in pinned),
+        order = sorted((i for i in range(len(prob.cadre_ids)) if sc.has_req[i] and not b.met(i)),
                        key=lambda i: (-sc.w[i], prob.cadre_ids[i]))
         for u in order:
             if time.perf_counter() > deadline:
                 return b.plan(), moves
-            u_old = _class_pairs_of(b, u, mine)
-            base_u = sc.value(b, u, u_old)
+            u_old = _class_pairs_of(b, u, mine, fixed)
+            u_fix = kept.get(u, [])
+            base_u = sc.value(b, u, u_fix + u_old)
             for p in u_old:
                 b.drop(p)
             cands = [int(p) for p in by_cadre[u] if opts[prob.pair_option[p]].kind == "class"
@@ -86,7 +91,7 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
                 if _try_bundle(b, bundle):
                     touched = {opts[prob.pair_option[p]].activity_id for p in bundle} | \
                               {opts[prob.pair_option[p]].activity_id for p in u_old}
-                    if _min_sizes_ok(b, touched) and sc.value(b, u, list(bundle)) > base_u + 1e-9:
+                    if _min_sizes_ok(b, touched) and sc.value(b, u, u_fix + list(bundle)) > base_u + 1e-9:
                         mine[u] = (mine.get(u, set()) - set(u_old)) | set(bundle)
                         moves += 1
                         done = True
@@ -107,22 +112,25 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
                     if capped:
                         blockers.update(j for j, ps in mine.items() if unit[j] == unit[u] and j != u
                                         and any(opts[prob.pair_option[q]].occ & set(capped) for q in ps))
-                blockers -= pinned | {u}
+                blockers -= {u}
+                blockers = {v for v in blockers if _class_pairs_of(b, v, mine, fixed)}  # someone with a class to give up
                 for v in sorted(blockers, key=lambda j: (sc.w[j], prob.cadre_ids[j]))[:max_blockers]:
-                    v_old = _class_pairs_of(b, v, mine)
-                    base_v = sc.value(b, v, v_old)
+                    v_old = _class_pairs_of(b, v, mine, fixed)
+                    v_fix = kept.get(v, [])
+                    base_v = sc.value(b, v, v_fix + v_old)
                     for q in v_old:
                         b.drop(q)
                     if _try_bundle(b, bundle):
                         v_cands = [int(q) for q in by_cadre[v] if opts[prob.pair_option[q]].kind == "class"
                                    and b.fits(int(q))]
                         v_new: tuple[int, ...] = ()
-                        for vb in sorted(_bundles(b, v, v_cands), key=lambda bd: (len(bd), bd))[:max_bundles]:
+                        v_bundles = [] if b.met(v) else _bundles(b, v, v_cands)  # met by a pinned class alone: nothing more
+                        for vb in sorted(v_bundles, key=lambda bd: (len(bd), bd))[:max_bundles]:
                             if _try_bundle(b, vb):
                                 v_new = vb
                                 break
                         touched = {opts[prob.pair_option[q]].activity_id for q in (*bundle, *v_new, *v_old, *u_old)}
-                        gain = (sc.value(b, u, list(bundle)) - base_u) + (sc.value(b, v, list(v_new)) - base_v)
+                        gain = (sc.value(b, u, u_fix + list(bundle)) - base_u) + (sc.value(b, v, v_fix + list(v_new)) - base_v)
                         if gain > 1e-9 and _min_sizes_ok(b, touched):
                             mine[u] = (mine.get(u, set()) - set(u_old)) | set(bundle)
                             mine[v] = (mine.get(v, set()) - set(v_old)) | set(v_new)
