@@ -131,7 +131,10 @@ def simulate_years(spec: Spec, k: int, scale: float, folder: Path | None = None,
         kpis = year_kpis(result, record, closed.history, year, pol, events.counts())
         if folder is not None:
             (folder / str(year) / "data").mkdir(parents=True)
-            write_tables(dataset_text(ds), folder / str(year) / "data")
+            # the year's data set with what happened (its attendance: the withdrawals drawn), so that
+            # `planning close-year DATA PLAN --year Y` gives the next year's history again
+            write_tables(dataset_text(Dataset({**ds.tables, "attendance": attendance}, ds.source)),
+                         folder / str(year) / "data")
             write_plan(_repeatable(result), folder / str(year) / "plan", year=year)
         rows += [{"run": name, "year": year, "kpi": kpi, "value": value, "offer_scale": scale}
                  for kpi, value in kpis.items()]
