@@ -181,6 +181,8 @@ def cmd_generate(args) -> int:
         argv += ["--xlsx", args.xlsx]
     if args.windowed_share is not None:
         argv += ["--windowed-share", str(args.windowed_share)]
+    if getattr(args, "profile", None):
+        argv += ["--profile", args.profile]
     return generate.main(argv) or 0
 
 
@@ -357,6 +359,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--out", required=True)
     g.add_argument("--xlsx")
     g.add_argument("--windowed-share", type=share)
+    g.add_argument("--profile", choices=("standard", "adversarial"),
+                   help="adversarial: busy springs, every class windowed, seats at 0.95 of demand")
     g.set_defaults(func=cmd_generate)
 
     cm = sub.add_parser("compare", help="plan scenarios in parallel and compare them with the baseline")

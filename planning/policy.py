@@ -72,6 +72,7 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "simulation.pool_refill_share": (0, 1, False),
     "simulation.withdrawal_share": (0, 1, False),
     "simulation.coverage_target": (0, 1, False),
+    "simulation.topic_renewal_share": (0, 1, False),
     "simulation.retirement_age": (17, 100, False),
     "simulation.hire_age_min": (16, 100, False),
     "simulation.hire_age_max": (16, 100, False),

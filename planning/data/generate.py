@@ -272,6 +272,23 @@ PIN_CAPACITY_SHARE = 0.25  # `must` pins fill at most this share of a class
 
 # Streams: each part of the data draws from its own generator, so that e.g. changing the
 # windowed share changes the windows and nothing else.
+@dataclass(frozen=True)
+class Profile:
+    """How hard a generated county is. "standard" is the realistic default; "adversarial" is the
+    hard county of the optimizer benchmarks: busy springs (half the cadres with a personal peak,
+    all of them in March-May), every class windowed, and seats at 0.95 of demand."""
+
+    busy_share: float = BUSY_SHARE
+    busy_span: tuple[str, str] = BUSY_SPAN
+    seat_target: float = SEAT_TARGET
+    windowed_share: float | None = None  # None: the caller's windowed_share
+
+
+PROFILES: dict[str, Profile] = {
+    "standard": Profile(),
+    "adversarial": Profile(busy_share=0.5, busy_span=("03-01", "05-15"), seat_target=0.95, windowed_share=1.0),
+}
+
 STREAMS = ("units", "cadres", "past", "history", "blackouts", "busy", "classes", "windows", "rotations", "pins")
 WORKBOOK_TIMESTAMP = dt.datetime(2000, 1, 1)  # fixed, so that the same tables give the same workbook bytes
 
@@ -771,14 +788,15 @@ def make_blackouts(rng: random.Random, cal: YearCalendar, units: list[Unit]) -> 
     return rows + unit_rows
 
 
-def make_busy(rng: random.Random, cadres: list[Cadre], year: int) -> list[dict]:
-    """Personal work peaks of about 15 % of cadres, one to six weeks each."""
+def make_busy(rng: random.Random, cadres: list[Cadre], year: int, share: float = BUSY_SHARE,
+              span: tuple[str, str] = BUSY_SPAN) -> list[dict]:
+    """Personal work peaks of about 15 % of cadres (`share`), one to six weeks each."""
     rows = []
     for c in cadres:
-        if rng.random() >= BUSY_SHARE:
+        if rng.random() >= share:
             continue
         for _ in range(2 if rng.random() < BUSY_SECOND_PROB else 1):
-            s, e = _period(rng, year, BUSY_SPAN[0], BUSY_SPAN[1], BUSY_WEEKS)
+            s, e = _period(rng, year, span[0], span[1], BUSY_WEEKS)
             rows.append({"cadre_id": c.cadre_id, "start_date": _iso(s), "end_date": _iso(e),
                          "reason": rng.choice(BUSY_REASONS)})
     rows.sort(key=lambda r: (r["cadre_id"], r["start_date"]))
@@ -812,7 +830,8 @@ def attribute(levels: tuple[str, ...], seat_days: float, demand: dict[str, float
     return {lv: seat_days * demand[lv] / total for lv in open_to} if total else {}
 
 
-def make_classes(rng: random.Random, cal: YearCalendar, demand: dict[str, float], n: int) -> list[Offer]:
+def make_classes(rng: random.Random, cal: YearCalendar, demand: dict[str, float], n: int,
+                 seat_target: float = SEAT_TARGET) -> list[Offer]:
     """The training offer, grown class by class until every level is offered SEAT_TARGET × its demand.
 
     Each new class serves the level that is worst off so far; its topic is the one least
@@ -831,20 +850,20 @@ def make_classes(rng: random.Random, cal: YearCalendar, demand: dict[str, float]
         trim = not required
         if required:
             t = required.pop(0)
-        elif offered[lv] / demand[lv] >= SEAT_TARGET:
+        elif offered[lv] / demand[lv] >= seat_target:
             break
         else:
             candidates = [t for t in TEMPLATES if not t.levels or lv in t.levels]
             # Prefer kinds whose levels all still need seats: keeps levels from overshooting.
             fits = [t for t in candidates
-                    if all(offered[x] < SEAT_TARGET * demand[x] for x in (t.levels or LEVELS) if demand[x] > 0)]
+                    if all(offered[x] < seat_target * demand[x] for x in (t.levels or LEVELS) if demand[x] > 0)]
             candidates = fits or candidates
             t = rng.choices(candidates, weights=[t.weight for t in candidates])[0]
         offer = _make_offer(rng, cal, t, cap_scale, topic_count, load)
         if offer is None:
             continue
         if trim:
-            _trim_capacity(offer, lv, offered, demand, cap_scale)
+            _trim_capacity(offer, lv, offered, demand, cap_scale, seat_target)
         offers.append(offer)
         for d in _occupied(offer.mode, offer.start, offer.end):
             load[d] += offer.capacity
@@ -860,13 +879,13 @@ def make_classes(rng: random.Random, cal: YearCalendar, demand: dict[str, float]
 
 
 def _trim_capacity(offer: Offer, lv: str, offered: dict[str, float], demand: dict[str, float],
-                   cap_scale: float) -> None:
+                   cap_scale: float, seat_target: float = SEAT_TARGET) -> None:
     """The last class a level needs gets only the seats still missing (never below the usual
     smallest class), so that small data sets do not overshoot the target by a whole class."""
     share = attribute(offer.levels, 1.0, demand).get(lv, 0.0)
     if share <= 0:
         return
-    needed = math.ceil((SEAT_TARGET * demand[lv] - offered[lv]) / (offer.days * share))
+    needed = math.ceil((seat_target * demand[lv] - offered[lv]) / (offer.days * share))
     floor = max(MIN_CAPACITY, round(CAPACITY[0] * cap_scale))
     offer.capacity = max(floor, min(offer.capacity, needed))
     if offer.min_size:
@@ -1090,10 +1109,16 @@ def _tables(units, cadres, offers, posts, blackouts, busy, history, pins) -> dic
 
 
 def generate(size: str | int = "medium", year: int = 2027, seed: int = 7,
-             windowed_share: float = 0.15) -> dict[str, pd.DataFrame]:
+             windowed_share: float = 0.15, profile: str = "standard") -> dict[str, pd.DataFrame]:
     """A data set of `size` cadres ("small", "medium", "large", "xlarge" or a number) for plan
-    year `year`: one frame of contract text per table. The same arguments give the same data."""
+    year `year`: one frame of contract text per table. The same arguments give the same data.
+    `profile`: "standard" or "adversarial" (see PROFILES; its windowed share overrides the argument)."""
     n, label = _resolve_size(size)
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
+    prof = PROFILES[profile]
+    if prof.windowed_share is not None:
+        windowed_share = prof.windowed_share
     if not 0.0 <= windowed_share <= 1.0:
         raise ValueError(f"windowed_share must lie in [0, 1], not {windowed_share}")
     policy = default_policy()
@@ -1105,9 +1130,9 @@ def generate(size: str | int = "medium", year: int = 2027, seed: int = 7,
     catalogue = make_past_catalogue(streams["past"], year)
     history = make_history(streams["history"], cadres, catalogue, year, policy, n_posts)
     blackouts = make_blackouts(streams["blackouts"], cal, units)
-    busy = make_busy(streams["busy"], cadres, year)
+    busy = make_busy(streams["busy"], cadres, year, prof.busy_share, prof.busy_span)
     demand = level_demand(cadres, division_remaining(history, cadres, year, policy), policy)
-    offers = make_classes(streams["classes"], cal, demand, n)
+    offers = make_classes(streams["classes"], cal, demand, n, prof.seat_target)
     apply_windows(streams["windows"], cal, offers, windowed_share)
     posts = make_rotations(streams["rotations"], units, n, year)
     pins = make_pins(streams["pins"], cal, cadres, offers, posts, blackouts, busy, n, policy)
@@ -1236,13 +1261,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--year", type=int, default=2027)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--windowed-share", type=float, default=0.15)
+    ap.add_argument("--profile", default="standard", choices=sorted(PROFILES),
+                    help="adversarial: busy springs, every class windowed, seats at 0.95 of demand")
     ap.add_argument("--out", required=True, help="folder for the CSV files")
     ap.add_argument("--xlsx", help="also write this .xlsx workbook")
     ap.add_argument("--check", action="store_true", help="load and validate the result, print tightness")
     args = ap.parse_args(argv)
     try:
         t0 = time.perf_counter()
-        tables = generate(args.size, args.year, args.seed, args.windowed_share)
+        tables = generate(args.size, args.year, args.seed, args.windowed_share, args.profile)
         t1 = time.perf_counter()
     except ValueError as e:
         ap.error(str(e))

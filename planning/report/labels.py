@@ -571,6 +571,7 @@ POLICY_ZH: dict[str, str] = {
     "simulation.online_mean_share": "每年网络学习学时围绕“网络学习学时要求 × 此值”随机抽取……",
     "simulation.online_sd_hours": "……标准差（学时，不低于0）",
     "simulation.grassroots_units": "单位名称含这些词之一（以;分隔）即为基层单位：其干部基层工作年限每年加一年",
+    "simulation.topic_renewal_share": "下一年度培训班中随机更换为新专题的比例：班次不变、课程更新；为0时专题年年相同，因不得重复参训，干部将无班可上（默认值）",
     "simulation.coverage_target": "供给曲线：最后一年五年内参训覆盖率中位数需达到的比例（1 = 五年内人人参训）",
     "simulation_fast.lagrange_iterations": "五年模拟快速模式：每年的拉格朗日迭代步数",
     "simulation_fast.master_rounds": "……每年的主问题线性规划轮数",

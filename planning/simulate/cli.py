@@ -29,6 +29,7 @@ def add_parser(sub) -> None:
     s.add_argument("--out", required=True)
     s.add_argument("--policy")
     s.add_argument("--scenario", metavar="SCENARIO.yaml", help="apply a scenario's edits and settings to the start")
+    s.add_argument("--district", help="simulate one district only")
     s.add_argument("--mode", choices=("fast", "full"), default="fast",
                    help="fast: the heuristic layers with fixed step counts (Monte Carlo); full: the annual optimizer")
     s.add_argument("--time-limit", type=whole_seconds, help="whole seconds per planned year (--mode full)")
@@ -48,7 +49,7 @@ def cmd_simulate(args) -> int:
 
     r = simulate(args.data, args.start_year, args.years, args.runs, args.seed, args.out, policy=args.policy,
                  scenario=args.scenario, mode=args.mode, scales=tuple(args.offer_scale), keep_years=args.keep_years,
-                 jobs=args.jobs, scheduler=args.scheduler, time_limit=args.time_limit, lang=args.lang,
+                 jobs=args.jobs, scheduler=args.scheduler, time_limit=args.time_limit, lang=args.lang, district=args.district,
                  progress=not args.no_progress)
     last = str(args.start_year + args.years - 1)
     q = r.summary["kpis"]

@@ -14,18 +14,23 @@ Order of events at the end of `year` (the data set is already the closed one of 
 4. the reserve pool is topped up (simulation.pool_refill_share of its leavers replaced);
 5. grassroots years: +1 for cadres of grassroots units (simulation.grassroots_units), + the
    posting's length for a credited grassroots rotation;
-6. online hours of `year` drawn around requirement.online_hours (simulation.online_*).
+6. online hours of `year` drawn around requirement.online_hours (simulation.online_*);
+7. the curriculum renews: a share simulation.topic_renewal_share of next year's classes (drawn)
+   takes a new topic (the old one marked with the new year), so that "no repeated training"
+   does not leave long-serving cadres without a class they may take.
 Rows of departed cadres leave every table that names a cadre.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from planning.data.dataset import ROW, Dataset
+from planning.data.load import topic_key
 from planning.data.validate import validate_dataset
 from planning.facts import age
 from planning.policy import Policy
@@ -213,6 +218,22 @@ def online_rows(ds: Dataset, cadres: pd.DataFrame, year: int, policy: Policy, rn
     return pd.concat([online, new], ignore_index=True).astype(object)
 
 
+_YEAR_MARK = re.compile(r" \(\d{4}\)$")
+
+
+def renew_topics(classes: pd.DataFrame, next_year: int, policy: Policy, rng: np.random.Generator) -> pd.DataFrame:
+    """Next year's classes, simulation.topic_renewal_share of them (one draw per class) with a new
+    topic: "<topic> (<next_year>)" — a topic nobody has taken (an earlier year's mark replaced)."""
+    share = float(policy["simulation.topic_renewal_share"])
+    draws = rng.random(len(classes))
+    out = classes.copy()
+    topics = [f"{_YEAR_MARK.sub('', str(t))} ({next_year})" if u < share else t for t, u in zip(out["topic"], draws)]
+    out["topic"] = pd.Series(topics, index=out.index, dtype=object)
+    if "topic_key" in out.columns:
+        out["topic_key"] = [topic_key(t) for t in topics]
+    return out
+
+
 def renumber(df: pd.DataFrame) -> pd.DataFrame:
     df = df.reset_index(drop=True)
     df[ROW] = pd.Series(range(2, len(df) + 2), dtype="int64")
@@ -241,6 +262,7 @@ def advance(ds: Dataset, ds_year: Dataset, record: pd.DataFrame, year: int, poli
     out = ds.copy()
     out.tables["online"] = online_rows(ds, cad, year, policy, rng)
     out.tables["cadres"] = cad
+    out.tables["classes"] = renew_topics(ds.classes, year + 1, policy, rng)
     for name, df in out.tables.items():
         if name != "cadres" and "cadre_id" in df.columns:
             df = df[~df["cadre_id"].isin(gone)]
