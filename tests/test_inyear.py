@@ -396,7 +396,7 @@ def test_replan_and_close_year_are_repeatable(small_plan, small_replan, tmp_path
     replan(ds, YEAR, plan_dir, AS_OF, tmp_path / "again", policy=default_policy().with_overrides(QUICK))
     for name in ("plan.csv", "classes.csv", "changes.csv", "shortfall.csv"):
         assert filecmp.cmp(out / name, tmp_path / "again" / name, shallow=False), name
-    for k in (1, 2):
-        assert main(["close-year", str(SMALL), str(plan_dir), "--year", str(YEAR), "--out", str(tmp_path / f"n{k}")]) == 0
-    names = sorted(p.name for p in (tmp_path / "n1").glob("*.csv"))
-    assert filecmp.cmpfiles(tmp_path / "n1", tmp_path / "n2", names, shallow=False)[1:] == ([], [])
+    from planning.data.write import dataset_text
+
+    one, two = (dataset_text(close_year(load_dataset(SMALL, YEAR), base.plan, YEAR)) for _ in range(2))
+    assert list(one) == list(two) and all(one[t].equals(two[t]) for t in one)
