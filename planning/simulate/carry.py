@@ -21,7 +21,8 @@ def draw_attendance(plan: pd.DataFrame, policy: Policy, rng: np.random.Generator
     share = float(policy["simulation.withdrawal_share"])
     out = cls[rng.random(len(cls)) < share]
     limit = float(policy["requirement.leave_max_share"])
-    leave = [float(math.floor(limit * float(h)) + 1) for h in out["hours"]]
+    # one whole hour over the limit (5 hours of a 35-hour class is exactly 1/7, not over it: 6)
+    leave = [float(math.floor(limit * float(h) + 0.01) + 1) for h in out["hours"]]
     att = pd.DataFrame({"cadre_id": list(out["cadre_id"]), "activity_id": list(out["activity_id"]),
                         "attended": [True] * len(out), "leave_hours": leave}, dtype=object)
     att[ROW] = pd.Series(range(2, len(att) + 2), dtype="int64")

@@ -3,6 +3,7 @@ simulation (`simulate`: the runs in parallel on the batch executors, then kpis.c
 and the report), read top to bottom as a recipe."""
 from __future__ import annotations
 
+import concurrent.futures as cf
 import hashlib
 import json
 import math
@@ -111,11 +112,12 @@ def _repeatable(result: PlanResult) -> PlanResult:
     return result
 
 
-def simulate_years(spec: Spec, k: int, scale: float, folder: Path | None = None) -> list[dict]:
+def simulate_years(spec: Spec, k: int, scale: float, folder: Path | None = None, on_year=None) -> list[dict]:
     """Run k at one offer scale: every year planned by the planner, carried out, closed into the
     next year's data set (planning.inyear) and the world advanced (planning.simulate.world).
     With `folder`, each year's data set and checked plan go to <folder>/<year>/data and /plan.
-    Returns the KPI rows (run, year, kpi, value, offer_scale)."""
+    `on_year(years_done)` is called after each year (progress). Returns the KPI rows (run, year,
+    kpi, value, offer_scale)."""
     rng = rng_of(spec.seed, k)
     pol = year_policy(spec.policy, spec.mode)
     ds = scale_offer(spec.data, scale)
@@ -130,23 +132,44 @@ def simulate_years(spec: Spec, k: int, scale: float, folder: Path | None = None)
         kpis = year_kpis(result, record, closed.history, year, pol, events.counts())
         if folder is not None:
             (folder / str(year) / "data").mkdir(parents=True)
-            write_tables(dataset_text(ds), folder / str(year) / "data")
+            # the year's data set with what happened (its attendance: the withdrawals drawn), so that
+            # `planning close-year DATA PLAN --year Y` gives the next year's history again
+            write_tables(dataset_text(Dataset({**ds.tables, "attendance": attendance}, ds.source)),
+                         folder / str(year) / "data")
             write_plan(_repeatable(result), folder / str(year) / "plan", year=year)
         rows += [{"run": name, "year": year, "kpi": kpi, "value": value, "offer_scale": scale}
                  for kpi, value in kpis.items()]
         ds = nxt
+        if on_year is not None:
+            on_year(year - spec.start_year + 1)
     return rows
 
 
-def run_job(item: tuple[int, float], spec: Spec, root: Path) -> list[dict]:
-    """One run as a job of the pool: written whole into runs/<run>/ (kpis.csv, run.json) or not at all."""
+def run_job(item: tuple[int, float], spec: Spec, root: Path, on_year=None) -> list[dict]:
+    """One run as a job of the pool: written whole into runs/<run>/ (kpis.csv, run.json) or not at
+    all; the years done are noted in its progress file (and passed to `on_year`)."""
     k, scale = item
-    target = root / "runs" / run_name(k, scale, spec.scales)
+    name = run_name(k, scale, spec.scales)
+    target = root / "runs" / name
+    note = progress_file(root, name)
     with atomic_dir(target, kind="simulation run") as tmp:
-        rows = simulate_years(spec, k, scale, tmp if spec.keep_years else None)
+        rows = simulate_years(spec, k, scale, tmp if spec.keep_years else None,
+                              on_year=lambda n: (note.write_text(str(n), encoding="utf-8"), on_year and on_year()))
         write_csv(pd.DataFrame(rows, columns=KPI_COLUMNS), tmp / "kpis.csv")
         write_json({"fingerprint": spec.fingerprint, "run": k + 1, "offer_scale": scale}, tmp / "run.json")
     return rows
+
+
+def progress_file(root: Path, name: str) -> Path:
+    """Where a running run notes how many of its years are done (the progress bar reads it; removed at the end)."""
+    return root / "runs" / f".progress-{name}"
+
+
+def years_done(root: Path, name: str) -> int:
+    try:
+        return int(progress_file(root, name).read_text(encoding="utf-8") or 0)
+    except (OSError, ValueError):
+        return 0
 
 
 def done_rows(target: Path, fingerprint: str) -> list[dict] | None:
@@ -276,24 +299,43 @@ def simulate(data, start_year: int, years: int, runs: int, seed: int, out: str |
 
 def _run_all(todo, spec: Spec, root: Path, *, jobs, scheduler, client, progress: bool):
     """(item, rows, error) for every run: in this process with one job (no fork after the solver
-    has started threads here), else on the batch executors (local processes or Dask)."""
+    has started threads here), else on the batch executors (local processes or Dask). The bar
+    counts run-years as the runs note them."""
     workers = max(1, min(len(todo), jobs or default_jobs()))
+    (root / "runs").mkdir(parents=True, exist_ok=True)
+    names = {item: run_name(*item, spec.scales) for item in todo}
     with tqdm(total=len(todo) * spec.years, desc="simulate", unit="run-year", disable=not progress,
               file=sys.stderr) as bar:
-        if workers == 1 and scheduler is None and client is None:
-            for item in todo:
-                try:
-                    got, err = run_job(item, spec, root), None
-                except PlanningError as e:
-                    got, err = None, e
-                bar.update(spec.years)
-                yield item, got, err
-            return
-        with open_pool(workers, scheduler=scheduler, client=client) as pool:
-            futures = pool.submit_all(run_job, todo, spec, root)
-            for item, got, err in pool.as_done(futures):
-                bar.update(spec.years)
-                yield item, got, err
+        def show(finished: int, running) -> None:
+            bar.n = finished * spec.years + sum(years_done(root, names[i]) for i in running)
+            bar.refresh()
+
+        try:
+            if workers == 1 and scheduler is None and client is None:
+                for n, item in enumerate(todo):
+                    try:
+                        got, err = run_job(item, spec, root, on_year=lambda: show(n, [item])), None
+                    except PlanningError as e:
+                        got, err = None, e
+                    show(n + 1, [])
+                    yield item, got, err
+                return
+            with open_pool(workers, scheduler=scheduler, client=client) as pool:
+                futures = pool.submit_all(run_job, todo, spec, root)
+                pending, finished = set(futures), 0
+                while pending:
+                    done, pending = cf.wait(pending, timeout=1.0, return_when=cf.FIRST_COMPLETED)
+                    for fut in done:
+                        finished += 1
+                        try:
+                            got, err = fut.result(), None
+                        except Exception as e:  # noqa: BLE001 — a failed run (or a lost worker) is an outcome
+                            got, err = None, e
+                        yield futures[fut], got, err
+                    show(finished, [futures[f] for f in pending])
+        finally:
+            for name in names.values():
+                progress_file(root, name).unlink(missing_ok=True)
 
 
 def _drop_stale(root: Path, names: set[str]) -> None:
