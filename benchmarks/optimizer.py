@@ -58,7 +58,7 @@ def one(data: Path, lns_on: bool, time_limit: float, out: Path) -> dict:
             "met": s["requirement_met"], "met_share": s["requirement_met_share"],
             "weighted": s["weighted_coverage"], "status": s["status"],
             "lns": lay.get("lns", {}).get("neighbourhoods"), "lns_improved": lay.get("lns", {}).get("improved"),
-            "lns_stop": s.get("lns_stop"), "lns_seconds": lay.get("lns", {}).get("seconds")}
+            "lns_stop": s.get("lns_stop"), "lns_seconds": (s.get("layer_seconds") or {}).get("lns")}
 
 
 def main() -> None:
