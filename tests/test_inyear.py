@@ -400,3 +400,16 @@ def test_replan_and_close_year_are_repeatable(small_plan, small_replan, tmp_path
 
     one, two = (dataset_text(close_year(load_dataset(SMALL, YEAR), base.plan, YEAR)) for _ in range(2))
     assert list(one) == list(two) and all(one[t].equals(two[t]) for t in one)
+
+
+def test_workbook_has_a_changes_sheet_for_a_replan(small_replan, tmp_path):
+    import openpyxl
+
+    from planning.report import build_workbook
+
+    ds, gone, _, out, r = small_replan
+    build_workbook(out, ds, YEAR, tmp_path / "replan.xlsx", lang="zh")
+    ws = openpyxl.load_workbook(tmp_path / "replan.xlsx", read_only=True)["changes"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:2] == ("干部编号", "姓名") and len(rows) == len(r.changes) + 1
+    assert any(f"培训班 {gone} 取消" in (row[5] or "") for row in rows[1:])
