@@ -172,3 +172,31 @@ def test_dask_cluster_gives_the_same_kpis(tmp_path):
     assert remote.ran == 2
     assert (tmp_path / "dask" / "kpis.csv").read_bytes() == (tmp_path / "local" / "kpis.csv").read_bytes()
     assert local.kpis["run"].nunique() == 2
+
+
+def test_offer_given_by_the_data(tmp_path, capsys):
+    """--offers DIR: a later year's offer given as DIR/<year>/classes.csv is that year's offer (checked
+    plan); an offer that does not fit its year is exit 2 with nothing written."""
+    from planning.data.write import dataset_text
+    from planning.inyear import redate_offer
+
+    ds = load_dataset(SMALL, YEAR)
+    nxt = redate_offer(ds, YEAR, YEAR + 1)
+    classes = dataset_text(nxt)["classes"]
+    classes["capacity"] = [str(int(c) * 2) for c in classes["capacity"]]
+    (tmp_path / "offers" / str(YEAR + 1)).mkdir(parents=True)
+    classes.to_csv(tmp_path / "offers" / str(YEAR + 1) / "classes.csv", index=False)
+    out = tmp_path / "o"
+    simulate(SMALL, YEAR, 2, 1, 3, out, offers=tmp_path / "offers", keep_years=True, jobs=1, progress=False,
+             report=False)
+    kept = out / "runs" / "001" / str(YEAR + 1)
+    got = pd.read_csv(kept / "data" / "classes.csv", dtype=str)
+    assert list(got["capacity"]) == list(classes["capacity"]) and list(got["topic"]) == list(classes["topic"])
+    assert check_plan(load_dataset(kept / "data", YEAR + 1), kept / "plan", YEAR + 1, load_policy(None)) == []
+    bad = tmp_path / "bad"
+    (bad / str(YEAR + 1)).mkdir(parents=True)
+    dataset_text(ds)["classes"].to_csv(bad / str(YEAR + 1) / "classes.csv", index=False)  # still dated 2027
+    assert main(["simulate", str(SMALL), "--start-year", str(YEAR), "--years", "2", "--offers", str(bad),
+                 "--out", str(tmp_path / "o2")]) == 2
+    assert not (tmp_path / "o2").exists()
+    assert "classes" in capsys.readouterr().err
