@@ -8,14 +8,17 @@ import filecmp
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from planning.check import check_plan
 from planning.cli import main
 from planning.data.load import load_dataset
+from planning.inyear import next_year_data, year_record
 from planning.policy import load_policy
 from planning.simulate import prepare, simulate, simulate_years
+from planning.simulate.world import advance
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "small"
 YEAR = 2027
@@ -200,3 +203,34 @@ def test_offer_given_by_the_data(tmp_path, capsys):
                  "--out", str(tmp_path / "o2")]) == 2
     assert not (tmp_path / "o2").exists()
     assert "classes" in capsys.readouterr().err
+
+
+def test_promotions_fill_vacated_posts_and_hires_keep_headcounts():
+    """Every division cadre departs: with promotion_fill_share 1 each post is filled from the level
+    below (a cascade down to staff, reserve pool first) and staff hires keep every unit's headcount;
+    with 0 no one is promoted and every post stays unfilled (its headcount comes back as staff)."""
+    base = load_policy(None).with_overrides({"simulation.retirement_age": 100, "simulation.attrition_division": 1.0,
+                                             "simulation.attrition_section": 0.0,
+                                             "simulation.attrition_deputy_section": 0.0,
+                                             "simulation.attrition_staff": 0.0})
+    spec = prepare(SMALL, YEAR, 1, 1, 5, policy=base)
+    ds = spec.data
+    n_div = int((ds.cadres["level"] == "division").sum())
+    reserve_section = set(ds.cadres.loc[(ds.cadres["level"] == "section") & ds.cadres["is_reserve"].astype(bool),
+                                        "cadre_id"])
+    empty = pd.DataFrame(columns=["cadre_id", "activity_id", "kind", "start_date", "end_date", "days", "hours"])
+    closed = next_year_data(ds, year_record(ds, empty, YEAR, base), YEAR)
+    for share, promoted in ((1.0, True), (0.0, False)):
+        pol = base.with_overrides({"simulation.promotion_fill_share": share})
+        nxt, ev = advance(closed, ds, year_record(ds, empty, YEAR, pol), YEAR, pol, np.random.default_rng(0))
+        c = nxt.cadres
+        assert len(ev.departed) == n_div
+        assert c["unit_id"].value_counts().to_dict() == ds.cadres["unit_id"].value_counts().to_dict()
+        if promoted:
+            assert int((c["level"] == "division").sum()) == n_div
+            new_div = set(c.loc[c["level"] == "division", "cadre_id"])
+            assert len(new_div & reserve_section) == min(n_div, len(reserve_section))  # the pool first
+            assert all(d.year == YEAR for d in c.loc[c["cadre_id"].isin(new_div), "promoted_on"])
+            assert ev.vacancies_unfilled == 0 and len(ev.promoted) >= n_div
+        else:
+            assert int((c["level"] == "division").sum()) == 0 and ev.vacancies_unfilled == n_div and not ev.promoted

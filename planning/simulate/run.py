@@ -343,7 +343,8 @@ def simulate(data, start_year: int, years: int, runs: int, seed: int, out: str |
     if report:
         from planning.simulate.report import write_reports
 
-        write_reports(root, kpis, summary, spec.policy, lang=lang)
+        write_reports(root, kpis, summary, spec.policy, lang=lang,
+                      names=[str(n) for n in spec.data.units["name"]] + [str(t) for t in spec.data.classes["title"]])
     return SimulationResult(root, kpis, summary, ran=len(todo), resumed=resumed)
 
 
