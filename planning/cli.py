@@ -100,6 +100,8 @@ def cmd_validate(args) -> int:
     if len(ds.online) or len(ds.course_ratings) or len(ds.trainee_ratings):
         print(f"  online hours rows: {len(ds.online)}, course ratings: {len(ds.course_ratings)}, "
               f"trainee ratings: {len(ds.trainee_ratings)}")
+    if len(ds.attendance):
+        print(f"  attendance rows: {len(ds.attendance)} (read by close-year and replan)")
     if ds.warnings:
         print(f"  {len(ds.warnings)} warning(s):")
         for w in ds.warnings:

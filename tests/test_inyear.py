@@ -20,13 +20,15 @@ from planning.policy import default_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "data" / "small"
+# re-plans stop at a 2 % gap long before their time limit: quick, and never stopped by time (repeatable)
+QUICK = {"solver.gap": 0.02, "solver.time_limit": 60}
 
 
 @pytest.fixture(scope="module")
 def small_plan(tmp_path_factory):
     """The small sample's plan (written, so checked by the independent checker)."""
     root = tmp_path_factory.mktemp("inyear")
-    res = run_plan(SMALL, YEAR, root / "plan", time_limit=20)
+    res = run_plan(SMALL, YEAR, root / "plan", policy=default_policy().with_overrides(QUICK))
     assert check_plan(SMALL, root / "plan", YEAR) == []
     return root / "plan", res
 
@@ -108,7 +110,7 @@ def test_cli_close_year_writes_a_data_set_next_year_validates(small_plan, tmp_pa
     assert filecmp.cmp(SMALL / "cadres.csv", out / "cadres.csv", shallow=False)
     assert not (out / "pins.csv").exists()
     # the next year plans and checks
-    nxt = run_plan(out, YEAR + 1, tmp_path / "plan2028", time_limit=20)
+    nxt = run_plan(out, YEAR + 1, tmp_path / "plan2028", policy=default_policy().with_overrides(QUICK))
     assert check_plan(out, tmp_path / "plan2028", YEAR + 1) == []
     taken = set(zip(hist["cadre_id"], hist["topic"].str.casefold()))
     topics = dict(zip(nxt.data.classes["class_id"], nxt.data.classes["topic"].str.casefold()))
@@ -164,7 +166,7 @@ def test_redate_keeps_weekday_and_refuses_a_class_that_cannot_move(tmp_path):
 # --------------------------------------------------------------------------- warm start
 def test_warm_start_from_the_plan_itself_keeps_it(small_plan, tmp_path):
     _, base = small_plan
-    res = run_plan(SMALL, YEAR, tmp_path / "same", time_limit=10, warm=base.plan)
+    res = run_plan(SMALL, YEAR, tmp_path / "same", policy=default_policy().with_overrides(QUICK), warm=base.plan)
     assert check_plan(SMALL, tmp_path / "same", YEAR) == []
     assert res.info.start_origin == "warm start" and res.info["warm_objective"] == pytest.approx(base.summary["objective"])
     assert res.plan[["cadre_id", "activity_id", "start_date"]].equals(base.plan[["cadre_id", "activity_id", "start_date"]])
@@ -186,7 +188,7 @@ def test_warm_plan_repairs_the_given_plan_for_changed_data(small_plan, tmp_path)
     assert len(given) == (base.plan["activity_id"] != gone).sum()
     plan = warm_plan(prob, given)
     assert plan == warm_plan(prob, given) and len(given - plan) <= 2
-    res = run_plan(ds, YEAR, tmp_path / "warm", time_limit=10, warm=base.plan)
+    res = run_plan(ds, YEAR, tmp_path / "warm", policy=default_policy().with_overrides(QUICK), warm=base.plan)
     assert check_plan(ds, tmp_path / "warm", YEAR) == [] and res.summary["objective"] >= res.info["warm_objective"] - 1e-6
 
 
@@ -224,7 +226,7 @@ def small_replan(small_plan, tmp_path_factory):
     plan_dir, base = small_plan
     ds, gone, who = _changed(load_dataset(SMALL, YEAR), base.plan)
     out = tmp_path_factory.mktemp("replan") / "replan"
-    r = replan(ds, YEAR, plan_dir, AS_OF, out, time_limit=10)
+    r = replan(ds, YEAR, plan_dir, AS_OF, out, policy=default_policy().with_overrides(QUICK))
     return ds, gone, who, out, r
 
 
@@ -250,7 +252,7 @@ def test_replan_is_valid_keeps_what_started_and_says_why(small_plan, small_repla
 def test_replan_changes_far_less_than_a_plan_from_scratch(small_plan, small_replan, tmp_path):
     _, base = small_plan
     ds, _, _, _, r = small_replan
-    scratch = run_plan(ds, YEAR, tmp_path / "scratch", time_limit=10)
+    scratch = run_plan(ds, YEAR, tmp_path / "scratch", policy=default_policy().with_overrides(QUICK))
     assert check_plan(ds, tmp_path / "scratch", YEAR) == []
     assert len(_keys(base.plan) ^ _keys(r.plan)) < 0.75 * len(_keys(base.plan) ^ _keys(scratch.plan))
     assert r.summary["requirement_met"] >= scratch.summary["requirement_met"] - 3
@@ -262,8 +264,8 @@ def test_change_penalty_is_the_policy_setting(small_plan, small_replan, tmp_path
 
     plan_dir, base = small_plan
     ds, gone, *_ = small_replan
-    pol = default_policy().with_overrides({"replan.change_penalty": 1e5, "replan.notice_change_penalty": 1e5})
-    r = replan(ds, YEAR, plan_dir, AS_OF, tmp_path / "rigid", policy=pol, time_limit=10)
+    pol = default_policy().with_overrides({"replan.change_penalty": 1e5, "replan.notice_change_penalty": 1e5, **QUICK})
+    r = replan(ds, YEAR, plan_dir, AS_OF, tmp_path / "rigid", policy=pol)
     assert check_plan(ds, tmp_path / "rigid", YEAR) == []
     assert r.summary["changes_added"] == 0
     assert not r.changes["reason"].str.contains("re-planned").any()
@@ -279,7 +281,8 @@ def test_replan_ends_an_assignment_under_way_that_the_data_now_forbids(small_pla
     ds = load_dataset(SMALL, YEAR)
     row = {"start_date": end, "end_date": end, "scope": "region", "reason": "urgent task", "_row": 99}
     ds.tables["blackouts"] = pd.concat([ds.blackouts, pd.DataFrame([row])], ignore_index=True)
-    r = replan(ds, YEAR, plan_dir, start + dt.timedelta(days=1), tmp_path / "out", time_limit=10)
+    r = replan(ds, YEAR, plan_dir, start + dt.timedelta(days=1), tmp_path / "out",
+               policy=default_policy().with_overrides(QUICK))
     assert check_plan(ds, tmp_path / "out", YEAR) == []
     trainees = set(cls.loc[cls["activity_id"] == first["activity_id"], "cadre_id"])
     assert first["activity_id"] not in set(r.plan["activity_id"])
@@ -369,7 +372,7 @@ def test_replan_takes_out_a_withdrawn_trainee_and_refuses_unknown_attendance(sma
                      & base.plan["activity_id"].map(lambda a: counts[a] - 1 >= (min_size.get(a) or 0))].iloc[0]
     att = write_csv(tmp_path / "att.csv", [{"cadre_id": done["cadre_id"], "activity_id": done["activity_id"],
                                             "attended": "yes", "leave_hours": float(done["hours"]) / 7 + 1}])
-    r = replan(ds, YEAR, plan_dir, as_of, tmp_path / "out", attendance=att, time_limit=10)
+    r = replan(ds, YEAR, plan_dir, as_of, tmp_path / "out", attendance=att, policy=default_policy().with_overrides(QUICK))
     assert check_plan(ds, tmp_path / "out", YEAR) == []
     assert (done["cadre_id"], done["activity_id"]) not in set(zip(r.plan["cadre_id"], r.plan["activity_id"]))
     row = r.changes[r.changes["before"].str.startswith(done["activity_id"]) & (r.changes["cadre_id"] == done["cadre_id"])]
@@ -382,3 +385,31 @@ def test_replan_takes_out_a_withdrawn_trainee_and_refuses_unknown_attendance(sma
     assert main(["replan", str(SMALL), "--year", str(YEAR), "--base", str(plan_dir), "--as-of", as_of.isoformat(),
                  "--attendance", str(bad), "--out", str(out)]) == 2
     assert "attendance, row 2, column activity_id" in capsys.readouterr().err and not out.exists()
+
+
+def test_replan_and_close_year_are_repeatable(small_plan, small_replan, tmp_path):
+    """The same inputs give the same files, byte for byte."""
+    from planning.inyear.replan import replan
+
+    plan_dir, base = small_plan
+    ds, _, _, out, _ = small_replan
+    replan(ds, YEAR, plan_dir, AS_OF, tmp_path / "again", policy=default_policy().with_overrides(QUICK))
+    for name in ("plan.csv", "classes.csv", "changes.csv", "shortfall.csv"):
+        assert filecmp.cmp(out / name, tmp_path / "again" / name, shallow=False), name
+    from planning.data.write import dataset_text
+
+    one, two = (dataset_text(close_year(load_dataset(SMALL, YEAR), base.plan, YEAR)) for _ in range(2))
+    assert list(one) == list(two) and all(one[t].equals(two[t]) for t in one)
+
+
+def test_workbook_has_a_changes_sheet_for_a_replan(small_replan, tmp_path):
+    import openpyxl
+
+    from planning.report import build_workbook
+
+    ds, gone, _, out, r = small_replan
+    build_workbook(out, ds, YEAR, tmp_path / "replan.xlsx", lang="zh")
+    ws = openpyxl.load_workbook(tmp_path / "replan.xlsx", read_only=True)["changes"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:2] == ("干部编号", "姓名") and len(rows) == len(r.changes) + 1
+    assert any(f"培训班 {gone} 取消" in (row[5] or "") for row in rows[1:])

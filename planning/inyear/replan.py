@@ -240,8 +240,32 @@ class Reasons:
             return f"class {a} has no feasible dates in its window"
         return None
 
-    def chosen(self, c: str, a: str) -> str:
+    def set_plan(self, plan: pd.DataFrame, classes: pd.DataFrame, base: pd.DataFrame) -> None:
+        """The re-plan, to say why an allowed assignment still had to go: its unit already at its
+        absence cap with the assignments kept from the base plan alone (a transfer in, a smaller
+        cap), or its class below the minimum size."""
+        from planning.calendar import occupied_days
+
+        modes = dict(zip(self.prob.data.classes["class_id"], self.prob.data.classes["mode"]))
+        self.away: dict[tuple[str, int], int] = {}
+        was = set(zip(base["cadre_id"], base["activity_id"], [s.isoformat() for s in base["start_date"]]))
+        kept = plan[[k in was for k in zip(plan["cadre_id"], plan["activity_id"], plan["start_date"].astype(str))]]
+        for c, a, s, e in zip(kept["cadre_id"], kept["activity_id"], kept["start_date"], kept["end_date"]):
+            for d in occupied_days(modes.get(a, "full_time"), dt.date.fromisoformat(str(s)), dt.date.fromisoformat(str(e))):
+                key = (self.cadres.get(c), d)
+                self.away[key] = self.away.get(key, 0) + 1
+        self.modes = modes
+        self.cancelled = set(classes.loc[classes["status"] == "cancelled", "class_id"]) if len(classes) else set()
+        self.min_size = {a.activity_id: a.min_size for a in self.prob.activities.values()}
+        self.moved_in = {}
+        for c, u in self.cadres.items():
+            if self.base_units.get(c) and self.base_units[c] != u:
+                self.moved_in.setdefault(u, []).append(c)
+
+    def chosen(self, c: str, a: str, s: dt.date | None = None, e: dt.date | None = None) -> str:
         """Why the re-plan dropped an assignment the data still allows."""
+        from planning.calendar import occupied_days
+
         unit = self.cadres.get(c)
         moved = self.base_units.get(c)
         if moved and unit and moved != unit:
@@ -249,6 +273,16 @@ class Reasons:
         cap = self.capacity.get(a)
         if cap is not None and self.enrolled.get(a, 0) > cap:
             return f"{a} cut to {cap} places"
+        if a in getattr(self, "cancelled", ()) and self.min_size.get(a, 0) > 0:
+            return f"class {a} no longer reaches its minimum size ({self.min_size[a]})"
+        if s is not None and hasattr(self, "away") and unit in self.prob.unit_cap:
+            limit = self.prob.unit_cap[unit]
+            full = sorted(d for d in occupied_days(self.modes.get(a, "full_time"), s, e)
+                          if self.away.get((unit, d), 0) >= limit)
+            if full:
+                who = self.moved_in.get(unit)
+                return (f"unit {unit} may have at most {limit} away on {dt.date.fromordinal(full[0])}"
+                        + (f" ({', '.join(sorted(who))} transferred in)" if who else ""))
         return "re-planned: the requirement is better met this way"
 
 
@@ -306,7 +340,7 @@ def list_changes(base: pd.DataFrame, plan: pd.DataFrame, reasons: Reasons, force
             n = came[k] if k < len(came) else None
             why = []
             if g is not None:
-                why.append(forced.get((c, g[1])) or reasons.chosen(c, g[1]))
+                why.append(forced.get((c, g[1])) or reasons.chosen(c, g[1], g[2], ends[g]))
             if n is not None:
                 if g is not None and g[1] == n[1]:
                     why = [f"class {n[1]} moved to other dates" + (f": {why[0]}" if why and "re-planned" not in why[0] else "")]
@@ -392,6 +426,7 @@ def _replan(data, year, base, as_of, out, policy, time_limit, base_data, attenda
     t = time.perf_counter()
     result = extract_result(prob, chosen, res, info, year=year, label=ds.source, scenario=None)
     result.data = ds  # checked against the changed data as the planner gave it (no synthetic pins)
+    reasons.set_plan(result.plan, result.classes, rows)
     changes = list_changes(rows, result.plan, reasons, forced)
     result.summary.update(replan_summary(rows, result, changes, prob, chosen, day, base))
     result.summary["replan_attendance_dropped"] = len(drops)

@@ -36,6 +36,7 @@ SHEETS = ("plan", "by cadre", "by class", "by unit", "shortfall", "KPIs", "polic
 
 # Chinese headers; English headers are the column keys themselves (the contract's names).
 HEADERS_ZH = {
+    "before": "原安排", "after": "调整后", "change_reason": "调整原因",
     "cadre_id": "干部编号", "class_id": "班次编号", "name": "姓名", "unit_id": "单位编号", "unit": "单位", "level": "职级",
     "activity_id": "项目编号", "title": "名称", "kind": "类型", "start_date": "开始日期", "end_date": "结束日期",
     "days": "天数", "hours": "学时", "groups": "重点群体", "weight": "优先权重", "measure": "考核口径",
@@ -231,6 +232,19 @@ def policy_frame(c: ReportContent) -> pd.DataFrame:
                          "meaning": t["meaning"]})
 
 
+def changes_frame(c: ReportContent) -> pd.DataFrame:
+    """A re-plan's changes (changes.csv) with each cadre's name and unit, the reason in the workbook's language."""
+    ch = c.changes
+    units = dict(zip(c.ds.cadres["cadre_id"], c.ds.cadres["unit_id"]))
+    if c.lang == "zh":
+        from planning.inyear.words import reason_zh
+    else:
+        reason_zh = str
+    return pd.DataFrame({"cadre_id": ch["cadre_id"], "name": [c.name(x) for x in ch["cadre_id"]],
+                         "unit_id": [units.get(x, "") for x in ch["cadre_id"]], "before": ch["before"],
+                         "after": ch["after"], "change_reason": [c.text(reason_zh(r)) for r in ch["reason"]]})
+
+
 def write_workbook(c: ReportContent, out: str | Path) -> Path:
     """Write the workbook atomically; returns `out`."""
     wb = Workbook()
@@ -246,6 +260,8 @@ def write_workbook(c: ReportContent, out: str | Path) -> Path:
         ("KPIs", kpi_frame(c), {}, ()),
         ("policy", policy_frame(c), {}, ("meaning",)),
     ]
+    if c.changes is not None and len(c.changes):
+        sheets.append(("changes", changes_frame(c), {}, ("change_reason",)))
     for name, frame, formats, wrap in sheets:
         write_sheet(wb, name, frame, _headers(list(frame.columns), lang), formats, wrap)
     ws = wb["KPIs"]
