@@ -8,14 +8,17 @@ import filecmp
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from planning.check import check_plan
 from planning.cli import main
 from planning.data.load import load_dataset
+from planning.inyear import next_year_data, year_record
 from planning.policy import load_policy
 from planning.simulate import prepare, simulate, simulate_years
+from planning.simulate.world import advance
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "small"
 YEAR = 2027
@@ -172,3 +175,62 @@ def test_dask_cluster_gives_the_same_kpis(tmp_path):
     assert remote.ran == 2
     assert (tmp_path / "dask" / "kpis.csv").read_bytes() == (tmp_path / "local" / "kpis.csv").read_bytes()
     assert local.kpis["run"].nunique() == 2
+
+
+def test_offer_given_by_the_data(tmp_path, capsys):
+    """--offers DIR: a later year's offer given as DIR/<year>/classes.csv is that year's offer (checked
+    plan); an offer that does not fit its year is exit 2 with nothing written."""
+    from planning.data.write import dataset_text
+    from planning.inyear import redate_offer
+
+    ds = load_dataset(SMALL, YEAR)
+    nxt = redate_offer(ds, YEAR, YEAR + 1)
+    classes = dataset_text(nxt)["classes"]
+    classes["capacity"] = [str(int(c) * 2) for c in classes["capacity"]]
+    (tmp_path / "offers" / str(YEAR + 1)).mkdir(parents=True)
+    classes.to_csv(tmp_path / "offers" / str(YEAR + 1) / "classes.csv", index=False)
+    out = tmp_path / "o"
+    simulate(SMALL, YEAR, 2, 1, 3, out, offers=tmp_path / "offers", keep_years=True, jobs=1, progress=False,
+             report=False)
+    kept = out / "runs" / "001" / str(YEAR + 1)
+    got = pd.read_csv(kept / "data" / "classes.csv", dtype=str)
+    assert list(got["capacity"]) == list(classes["capacity"]) and list(got["topic"]) == list(classes["topic"])
+    assert check_plan(load_dataset(kept / "data", YEAR + 1), kept / "plan", YEAR + 1, load_policy(None)) == []
+    bad = tmp_path / "bad"
+    (bad / str(YEAR + 1)).mkdir(parents=True)
+    dataset_text(ds)["classes"].to_csv(bad / str(YEAR + 1) / "classes.csv", index=False)  # still dated 2027
+    assert main(["simulate", str(SMALL), "--start-year", str(YEAR), "--years", "2", "--offers", str(bad),
+                 "--out", str(tmp_path / "o2")]) == 2
+    assert not (tmp_path / "o2").exists()
+    assert "classes" in capsys.readouterr().err
+
+
+def test_promotions_fill_vacated_posts_and_hires_keep_headcounts():
+    """Every division cadre departs: with promotion_fill_share 1 each post is filled from the level
+    below (a cascade down to staff, reserve pool first) and staff hires keep every unit's headcount;
+    with 0 no one is promoted and every post stays unfilled (its headcount comes back as staff)."""
+    base = load_policy(None).with_overrides({"simulation.retirement_age": 100, "simulation.attrition_division": 1.0,
+                                             "simulation.attrition_section": 0.0,
+                                             "simulation.attrition_deputy_section": 0.0,
+                                             "simulation.attrition_staff": 0.0})
+    spec = prepare(SMALL, YEAR, 1, 1, 5, policy=base)
+    ds = spec.data
+    n_div = int((ds.cadres["level"] == "division").sum())
+    reserve_section = set(ds.cadres.loc[(ds.cadres["level"] == "section") & ds.cadres["is_reserve"].astype(bool),
+                                        "cadre_id"])
+    empty = pd.DataFrame(columns=["cadre_id", "activity_id", "kind", "start_date", "end_date", "days", "hours"])
+    closed = next_year_data(ds, year_record(ds, empty, YEAR, base), YEAR)
+    for share, promoted in ((1.0, True), (0.0, False)):
+        pol = base.with_overrides({"simulation.promotion_fill_share": share})
+        nxt, ev = advance(closed, ds, year_record(ds, empty, YEAR, pol), YEAR, pol, np.random.default_rng(0))
+        c = nxt.cadres
+        assert len(ev.departed) == n_div
+        assert c["unit_id"].value_counts().to_dict() == ds.cadres["unit_id"].value_counts().to_dict()
+        if promoted:
+            assert int((c["level"] == "division").sum()) == n_div
+            new_div = set(c.loc[c["level"] == "division", "cadre_id"])
+            assert len(new_div & reserve_section) == min(n_div, len(reserve_section))  # the pool first
+            assert all(d.year == YEAR for d in c.loc[c["cadre_id"].isin(new_div), "promoted_on"])
+            assert ev.vacancies_unfilled == 0 and len(ev.promoted) >= n_div
+        else:
+            assert int((c["level"] == "division").sum()) == 0 and ev.vacancies_unfilled == n_div and not ev.promoted

@@ -35,6 +35,8 @@ def add_parser(sub) -> None:
     s.add_argument("--time-limit", type=whole_seconds, help="whole seconds per planned year (--mode full)")
     s.add_argument("--offer-scale", type=scale, nargs="+", default=[1.0],
                    help="class capacities and rotation slots times these (the offer curve), e.g. 0.8 1.0 1.2")
+    s.add_argument("--offers", metavar="DIR", help="later years' offers given by the data: DIR/<year>/ with that "
+                   "year's classes.csv (and rotations, blackouts, busy, holidays); other years re-date the base offer")
     s.add_argument("--jobs", type=jobs, help="runs at once (default: the cores)")
     s.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
     s.add_argument("--keep-years", action="store_true",
@@ -49,7 +51,7 @@ def cmd_simulate(args) -> int:
 
     r = simulate(args.data, args.start_year, args.years, args.runs, args.seed, args.out, policy=args.policy,
                  scenario=args.scenario, mode=args.mode, scales=tuple(args.offer_scale), keep_years=args.keep_years,
-                 jobs=args.jobs, scheduler=args.scheduler, time_limit=args.time_limit, lang=args.lang, district=args.district,
+                 jobs=args.jobs, scheduler=args.scheduler, time_limit=args.time_limit, lang=args.lang, district=args.district, offers=args.offers,
                  progress=not args.no_progress)
     last = str(args.start_year + args.years - 1)
     q = r.summary["kpis"]

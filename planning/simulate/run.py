@@ -54,6 +54,7 @@ class Spec:
     scales: tuple[float, ...] = (1.0,)
     runs: int = 1
     district: str | None = None
+    offers: dict[int, Dataset] = field(default_factory=dict)  # year -> that year's offer, given by the data
 
 
 def year_policy(policy: Policy, mode: str) -> Policy:
@@ -69,6 +70,7 @@ def year_policy(policy: Policy, mode: str) -> Policy:
         "lagrange.date_sweeps": policy["simulation_fast.date_sweeps"],
         "search.passes": policy["simulation_fast.search_passes"],
         "solver.time_limit": policy["simulation_fast.time_limit"],
+        "lns.enabled": False,  # fast mode ends on counts, not on the clock
     })
 
 
@@ -126,8 +128,9 @@ def simulate_years(spec: Spec, k: int, scale: float, folder: Path | None = None,
         result = run_plan(ds, year, policy=pol)
         attendance = draw_attendance(result.plan, pol, rng)
         record = year_record(ds, result.plan, year, pol, attendance)
-        closed = next_year_data(ds, record, year)
-        nxt, events = advance(closed, ds, record, year, pol, rng)
+        given = spec.offers.get(year + 1)
+        closed = next_year_data(ds, record, year, offer=None if given is None else scale_offer(given, scale))
+        nxt, events = advance(closed, ds, record, year, pol, rng, renew=given is None)
         kpis = year_kpis(result, record, closed.history, year, pol, events.counts())
         if folder is not None:
             (folder / str(year) / "data").mkdir(parents=True)
@@ -211,6 +214,46 @@ def check_arguments(years: int, runs: int, mode: str, scales: tuple[float, ...],
         raise SimulationError("; ".join(problems))
 
 
+OFFER_TABLES = ("classes", "rotations", "blackouts", "busy", "holidays")
+
+
+def load_offers(folder: str | Path | None, ds: Dataset, years) -> dict[int, Dataset]:
+    """The offers the data gives for later years: <folder>/<year>/ (a folder of contract CSV files
+    or <folder>/<year>.xlsx) with that year's classes (required) and rotations, blackouts, busy
+    periods and holidays (optional). Each is validated against the starting data for its year
+    (DataError naming the table, row and column; nothing written). Years without one: the base
+    offer re-dated."""
+    if folder is None:
+        return {}
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError([Problem("offers", None, None, f"{folder} is not a folder (expected <year>/ folders inside)")])
+    from planning.data.load import empty_table, read_table
+    from planning.data.schema import TABLES
+    from planning.data.validate import validate_dataset
+
+    out: dict[int, Dataset] = {}
+    for y in years:
+        src = folder / str(y) if (folder / str(y)).is_dir() else folder / f"{y}.xlsx"
+        if not src.exists():
+            continue
+        tables, problems = {}, []
+        for name in OFFER_TABLES:
+            present = (src / f"{name}.csv").is_file() if src.is_dir() else True
+            if not present and name != "classes":
+                tables[name] = empty_table(TABLES[name])
+                continue
+            tables[name], p = read_table(src, name)
+            problems += [Problem(f"{src.name}/{x.table}", x.row, x.column, x.message) for x in p
+                         if name == "classes" or "holds no" not in x.message]
+        if problems:
+            raise DataError(problems)
+        validate_dataset(Dataset({**ds.tables, **tables, "history": ds.history.iloc[0:0],
+                                  "pins": ds.pins.iloc[0:0], "attendance": ds.attendance.iloc[0:0]}, str(src)), y)
+        out[y] = Dataset(tables, str(src))
+    return out
+
+
 def fingerprint(spec: Spec, scenario: str | None) -> str:
     """What makes a run's results: its data, policy, years, seed, mode and what it keeps."""
     h = hashlib.sha256()
@@ -218,13 +261,18 @@ def fingerprint(spec: Spec, scenario: str | None) -> str:
         h.update(name.encode())
         h.update(df.to_csv(index=False).encode())
     h.update(spec.policy.to_yaml().encode())
+    for year, offer in sorted(spec.offers.items()):
+        h.update(str(year).encode())
+        for name, df in sorted(dataset_text(offer).items()):
+            h.update(name.encode())
+            h.update(df.to_csv(index=False).encode())
     h.update(json.dumps([spec.start_year, spec.years, spec.seed, spec.mode, spec.keep_years, scenario, spec.district]).encode())
     return h.hexdigest()[:16]
 
 
 def prepare(data, start_year: int, years: int, runs: int, seed: int, *, policy=None, scenario=None,
             mode: str = "fast", scales=(1.0,), keep_years: bool = False, time_limit: float | None = None,
-            district: str | None = None) -> Spec:
+            district: str | None = None, offers: str | Path | None = None) -> Spec:
     """Check the arguments, load and validate the data, apply the scenario, keep the district, and
     check that the offer can be re-dated through every simulated year — all before anything is written."""
     scales = tuple(float(s) for s in scales)
@@ -234,11 +282,14 @@ def prepare(data, start_year: int, years: int, runs: int, seed: int, *, policy=N
     sc = scenario_of(scenario)
     ds, pol, name = with_scenario(ds, pol, sc, start_year)
     ds = filter_district(ds, district)
+    given = load_offers(offers, ds, range(start_year + 1, start_year + years))
     from planning.inyear import redate_offer
 
     for y in range(start_year + 1, start_year + years):
-        redate_offer(ds, start_year, y)  # DataError naming the rows that cannot move
-    spec = Spec(ds, pol, start_year, years, int(seed), mode, keep_years, scales=scales, runs=runs, district=district)
+        if y not in given:
+            redate_offer(ds, start_year, y)  # DataError naming the rows that cannot move
+    spec = Spec(ds, pol, start_year, years, int(seed), mode, keep_years, scales=scales, runs=runs, district=district,
+                offers=given)
     spec.fingerprint = fingerprint(spec, name if isinstance(name, str) else None)
     return spec
 
@@ -246,13 +297,14 @@ def prepare(data, start_year: int, years: int, runs: int, seed: int, *, policy=N
 def simulate(data, start_year: int, years: int, runs: int, seed: int, out: str | Path, *, policy=None, scenario=None,
              mode: str = "fast", scales=(1.0,), keep_years: bool = False, jobs: int | None = None,
              scheduler: str | None = None, client=None, time_limit: float | None = None, lang: str | None = None,
-             district: str | None = None, progress: bool = True, report: bool = True) -> SimulationResult:
+             district: str | None = None, offers: str | Path | None = None, progress: bool = True,
+             report: bool = True) -> SimulationResult:
     """The simulation as a recipe: prepare (check, load, scenario, re-date test) → open the output
     → skip the runs already complete with the same arguments → run the rest in parallel → kpis.csv
     and summary.json → simulation.xlsx and simulation.pdf."""
     spec = prepare(data, start_year, years, runs, seed, policy=policy, scenario=scenario, mode=mode,
-                   scales=scales, keep_years=keep_years, time_limit=time_limit, district=district)
-    inputs = [data, policy if isinstance(policy, (str, Path)) else None, scenario if isinstance(scenario, (str, Path)) else None]
+                   scales=scales, keep_years=keep_years, time_limit=time_limit, district=district, offers=offers)
+    inputs = [data, offers, policy if isinstance(policy, (str, Path)) else None, scenario if isinstance(scenario, (str, Path)) else None]
     root = ensure_output_root(out, [i for i in inputs if i is not None], kind="simulation")
     items = [(k, s) for s in spec.scales for k in range(runs)]
     names = {run_name(k, s, spec.scales) for k, s in items}
@@ -292,7 +344,8 @@ def simulate(data, start_year: int, years: int, runs: int, seed: int, out: str |
     if report:
         from planning.simulate.report import write_reports
 
-        write_reports(root, kpis, summary, spec.policy, lang=lang)
+        write_reports(root, kpis, summary, spec.policy, lang=lang,
+                      names=[str(n) for n in spec.data.units["name"]] + [str(t) for t in spec.data.classes["title"]])
     return SimulationResult(root, kpis, summary, ran=len(todo), resumed=resumed)
 
 

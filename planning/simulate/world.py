@@ -241,11 +241,12 @@ def renumber(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def advance(ds: Dataset, ds_year: Dataset, record: pd.DataFrame, year: int, policy: Policy,
-            rng: np.random.Generator) -> tuple[Dataset, Events]:
+            rng: np.random.Generator, *, renew: bool = True) -> tuple[Dataset, Events]:
     """Next year's data set after the world moved (see the module docstring).
 
     `ds`: the closed data set of year + 1 (planning.inyear.close_year); `ds_year`: the data of
-    `year` (its rotations tell the direction of the postings in `record`)."""
+    `year` (its rotations tell the direction of the postings in `record`); `renew` False: next
+    year's offer was given by the data (its topics are kept as given)."""
     events = Events()
     cad = ds.cadres.drop(columns=[ROW])
     headcount = cad["unit_id"].value_counts().to_dict()
@@ -262,7 +263,9 @@ def advance(ds: Dataset, ds_year: Dataset, record: pd.DataFrame, year: int, poli
     out = ds.copy()
     out.tables["online"] = online_rows(ds, cad, year, policy, rng)
     out.tables["cadres"] = cad
-    out.tables["classes"] = renew_topics(ds.classes, year + 1, policy, rng)
+    draws = renew_topics(ds.classes, year + 1, policy, rng)  # drawn either way: the same draws follow
+    if renew:
+        out.tables["classes"] = draws
     for name, df in out.tables.items():
         if name != "cadres" and "cadre_id" in df.columns:
             df = df[~df["cadre_id"].isin(gone)]
