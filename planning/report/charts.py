@@ -70,7 +70,26 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
+_RASTER: list[int] = []  # non-empty inside png_output(): charts come back as PNG bytes
+
+
+@contextmanager
+def png_output(dpi: int = 110):
+    """Inside this block every chart function returns PNG bytes instead of an SVG string (for
+    notebooks: an image output shows in any viewer, an HTML-embedded SVG does not)."""
+    _RASTER.append(dpi)
+    try:
+        yield
+    finally:
+        _RASTER.pop()
+
+
 def _svg(fig: Figure) -> str:
+    if _RASTER:
+        raw = io.BytesIO()
+        fig.savefig(raw, format="png", dpi=_RASTER[-1], bbox_inches="tight", pad_inches=0.04,
+                    metadata={"Software": None})
+        return raw.getvalue()  # type: ignore[return-value]
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=0.04, metadata={"Date": None})
     return buf.getvalue()
