@@ -30,12 +30,14 @@ from planning.model.build import build_model
 from planning.model.core import core_of, requirement_met
 from planning.model.diagnose import elastic_diagnosis, pin_conflicts
 from planning.model.ejection import eject_search
+from planning.messages import join_reasons
 from planning.model.explain import explain_shortfall
 from planning.model.greedy import bundle_plan, greedy_plan
+from planning.model.lns import lns
 from planning.model.problem import PlanningProblem, build_problem
 from planning.model.rules import Model
 from planning.model.search import improve
-from planning.model.solve import SOLVERS, SolveResult, plan_status
+from planning.model.solve import SOLVERS, SolveResult, plan_status, stop_reason
 from planning.model.values import chosen_pairs, complete_values
 from planning.model.warm import warm_pairs, warm_plan
 from planning.policy import Policy, load_policy
@@ -149,6 +151,7 @@ def run_plan(data: str | Path | Dataset, year: int, out: str | Path | None = Non
 def _recipe(data, year, out, *, policy, solver, time_limit, gap, district, scenario, check, msg,
             warm=None) -> PlanResult:
     timings: dict[str, float] = {}
+    t_start = time.perf_counter()  # the time limit bounds the whole recipe: loading, checking and writing too
     with _timed(timings, "load"):
         pol = plan_policy(policy, solver=solver, time_limit=time_limit, gap=gap)
         ds = load_data(data, year)
@@ -158,7 +161,8 @@ def _recipe(data, year, out, *, policy, solver, time_limit, gap, district, scena
     with _timed(timings, "problem"):
         prob = build_problem(ds, year, pol)
     try:
-        chosen, res, info = solve_plan(prob, pol, msg=msg, warm=warm)
+        chosen, res, info = solve_plan(prob, pol, msg=msg, warm=warm,
+                                       deadline=t_start + float(pol["solver.time_limit"]) - reserve_seconds(prob, pol))
     except InfeasiblePlan as e:
         if out is not None:
             write_infeasible(out, e, pol, year, label, len(ds.cadres))
@@ -248,8 +252,13 @@ def filter_district(ds: Dataset, district: str | None) -> Dataset:
 
 
 # --------------------------------------------------------------------------- the solve step
+def reserve_seconds(prob: PlanningProblem, policy: Policy) -> float:
+    """Time kept back from solver.time_limit for what follows the solve (extract, check, write)."""
+    return float(policy["lns.reserve_seconds"]) + float(policy["lns.reserve_per_1000_cadres"]) * len(prob.cadre_ids) / 1000
+
+
 def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False,
-               warm: Any = None) -> tuple[set[int], SolveResult, SolveInfo]:
+               warm: Any = None, deadline: float | None = None) -> tuple[set[int], SolveResult, SolveInfo]:
     """Build and solve; never worse than the greedy baseline (nor than `warm`).
 
     `warm`: a plan to start from (pair indices, or plan rows / a PlanResult / a plan folder, see
@@ -262,7 +271,11 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False,
     3. the ejection-chain search from the best plan so far;
     4. small instances (up to `search.full_mip_pairs` pairs): the exact PuLP MIP, warm-started
        from it, for the rest of the time. Larger ones keep the plan of step 3, with the tighter
-       of the Lagrangian and best-case bounds."""
+       of the Lagrangian and best-case bounds;
+    5. large instances whose proven gap is still above solver.gap: the large-neighbourhood search
+       (`model/lns.py`, lns.*) until the gap closes or `deadline` (time.perf_counter(); default:
+       solver.time_limit after the solve began; run_plan passes the whole command's deadline).
+    `info["layers"]`: seconds, objective gained and bound per layer."""
     t0 = time.perf_counter()
     conflicts = pin_conflicts(prob)
     if conflicts:
@@ -271,30 +284,81 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False,
     m = build_model(prob) if exact else None
     info = SolveInfo(build_seconds=time.perf_counter() - t0)
     limit = float(policy["solver.time_limit"])
+    if deadline is not None:  # the layers' shares are of the time the solve really has
+        limit = max(1.0, min(limit, deadline - time.perf_counter()))
+    else:
+        deadline = time.perf_counter() + limit
     data = lagrange.prepare(prob)
     lagrange.set_threads(policy["solver.threads"])
     lagrange.warm_up(data)
     t_search = time.perf_counter()
     score = lambda pairs: lagrange.objective(data, lagrange.positions(data, pairs))  # noqa: E731
+    layers: dict[str, dict[str, Any]] = {}
+    info["layers"] = layers
+    t = time.perf_counter()
     start, sobj = _constructions(prob, score, info, warm)
+    layers["construction"] = _layer(t, 0.0, sobj, None, None)
+    t, before = time.perf_counter(), sobj
     start, sobj, lag = _lagrangian(prob, policy, data, start, sobj, info, deadline=t_search + policy["lagrange.time_share"] * limit)
+    layers["lagrange"] = _layer(t, before, sobj, None, lag.bound)
     info.variables = len(m.lp.variables()) if m else prob.n_pairs
     info.constraints = len(m.lp.constraints) if m else None
     # with an exact MIP to follow, the search leaves it the rest of the time; without one
     # (large instances) nothing else needs it
     share = policy["search.search_share"] if exact else policy["search.heuristic_share"]
+    t, before = time.perf_counter(), sobj
     start, sobj = _search(prob, policy, start, score, info, exact=exact, deadline=t_search + share * limit, msg=msg)
+    layers["search"] = _layer(t, before, sobj, lag.bound, lag.bound)
     name = policy["solver.name"]
     kw = dict(gap=policy["solver.gap"], threads=policy["solver.threads"], seed=policy["solver.seed"], msg=msg)
+    t, before = time.perf_counter(), sobj
     if exact:
-        remaining = max(5.0, limit - (time.perf_counter() - t_search))
+        remaining = max(5.0, deadline - time.perf_counter())
         res = _exact_mip(m, start, lag, policy, time_limit=remaining, **kw)
+        if res.objective is not None:
+            layers["mip"] = _layer(t, before, max(before, res.objective), lag.bound, res.best_bound)
     else:
         res = _heuristic_result(prob, policy, sobj, lag, info)
+        layers["bound"] = _layer(t, before, before, lag.bound, res.best_bound)
+        start, sobj, res = _lns(prob, policy, start, sobj, res, score, info, deadline=deadline, msg=msg)
     res.solve_seconds = time.perf_counter() - t_search
     if res.status == "infeasible":
         raise InfeasiblePlan(elastic_diagnosis(prob, lambda em: SOLVERS[name](em, time_limit=limit, **kw)))
     return _better_of(m, res, start, sobj, info, policy, exact)
+
+
+def _layer(t: float, before: float, after: float, bound_before: float | None, bound_after: float | None) -> dict:
+    """One layer's line in summary.json's `layers`: the objective it gained, its bound (its seconds
+    go to `layer_seconds`, apart, so that `layers` repeats byte for byte)."""
+    gain = None if bound_before is None or bound_after is None else round(bound_before - bound_after, 6)
+    return {"_seconds": round(time.perf_counter() - t, 3), "objective_gain": round(after - before, 6),
+            "objective": round(after, 6), "bound": None if bound_after is None else round(bound_after, 6),
+            "bound_gain": gain}
+
+
+def _lns(prob: PlanningProblem, policy: Policy, start: set[int], sobj: float, res: SolveResult, score,
+         info: SolveInfo, *, deadline: float, msg: bool) -> tuple[set[int], float, SolveResult]:
+    """Large instances: the large-neighbourhood search while the proven gap is above solver.gap
+    and time is left (model/lns.py); the result re-judged against the same bound."""
+    if not policy["lns.enabled"] or res.status == "optimal":
+        return start, sobj, res
+    t = time.perf_counter()
+    best, log = lns(prob, start, score, bound=res.best_bound, gap=float(policy["solver.gap"]), deadline=deadline,
+                    seed=int(policy["solver.seed"]), max_pairs=int(policy["lns.max_pairs"]),
+                    node_limit=int(policy["lns.node_limit"]), sub_time_limit=float(policy["lns.sub_time_limit"]),
+                    max_neighbourhoods=int(policy["lns.max_neighbourhoods"]),
+                    stall_rounds=int(policy["lns.stall_rounds"]), msg=msg)
+    info["layers"]["lns"] = {**_layer(t, sobj, sobj + log.gain, res.best_bound, res.best_bound),
+                             "neighbourhoods": log.neighbourhoods, "improved": log.improved, "stop": log.stop,
+                             "by_kind": {k: {"tried": v[0], "improved": v[1]} for k, v in log.by_kind.items()}}
+    info.update(lns_neighbourhoods=log.neighbourhoods, lns_improvements=log.improved, lns_stop=log.stop)
+    if log.improved:
+        sobj = score(best)
+        info.method += " + large-neighbourhood search"
+        status, gap = plan_status(sobj, res.best_bound, policy["solver.gap"])
+        res = SolveResult(status, sobj, res.best_bound, gap, res.solver, 0.0, None, res.message)
+        start = best
+    return start, sobj, res
 
 
 def _constructions(prob: PlanningProblem, score, info: SolveInfo, warm: Any = None) -> tuple[set[int], float]:
@@ -402,7 +466,10 @@ def extract_result(prob: PlanningProblem, chosen: set[int], res: SolveResult, in
     short = cov.loc[unmet, ["cadre_id", "unit_id", "measure", "required"]].copy()
     short["planned"] = [cov.at[k, "planned_hours"] if cov.at[k, "measure"] == "hours" else cov.at[k, "planned_days"]
                         for k in unmet]
-    short["reasons"] = ["; ".join(reasons[k]) for k in unmet]
+    short["reasons"] = [join_reasons(reasons[k], "en") for k in unmet]
+    # beyond the contract's columns: the reason codes (planning.messages) and the Chinese sentences
+    short["reason_codes"] = [";".join(r.code for r in reasons[k]) for k in unmet]
+    short["reasons_zh"] = [join_reasons(reasons[k], "zh") for k in unmet]
     short = short.reset_index(drop=True)
     summary = build_summary(prob, res, info, tables, cov, year, label, district, scenario)
     return PlanResult(summary, tables["plan"], tables["classes"], short, cov, prob.data, prob.policy, prob, None, {},
@@ -488,6 +555,10 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: SolveInfo, tabl
         "gap": None if res.gap is None else round(res.gap, 8),
         "solver": res.solver,
         "solve_seconds": round(res.solve_seconds, 3),
+        "time_limit": float(prob.policy["solver.time_limit"]),
+        "gap_limit": float(prob.policy["solver.gap"]),
+        "stopped_by": stop_reason(res.status, res.gap, float(prob.policy["solver.gap"]), res.solve_seconds,
+                                  float(prob.policy["solver.time_limit"]), res.message),
         "build_seconds": round(info.build_seconds, 3),
         "cadres": n,
         "requirement_met_share": float(cov["met"].mean()) if n else 1.0,
@@ -521,6 +592,12 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: SolveInfo, tabl
         "search_rounds": info.search_rounds,
         "search_improvements": info.search_improvements,
         "ejection_moves": info.ejection_moves,
+        "lns_neighbourhoods": info.get("lns_neighbourhoods", 0),  # large-neighbourhood sub-MIPs solved
+        "lns_improvements": info.get("lns_improvements", 0),
+        "lns_stop": info.get("lns_stop"),  # why it stopped: gap, time, count, stalled, nothing (None: not run)
+        "layers": {k: {a: b for a, b in v.items() if a != "_seconds"} for k, v in (info.get("layers") or {}).items()},
+        # per layer: objective gained, objective after it, its bound and how much it lowered the bound
+        "layer_seconds": {k: v.get("_seconds") for k, v in (info.get("layers") or {}).items()},  # per layer: seconds
         "variables": info.variables,
         "constraints": info.constraints,
         "solver_message": res.message,

@@ -78,7 +78,7 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "simulation.hire_age_max": (16, 100, False),
 }
 # The groups of solver settings; every other group holds the planner's rules.
-SOLVER_GROUPS = ("solver", "lagrange", "search", "timing", "whatif", "simulation_fast")
+SOLVER_GROUPS = ("solver", "lagrange", "search", "lns", "timing", "whatif", "simulation_fast")
 # old name -> the one name now used (the same meaning)
 RENAMED = {"requirement.new_promotion_years": "people.newly_promoted_years"}
 # settings no code read, accepted in a file and ignored, with why

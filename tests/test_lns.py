@@ -16,3 +16,84 @@ def test_adversarial_profile_is_hard_and_standard_unchanged():
     again = generate(120, seed=3, profile="standard")
     for name, frame in std.items():
         assert frame.equals(again[name]), name
+
+
+# --------------------------------------------------------------------------- the large-neighbourhood search
+import time  # noqa: E402
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from planning.check import check_plan  # noqa: E402
+from planning.data.load import load_dataset  # noqa: E402
+from planning.model import lagrange  # noqa: E402
+from planning.model.greedy import greedy_plan  # noqa: E402
+from planning.model.lns import lns  # noqa: E402
+from planning.model.problem import build_problem  # noqa: E402
+from planning.pipeline import extract_result, plan_policy, run_plan, write_plan  # noqa: E402
+
+QUICK = {"search.full_mip_pairs": 0, "lagrange.iterations": 30, "lagrange.master_rounds": 0,
+         "lagrange.date_sweeps": 1, "search.passes": 1, "lns.max_neighbourhoods": 3, "lns.max_pairs": 600, "solver.time_limit": 300}
+
+
+def _policy(**more):
+    return plan_policy(None).with_overrides({**QUICK, **more})
+
+
+@pytest.fixture(scope="module")
+def adversarial(tmp_path_factory):
+    from planning.data.generate import write_dataset
+
+    folder = tmp_path_factory.mktemp("adv") / "data"
+    write_dataset(generate(90, seed=5, profile="adversarial"), folder)
+    return folder
+
+
+def test_lns_is_repeatable_checked_and_never_worse(adversarial, tmp_path):
+    off = run_plan(adversarial, 2027, tmp_path / "off", policy=_policy(**{"lns.enabled": False}))
+    a = run_plan(adversarial, 2027, tmp_path / "a", policy=_policy())
+    b = run_plan(adversarial, 2027, tmp_path / "b", policy=_policy(), check=False)
+    # written only after the independent checker passed; checked again here on the files
+    for r in (off, a):
+        assert check_plan(r.data, r.out_dir, 2027, r.policy) == []
+    assert (tmp_path / "a" / "plan.csv").read_bytes() == (tmp_path / "b" / "plan.csv").read_bytes()
+    assert a.summary["objective"] >= off.summary["objective"] - 1e-6
+    lay = a.summary["layers"]
+    assert {"construction", "lagrange", "search", "bound"} <= set(lay)
+    assert set(a.summary["layer_seconds"]) == set(lay) and all(v >= 0 for v in a.summary["layer_seconds"].values())
+    assert off.summary["gap"] > a.policy["solver.gap"]  # the instance leaves a gap for the search
+    assert lay["lns"]["neighbourhoods"] == 3 and a.summary["lns_stop"] == "count"
+    assert lay["lns"]["objective_gain"] == pytest.approx(a.summary["objective"] - off.summary["objective"], abs=1e-4)
+    assert "lns" not in off.summary["layers"] and off.summary["lns_stop"] is None
+
+
+def test_lns_improves_a_greedy_plan_into_a_valid_one(tmp_path):
+    pol = _policy()
+    ds = load_dataset("data/small", 2027)
+    prob = build_problem(ds, 2027, pol)
+    data = lagrange.prepare(prob)
+    score = lambda pairs: lagrange.objective(data, lagrange.positions(data, pairs))  # noqa: E731
+    start = greedy_plan(prob)
+    best, log = lns(prob, start, score, bound=None, gap=0.0, deadline=time.perf_counter() + 600, seed=1,
+                    max_pairs=400, node_limit=50, sub_time_limit=300, max_neighbourhoods=5)
+    assert log.neighbourhoods == 5 and log.stop == "count"
+    assert log.improved >= 1 and score(best) == pytest.approx(score(start) + log.gain)
+    # the plan it hands back passes the independent checker
+    from planning.model.solve import SolveResult
+    from planning.pipeline import SolveInfo
+
+    res = SolveResult("feasible", score(best), None, None, "highs", 0.0, None)
+    result = extract_result(prob, best, res, SolveInfo(greedy_chosen=start), year=2027, label="small")
+    write_plan(result, tmp_path / "plan")
+    assert len(pd.read_csv(tmp_path / "plan" / "plan.csv")) == len(best)
+
+
+def test_an_expired_deadline_runs_no_neighbourhood():
+    pol = _policy()
+    prob = build_problem(load_dataset("data/small", 2027), 2027, pol)
+    data = lagrange.prepare(prob)
+    score = lambda pairs: lagrange.objective(data, lagrange.positions(data, pairs))  # noqa: E731
+    start = greedy_plan(prob)
+    best, log = lns(prob, start, score, bound=None, gap=0.0, deadline=time.perf_counter() - 1, seed=1,
+                    max_pairs=1500, node_limit=100, sub_time_limit=300)
+    assert best == start and log.neighbourhoods == 0 and log.stop == "time"

@@ -314,8 +314,8 @@ def _label(a: str, s: Any, e: Any) -> str:
 
 def list_changes(base: pd.DataFrame, plan: pd.DataFrame, reasons: Reasons, forced: dict[tuple[str, str], str]) -> pd.DataFrame:
     """One row per cadre and change: a dropped assignment beside the one that replaces it (same
-    cadre, in date order), or alone; the reason in words. A seat freed by someone's change and
-    taken by another cadre says whose seat it was."""
+    cadre, in date order), or alone; the reason in words. A seat that changes hands says so on
+    both sides ("place in C given to X", "moved to take the seat of Y in C")."""
     new = plan.assign(start_date=[dt.date.fromisoformat(str(x)) for x in plan["start_date"]],
                       end_date=[dt.date.fromisoformat(str(x)) for x in plan["end_date"]])
     key = lambda df: set(zip(df["cadre_id"], df["activity_id"], df["start_date"]))  # noqa: E731
@@ -324,9 +324,20 @@ def list_changes(base: pd.DataFrame, plan: pd.DataFrame, reasons: Reasons, force
     added = sorted(after - before, key=lambda r: (r[0], r[2], r[1]))
     ends = {**{(c, a, s): e for c, a, s, e in zip(base["cadre_id"], base["activity_id"], base["start_date"], base["end_date"])},
             **{(c, a, s): e for c, a, s, e in zip(new["cadre_id"], new["activity_id"], new["start_date"], new["end_date"])}}
-    freed: dict[str, list[str]] = {}
+    # seats changing hands: in each activity the cadres leaving it and those joining it, paired in id order
+    moved = {(c, a) for c, a, _ in dropped} & {(c, a) for c, a, _ in added}  # the same cadre on other dates
+    givers: dict[str, list[str]] = {}
+    takers: dict[str, list[str]] = {}
     for c, a, _ in dropped:
-        freed.setdefault(a, []).append(c)
+        if (c, a) not in moved:
+            givers.setdefault(a, []).append(c)
+    for c, a, _ in added:
+        if (c, a) not in moved:
+            takers.setdefault(a, []).append(c)
+    given_to, taken_from = {}, {}
+    for a in givers:
+        for g, t in zip(givers[a], takers.get(a, [])):
+            given_to[(g, a)], taken_from[(t, a)] = t, g
     by_cadre: dict[str, tuple[list, list]] = {}
     for r in dropped:
         by_cadre.setdefault(r[0], ([], []))[0].append(r)
@@ -341,15 +352,15 @@ def list_changes(base: pd.DataFrame, plan: pd.DataFrame, reasons: Reasons, force
             why = []
             if g is not None:
                 why.append(forced.get((c, g[1])) or reasons.chosen(c, g[1], g[2], ends[g]))
+                if why[0].startswith("re-planned") and (c, g[1]) in given_to:
+                    why = [f"place in {g[1]} given to {given_to[(c, g[1])]}"]
             if n is not None:
                 if g is not None and g[1] == n[1]:
                     why = [f"class {n[1]} moved to other dates" + (f": {why[0]}" if why and "re-planned" not in why[0] else "")]
-                else:
-                    seat = [x for x in freed.get(n[1], []) if x != c]
-                    if seat:
-                        why.append(f"moved to take the seat of {seat[0]} in {n[1]}")
-                    elif g is None:
-                        why.append("added: a place that helps meet the requirement")
+                elif (c, n[1]) in taken_from:
+                    why.append(f"moved to take the seat of {taken_from[(c, n[1])]} in {n[1]}")
+                elif g is None:
+                    why.append("added: a place that helps meet the requirement")
             rows.append({"cadre_id": c, "before": _label(g[1], g[2], ends[g]) if g else "",
                          "after": _label(n[1], n[2], ends[n]) if n else "", "reason": "; ".join(why)})
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)

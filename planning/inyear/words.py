@@ -30,6 +30,7 @@ _ZH = [
      lambda m: f"单位 {m[1]} 在 {m[3]} 最多可有 {m[2]} 人离岗" + (f"（{m[5]} 调入）" if m[4] else "")),
     (r"^re-planned: the requirement is better met this way$", "统筹调整：更好地完成培训要求"),
     (r"^moved to take the seat of (\S+) in (\S+)$", r"调入 \2，使用 \1 让出的名额"),
+    (r"^place in (\S+) given to (\S+)$", r"\1 的名额让给 \2"),
     (r"^added: a place that helps meet the requirement$", "新增安排：有助于完成培训要求"),
     (r"^no longer allowed by the data$", "按新数据不再符合条件"),
     (r"^class (\S+) moved to other dates(: (.*))?$",

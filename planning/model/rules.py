@@ -103,7 +103,9 @@ def add_class_schedule(m: Model) -> None:
             for oi in a.options:
                 o = m.prob.options[oi]
                 m.open[oi] = pulp.LpVariable(clean("open", a.activity_id, o.start.strftime("%Y%m%d")),
-                                             lowBound=1 if a.forced_open else 0, upBound=1, cat="Binary")
+                                             lowBound=0, upBound=1, cat="Binary")
+                if a.forced_open:  # set after: cat="Binary" resets the bounds to [0, 1]
+                    m.open[oi].lowBound = 1
             if len(a.options) > 1:
                 m.add(_expr([(m.open[oi], 1) for oi in a.options]), pulp.LpConstraintLE, 1, "OneRun", a.activity_id)
 

@@ -71,6 +71,7 @@ def year_policy(policy: Policy, mode: str) -> Policy:
         "lagrange.date_sweeps": policy["simulation_fast.date_sweeps"],
         "search.passes": policy["simulation_fast.search_passes"],
         "solver.time_limit": policy["simulation_fast.time_limit"],
+        "lns.enabled": False,  # fast mode ends on counts, not on the clock
     })
 
 

@@ -1,0 +1,293 @@
+"""Large-neighbourhood search (LNS): spend the time that is left where the proven gap is.
+
+After the construction, Lagrangian and ejection layers, while the plan's proven gap is above
+`solver.gap` and time is left, one neighbourhood at a time is destroyed and re-solved as an exact
+sub-MIP with HiGHS, warm-started from the incumbent; a better sub-plan replaces the incumbent's
+part. Neighbourhoods, in a fixed order drawn from `solver.seed`, are of five kinds:
+
+- ``unit``: the cadres of one unit, unmet ones first;
+- ``district``: a sample of the cadres of one district (unmet first);
+- ``week``: the classes starting in one week, their trainees and unmet cadres who could take them;
+- ``full``: a full class, its trainees and the unmet cadres competing for its seats;
+- ``window``: a windowed class with ALL its trainees freed, so its dates are free too.
+
+A freed cadre keeps the pairs of the neighbourhood's activities (all activities for unit and
+district) plus their own incumbent assignments, up to `lns.max_pairs` pairs in all. The other
+cadres of the freed cadres' units enter the sub-problem with their incumbent assignments only
+(which they may drop), so that the unit absence caps hold inside the sub-model; everyone else is
+fixed, and seats, minimum sizes, rotation slots and the budget shrink by what the fixed cadres use.
+The sub-MIP is `build_model` on the restricted problem: the same rules, the same objective.
+
+Repeatability: the sub-MIPs are single-threaded and limited by `lns.node_limit` branch-and-bound
+nodes, and the order of neighbourhoods comes from the seed, so the sequence of incumbents is a
+function of the inputs and the seed alone. Time is only the outer stop: the search stops before a
+neighbourhood when the deadline has passed, and a sub-MIP stopped by its time limit (a safety
+stop, `lns.sub_time_limit`) ends the search without using its result. So the plan after k
+neighbourhoods is always the same; the time limit decides k (on one machine under the same load,
+the same k). With `lns.max_neighbourhoods` > 0 the count, not the clock, ends the search whenever
+the time suffices: then runs repeat byte for byte regardless of the machine's speed.
+"""
+from __future__ import annotations
+
+import copy
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+
+import highspy
+import numpy as np
+
+from planning.model.build import build_model
+from planning.model.core import core_of
+from planning.model.problem import PlanningProblem
+from planning.model.solve import solve_highs
+from planning.model.values import chosen_pairs, complete_values, objective_of
+
+_TIME_LIMIT = highspy.Highs().modelStatusToString(highspy.HighsModelStatus.kTimeLimit)
+KINDS = ("window", "full", "unit", "week", "district")
+
+
+@dataclass
+class LnsLog:
+    neighbourhoods: int = 0  # sub-MIPs solved
+    improved: int = 0  # of them, those that improved the plan
+    gain: float = 0.0  # objective gained
+    seconds: float = 0.0
+    stop: str = ""  # why it stopped: gap, time, count, stalled, nothing
+    by_kind: dict[str, list[int]] = field(default_factory=lambda: {k: [0, 0] for k in KINDS})  # kind -> [tried, improved]
+    history: list[tuple[float, float]] = field(default_factory=list)  # (seconds, objective) after each improvement
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    kind: str
+    label: str
+    cadres: tuple[int, ...]  # freed cadres, in priority order (the pair budget may cut the tail)
+    activities: frozenset[str] | None  # the activities they may take (None = all)
+
+
+class _State:
+    """The incumbent's per-cadre and per-option facts, recomputed after each improvement."""
+
+    def __init__(self, prob: PlanningProblem, chosen: set[int]):
+        core = core_of(prob)
+        n = len(prob.cadre_ids)
+        days, hours = np.zeros(n), np.zeros(n)
+        self.by_cadre: dict[int, list[int]] = defaultdict(list)
+        self.enrolled: dict[int, list[int]] = defaultdict(list)  # option -> cadres
+        for p in sorted(chosen):
+            i, o = int(prob.pair_cadre[p]), prob.options[prob.pair_option[p]]
+            self.by_cadre[i].append(p)
+            self.enrolled[o.index].append(i)
+            if o.kind == "class":
+                days[i] += o.days
+                hours[i] += o.hours
+        self.unmet = np.array([bool(core.has_req[i]) and not core.met(i, days[i], hours[i]) for i in range(n)],
+                              dtype=bool)
+
+
+def _prepared(prob: PlanningProblem):
+    """Per problem: pairs by cadre, candidate cadres by activity, cadres by unit and district."""
+    by_cadre = prob.pairs_of_cadre()
+    act_of_opt = [o.activity_id for o in prob.options]
+    cand: dict[str, set[int]] = defaultdict(set)
+    for p in range(prob.n_pairs):
+        cand[act_of_opt[prob.pair_option[p]]].add(int(prob.pair_cadre[p]))
+    units: dict[str, list[int]] = defaultdict(list)
+    for i, u in enumerate(prob.cadre_unit):
+        units[u].append(i)
+    udist = dict(zip(prob.data.units["unit_id"], prob.data.units["district"]))
+    districts: dict[str, list[int]] = defaultdict(list)
+    for i, u in enumerate(prob.cadre_unit):
+        districts[str(udist.get(u, u))].append(i)
+    return by_cadre, act_of_opt, {a: sorted(c) for a, c in cand.items()}, units, districts
+
+
+def _order(cadres, unmet: np.ndarray, rng: np.random.Generator) -> tuple[int, ...]:
+    """Unmet cadres first, each part in a seeded random order."""
+    cadres = np.asarray(sorted(cadres), dtype=np.int64)
+    if len(cadres) == 0:
+        return ()
+    key = rng.random(len(cadres)) - 2.0 * unmet[cadres]
+    return tuple(int(c) for c in cadres[np.argsort(key, kind="stable")])
+
+
+def neighbourhoods(prob: PlanningProblem, state: _State, prepared, rng: np.random.Generator) -> list[Neighbourhood]:
+    """One round of neighbourhoods of every kind, interleaved, in an order drawn from `rng`."""
+    by_cadre, act_of_opt, cand, units, districts = prepared
+    unmet = state.unmet
+    lists: dict[str, list[Neighbourhood]] = {k: [] for k in KINDS}
+    classes = [a for a in prob.activities.values() if a.kind == "class" and a.options]
+    for a in classes:
+        trainees = sorted({i for oi in a.options for i in state.enrolled.get(oi, [])})
+        competing = [i for i in cand.get(a.activity_id, []) if unmet[i]]
+        if a.windowed and trainees:
+            others = {act_of_opt[prob.pair_option[p]] for i in trainees for p in state.by_cadre[i]}
+            lists["window"].append(Neighbourhood("window", a.activity_id,
+                                                 tuple(trainees) + _order(set(competing) - set(trainees), unmet, rng),
+                                                 frozenset(others | {a.activity_id})))
+        if trainees and len(trainees) >= a.capacity and competing:
+            others = {act_of_opt[prob.pair_option[p]] for i in trainees for p in state.by_cadre[i]}
+            lists["full"].append(Neighbourhood("full", a.activity_id, _order(set(trainees) | set(competing), unmet, rng),
+                                               frozenset(others | {a.activity_id})))
+    for u, members in sorted(units.items()):
+        if unmet[members].any():
+            lists["unit"].append(Neighbourhood("unit", u, _order(members, unmet, rng), None))
+    for d, members in sorted(districts.items()):
+        if unmet[members].any():
+            lists["district"].append(Neighbourhood("district", d, _order(members, unmet, rng), None))
+    weeks: dict[int, set[str]] = defaultdict(set)
+    for oi, cadres in state.enrolled.items():
+        o = prob.options[oi]
+        if o.kind == "class" and cadres:
+            weeks[o.start.toordinal() // 7].add(o.activity_id)
+    for w, acts in sorted(weeks.items()):
+        near = {a for ww in (w - 1, w, w + 1) for a in weeks.get(ww, ())}
+        trainees = {i for oi, cs in state.enrolled.items() if prob.options[oi].activity_id in acts for i in cs}
+        competing = {i for a in acts for i in cand.get(a, []) if unmet[i]}
+        lists["week"].append(Neighbourhood("week", f"week {w}", _order(trainees | competing, unmet, rng),
+                                           frozenset(near)))
+    for k in KINDS:
+        perm = rng.permutation(len(lists[k]))
+        lists[k] = [lists[k][j] for j in perm]
+    out = []
+    for j in range(max((len(v) for v in lists.values()), default=0)):
+        out += [lists[k][j] for k in KINDS if j < len(lists[k])]
+    return out
+
+
+def sub_problem(prob: PlanningProblem, nb: Neighbourhood, incumbent: set[int], prepared,
+                max_pairs: int) -> tuple[PlanningProblem, np.ndarray, np.ndarray] | None:
+    """The exact sub-problem of a neighbourhood: (the restricted problem, the global index of each
+    of its pairs, the mask of the cadres it holds), or None when it frees nothing."""
+    by_cadre, act_of_opt, _, units, _ = prepared
+    inc = np.zeros(prob.n_pairs, dtype=bool)
+    inc[list(incumbent)] = True
+    keep_pair = np.zeros(prob.n_pairs, dtype=bool)
+    freed: list[int] = []
+    total = 0
+    for i in nb.cadres:
+        ps = by_cadre[i]
+        if nb.activities is not None:
+            ps = [p for p in ps if inc[p] or act_of_opt[prob.pair_option[p]] in nb.activities]
+        if freed and total + len(ps) > max_pairs:
+            continue  # over the pair budget (a window's trainees come first: its dates move when all fit)
+        freed.append(i)
+        keep_pair[ps] = True
+        total += len(ps)
+    if not freed:
+        return None
+    # the rest of the freed cadres' units: their incumbent assignments only (so the unit caps hold)
+    free = np.zeros(len(prob.cadre_ids), dtype=bool)
+    for u in {prob.cadre_unit[i] for i in freed}:
+        free[units[u]] = True
+    keep_pair |= inc & free[prob.pair_cadre]
+    # fixed cadres' use of seats, slots and budget
+    fixed_count: dict[int, int] = defaultdict(int)
+    fixed_cost = 0.0
+    for p in incumbent:
+        if not free[prob.pair_cadre[p]]:
+            o = prob.options[prob.pair_option[p]]
+            fixed_count[o.index] += 1
+            if o.kind == "class":
+                fixed_cost += prob.activities[o.activity_id].cost
+    acts, allowed = {}, np.zeros(len(prob.options), dtype=bool)
+    for aid, a in prob.activities.items():
+        b = copy.copy(a)
+        used = [oi for oi in a.options if fixed_count.get(oi, 0) > 0]
+        n_fixed = sum(fixed_count.get(oi, 0) for oi in a.options)
+        if a.kind == "class" and used:
+            b.options = used[:1]  # the class runs on the dates its fixed trainees have
+            b.min_size = max(0, a.min_size - n_fixed)
+            b.forced_open = a.windowed or a.min_size > 0
+        else:
+            b.options = list(a.options)
+        b.capacity = a.capacity - n_fixed
+        allowed[b.options] = True
+        acts[aid] = b
+    keep = np.flatnonzero(keep_pair & allowed[prob.pair_option])
+    cadres = np.flatnonzero(free)
+    remap = -np.ones(len(prob.cadre_ids), dtype=np.int64)
+    remap[cadres] = np.arange(len(cadres))
+    budget = prob.policy["budget.total"]
+    policy = prob.policy if budget is None else prob.policy.with_overrides({"budget.total": max(0.0, budget - fixed_cost)})
+    ids = {prob.cadre_ids[i] for i in cadres}
+    sub = replace(prob, policy=policy, facts=prob.facts.iloc[cadres], cadre_ids=[prob.cadre_ids[i] for i in cadres],
+                  cadre_unit=[prob.cadre_unit[i] for i in cadres], activities=acts,
+                  pair_cadre=remap[prob.pair_cadre[keep]].astype(np.int32), pair_option=prob.pair_option[keep],
+                  must=[m for m in prob.must if m[0] in ids], exclusions={}, warnings=[],
+                  pair_value=None if prob.pair_value is None else np.asarray(prob.pair_value)[keep],
+                  objective_offset=0.0)
+    return sub, keep, free
+
+
+def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | None, gap: float, deadline: float,
+        seed: int, max_pairs: int, node_limit: int, sub_time_limit: float, max_neighbourhoods: int = 0,
+        stall_rounds: int = 1, msg: bool = False) -> tuple[set[int], LnsLog]:
+    """Improve `incumbent` (scored by `score(pairs)`, the full objective) until the gap to `bound`
+    is at most `gap`, the deadline (time.perf_counter) passes, `max_neighbourhoods` (> 0) sub-MIPs
+    are solved, or `stall_rounds` rounds of every neighbourhood bring nothing."""
+    t0 = time.perf_counter()
+    log = LnsLog()
+    best, obj = set(incumbent), float(score(incumbent))
+    rng = np.random.default_rng([int(seed), 2112])
+    prepared = _prepared(prob)
+    stalled = 0
+
+    def closed() -> bool:
+        return bound is not None and (bound - obj) / max(1.0, abs(obj)) <= gap + 1e-12
+
+    while not log.stop:
+        state = _State(prob, best)
+        round_ = neighbourhoods(prob, state, prepared, rng)
+        if not round_:
+            log.stop = "nothing"
+            break
+        improved_in_round = False
+        for nb in round_:
+            if closed():
+                log.stop = "gap"
+            elif max_neighbourhoods and log.neighbourhoods >= max_neighbourhoods:
+                log.stop = "count"
+            elif time.perf_counter() >= deadline:
+                log.stop = "time"
+            if log.stop:
+                break
+            made = sub_problem(prob, nb, best, prepared, max_pairs)
+            if made is None or made[0].n_pairs == 0:
+                continue
+            sub, keep, free = made
+            m = build_model(sub)
+            local = {k for k, p in enumerate(keep) if int(p) in best}
+            start = complete_values(m, local)
+            before = objective_of(m, start)
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                log.stop = "time"
+                break
+            res = solve_highs(m, time_limit=min(sub_time_limit, left), gap=1e-6, threads=1, seed=seed, msg=msg,
+                              warm_start=start, options={"mip_max_nodes": int(node_limit)})
+            log.neighbourhoods += 1
+            log.by_kind[nb.kind][0] += 1
+            if res.message == _TIME_LIMIT:
+                log.stop = "time"  # a sub-MIP cut by the clock is not used: the plan stays repeatable
+                break
+            if res.values is None or res.objective is None or res.objective <= before + 1e-6:
+                continue
+            new_local = chosen_pairs(m, res.values)
+            cand = {p for p in best if not free[prob.pair_cadre[p]]} | {int(keep[k]) for k in new_local}
+            new_obj = float(score(cand))
+            if new_obj <= obj + 1e-6:
+                continue
+            log.improved += 1
+            log.by_kind[nb.kind][1] += 1
+            log.gain += new_obj - obj
+            best, obj = cand, new_obj
+            log.history.append((round(time.perf_counter() - t0, 3), new_obj))
+            improved_in_round = True
+        stalled = 0 if improved_in_round else stalled + 1
+        if not log.stop and stalled >= stall_rounds:
+            log.stop = "stalled"
+    log.seconds = time.perf_counter() - t0
+    return best, log
+
