@@ -31,7 +31,6 @@ from planning.simulate.world import advance
 
 MODES = ("fast", "full")
 KPI_COLUMNS = ["run", "year", "kpi", "value", "offer_scale"]
-TIMING_KEYS = ("solve_seconds", "build_seconds", "lagrange_seconds", "search_seconds")
 
 
 class SimulationError(PlanningError):
@@ -106,11 +105,18 @@ def rng_of(seed: int, k: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([int(seed), int(k)]))
 
 
+def _zero_seconds(value):
+    if isinstance(value, dict):
+        return {k: _zero_seconds(v) for k, v in value.items()}
+    return 0.0 if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
 def _repeatable(result: PlanResult) -> PlanResult:
-    """Timings zeroed in a kept plan's summary, so that the same run writes the same bytes."""
-    for k in TIMING_KEYS:
-        if k in result.summary and result.summary[k] is not None:
-            result.summary[k] = 0.0
+    """Timings (every `*_seconds` entry) zeroed in a kept plan's summary, so that the same run
+    writes the same bytes."""
+    for k in list(result.summary):
+        if k.endswith("_seconds") and result.summary[k] is not None:
+            result.summary[k] = _zero_seconds(result.summary[k])
     return result
 
 
