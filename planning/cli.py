@@ -415,6 +415,10 @@ def parser() -> argparse.ArgumentParser:
 
     add_simulate(sub)
 
+    from planning.pool.cli import add_parser as add_pool
+
+    add_pool(sub)
+
     # `planning batch ...` is handed to planning.batch.main before parsing (see main); listed here for --help
     sub.add_parser("batch", add_help=False, help="run notebooks over years × districts × scenarios (papermill)")
     return p
