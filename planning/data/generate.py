@@ -1270,10 +1270,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, help="folder for the CSV files")
     ap.add_argument("--xlsx", help="also write this .xlsx workbook")
     ap.add_argument("--check", action="store_true", help="load and validate the result, print tightness")
+    ap.add_argument("--lang", choices=("en", "zh"), default="en",
+                    help="zh: every text a person reads in Chinese (planning/data/generate_zh.py)")
     args = ap.parse_args(argv)
     try:
         t0 = time.perf_counter()
         tables = generate(args.size, args.year, args.seed, args.windowed_share, args.profile)
+        if args.lang == "zh":
+            from planning.data.generate_zh import to_chinese
+
+            tables = to_chinese(tables)
         t1 = time.perf_counter()
     except ValueError as e:
         ap.error(str(e))
