@@ -1141,6 +1141,10 @@ def generate(size: str | int = "medium", year: int = 2027, seed: int = 7,
     tables.update(activity_tables(tables, seed, n, year))
     # attendance is recorded while the year runs (planning close-year reads it): a plan-year data set has none yet
     tables["attendance"] = _frame("attendance", [])
+    # the reserve pool (planning/pool/): its own stream; cadres gains gender, field, pool_joined
+    from planning.data.generate_pool import pool_tables
+
+    tables.update(pool_tables(tables, seed, n, year))
     return tables
 
 
