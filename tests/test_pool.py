@@ -212,7 +212,7 @@ def test_pool_commands_write_the_contract_files_repeatably(tmp_path):
             head = args[:2] if args[0] == "pool" else args[:1]
             assert main([*head, str(SMALL), "--year", str(YEAR), "--out", str(out), *args[len(head):]]) == 0
             outs.append(out)
-        for f in files + ["summary.json"]:
+        for f in files + ["summary.json", "pool.xlsx"]:
             assert (outs[0] / f).read_bytes() == (outs[1] / f).read_bytes(), f
     ranking = pd.read_csv(tmp_path / "pool-select1" / "ranking.csv")
     assert list(ranking.columns[:8]) == ["cadre_id", "source", "vote_share", "exam_score", "assessment_score",
