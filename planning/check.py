@@ -66,6 +66,7 @@ import pandas as pd
 from planning.calendar import public_holidays
 from planning.data.load import Dataset, load_dataset
 from planning.io import read_plan_csv
+from planning.messages import REASON_CODES
 from planning.policy import Policy, load_policy
 
 PLAN_COLUMNS = ("cadre_id", "activity_id", "kind", "start_date", "end_date", "days", "hours")
@@ -879,6 +880,90 @@ def rule_shortfall(ctx: Context) -> list[str]:
     return out
 
 
+def _span(acts: pd.DataFrame, aid: str) -> tuple[int, int] | None:
+    """The days a class could occupy: its dates, or its window when it is windowed."""
+    r = acts.loc[aid]
+    s, e = (r["start"], r["end"]) if r["start"] is not None else (r["window_start"], r["window_end"])
+    return (int(s), int(e)) if s is not None and e is not None else None
+
+
+def _overlaps(span, periods) -> bool:
+    return span is not None and any(s <= span[1] and span[0] <= e for s, e in periods)
+
+
+def shortfall_evidence(ctx: Context, cadre_id: str) -> set[str]:
+    """The reason codes (planning.messages.REASON_CODES) that the data and the plan support for
+    a cadre short of the requirement, derived here without the model: e.g. ``cancelled`` needs a
+    cancelled class open to the cadre's level on a topic not yet taken, ``unit_cap`` a day on
+    which the cadre's unit is at its absence limit, ``budget`` a budget."""
+    acts, c = ctx.activities, ctx.cadres.loc[cadre_id]
+    classes = acts[acts["kind"] == "class"]
+    h = ctx.ds.history
+    taken = set(h.loc[(h["cadre_id"] == cadre_id) & (h["kind"] == "class"), "topic_key"])
+    open_ = [a for a, lv, tk in zip(classes.index, classes["levels"], classes["topic_key"])
+             if (not lv or c["level"] in lv) and tk not in taken]
+    codes = {"combination"}
+    if not open_:
+        return codes | {"no_class_for_level"}
+    codes.add("offer_too_small")
+    spans = {a: _span(acts, a) for a in open_}
+    busy = ctx.ds.busy[ctx.ds.busy["cadre_id"] == cadre_id]
+    if any(_overlaps(sp, zip(_ords(busy["start_date"]), _ords(busy["end_date"]))) for sp in spans.values()):
+        codes.add("busy")
+    bl = ctx.ds.blackouts
+    for scope, code in ((c["unit_id"], "blackout"), ("region", "region_blackout")):
+        b = bl[bl["scope"] == scope]
+        if any(_overlaps(sp, zip(_ords(b["start_date"]), _ords(b["end_date"]))) for sp in spans.values()):
+            codes.add(code)
+    if any(classes.at[a, "windowed"] for a in open_):
+        codes.add("unscheduled")
+    enrolled = ctx.rows["activity_id"].value_counts()
+    full = [a for a in open_ if enrolled.get(a, 0) >= (classes.at[a, "capacity"] or 0)]
+    if full:
+        codes |= {"full", "full_higher"}
+    if any(enrolled.get(a, 0) == 0 and (classes.at[a, "windowed"] or classes.at[a, "min_size"] > 0) for a in open_):
+        codes.add("cancelled")
+    mine = ctx.rows[ctx.rows["cadre_id"] == cadre_id]
+    if len(mine):
+        my_spans = [(acts.at[a, "start"], acts.at[a, "end"]) for a in mine["activity_id"]
+                    if acts.at[a, "start"] is not None]
+        if any(_overlaps(spans[a], my_spans) for a in open_ if a not in set(mine["activity_id"])):
+            codes.add("clash")
+        my_topics = {acts.at[a, "topic_key"] for a in mine["activity_id"] if acts.at[a, "kind"] == "class"}
+        if any(classes.at[a, "topic_key"] in my_topics for a in open_ if a not in set(mine["activity_id"])):
+            codes.add("topic_taken")
+    occ = ctx.occ.drop_duplicates(["cadre_id", "day"])
+    unit_of = ctx.cadres["unit_id"]
+    away = occ[unit_of.reindex(occ["cadre_id"]).to_numpy(dtype=object) == c["unit_id"]].groupby("day").size()
+    if len(away) and int(away.max()) >= int(unit_limits(ctx).get(c["unit_id"], 0)):
+        codes.add("unit_cap")
+    if ctx.policy["budget.total"] is not None:
+        codes.add("budget")
+    return codes
+
+
+def rule_shortfall_codes(ctx: Context) -> list[str]:
+    """Each reason code in shortfall.csv's optional `reason_codes` column is a known code that
+    the data and the plan support for that cadre (``shortfall_evidence``)."""
+    sf = ctx.shortfall
+    if sf is None or "reason_codes" not in sf.columns:
+        return []
+    out = []
+    for r in sf.to_dict("records"):
+        cid = r["cadre_id"]
+        if cid not in ctx.cadres.index:
+            continue
+        codes = [x.strip() for x in str(r["reason_codes"] or "").split(";") if x.strip() and x.strip() != "nan"]
+        unknown = [x for x in codes if x not in REASON_CODES]
+        if unknown:
+            out.append(f"shortfall.csv row {r['_line']}: cadre {cid}: unknown reason code(s) {', '.join(unknown)}")
+        unsupported = [x for x in codes if x in REASON_CODES and x not in shortfall_evidence(ctx, cid)]
+        if unsupported:
+            out.append(f"shortfall.csv row {r['_line']}: cadre {cid}: the data and the plan do not support the "
+                       f"reason(s) {', '.join(unsupported)}")
+    return out
+
+
 # --------------------------------------------------------------------------- the recipe
 RULES: tuple[Callable[[Context], list[str]], ...] = (
     rule_rows_match_activities,   # 1
@@ -895,6 +980,7 @@ RULES: tuple[Callable[[Context], list[str]], ...] = (
     rule_budget,                  # 11
     rule_summary,                 # 12
     rule_shortfall,               # 12
+    rule_shortfall_codes,         # 12
 )
 
 

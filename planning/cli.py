@@ -237,18 +237,10 @@ def cmd_activities(args) -> int:
 
     res = run_activities(args.data, args.plan_dir, args.year, args.out, policy=args.policy, pdf=not args.no_pdf,
                          lang=args.lang)
-    s = res.summary
-    print(f"Activity calendar written to {res.out_dir}:")
-    print(f"  pairs: {s['paired']} of {s['mentees']} young/reserve cadres paired with {s['mentors']} leaders "
-          f"({s['pairing_scope']} scope)")
-    print(f"  talks {s['talks']} of {s['talks_wanted']}, seminars {s['seminars']} of {s['seminars_wanted']}, "
-          f"exchanges {s['exchanges']}; {s['excused']} excused; unscheduled "
-          + (", ".join(f"{k} {v}" for k, v in s["unscheduled"].items()) or "none") + " (unscheduled.csv says why)")
-    print(f"  online hours: {s['online_met']} of {s['online_cadres']} cadres at the {s['online_target']}-hour target")
-    if s["institutions_rated"]:
-        low = ", ".join(s["low_rated_institutions"]) or "none"
-        print(f"  institutions rated: {s['institutions_rated']}; low-rated: {low}")
-    print(f"  calendars: {s['unit_calendars']} unit and {s['cadre_calendars']} cadre .ics files")
+    from planning.activities.words import summary_lines
+
+    for line in summary_lines(res.summary, res.out_dir, args.lang):
+        print(line)
     return 0
 
 

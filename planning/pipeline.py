@@ -30,13 +30,14 @@ from planning.model.build import build_model
 from planning.model.core import core_of, requirement_met
 from planning.model.diagnose import elastic_diagnosis, pin_conflicts
 from planning.model.ejection import eject_search
+from planning.messages import join_reasons
 from planning.model.explain import explain_shortfall
 from planning.model.greedy import bundle_plan, greedy_plan
 from planning.model.lns import lns
 from planning.model.problem import PlanningProblem, build_problem
 from planning.model.rules import Model
 from planning.model.search import improve
-from planning.model.solve import SOLVERS, SolveResult, plan_status
+from planning.model.solve import SOLVERS, SolveResult, plan_status, stop_reason
 from planning.model.values import chosen_pairs, complete_values
 from planning.model.warm import warm_pairs, warm_plan
 from planning.policy import Policy, load_policy
@@ -466,7 +467,10 @@ def extract_result(prob: PlanningProblem, chosen: set[int], res: SolveResult, in
     short = cov.loc[unmet, ["cadre_id", "unit_id", "measure", "required"]].copy()
     short["planned"] = [cov.at[k, "planned_hours"] if cov.at[k, "measure"] == "hours" else cov.at[k, "planned_days"]
                         for k in unmet]
-    short["reasons"] = ["; ".join(reasons[k]) for k in unmet]
+    short["reasons"] = [join_reasons(reasons[k], "en") for k in unmet]
+    # beyond the contract's columns: the reason codes (planning.messages) and the Chinese sentences
+    short["reason_codes"] = [";".join(r.code for r in reasons[k]) for k in unmet]
+    short["reasons_zh"] = [join_reasons(reasons[k], "zh") for k in unmet]
     short = short.reset_index(drop=True)
     summary = build_summary(prob, res, info, tables, cov, year, label, district, scenario)
     return PlanResult(summary, tables["plan"], tables["classes"], short, cov, prob.data, prob.policy, prob, None, {},
@@ -552,6 +556,10 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: SolveInfo, tabl
         "gap": None if res.gap is None else round(res.gap, 8),
         "solver": res.solver,
         "solve_seconds": round(res.solve_seconds, 3),
+        "time_limit": float(prob.policy["solver.time_limit"]),
+        "gap_limit": float(prob.policy["solver.gap"]),
+        "stopped_by": stop_reason(res.status, res.gap, float(prob.policy["solver.gap"]), res.solve_seconds,
+                                  float(prob.policy["solver.time_limit"]), res.message),
         "build_seconds": round(info.build_seconds, 3),
         "cadres": n,
         "requirement_met_share": float(cov["met"].mean()) if n else 1.0,

@@ -350,6 +350,20 @@ def test_chinese_titles_calendars_and_reasons(small_run, tmp_path):
 
     html = render_html(res)
     assert "学习活动与培训评估" in html or "No Chinese font" in html
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / "zh" / "activities.xlsx", read_only=True)
+    assert {"结对", "未安排", "网络学习学时", "机构评价", "课程评分"} <= set(wb.sheetnames)
+    first = [c.value for c in next(wb[wb.sheetnames[0]].iter_rows(max_row=1))]
+    assert first[:5] == ["日期", "开始", "结束", "类别", "活动"]
+    pairs = [c.value for c in next(wb["结对"].iter_rows(max_row=1))]
+    assert pairs[0] == "被帮带干部编号" and not any(h.isascii() for h in pairs)
+    from planning.activities.words import summary_lines
+
+    zh = "\n".join(summary_lines(res.summary, tmp_path / "zh", "zh"))
+    assert "学习活动日程已写入" in zh and "谈心谈话" in zh and "网络学习" in zh and "talks" not in zh
+    en = "\n".join(summary_lines(res.summary, tmp_path / "zh", "en"))
+    assert "Activity calendar written to" in en and "online hours" in en
 
 
 def test_check_of_a_broken_folder_names_the_problem(small_run, tmp_path, capsys):

@@ -180,8 +180,8 @@ def test_the_sample_scenarios_apply_to_both_data_sets(path, small, pol):
     assert s.policy or s.edits
 
 
-def test_four_sample_scenarios_ship():
-    assert len(SCENARIOS) == 4
+def test_five_sample_scenarios_ship():
+    assert len(SCENARIOS) == 5
 
 
 def test_the_annual_plan_notebook_applies_the_scenario_edits(tmp_path):

@@ -156,8 +156,11 @@ def _sheet_name(text: str, used: set[str]) -> str:
     return name
 
 
-def write_workbook(path: Path, events: pd.DataFrame, names: dict[str, str], extra: dict[str, pd.DataFrame]) -> None:
-    """activities.xlsx: one sheet per unit (its events, one row per event), then the `extra` tables."""
+def write_workbook(path: Path, events: pd.DataFrame, names: dict[str, str], extra: dict[str, pd.DataFrame],
+                   words: Words | None = None) -> None:
+    """activities.xlsx: one sheet per unit (its events, one row per event), then the `extra` tables;
+    column headers in the words' language (Chinese headers with Words("zh"))."""
+    w = words or Words()
     import openpyxl
     from openpyxl.styles import Font
 
@@ -169,7 +172,7 @@ def write_workbook(path: Path, events: pd.DataFrame, names: dict[str, str], extr
         ws = wb.create_sheet(_sheet_name(title, used))
         header = []
         for c in frame.columns:
-            cell = openpyxl.cell.WriteOnlyCell(ws, value=str(c))
+            cell = openpyxl.cell.WriteOnlyCell(ws, value=w.column(str(c)))
             cell.font = bold
             header.append(cell)
         ws.append(header)

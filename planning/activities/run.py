@@ -145,9 +145,10 @@ def _files(res: ActivitiesResult, folder: Path, *, pdf: bool) -> None:
     counts = write_calendars(res.events, names, unit_names, folder / "calendars", res.year,
                              res.policy["activities.timezone"], Words(res.lang))
     res.summary.update(counts)
+    w = Words(res.lang)
     write_workbook(folder / "activities.xlsx", res.events, names,
-                   {"pairs": res.pairs, "unscheduled": res.unscheduled, "online hours": res.online,
-                    "scorecards": res.scorecards, "course scores": res.courses})
+                   {w("sheet_pairs"): res.pairs, w("sheet_unscheduled"): res.unscheduled, w("sheet_online"): res.online,
+                    w("sheet_scorecards"): res.scorecards, w("sheet_courses"): res.courses}, w)
     if pdf:
         from planning.activities.report import write_report
 

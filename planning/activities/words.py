@@ -78,6 +78,18 @@ EN: dict[str, str] = {
     "k_talk": "talk", "k_seminar": "seminar", "k_exchange": "exchange",
     "band_0": "under 25 %", "band_1": "25–50 %", "band_2": "50–75 %", "band_3": "75–100 %", "band_4": "target met",
     "cjk_missing": "No Chinese font is installed, so this report is in English (apt-get install fonts-noto-cjk).",
+    # workbook sheets and column headers (activities.xlsx); a column without an entry keeps its name
+    "sheet_pairs": "pairs", "sheet_unscheduled": "unscheduled", "sheet_online": "online hours",
+    "sheet_scorecards": "scorecards", "sheet_courses": "course scores",
+    # the terminal summary of `planning activities`
+    "t_written": "Activity calendar written to {out}:",
+    "t_pairs": "  pairs: {paired} of {mentees} young/reserve cadres paired with {mentors} leaders ({scope} scope)",
+    "t_events": "  talks {talks} of {talks_wanted}, seminars {seminars} of {seminars_wanted}, exchanges {exchanges}; "
+               "{excused} excused; unscheduled {unscheduled} (unscheduled.csv says why)",
+    "t_online": "  online hours: {met} of {cadres} cadres at the {target}-hour target",
+    "t_rated": "  institutions rated: {rated}; low-rated: {low}",
+    "t_calendars": "  calendars: {units} unit and {cadres} cadre .ics files",
+    "t_sep": ", ",
 }
 
 ZH: dict[str, str] = {
@@ -142,6 +154,60 @@ ZH: dict[str, str] = {
     "k_talk": "谈心谈话", "k_seminar": "集体学习研讨", "k_exchange": "月末学习交流",
     "band_0": "不足25%", "band_1": "25%–50%", "band_2": "50%–75%", "band_3": "75%–100%", "band_4": "已达标",
     "cjk_missing": "未安装中文字体，本报告以英文输出（apt-get install fonts-noto-cjk）。",
+    "sheet_pairs": "结对", "sheet_unscheduled": "未安排", "sheet_online": "网络学习学时",
+    "sheet_scorecards": "机构评价", "sheet_courses": "课程评分",
+    "t_written": "学习活动日程已写入 {out}：",
+    "t_pairs": "  结对：{mentees}名年轻干部、后备干部中{paired}人与{mentors}名领导干部结对（范围：{scope}）",
+    "t_events": "  谈心谈话 {talks}/{talks_wanted}，集体学习研讨 {seminars}/{seminars_wanted}，月末学习交流 {exchanges}；"
+               "缺席 {excused} 人次；未安排：{unscheduled}（原因见 unscheduled.csv）",
+    "t_online": "  网络学习：{cadres}名干部中{met}人达到{target}学时",
+    "t_rated": "  参评培训机构 {rated} 个；低评分：{low}",
+    "t_calendars": "  日历：单位 {units} 个、干部 {cadres} 个 .ics 文件",
+    "t_sep": "，",
+    # column headers of activities.xlsx
+    "x_date": "日期",
+    "x_start": "开始",
+    "x_end": "结束",
+    "x_kind": "类别",
+    "x_title": "活动",
+    "x_event_id": "活动编号",
+    "x_people": "参加人员",
+    "x_excused": "缺席人员",
+    "x_mentee_id": "被帮带干部编号",
+    "x_mentee_unit": "被帮带干部单位",
+    "x_mentee_level": "被帮带干部职级",
+    "x_mentor_id": "帮带领导编号",
+    "x_mentor_unit": "帮带领导单位",
+    "x_mentor_level": "帮带领导职级",
+    "x_level_gap": "职级差",
+    "x_same_field": "同一领域",
+    "x_fit": "匹配分",
+    "x_reason": "原因",
+    "x_unit_id": "单位编号",
+    "x_period": "时间",
+    "x_cadre_id": "干部编号",
+    "x_with_id": "对方编号",
+    "x_level": "职级",
+    "x_year": "年度",
+    "x_hours": "学时",
+    "x_target": "目标学时",
+    "x_share": "完成比例",
+    "x_met": "达标",
+    "x_source": "来源",
+    "x_institution": "培训机构",
+    "x_classes": "班次",
+    "x_ratings": "评分条数",
+    "x_trainees": "学员人数",
+    "x_response_rate": "回收率",
+    "x_mean": "平均分",
+    "x_spread": "标准差",
+    "x_trend": "趋势",
+    "x_latest_year": "最近年度",
+    "x_latest_mean": "最近年度平均分",
+    "x_comments": "评语条数",
+    "x_low_rated": "低评分",
+    "x_sample_comments": "评语示例",
+    "x_class_id": "班次编号",
 }
 
 
@@ -157,8 +223,34 @@ class Words:
     def __call__(self, key: str, **values) -> str:
         return self._t[key].format(**values) if values else self._t[key]
 
+    def column(self, name: str) -> str:
+        """A workbook column header: the column's name in English, its Chinese header in Chinese."""
+        return self._t.get(f"x_{name}", name)
+
     def month(self, m: int) -> str:
         return f"{m}月" if self.lang == "zh" else pycal.month_name[m]
 
     def month_abbr(self, m: int) -> str:
         return f"{m}月" if self.lang == "zh" else pycal.month_abbr[m]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._t
+
+
+def summary_lines(s: dict, out_dir, lang: str = "en") -> list[str]:
+    """The terminal summary of `planning activities`, in English or Chinese."""
+    w = Words(lang)
+    sep = w("t_sep")
+    scope = w(f"scope_{s['pairing_scope']}") if f"scope_{s['pairing_scope']}" in w else s["pairing_scope"]
+    unscheduled = sep.join(f"{w('k_' + k) if lang == 'zh' and 'k_' + k in w else k} {v}"
+                           for k, v in s["unscheduled"].items()) or w("none")
+    lines = [w("t_written", out=out_dir),
+             w("t_pairs", paired=s["paired"], mentees=s["mentees"], mentors=s["mentors"], scope=scope),
+             w("t_events", talks=s["talks"], talks_wanted=s["talks_wanted"], seminars=s["seminars"],
+               seminars_wanted=s["seminars_wanted"], exchanges=s["exchanges"], excused=s["excused"],
+               unscheduled=unscheduled),
+             w("t_online", met=s["online_met"], cadres=s["online_cadres"], target=s["online_target"])]
+    if s["institutions_rated"]:
+        lines.append(w("t_rated", rated=s["institutions_rated"], low=sep.join(s["low_rated_institutions"]) or w("none")))
+    lines.append(w("t_calendars", units=s["unit_calendars"], cadres=s["cadre_calendars"]))
+    return lines

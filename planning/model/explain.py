@@ -12,31 +12,15 @@ from collections import defaultdict
 
 import numpy as np
 
+from planning.messages import Reason
 from planning.model.problem import PlanningProblem
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    """'1 eligible class', '3 eligible classes'."""
-    if n == 1:
-        return f"1 {one}"
-    return f"{n} {many or (one + 'es' if one.endswith(('s', 'x', 'ch', 'sh')) else one + 's')}"
-
-
-def _verb(n: int, singular: str, plural: str) -> str:
-    return singular if n == 1 else plural
-
-
-def _ids(ids, limit: int = 6) -> str:
-    ids = sorted(ids)
-    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
-    return ", ".join(ids[:limit]) + more
-
-
-def _periods(periods, days: set[int]) -> list[str]:
+def _periods(periods, days: set[int]) -> list[tuple[str, str, str]]:
     out = []
     for s, e, reason in periods:
         if any(d in days for d in range(s.toordinal(), e.toordinal() + 1)):
-            out.append(f"{s} to {e} ({reason})")
+            out.append((str(s), str(e), reason))
     return out
 
 
@@ -76,11 +60,12 @@ def attainable(prob: PlanningProblem, pair_idx: list[int]) -> tuple[float, float
     return sum(best_d.values()), sum(best_h.values())
 
 
-def explain_cadre(prob: PlanningProblem, state: PlanState, i: int, pairs: np.ndarray) -> list[str]:
+def explain_cadre(prob: PlanningProblem, state: PlanState, i: int, pairs: np.ndarray) -> list[Reason]:
+    """The reasons cadre `i`'s requirement is not met, each with its code (planning.messages)."""
     f = prob.facts.iloc[i]
     cid, unit = f.cadre_id, f.unit_id
     acts, opts = prob.activities, prob.options
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     ex = prob.exclusions.get(cid, {})
     class_ex = {k: [a for a in v if acts[a].kind == "class"] for k, v in ex.items()}
     class_pairs = [int(p) for p in pairs if opts[prob.pair_option[p]].kind == "class"]
@@ -89,35 +74,32 @@ def explain_cadre(prob: PlanningProblem, state: PlanState, i: int, pairs: np.nda
     if not class_pairs:
         lv, tp = len(class_ex.get("level", [])), len(class_ex.get("topic", []))
         if lv + tp == n_classes and n_classes:
-            reasons.append(f"no class is open to level {f.level} on topics not yet taken "
-                           f"({lv} not open to the level, {tp} on topics already taken)")
+            reasons.append(Reason("no_class_for_level", {"level": f.level, "n_level": lv, "n_topic": tp}))
     if class_ex.get("busy"):
         periods = _periods(prob.calendar.busy_periods.get(cid, []),
                            set().union(*(opts[o].occ for a in class_ex["busy"] for o in acts[a].options)))
-        n = len(class_ex["busy"])
-        reasons.append(f"{_plural(n, 'eligible class')} {_verb(n, 'falls', 'fall')} in their busy period "
-                       f"{'; '.join(periods) if periods else ''}".rstrip())
+        reasons.append(Reason("busy", {"n": len(class_ex["busy"]), "ids": tuple(sorted(class_ex["busy"])),
+                                       "periods": tuple(periods)}))
     if class_ex.get("unit_blackout"):
         periods = _periods(prob.calendar.unit_periods.get(unit, []),
                            set().union(*(opts[o].occ for a in class_ex["unit_blackout"] for o in acts[a].options)))
-        n = len(class_ex["unit_blackout"])
-        reasons.append(f"{_plural(n, 'eligible class')} {_verb(n, 'falls', 'fall')} in a blackout of unit {unit}: "
-                       f"{'; '.join(periods)}")
+        reasons.append(Reason("blackout", {"n": len(class_ex["unit_blackout"]), "unit": unit,
+                                           "ids": tuple(sorted(class_ex["unit_blackout"])), "periods": tuple(periods)}))
     if class_ex.get("region_blackout"):
-        n = len(class_ex["region_blackout"])
-        reasons.append(f"{_plural(n, 'eligible class')} {_verb(n, 'falls', 'fall')} in a region blackout")
+        reasons.append(Reason("region_blackout", {"n": len(class_ex["region_blackout"]),
+                                                  "ids": tuple(sorted(class_ex["region_blackout"]))}))
     if class_ex.get("unscheduled"):
-        n = len(class_ex["unscheduled"])
-        reasons.append(f"{_plural(n, 'eligible class')} could not be scheduled in {_verb(n, 'its', 'their')} window")
+        reasons.append(Reason("unscheduled", {"n": len(class_ex["unscheduled"]),
+                                              "ids": tuple(sorted(class_ex["unscheduled"]))}))
 
     if class_pairs:
         d, h = attainable(prob, class_pairs)
-        if f.measure == "hours" and h < f.required_hours - 1e-9:
-            reasons.append(f"even all {_plural(len({opts[prob.pair_option[p]].activity_id for p in class_pairs}), 'eligible class')} "
-                           f"together give only {h:g} class hours ({f.required_hours:g} required)")
-        elif f.measure == "days" and d < f.required_days - 1e-9 and h < f.required_hours - 1e-9:
-            reasons.append(f"even all {_plural(len({opts[prob.pair_option[p]].activity_id for p in class_pairs}), 'eligible class')} "
-                           f"together give only {d:g} days / {h:g} hours ({f.required_days:g} days or {f.required_hours:g} hours required)")
+        n_open = len({opts[prob.pair_option[p]].activity_id for p in class_pairs})
+        short = (h < f.required_hours - 1e-9) if f.measure == "hours" else \
+            (f.measure == "days" and d < f.required_days - 1e-9 and h < f.required_hours - 1e-9)
+        if short:
+            reasons.append(Reason("offer_too_small", {"n": n_open, "measure": f.measure, "got": (d, h),
+                                                      "need": (f.required_days, f.required_hours)}))
 
     mine = set(state.by_cadre.get(i, []))
     my_acts = {opts[o].activity_id for o in mine}
@@ -158,30 +140,28 @@ def explain_cadre(prob: PlanningProblem, state: PlanState, i: int, pairs: np.nda
             continue
         if budget_total is not None and state.spent + a.cost > budget_total + 1e-9:
             budget.add(o.activity_id)
-    for ids, what in ((full_higher, "full with higher-priority cadres"), (full_other, "full"),
-                      (cancelled, "cancelled for too few trainees")):
+    for ids, code in ((full_higher, "full_higher"), (full_other, "full"), (cancelled, "cancelled")):
         if ids:
-            n = len(ids)
-            reasons.append(f"{_plural(n, 'eligible class')} {_verb(n, 'is', 'are')} {what} ({_ids(ids)})")
+            reasons.append(Reason(code, {"n": len(ids), "ids": tuple(sorted(ids))}))
     if cap_days:
         days = sorted(cap_days)
-        blocked = set().union(*cap_days.values())
-        when = ", ".join(str(dt.date.fromordinal(d)) for d in days[:4]) + (f" and {len(days) - 4} more days" if len(days) > 4 else "")
-        reasons.append(f"unit cap of {cap} absent in {unit} reached on {when} ({_ids(blocked)})")
+        reasons.append(Reason("unit_cap", {"cap": cap, "unit": unit,
+                                           "days": tuple(str(dt.date.fromordinal(d)) for d in days),
+                                           "ids": tuple(sorted(set().union(*cap_days.values())))}))
     for act in sorted(clash):
-        kind = "rotation" if acts[act].kind == "rotation" else "class"
-        reasons.append(f"{', '.join(sorted(clash[act]))} clash with their planned {kind} {act}")
+        reasons.append(Reason("clash", {"ids": tuple(sorted(clash[act])), "activity": act,
+                                        "kind": acts[act].kind, "n": len(clash[act])}))
     if topic_dup:
-        reasons.append(f"{', '.join(sorted(topic_dup))} repeat a topic already planned for them this year")
+        reasons.append(Reason("topic_taken", {"ids": tuple(sorted(topic_dup)), "n": len(topic_dup)}))
     if budget:
-        reasons.append(f"the budget of {budget_total:,.0f} yuan is spent ({', '.join(sorted(budget))} not affordable)")
+        reasons.append(Reason("budget", {"budget": budget_total, "ids": tuple(sorted(budget)), "n": len(budget)}))
     if not reasons:
-        reasons.append("the remaining eligible classes cannot be combined into the requirement "
-                       "(their dates overlap or they would exceed unit caps elsewhere)")
+        reasons.append(Reason("combination", {}))
     return reasons
 
 
-def explain_shortfall(prob: PlanningProblem, chosen: set[int], running: set[int], unmet: list[int]) -> dict[int, list[str]]:
+def explain_shortfall(prob: PlanningProblem, chosen: set[int], running: set[int],
+                      unmet: list[int]) -> dict[int, list[Reason]]:
     state = PlanState(prob, chosen, running)
     by_cadre = prob.pairs_of_cadre()
     return {i: explain_cadre(prob, state, i, by_cadre[i]) for i in unmet}

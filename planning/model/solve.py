@@ -46,6 +46,23 @@ def plan_status(objective: float | None, bound: float | None, tol: float) -> tup
     return ("optimal" if gap is not None and gap <= tol + 1e-12 else "feasible"), gap
 
 
+def stop_reason(status: str, gap: float | None, tol: float, solve_seconds: float, time_limit: float,
+                message: str = "") -> str:
+    """Why the solve ended, for the status line: "optimal" (no gap left), "gap" (proven within
+    solver.gap), "time" (the time limit was reached: the solver said so, or the run used at least
+    95 % of solver.time_limit), "steps" (the heuristics ran their set numbers of steps and stopped
+    on their own, well inside the time limit), or "none" (no plan)."""
+    if status not in ("optimal", "feasible"):
+        return "none"
+    if gap is not None and gap <= 1e-9:
+        return "optimal"
+    if status == "optimal" and gap is not None and gap <= tol + 1e-12:
+        return "gap"
+    if "time limit" in (message or "").lower() or solve_seconds >= 0.95 * time_limit:
+        return "time"
+    return "steps"
+
+
 def _to_highs(m: Model):
     """The PuLP model as one highspy model, handed over in bulk (CSR rows)."""
     lp = m.lp

@@ -1,0 +1,280 @@
+"""The product's sentences in English and Chinese, looked up by code.
+
+Every sentence the planner writes for a person (shortfall reasons, the status of a solve,
+the executive summary's lines, solver names) has a code here and a text per language, so
+that a report in either language says the same thing and the texts can be grouped and
+counted by code instead of by their wording. ``say(code, lang, **values)`` formats one.
+A shortfall reason is a ``Reason(code, values)``: the code is written with the plan
+(``shortfall.csv`` column ``reason_codes``) and the sentence is made from the values.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LANGS = ("en", "zh")
+
+# --------------------------------------------------------------------------- shortfall reasons
+# code -> short name of the kind of reason (for the grouped summary), per language.
+REASON_NAMES: dict[str, dict[str, str]] = {
+    "no_class_for_level": {"en": "No class open to the level on a topic not yet taken",
+                           "zh": "没有面向本职级且主题未参训过的培训班"},
+    "busy": {"en": "Classes fall in the cadre's own busy period", "zh": "培训班与本人工作繁忙时段冲突"},
+    "blackout": {"en": "Classes fall in a blackout of the cadre's unit", "zh": "培训班处于本单位重点工作时段"},
+    "region_blackout": {"en": "Classes fall in a region blackout", "zh": "培训班处于全区重点工作时段"},
+    "unscheduled": {"en": "Classes could not be scheduled in their window", "zh": "培训班在可选时段内无法排期"},
+    "offer_too_small": {"en": "All eligible classes together fall short of the requirement",
+                        "zh": "全部可参加的培训班合计仍不足培训要求"},
+    "full_higher": {"en": "Classes full with higher-priority cadres", "zh": "培训班名额已由优先级更高的干部占满"},
+    "full": {"en": "Classes full", "zh": "培训班名额已满"},
+    "cancelled": {"en": "Classes cancelled for too few trainees", "zh": "培训班因人数不足取消"},
+    "unit_cap": {"en": "Unit absence cap reached", "zh": "单位离岗人数已达上限"},
+    "clash": {"en": "Classes clash with the cadre's other planned activity", "zh": "培训班与本人已安排的其他项目时间冲突"},
+    "topic_taken": {"en": "Topic already planned for the cadre this year", "zh": "同一主题本年度已为其安排"},
+    "budget": {"en": "Budget spent", "zh": "培训预算已用完"},
+    "combination": {"en": "Remaining classes cannot be combined into the requirement",
+                    "zh": "其余可参加的培训班无法组合达到培训要求"},
+}
+REASON_CODES = tuple(REASON_NAMES)
+
+_REASON_TEXT: dict[str, dict[str, str]] = {
+    "no_class_for_level": {
+        "en": "no class is open to level {level_en} on topics not yet taken ({n_level} not open to the level, "
+              "{n_topic} on topics already taken)",
+        "zh": "没有面向{level_zh}且主题未参训过的培训班（{n_level}个不面向本职级，{n_topic}个主题已参训）"},
+    "busy": {"en": "{classes_en} {fall_en} in their busy period{periods_en}",
+             "zh": "{n}个可参加的培训班处于本人工作繁忙时段{periods_zh}"},
+    "blackout": {"en": "{classes_en} {fall_en} in a blackout of unit {unit}{periods_en}",
+                 "zh": "{n}个可参加的培训班处于单位{unit}的重点工作时段{periods_zh}"},
+    "region_blackout": {"en": "{classes_en} {fall_en} in a region blackout",
+                        "zh": "{n}个可参加的培训班处于全区重点工作时段"},
+    "unscheduled": {"en": "{classes_en} could not be scheduled in {its_en} window",
+                    "zh": "{n}个可参加的培训班在可选时段内无法排期"},
+    "offer_too_small": {"en": "even all {classes_en} together give only {got_en} ({need_en} required)",
+                        "zh": "全部{n}个可参加的培训班合计仅{got_zh}（要求{need_zh}）"},
+    "full_higher": {"en": "{classes_en} {is_en} full with higher-priority cadres ({ids})",
+                    "zh": "{n}个可参加的培训班名额已由优先级更高的干部占满（{ids}）"},
+    "full": {"en": "{classes_en} {is_en} full ({ids})", "zh": "{n}个可参加的培训班名额已满（{ids}）"},
+    "cancelled": {"en": "{classes_en} {is_en} cancelled for too few trainees ({ids})",
+                  "zh": "{n}个可参加的培训班因人数不足取消（{ids}）"},
+    "unit_cap": {"en": "unit cap of {cap} absent in {unit} reached on {days_en} ({ids})",
+                 "zh": "单位{unit}离岗上限{cap}人已于{days_zh}达到（{ids}）"},
+    "clash": {"en": "{ids} clash with their planned {kind_en} {activity}",
+              "zh": "{ids}与本人已安排的{kind_zh}{activity}时间冲突"},
+    "topic_taken": {"en": "{ids} repeat a topic already planned for them this year",
+                    "zh": "{ids}的主题本年度已为其安排"},
+    "budget": {"en": "the budget of {budget_en} yuan is spent ({ids} not affordable)",
+               "zh": "{budget_zh}元培训预算已用完（{ids}无法负担）"},
+    "combination": {"en": "the remaining eligible classes cannot be combined into the requirement "
+                          "(their dates overlap or they would exceed unit caps elsewhere)",
+                    "zh": "其余可参加的培训班无法组合达到培训要求（日期重叠或将使其他日期超过单位离岗上限）"},
+}
+
+_LEVEL_ZH = {"division": "处级", "section": "正科级", "deputy_section": "副科级", "staff": "科员及以下"}
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"1 {one}" if n == 1 else f"{n} {many}"
+
+
+def ids_text(ids, limit: int = 6, lang: str = "en") -> str:
+    """'C1, C2, C3 and 4 more' / 'C1、C2、C3等7个'."""
+    ids = sorted(ids)
+    if lang == "zh":
+        shown = "、".join(ids[:limit])
+        return shown + (f"等{len(ids)}个" if len(ids) > limit else "")
+    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
+    return ", ".join(ids[:limit]) + more
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason a cadre's requirement is not met: a code and the values its sentence needs.
+
+    Values: ``n`` (classes concerned), ``ids`` (activity ids), ``periods`` ([(start, end, why)]),
+    ``unit``, ``cap``, ``days`` (ISO dates), ``level``, ``activity``, ``kind``, ``budget``,
+    ``got``/``need`` ((days, hours) pairs), ``measure``."""
+    code: str
+    values: dict = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        return reason_text(self, lang)
+
+
+def _date_zh(iso: str) -> str:
+    y, m, d = str(iso).split("-")
+    return f"{int(y)}年{int(m)}月{int(d)}日"
+
+
+def _amount(pair, measure: str, lang: str, both: bool) -> str:
+    d, h = pair
+    if lang == "zh":
+        return f"{d:g}天或{h:g}学时" if both else (f"{h:g}学时" if measure == "hours" else f"{d:g}天 / {h:g}学时")
+    return f"{d:g} days or {h:g} hours" if both else (f"{h:g} class hours" if measure == "hours"
+                                                      else f"{d:g} days / {h:g} hours")
+
+
+def reason_text(r: Reason, lang: str = "en") -> str:
+    """The reason as a sentence in `lang`."""
+    v = dict(r.values)
+    n = int(v.get("n", 0))
+    ids = v.get("ids", ())
+    periods = v.get("periods", ())
+    days = list(v.get("days", ()))
+    v.update(
+        classes_en=_plural(n, "eligible class", "eligible classes"),
+        fall_en="falls" if n == 1 else "fall", is_en="is" if n == 1 else "are", its_en="its" if n == 1 else "their",
+        ids=ids_text(ids, lang=lang) if r.code not in ("clash", "topic_taken", "budget") else
+        ("、" if lang == "zh" else ", ").join(sorted(ids)),
+        level_en=v.get("level", ""), level_zh=_LEVEL_ZH.get(v.get("level", ""), v.get("level", "")),
+        periods_en=(" " + "; ".join(f"{s} to {e} ({why})" for s, e, why in periods)) if periods else "",
+        periods_zh=("：" + "；".join(f"{_date_zh(s)}至{_date_zh(e)}（{why}）" for s, e, why in periods)) if periods else "",
+        days_en=", ".join(days[:4]) + (f" and {len(days) - 4} more days" if len(days) > 4 else ""),
+        days_zh="、".join(_date_zh(d) for d in days[:4]) + (f"等{len(days)}天" if len(days) > 4 else ""),
+        kind_en="rotation" if v.get("kind") == "rotation" else "class",
+        kind_zh="挂职岗位" if v.get("kind") == "rotation" else "培训班",
+        budget_en=f"{float(v.get('budget') or 0):,.0f}", budget_zh=f"{float(v.get('budget') or 0):,.0f}",
+    )
+    if r.code == "offer_too_small":
+        both = v.get("measure") == "days"
+        v.update(got_en=_amount(v["got"], v.get("measure", "days"), "en", False),
+                 need_en=_amount(v["need"], v.get("measure", "days"), "en", both),
+                 got_zh=_amount(v["got"], v.get("measure", "days"), "zh", False),
+                 need_zh=_amount(v["need"], v.get("measure", "days"), "zh", both))
+    return _REASON_TEXT[r.code][lang].format(**v)
+
+
+def reason_name(code: str, lang: str = "en") -> str:
+    """The kind of reason in a few words, for the grouped summary."""
+    names = REASON_NAMES.get(code)
+    return names[lang] if names else code
+
+
+def join_reasons(reasons: list[Reason], lang: str = "en") -> str:
+    return ("；" if lang == "zh" else "; ").join(r.text(lang) for r in reasons)
+
+
+# --------------------------------------------------------------------------- sentences by code
+MESSAGES: dict[str, dict[str, str]] = {
+    # how the solve ended, in a planner's words
+    "status_optimal": {"en": "The best possible plan under the policy: no better plan exists.",
+                       "zh": "在现行政策下的最佳方案：不存在更好的方案。"},
+    "status_good": {"en": "A good plan, at most {gap} from the best possible.",
+                    "zh": "一个良好的方案，与最佳方案的差距不超过{gap}。"},
+    "status_good_unknown": {"en": "A valid plan; how far it is from the best possible is not known.",
+                            "zh": "一个有效的方案；与最佳方案的差距未知。"},
+    "stop_gap": {"en": "The planner stopped once it had proved the plan within {limit} of the best possible.",
+                 "zh": "规划程序在证明方案与最佳方案的差距不超过{limit}后停止。"},
+    "stop_time": {"en": "The planner used its whole time allowance of {limit} and stopped there.",
+                  "zh": "规划程序用完了{limit}的时间上限后停止。"},
+    "stop_steps": {"en": "The planner finished its set number of improvement steps after {seconds} "
+                         "(well within its time allowance of {limit}).",
+                   "zh": "规划程序在{seconds}内完成了设定的改进步数（未用完{limit}的时间上限）。"},
+    "stop_search": {"en": "The planner finished its search in {seconds}.",
+                    "zh": "规划程序用时{seconds}完成搜索。"},
+    "status_infeasible": {"en": "The hard rules cannot all hold: no plan was produced.",
+                          "zh": "硬性规则无法同时满足，未生成计划。"},
+    "status_error": {"en": "The planner failed: no plan was produced.", "zh": "规划失败，未生成计划。"},
+    "status_short_optimal": {"en": "best possible", "zh": "最佳方案"},
+    "status_short_good": {"en": "good plan, within {gap} of the best", "zh": "良好方案，差距不超过{gap}"},
+    "status_short_infeasible": {"en": "no plan (rules conflict)", "zh": "无可行方案"},
+    "status_short_error": {"en": "failed", "zh": "失败"},
+    # executive summary
+    "worst_result": {"en": "Weakest result: {what} at {share} ({met} of {n} meet the requirement).",
+                     "zh": "最薄弱环节：{what}达标比例仅{share}（{n}人中{met}人达标）。"},
+    "cancelled_list": {"en": "{n} classes are cancelled for too few trainees: {titles}.",
+                       "zh": "{n}个培训班因人数不足取消：{titles}。"},
+    "cancelled_none": {"en": "No class is cancelled.", "zh": "没有取消的培训班。"},
+    "decide_lead": {"en": "For the meeting to decide:", "zh": "需会议研究决定的事项："},
+    "decide_worst": {"en": "How to reach {what} ({short} cadres short): more places or classes open to them, "
+                           "or accept the shortfall this year.",
+                     "zh": "如何提高{what}的达标率（{short}人未达标）：增加面向该群体的班次或名额，或接受本年度缺口。"},
+    "decide_cancelled": {"en": "Whether to run the {n} cancelled classes below their minimum size, "
+                               "merge them, or drop them.",
+                         "zh": "{n}个取消的培训班是低于最低开班人数照常举办、合并举办还是不再举办。"},
+    "decide_reason": {"en": "The main obstacle, “{reason}” ({n} cadres): whether to relax the rule behind it.",
+                      "zh": "主要障碍“{reason}”（涉及{n}人）：是否放宽相关规定。"},
+    "decide_budget": {"en": "Whether the class cost of {cost} fits the budget of {budget}.",
+                      "zh": "培训费用{cost}是否在预算{budget}以内。"},
+    "decide_overdue": {"en": "How to place the {n} cadres overdue on the five-year cycle who have no class.",
+                       "zh": "五年周期内未参训且本年度仍未安排培训的{n}名干部如何安排。"},
+    "reasons_note": {"en": "A cadre can have several reasons, so the counts add up to more than the {n} cadres short.",
+                     "zh": "一名干部可能同时有多项原因，因此各项人数之和多于未达标的{n}人。"},
+    "reason_code": {"en": "Reason", "zh": "原因"},
+    "appendix_solver": {"en": "Appendix: how the plan was computed", "zh": "附录：计划的计算方法"},
+    "appendix_solver_lead": {"en": "For the technical reader: the solver's figures and settings.",
+                             "zh": "供技术人员参阅：求解器的数值与参数。"},
+    "policy_rules": {"en": "The planner's rules", "zh": "规划规则"},
+    "policy_solver": {"en": "Solver settings", "zh": "求解参数"},
+}
+
+# Names the solver writes into the summary, for a person.
+SOLVER_NAMES: dict[str, dict[str, str]] = {
+    "highs": {"en": "HiGHS (open-source MIP solver)", "zh": "HiGHS 开源整数规划求解器"},
+    "cbc": {"en": "CBC (open-source MIP solver)", "zh": "CBC 开源整数规划求解器"},
+    "base": {"en": "baseline", "zh": "基准方案"},
+    "heuristic": {"en": "the planner's own search", "zh": "规划程序自有搜索算法"},
+    "greedy": {"en": "a first-come plan", "zh": "先到先得方案"},
+    "lagrange": {"en": "Lagrangian relaxation and local search", "zh": "拉格朗日松弛与局部搜索"},
+}
+
+
+def say(code: str, lang: str = "en", **values) -> str:
+    """The sentence `code` in `lang`, formatted with `values`."""
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+    return MESSAGES[code][lang].format(**values)
+
+
+def solver_name(name: str, lang: str = "en") -> str:
+    """'highs' -> 'HiGHS (open-source MIP solver)'; several names joined by '+' are each named."""
+    parts = [p.strip() for p in str(name or "").replace("+", ",").split(",") if p.strip()]
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(SOLVER_NAMES.get(p.lower(), {}).get(lang, p) for p in parts)
+
+
+def _pct(x: float, lang: str) -> str:
+    v = 100 * float(x)
+    text = f"{v:.1f}" if v >= 0.95 else f"{v:.2f}"
+    return f"{text}%" if lang == "zh" else f"{text} %"
+
+
+def _secs(x: float, lang: str) -> str:
+    x = float(x)
+    if x >= 120:
+        return f"{x / 60:.0f}分钟" if lang == "zh" else f"{x / 60:.0f} min"
+    return f"{x:.0f}秒" if lang == "zh" else f"{x:.0f} s"
+
+
+def status_line(summary: dict, lang: str = "en") -> str:
+    """How good the plan is and why the planner stopped, in a planner's words: never a limit that
+    was not reached. Reads summary.json's status, gap, solve_seconds, time_limit, stopped_by."""
+    status = summary.get("status")
+    if status == "infeasible":
+        return say("status_infeasible", lang)
+    if status not in ("optimal", "feasible"):
+        return say("status_error", lang)
+    gap = summary.get("gap")
+    by = summary.get("stopped_by")
+    if by == "optimal" or (gap is not None and gap <= 1e-9):
+        return say("status_optimal", lang)
+    head = say("status_good", lang, gap=_pct(gap, lang)) if gap is not None else say("status_good_unknown", lang)
+    limit = summary.get("time_limit")
+    secs = summary.get("solve_seconds") or 0.0
+    if by == "gap":
+        return f"{head} {say('stop_gap', lang, limit=_pct(summary.get('gap_limit', gap), lang))}"
+    if by == "time" and limit:
+        return f"{head} {say('stop_time', lang, limit=_secs(limit, lang))}"
+    if by == "steps" and limit:
+        return f"{head} {say('stop_steps', lang, seconds=_secs(secs, lang), limit=_secs(limit, lang))}"
+    return f"{head} {say('stop_search', lang, seconds=_secs(secs, lang))}"
+
+
+def status_short(summary: dict, lang: str = "en") -> str:
+    """A few words for a KPI cell: 'best possible', 'good plan, within 1.8 % of the best'."""
+    status = summary.get("status")
+    gap = summary.get("gap")
+    if status in ("infeasible", "error"):
+        return say(f"status_short_{status}", lang)
+    if gap is None or gap <= 1e-9:
+        return say("status_short_optimal", lang) if gap is not None else say("status_good_unknown", lang)
+    return say("status_short_good", lang, gap=_pct(gap, lang))
