@@ -81,6 +81,7 @@ def view(c: ReportContent) -> dict:
         "rotations": _rotations(c),
         "shortfall": _shortfall(c),
         "units": _units(c),
+        "districts": _districts(c),
         "unit_lists": _unit_lists(c),
         "unit_requirement": unit_requirement(c),
         "changes": _changes(c),
@@ -295,8 +296,11 @@ def _policy(c: ReportContent) -> dict:
 def _calendar(c: ReportContent, families) -> dict:
     L = c.labels
     rows: list[charts.CalendarRow] = []
+    # titles cut in the middle and kept apart: "R2027-07  National civilized city…Organization Department"
+    class_titles = dict(zip(c.classes["class_id"], charts.distinct_labels(list(c.classes["title"]), 58)))
+    post_titles = dict(zip(c.rotations["post_id"], charts.distinct_labels(list(c.rotations["title"]), 58)))
     for r in c.classes.to_dict("records"):
-        label = charts.clip(f"{r['class_id']}  {r['title']}", 50)
+        label = f"{r['class_id']}  {class_titles[r['class_id']]}"
         window = (r["window_start"], r["window_end"]) if r["window_start"] and r["window_end"] else None
         if r["status"] == "cancelled":
             segs = [(r["start_date"], r["end_date"])] if r["start_date"] and r["end_date"] else []
@@ -312,7 +316,7 @@ def _calendar(c: ReportContent, families) -> dict:
             rows.append(charts.CalendarRow(label, "class", [(r["start_date"], r["end_date"])], window,
                                            f"{r['enrolled']}/{r['capacity']}"))
     for r in c.rotations.to_dict("records"):
-        label = charts.clip(f"{r['post_id']}  {r['title']}", 50)
+        label = f"{r['post_id']}  {post_titles[r['post_id']]}"
         rows.append(charts.CalendarRow(label, "rotation", [(r["start_date"], r["end_date"])], None,
                                        f"{r['filled']}/{r['slots']}"))
     region = [(r["start_date"], r["end_date"]) for r in c.ds.blackouts.to_dict("records") if r["scope"] == "region"]
@@ -341,9 +345,12 @@ def _holiday_runs(holidays: dict, year: int) -> list[dict]:
 def _absence(c: ReportContent, families) -> dict:
     L = c.labels
     weekly = kpis.weekly_peak(c.daily_absence)
+    district = dict(zip(c.ds.units["unit_id"], c.ds.units["district"].fillna("").astype(str)))
+    order = sorted(weekly.index, key=lambda u: (district.get(u, ""), c.unit_name(u), u))
+    weekly = weekly.loc[order]
     unit_labels = {u: L.fmt("heat_unit", name=charts.clip(c.unit_name(u), 30), cap=int(c.caps.get(u, 0)))
                    for u in weekly.index}
-    return {"svgs": charts.absence_heatmaps(weekly, c.caps, unit_labels, c.year, L, families)}
+    return {"svgs": charts.absence_heatmaps(weekly, c.caps, unit_labels, c.year, L, families, district)}
 
 
 def _coverage_tables(c: ReportContent) -> dict:
@@ -485,6 +492,23 @@ def _units(c: ReportContent) -> list[dict]:
              "peak": f"{r['peak_absent']} / {r['cap']}", "over": r["peak_absent"] > r["cap"],
              "anchor": f"unit-{_anchor(r['unit_id'])}"}
             for r in c.units.to_dict("records")]
+
+
+def _districts(c: ReportContent) -> list[dict]:
+    """The unit table summed by district, with a total row."""
+    u = c.units.copy()
+    district = dict(zip(c.ds.units["unit_id"], c.ds.units["district"].fillna("").astype(str)))
+    u["district"] = u["unit_id"].map(district).fillna("")
+    cols = ["headcount", "met", "in_class", "rotations", "shortfall"]
+
+    def row(name, g, total=False):
+        n = int(g["headcount"].sum())
+        return {"name": name, "units": F.integer(len(g)), "total": total,
+                "share": F.share(g["met"].sum() / n) if n else F.DASH,
+                **{k: F.integer(g[k].sum()) for k in cols}}
+    out = [row(d, g) for d, g in u.groupby("district", sort=True)]
+    out.append(row(c.labels["total_row"], u, True))
+    return out
 
 
 def _unit_lists(c: ReportContent) -> list[dict]:
