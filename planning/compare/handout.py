@@ -200,6 +200,17 @@ def sweep_chart(cmp) -> str | None:
 
 
 # --------------------------------------------------------------------------- workbook
+def _shown_path(p: str) -> str:
+    """A path for a handout: relative to the working folder when under it, else the file's name."""
+    path = Path(p)
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
 def scenario_frame(cmp) -> pd.DataFrame:
     from planning.scenarios import describe_policy
 
@@ -209,9 +220,12 @@ def scenario_frame(cmp) -> pd.DataFrame:
         sc = cmp.scenarios[n]
         rows.append({"scenario": n,
                      "description": "the data and policy as they are" if sc is None else sc.description,
-                     "policy changes": "" if sc is None else "; ".join(describe_policy(sc.policy)),
+                     "policy changes": "" if sc is None else "; ".join(
+                         ([f"budget = {sc.budget_share:.0%} of the baseline's cost"] if sc.budget_share else [])
+                         + describe_policy(sc.policy)),
                      "data edits": "" if sc is None else "; ".join(sc.describe_edits()),
-                     "file": "" if sc is None else sc.source, "folder": str((cmp.shown or cmp.out) / n),
+                     # no absolute paths in a handout: the file as given relative to here, the folder beside the workbook
+                     "file": "" if sc is None else _shown_path(sc.source), "folder": n,
                      "run": runs.get(n, {}).get("run", ""), "error": runs.get(n, {}).get("error", ""),
                      "seconds": runs.get(n, {}).get("seconds")})
     return pd.DataFrame(rows)
