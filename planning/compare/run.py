@@ -176,6 +176,10 @@ def _compare(data, year, scenarios, out: Path, shown: Path, t0: float, *, policy
     changes = pd.concat(change_frames, ignore_index=True) if change_frames else pd.DataFrame()
     if len(changes):
         changes = changes[["scenario"] + [c for c in changes.columns if c != "scenario"]]
+        names_of = dict(zip(ds.cadres["cadre_id"], ds.cadres["name"]))  # ids with names, as every handout shows them
+        units_of = dict(zip(ds.units["unit_id"], ds.units["name"]))
+        changes.insert(changes.columns.get_loc("cadre_id") + 1, "name", changes["cadre_id"].map(names_of).fillna(""))
+        changes.insert(changes.columns.get_loc("unit_id") + 1, "unit", changes["unit_id"].map(units_of).fillna(""))
     sweep_df = _sweep_table(runs, out, summaries.get(BASE, {}))
     cmp = Comparison(out, year, names, scen, summaries, table, diff, changes, sweep_df, runs, shown=shown)
     cmp.jobs = jobs
