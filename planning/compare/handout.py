@@ -23,8 +23,8 @@ LEVEL_WORDS = {"division": "Division", "section": "Section", "deputy_section": "
 
 
 def _million(v, _=None) -> str:
-    """Money on an axis or a bar: "3.8 M" (million yuan; the axis title says yuan)."""
-    return f"{v / 1e6:,.1f} M"
+    """Money on an axis or a bar in yuan: "3.82 M" from a million, "152k" below (the title says yuan)."""
+    return f"{v / 1e6:,.2f} M" if abs(v) >= 1e6 else f"{v / 1e3:,.0f}k" if abs(v) >= 1e3 else f"{v:,.0f}"
 
 
 def _wrap(text: str, width: int) -> str:
@@ -108,7 +108,7 @@ def kpi_bars(cmp) -> str:
             ax.set_ylim(0, top * 1.18)
             ax.set_xticks(xs)
             ax.set_xticklabels([_wrap(n, 12) for n in names], rotation=0, ha="center", fontsize=5.6)  # whole names
-            title = KPI_LABELS[key] + (" (yuan)" if KPI_FORMATS[key] == "money" else "")
+            title = KPI_LABELS[key] + (" (yuan)" if KPI_FORMATS[key] == "money" and "yuan" not in KPI_LABELS[key] else "")
             ax.set_title(_wrap(title, 30), fontsize=7.0, loc="left")
             ax.tick_params(axis="y", labelsize=5.8)
             if KPI_FORMATS[key] in ("pct", "pct2"):
@@ -143,7 +143,9 @@ def coverage_bars(cmp) -> str:
             vals = [0.0 if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in vals]
             ax.bar(xs - 0.4 + w * (i + 0.5), vals, width=w, color=PALETTE[i % len(PALETTE)], label=n, zorder=2)
         ax.set_xticks(xs)
-        ax.set_xticklabels([KPI_LABELS[k].replace("Met · ", "") for k in keys], rotation=25, ha="right")
+        words = [KPI_LABELS[k].replace("Met · ", "") for k in keys]
+        ax.set_xticklabels([LEVEL_WORDS.get(w.replace(" ", "_"), w[:1].upper() + w[1:]) for w in words],
+                           rotation=25, ha="right")
         ax.set_ylim(0, 1.32)
         ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
@@ -189,7 +191,7 @@ def cost_coverage_chart(cmp) -> str:
                        marker="os^Dvp*h"[i % 8])
         ax.xaxis.set_major_formatter(_million)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-        ax.set_xlabel("class cost (million yuan)")
+        ax.set_xlabel("class cost (yuan)")
         ax.set_ylabel("cadres meeting the requirement")
         ax.set_title("Cost against coverage", loc="left")
         ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
@@ -214,7 +216,7 @@ def sweep_chart(cmp) -> str | None:
                     va="bottom", fontsize=6, color=PALETTE[0])
         ax.xaxis.set_major_formatter(_million)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-        ax.set_xlabel("budget (million yuan)")
+        ax.set_xlabel("budget (yuan)")
         ax.set_title("Budget sweep: coverage against budget", loc="left")
         ax.legend(fontsize=6, loc="lower right")
         return _finish(ax, fig)
