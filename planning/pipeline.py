@@ -169,7 +169,8 @@ def _recipe(data, year, out, *, policy, solver, time_limit, gap, district, scena
         prob = build_problem(ds, year, pol)
     try:
         chosen, res, info = solve_plan(prob, pol, msg=msg, warm=warm,
-                                       deadline=t_start + float(pol["solver.time_limit"]) - reserve_seconds(prob, pol))
+                                       deadline=t_start + float(pol["solver.time_limit"])
+                                       - reserve_seconds(prob, pol, timings["load"] + timings["problem"]))
     except InfeasiblePlan as e:
         if out is not None:
             write_infeasible(out, e, pol, year, label, len(ds.cadres))
@@ -259,9 +260,12 @@ def filter_district(ds: Dataset, district: str | None) -> Dataset:
 
 
 # --------------------------------------------------------------------------- the solve step
-def reserve_seconds(prob: PlanningProblem, policy: Policy) -> float:
-    """Time kept back from solver.time_limit for what follows the solve (extract, check, write)."""
-    return float(policy["lns.reserve_seconds"]) + float(policy["lns.reserve_per_1000_cadres"]) * len(prob.cadre_ids) / 1000
+def reserve_seconds(prob: PlanningProblem, policy: Policy, before: float = 0.0) -> float:
+    """Time kept back from solver.time_limit for what follows the solve (extract, check, write):
+    a base, a share per 1,000 cadres and `lns.reserve_load_factor` × the seconds loading and
+    building took (`before`: they scale with the data and with the machine's load alike)."""
+    return (float(policy["lns.reserve_seconds"]) + float(policy["lns.reserve_per_1000_cadres"]) * len(prob.cadre_ids) / 1000
+            + float(policy["lns.reserve_load_factor"]) * before)
 
 
 def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False,
