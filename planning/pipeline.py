@@ -357,7 +357,8 @@ def _lns(prob: PlanningProblem, policy: Policy, start: set[int], sobj: float, re
     best, log = lns(prob, start, score, bound=res.best_bound, gap=float(policy["solver.gap"]), deadline=deadline,
                     seed=int(policy["solver.seed"]), max_pairs=int(policy["lns.max_pairs"]),
                     node_limit=int(policy["lns.node_limit"]), sub_time_limit=float(policy["lns.sub_time_limit"]),
-                    max_neighbourhoods=int(policy["lns.max_neighbourhoods"]),
+                    max_neighbourhoods=int(policy["lns.warm_max_neighbourhoods" if "warm_objective" in info.extra
+                                               else "lns.max_neighbourhoods"]),
                     stall_rounds=int(policy["lns.stall_rounds"]), msg=msg)
     info["layers"]["lns"] = {**_layer(t, sobj, sobj + log.gain, res.best_bound, res.best_bound),
                              "neighbourhoods": log.neighbourhoods, "improved": log.improved, "stop": log.stop,
