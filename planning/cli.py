@@ -123,6 +123,9 @@ def cmd_plan(args) -> int:
     gap = "n/a" if s["gap"] is None else f"{s['gap']:.4%}"
     print(f"Plan written to {args.out}: status {s['status']} (solver {s['solver']}, gap {gap}, "
           f"{s['solve_seconds']:.1f} s)")
+    from planning.messages import status_line
+
+    print(f"  {status_line(s, 'en')}")
     print(f"  requirement met: {s['requirement_met']} of {s['cadres']} cadres ({s['requirement_met_share']:.1%}); "
           f"greedy baseline {s['greedy_met_share']:.1%}")
     print(f"  overdue cadres given a class: {s['overdue_covered']} of {s['overdue_total']}; "

@@ -42,22 +42,19 @@ def composites(data: Dataset, policy: Policy | None = None) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     w = weights(policy)
     a = a[["cadre_id", "year", "dimension", "score"]].copy()
+    a["year"] = a["year"].astype(int)
     a["w"] = a["dimension"].map(w).astype(float)
     a["ws"] = a["w"] * a["score"].astype(float)
-    g = a.groupby(["cadre_id", "year"], sort=True)
-    out = g.agg(ws=("ws", "sum"), w=("w", "sum"), dimensions=("dimension", "count"),
-                present=("dimension", lambda s: frozenset(s))).reset_index()
+    out = a.groupby(["cadre_id", "year"], sort=True).agg(ws=("ws", "sum"), w=("w", "sum"),
+                                                         dimensions=("dimension", "count")).reset_index()
     out["composite"] = np.where(out["w"] > 0, out["ws"] / out["w"].where(out["w"] > 0, 1.0), np.nan)
-    out["missing"] = [";".join(d for d in DIMENSIONS if d not in p) for p in out["present"]]
-    out["year"] = out["year"].astype(int)
+    out["missing"] = ""
+    gaps = out["dimensions"] < len(DIMENSIONS)
+    if gaps.any():
+        present = a.groupby(["cadre_id", "year"], sort=True)["dimension"].agg(frozenset)
+        keys = list(zip(out.loc[gaps, "cadre_id"], out.loc[gaps, "year"]))
+        out.loc[gaps, "missing"] = [";".join(d for d in DIMENSIONS if d not in present[k]) for k in keys]
     return out[cols]
-
-
-def _slope(years: np.ndarray, values: np.ndarray) -> float:
-    if len(years) < 2:
-        return 0.0
-    x = years - years.mean()
-    return float((x * (values - values.mean())).sum() / (x * x).sum())
 
 
 def assess(data: Dataset, year: int, policy: Policy | None = None) -> pd.DataFrame:
@@ -65,28 +62,32 @@ def assess(data: Dataset, year: int, policy: Policy | None = None) -> pd.DataFra
     year of each cadre; sorted by cadre_id. Pure: reads only `data`."""
     policy = policy or default_policy()
     comp = composites(data, policy)
-    comp = comp[comp["year"] <= year]
+    comp = comp[comp["year"] <= year].sort_values(["cadre_id", "year"]).reset_index(drop=True)
     if comp.empty:
         return pd.DataFrame(columns=ASSESS_COLUMNS)
-    cad = data.cadres.set_index("cadre_id")
     low, n_low, n_trend = float(policy["pool.low_score"]), int(policy["pool.low_years"]), int(policy["pool.trend_years"])
-    rows = []
-    for cid, g in comp.groupby("cadre_id", sort=True):
-        g = g.sort_values("year")
-        last = g.iloc[-1]
-        tail = g.tail(n_trend)
-        run = 0
-        for v in g["composite"].to_numpy()[::-1]:
-            if v < low:
-                run += 1
-            else:
-                break
-        rows.append({"cadre_id": cid, "unit_id": cad.at[cid, "unit_id"], "level": cad.at[cid, "level"],
-                     "year": int(last["year"]), "composite": round(float(last["composite"]), 2),
-                     "trend": round(_slope(tail["year"].to_numpy(float), tail["composite"].to_numpy(float)), 2),
-                     "years": len(g), "dimensions": int(last["dimensions"]), "missing": last["missing"],
-                     "low_years": run, "flag_low": run >= n_low, "flag_missing": bool(last["missing"])})
-    out = pd.DataFrame(rows)
+    g = comp.groupby("cadre_id", sort=True)
+    last = g.tail(1).set_index("cadre_id")
+    # low run: assessed years below pool.low_score counted back from the latest
+    rev = comp.iloc[::-1]
+    below = (rev["composite"] < low).astype(int)
+    run = below.groupby(rev["cadre_id"]).cumprod().groupby(rev["cadre_id"]).sum()
+    # trend: least-squares slope over the last pool.trend_years assessed years
+    tail = g.tail(n_trend)
+    x, y = tail["year"].astype(float), tail["composite"].astype(float)
+    sums = pd.DataFrame({"n": 1.0, "x": x, "y": y, "xy": x * y, "xx": x * x, "c": tail["cadre_id"]}).groupby("c").sum()
+    den = sums["n"] * sums["xx"] - sums["x"] ** 2
+    slope = ((sums["n"] * sums["xy"] - sums["x"] * sums["y"]) / den.where(den > 0, 1.0)).where(den > 0, 0.0)
+    cad = data.cadres.set_index("cadre_id")
+    ids = last.index
+    out = pd.DataFrame({"cadre_id": ids, "unit_id": cad["unit_id"].reindex(ids).to_numpy(),
+                        "level": cad["level"].reindex(ids).to_numpy(), "year": last["year"].astype(int).to_numpy(),
+                        "composite": last["composite"].astype(float).round(2).to_numpy(),
+                        "trend": slope.reindex(ids).astype(float).round(2).to_numpy(),
+                        "years": g.size().reindex(ids).to_numpy(), "dimensions": last["dimensions"].astype(int).to_numpy(),
+                        "missing": last["missing"].to_numpy(), "low_years": run.reindex(ids).astype(int).to_numpy()})
+    out["flag_low"] = out["low_years"] >= n_low
+    out["flag_missing"] = out["missing"] != ""
     by = out.groupby("level")["composite"]
     out["normalised"] = (by.rank(method="average", pct=True) * 100).round(1)
     sd = by.transform(lambda s: s.std(ddof=0)).replace(0.0, 1.0).fillna(1.0)

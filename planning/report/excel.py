@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from planning.io import atomic_path
+from planning import messages as M
 from planning.report.content import ReportContent, policy_table, policy_value
 from planning.report.kpis import PLAN_COLUMNS, kpi_rows
 
@@ -274,7 +275,9 @@ def kpi_frame(c: ReportContent) -> pd.DataFrame:
             names.append(f"{L['kpi_met']} · {L.code('group', k.split('.', 1)[1])}")
         else:
             names.append(L[_KPI_LABEL[k]] if k in _KPI_LABEL else k)
-    values = [L.code("status", v) if k == "status" else v for k, v in zip(rows["key"], rows["value"])]
+    values = [M.status_short(c.headline, c.lang) if k == "status" else
+              M.solver_name(v, c.lang) if k == "solver" and isinstance(v, str) else v
+              for k, v in zip(rows["key"], rows["value"])]
     return pd.DataFrame({"key": rows["key"], "indicator": names, "value": values, "detail": rows["detail"]})
 
 

@@ -88,10 +88,6 @@ EN: dict[str, str] = {
     "summary_lead": ("{met} of {cadres} cadres ({share}) meet this year's training requirement. "
                      "{overdue_covered} of {overdue_total} cadres overdue on the five-year cycle are placed in a class; "
                      "{rot_filled} of {rot_slots} rotation slots are filled; {running} classes run, {cancelled} cancelled."),
-    "status_note_optimal": "The plan is optimal: no better plan exists under the policy.",
-    "status_note_feasible": "The solver stopped at its time or gap limit; the plan is valid, and at most {gap} from the best possible.",
-    "status_note_infeasible": "The hard rules cannot all hold: no plan was produced.",
-    "status_note_error": "The solver failed: no plan was produced.",
     "warnings": "Warnings from the planner",
     "diagnosis": "Diagnosis",
     "by_level": "By level",
@@ -313,10 +309,6 @@ ZH: dict[str, str] = {
     "summary_lead": ("{cadres}名干部中有{met}名（{share}）达到本年度培训要求。"
                      "五年周期内未参训的{overdue_total}名干部中，{overdue_covered}名已安排培训；"
                      "挂职岗位{rot_slots}个，已安排{rot_filled}个；开班{running}个，取消{cancelled}个。"),
-    "status_note_optimal": "本计划为最优解：在现行政策下不存在更好的方案。",
-    "status_note_feasible": "求解器在时间或差距限制处停止；计划有效，与最优方案的差距不超过{gap}。",
-    "status_note_infeasible": "硬性规则无法同时满足，未生成计划。",
-    "status_note_error": "求解失败，未生成计划。",
     "warnings": "规划提示",
     "diagnosis": "诊断",
     "by_level": "按职级",
@@ -498,9 +490,9 @@ CODES: dict[str, dict[str, dict[str, str]]] = {
                "temporary_institution": "临时机构", "temporary_institutions": "临时机构", "": "其他"},
     },
     "status": {
-        "en": {"optimal": "optimal", "feasible": "feasible (stopped at a limit)", "infeasible": "infeasible",
+        "en": {"optimal": "optimal", "feasible": "good plan, not proven the best", "infeasible": "infeasible",
                "error": "error", "running": "running", "cancelled": "cancelled", "unknown": "unknown"},
-        "zh": {"optimal": "最优", "feasible": "可行（达到求解限制）", "infeasible": "无可行解", "error": "出错",
+        "zh": {"optimal": "最优", "feasible": "良好方案（未证明为最佳）", "infeasible": "无可行解", "error": "出错",
                "running": "开班", "cancelled": "取消", "unknown": "未知"},
     },
     "measure": {
@@ -571,6 +563,7 @@ POLICY_ZH: dict[str, str] = {
     "lns.node_limit": "每个邻域子问题的分支定界节点上限（按计数停止，结果可重复）",
     "lns.sub_time_limit": "每个邻域子问题的时间上限（秒，安全停止；被截断的子问题不采用并结束搜索）",
     "lns.max_neighbourhoods": "最多求解这么多个邻域子问题（0 = 不限，由差距、时间或停滞结束）",
+    "lns.warm_max_neighbourhoods": "从给定计划出发（年中调整）时最多求解的邻域子问题数",
     "lns.stall_rounds": "连续这么多轮所有邻域均无改进即停止",
     "lns.reserve_seconds": "求解时间上限包括整个命令：为提取、检查和写出计划预留的秒数",
     "lns.reserve_per_1000_cadres": "在上项之外，每1000名干部再为提取、检查和写出计划预留的秒数",
