@@ -156,7 +156,14 @@ def _recipe(data, year, out, *, policy, solver, time_limit, gap, district, scena
         pol = plan_policy(policy, solver=solver, time_limit=time_limit, gap=gap)
         ds = load_data(data, year)
         label = ds.source
-        ds, pol, name = with_scenario(ds, pol, scenario_of(scenario), year)
+        scenario = scenario_of(scenario)
+        if isinstance(scenario, Scenario) and scenario.needs_baseline:
+            # budget.share_of_baseline: plan the baseline (same data, policy, district) to learn its cost
+            base = _recipe(ds, year, None, policy=pol, solver=None, time_limit=None, gap=None, district=district,
+                           scenario=None, check=False, msg=msg)
+            scenario = scenario.with_baseline_cost(float(base.summary.get("cost") or 0))
+            t_start = time.perf_counter()  # the scenario's own plan gets the whole time limit
+        ds, pol, name = with_scenario(ds, pol, scenario, year)
         ds = filter_district(ds, district)
     with _timed(timings, "problem"):
         prob = build_problem(ds, year, pol)
@@ -350,7 +357,8 @@ def _lns(prob: PlanningProblem, policy: Policy, start: set[int], sobj: float, re
     best, log = lns(prob, start, score, bound=res.best_bound, gap=float(policy["solver.gap"]), deadline=deadline,
                     seed=int(policy["solver.seed"]), max_pairs=int(policy["lns.max_pairs"]),
                     node_limit=int(policy["lns.node_limit"]), sub_time_limit=float(policy["lns.sub_time_limit"]),
-                    max_neighbourhoods=int(policy["lns.max_neighbourhoods"]),
+                    max_neighbourhoods=int(policy["lns.warm_max_neighbourhoods" if "warm_objective" in info.extra
+                                               else "lns.max_neighbourhoods"]),
                     stall_rounds=int(policy["lns.stall_rounds"]), msg=msg)
     info["layers"]["lns"] = {**_layer(t, sobj, sobj + log.gain, res.best_bound, res.best_bound),
                              "neighbourhoods": log.neighbourhoods, "improved": log.improved, "stop": log.stop,

@@ -101,7 +101,7 @@ def review(data: Dataset, year: int, policy: Policy | None = None, *, lang: str 
     quotas = structure_quotas(people, n, year, policy, lang) if n else []
     choice = choose(value, n, quotas, time_limit) if n else None
     chosen = set(people["cadre_id"].iloc[choice.chosen]) if choice else set()
-    quota_words = "; ".join(q.text for q in quotas) or "-"
+    quota_words = ("；" if lang == "zh" else "; ").join(q.text for q in quotas) or "-"
     rows = []
     for c in members["cadre_id"]:
         if c in reason:
@@ -112,7 +112,8 @@ def review(data: Dataset, year: int, policy: Policy | None = None, *, lang: str 
                          else say("rev_stay_unassessed", lang)))
         else:
             i = people.index[people["cadre_id"] == c][0]
-            words = "; ".join(q.text for q in binding_for(quotas, choice.chosen, i)) or quota_words
+            sep = "；" if lang == "zh" else "; "
+            words = sep.join(q.text for q in binding_for(quotas, choice.chosen, i)) or quota_words
             rows.append((c, "leave", say("rev_structure", lang, quotas=words)))
     for c in sorted(chosen - set(members["cadre_id"])):
         rows.append((c, "join", say("rev_join", lang, why=why[c], composite=float(sc.at[c, "composite"]) if c in sc.index else 0.0)))

@@ -563,6 +563,7 @@ POLICY_ZH: dict[str, str] = {
     "lns.node_limit": "每个邻域子问题的分支定界节点上限（按计数停止，结果可重复）",
     "lns.sub_time_limit": "每个邻域子问题的时间上限（秒，安全停止；被截断的子问题不采用并结束搜索）",
     "lns.max_neighbourhoods": "最多求解这么多个邻域子问题（0 = 不限，由差距、时间或停滞结束）",
+    "lns.warm_max_neighbourhoods": "从给定计划出发（年中调整）时最多求解的邻域子问题数",
     "lns.stall_rounds": "连续这么多轮所有邻域均无改进即停止",
     "lns.reserve_seconds": "求解时间上限包括整个命令：为提取、检查和写出计划预留的秒数",
     "lns.reserve_per_1000_cadres": "在上项之外，每1000名干部再为提取、检查和写出计划预留的秒数",
