@@ -212,7 +212,7 @@ def test_pool_commands_write_the_contract_files_repeatably(tmp_path):
             head = args[:2] if args[0] == "pool" else args[:1]
             assert main([*head, str(SMALL), "--year", str(YEAR), "--out", str(out), *args[len(head):]]) == 0
             outs.append(out)
-        for f in files + ["summary.json"]:
+        for f in files + ["summary.json", "pool.xlsx"]:
             assert (outs[0] / f).read_bytes() == (outs[1] / f).read_bytes(), f
     ranking = pd.read_csv(tmp_path / "pool-select1" / "ranking.csv")
     assert list(ranking.columns[:8]) == ["cadre_id", "source", "vote_share", "exam_score", "assessment_score",
@@ -229,7 +229,68 @@ def test_review_every_two_years_keeps_size_and_words(small):
     r = review(small, YEAR, default_policy())
     assert r.summary["due"] and r.summary["size_after"] == r.summary["size_before"]
     assert (r.changes["reason"] != "").all()
+    # the bottom share leaves for performance (at least one of 8 at 10 %), the freed places are refilled
+    leave = r.changes[r.changes["change"] == "leave"]
+    assert len(leave) >= 1 and leave["reason"].str.contains("bottom|below").all()
+    assert (r.changes["change"] == "join").sum() == len(leave)
     zh = review(small, YEAR, default_policy(), lang="zh")
     assert zh.changes["cadre_id"].tolist() == r.changes["cadre_id"].tolist()
     not_due = review(small, YEAR + 1, default_policy())
     assert not not_due.summary["due"] and set(not_due.changes["change"]) == {"stay"}
+
+
+# --------------------------------------------------------------------------- growth files
+def test_growth_files_count_history_and_plan_and_say_what_is_still_required(small):
+    """Growth file rows re-derived from history + a plan (no growth code in the expectations)."""
+    from planning.pool.growth import growth_files, growth_table
+
+    pol = default_policy()
+    pool_ids = sorted(small.cadres.loc[small.cadres["is_reserve"].astype(bool), "cadre_id"])
+    default = growth_table(growth_files(small, YEAR, pol))
+    assert default["cadre_id"].tolist() == pool_ids and default["in_pool"].all()
+    cid = pool_ids[0]
+    cls = small.classes.sort_values("class_id").iloc[0]
+    plan = pd.DataFrame({"cadre_id": [cid], "activity_id": [cls["class_id"]], "kind": ["class"],
+                         "start_date": [cls["start_date"]], "end_date": [cls["end_date"]], "days": [cls["days"]],
+                         "hours": [cls["hours"]]})
+    g = growth_files(small, YEAR, pol, cadres=[cid, "CD00001"], plan=plan)
+    row = growth_table(g).set_index("cadre_id")
+    h = small.history
+    mine = h[(h["cadre_id"] == cid) & (h["kind"] == "class") & (h["year"] >= YEAR - 4)]
+    assert row.at[cid, "classes_5y"] == len(mine) + 1
+    assert row.at[cid, "class_hours_5y"] == pytest.approx(float(mine["hours"].fillna(0).sum()) + float(cls["hours"]))
+    assert row.at[cid, "planned_days"] == pytest.approx(float(cls["days"]))
+    level = small.cadres.set_index("cadre_id").at[cid, "level"]
+    if level != "division":
+        expect = cls["days"] >= pol["requirement.annual_days"] or cls["hours"] >= pol["requirement.annual_hours"]
+        assert bool(row.at[cid, "met_this_year"]) == bool(expect)
+    assert cls["topic"] in g[0].topics  # the planned class's topic is covered
+    assert any(str(YEAR) in line for line in g[0].lines["required"])
+    # the radar's data: the latest assessed year's seven scores and the level's mean of them
+    a = small.assessments
+    latest = a[(a["cadre_id"] == cid)]
+    latest = latest[latest["year"] == latest["year"].max()]
+    assert g[0].dims == {d: pytest.approx(s) for d, s in zip(latest["dimension"], latest["score"])}
+    assert set(g[0].level_mean) <= set(DIMS)
+    # online hours against the target (planning.activities.online_hours)
+    o = small.online
+    hours = float(o.loc[(o["cadre_id"] == cid) & (o["year"] == YEAR), "hours"].sum())
+    assert row.at[cid, "online_hours"] == pytest.approx(hours)
+    assert bool(row.at[cid, "online_met"]) == (hours >= pol["requirement.online_hours"])
+    zh = growth_files(small, YEAR, pol, cadres=[cid], plan=plan, lang="zh")
+    assert all("年" in line for line in zh[0].lines["required"])
+
+
+def test_growth_command_writes_pdf_and_csv_repeatably_and_refuses_unknown_cadres(tmp_path, capsys):
+    outs = []
+    for k in (1, 2):
+        out = tmp_path / f"g{k}"
+        assert main(["growth", str(SMALL), "--year", str(YEAR), "--cadre", "CD00001", "--lang", "zh",
+                     "--out", str(out)]) == 0
+        outs.append(out)
+    for f in ("growth.csv", "growth.pdf", "summary.json"):
+        assert (outs[0] / f).read_bytes() == (outs[1] / f).read_bytes(), f
+    assert pd.read_csv(outs[0] / "growth.csv")["cadre_id"].tolist() == ["CD00001"]
+    bad = tmp_path / "bad"
+    assert main(["growth", str(SMALL), "--year", str(YEAR), "--cadre", "CD99999", "--out", str(bad)]) == 2
+    assert "CD99999" in capsys.readouterr().err and not bad.exists()
