@@ -925,8 +925,9 @@ def shortfall_evidence(ctx: Context, cadre_id: str) -> set[str]:
         codes.add("cancelled")
     mine = ctx.rows[ctx.rows["cadre_id"] == cadre_id]
     if len(mine):
-        my_spans = [(acts.at[a, "start"], acts.at[a, "end"]) for a in mine["activity_id"]
-                    if acts.at[a, "start"] is not None]
+        # the days the cadre's own activities occupy as planned (a windowed class has no dates in the data)
+        mine_occ = ctx.occ[ctx.occ["cadre_id"] == cadre_id].groupby("activity_id")["day"]
+        my_spans = list(zip(mine_occ.min(), mine_occ.max()))
         if any(_overlaps(spans[a], my_spans) for a in open_ if a not in set(mine["activity_id"])):
             codes.add("clash")
         my_topics = {acts.at[a, "topic_key"] for a in mine["activity_id"] if acts.at[a, "kind"] == "class"}

@@ -306,47 +306,75 @@ def plan_view(result_or_dir, data=None, year: int | None = None, *, policy=None,
 _SHARES = ("requirement_met_share", "greedy_met_share", "weighted_coverage")
 
 
-def kpi_table(view) -> pd.DataFrame:
-    """The headline figures (shares as percentages), one row each."""
-    from planning.report import kpis
+def kpi_table(view):
+    """The headline figures in the report's words and number formats, one row each
+    ("Optimality gap 1.6%", counts as whole numbers, money in yuan, time in seconds)."""
+    from planning.report import formatting as F
+    from planning.report.excel import kpi_frame
 
-    rows = kpis.kpi_rows(view.headline)
-    out = []
-    for key, value, detail in rows.itertuples(index=False):
-        is_share = key in _SHARES or key.startswith(("met_by_level.", "met_by_group."))
-        out.append({"figure": _words(key), "value": _fmt(value, share=is_share), "detail": detail or ""})
-    return pd.DataFrame(out).set_index("figure")
+    k = kpi_frame(view)
+    L = view.labels
+    values = []
+    for key, v in zip(k["key"], k["value"]):
+        if key in _SHARES or key.startswith(("met_by_level.", "met_by_group.")):
+            values.append(F.share(v))
+        elif key == "gap":
+            values.append(F.share(v, 1 if (v or 0) >= 0.001 else 2))
+        elif key in ("cost", "budget"):
+            values.append(F.money(v, L["money_fmt"]))
+        elif key == "solve_seconds":
+            values.append(F.number(v, 1))
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            values.append(F.number(v, 1))
+        else:
+            values.append(F.DASH if v is None else str(v))
+    out = pd.DataFrame({L["kpi_indicator"]: k["indicator"], L["kpi_value"]: values,
+                        L["kpi_detail"]: [d if isinstance(d, str) and d else "" for d in k["detail"]]})
+    return show_table(out.set_index(L["kpi_indicator"]))
 
 
-def _words(key: str) -> str:
-    head, _, tail = key.partition(".")
-    text = head.replace("_", " ")
-    return f"{text} · {tail.replace('_', ' ')}" if tail else text[:1].upper() + text[1:]
-
-
-def _fmt(v, share: bool = False) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    if share:
-        return f"{float(v):.1%}"
-    if isinstance(v, float):
-        return f"{v:,.2f}".rstrip("0").rstrip(".") if not v.is_integer() else f"{int(v):,}"
-    if isinstance(v, int) and not isinstance(v, bool):
-        return f"{v:,}"
-    return str(v)
+def show_table(frame: pd.DataFrame):
+    """A table shown whole in a notebook: every row, every cell's full text, whole numbers
+    without ".0", "–" for a missing value (a pandas Styler; its `.data` is the frame)."""
+    def cell(v):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return "–"
+        if isinstance(v, float):
+            return f"{int(v):,}" if v.is_integer() else f"{v:,.1f}"
+        if isinstance(v, bool):
+            return "✓" if v else "✗"
+        if isinstance(v, int):
+            return f"{v:,}"
+        return str(v)
+    styler = frame.style.format(cell, na_rep="–")
+    return styler.set_table_styles([{"selector": "td", "props": "text-align: left; white-space: normal;"}])
 
 
 # --------------------------------------------------------------------------- charts
 class Charts:
-    """One or more SVG charts, shown one under the other in a notebook."""
+    """One or more charts, shown one under the other in a notebook: PNG images (the chart
+    functions here draw inside ``charts.png_output()``) as image outputs, so that they show in
+    any notebook viewer; an SVG string (from other rooms) as HTML."""
 
-    def __init__(self, svgs: list[str], caption: str = ""):
+    def __init__(self, svgs: list, caption: str = ""):
         self.svgs = [s for s in svgs if s]
         self.caption = caption
 
+    def _ipython_display_(self) -> None:
+        from IPython.display import HTML, Image, Markdown, display
+
+        if self.caption:
+            display(Markdown(f"*{self.caption}*"))
+        for s in self.svgs:
+            display(Image(data=s, format="png") if isinstance(s, bytes) else HTML(f'<div style="max-width:100%">{s}</div>'))
+
     def _repr_html_(self) -> str:
+        import base64
+
         cap = f"<p><em>{html.escape(self.caption)}</em></p>" if self.caption else ""
-        return cap + "".join(f'<div style="max-width:100%">{s}</div>' for s in self.svgs)
+        return cap + "".join(
+            f'<img style="max-width:100%" src="data:image/png;base64,{base64.b64encode(s).decode()}">'
+            if isinstance(s, bytes) else f'<div style="max-width:100%">{s}</div>' for s in self.svgs)
 
     def __len__(self) -> int:
         return len(self.svgs)
@@ -364,8 +392,11 @@ def calendar_rows(classes: pd.DataFrame, rotations: pd.DataFrame | None = None) 
     from planning.report import charts
 
     rows = []
+    ct = dict(zip(classes["class_id"], charts.distinct_labels([str(t or "") for t in classes["title"]], 58)))
+    pt = ({} if rotations is None else
+          dict(zip(rotations["post_id"], charts.distinct_labels([str(t or "") for t in rotations["title"]], 58))))
     for r in classes.to_dict("records"):
-        label = charts.clip(f"{r['class_id']}  {r.get('title') or ''}", 44)
+        label = f"{r['class_id']}  {ct[r['class_id']]}"
         ws, we = r.get("window_start"), r.get("window_end")
         window = (ws, we) if _is_date(ws) and _is_date(we) else None
         start, end = r.get("start_date"), r.get("end_date")
@@ -381,7 +412,7 @@ def calendar_rows(classes: pd.DataFrame, rotations: pd.DataFrame | None = None) 
         else:
             rows.append(charts.CalendarRow(label, "class", [(start, end)], window, note))
     for r in ([] if rotations is None else rotations.to_dict("records")):
-        label = charts.clip(f"{r['post_id']}  {r.get('title') or ''}", 44)
+        label = f"{r['post_id']}  {pt[r['post_id']]}"
         filled = r.get("filled")
         note = f"{int(filled)}/{int(r['slots'])}" if filled is not None and not _nan(filled) else f"{int(r['slots'])} slots"
         rows.append(charts.CalendarRow(label, "rotation", [(r["start_date"], r["end_date"])], None, note))
@@ -405,8 +436,9 @@ def calendar_chart(view) -> Charts:
     """Classes and rotations over the year, statutory holidays and region blackouts shaded."""
     from planning.report import charts
 
-    svgs = charts.calendar_charts(calendar_rows(view.classes, view.rotations), view.year, view.holidays,
-                                  _region_blackouts(view.ds), view.labels, _families(view))
+    with charts.png_output():
+        svgs = charts.calendar_charts(calendar_rows(view.classes, view.rotations), view.year, view.holidays,
+                                      _region_blackouts(view.ds), view.labels, _families(view))
     return Charts(svgs, "Classes (places taken / offered) and rotation posts; holidays and region blackouts shaded.")
 
 
@@ -422,8 +454,9 @@ def offer_calendar(ds, year: int, *, lang: str = "en") -> Charts:
     offer = offer.assign(_k=key).sort_values(["_k", "class_id"]).drop(columns="_k")
     offer = offer.assign(start_date=offer["start_date"].where(offer["start_date"].notna(), None),
                          end_date=offer["end_date"].where(offer["end_date"].notna(), None))
-    svgs = charts.calendar_charts(calendar_rows(offer, rot), year, public_holidays(year, ds.holidays),
-                                  _region_blackouts(ds), Labels(lang), fonts.matplotlib_families(fonts.find_cjk_font()))
+    with charts.png_output():
+        svgs = charts.calendar_charts(calendar_rows(offer, rot), year, public_holidays(year, ds.holidays),
+                                      _region_blackouts(ds), Labels(lang), fonts.matplotlib_families(fonts.find_cjk_font()))
     return Charts(svgs, "The offer: fixed classes, date windows (dashed), rotation posts; holidays and region "
                         "blackouts shaded.")
 
@@ -433,9 +466,13 @@ def absence_chart(view) -> Charts:
     from planning.report import charts, kpis
 
     weekly = kpis.weekly_peak(view.daily_absence)
-    labels = {u: f"{charts.clip(view.unit_name(u), 30)} (cap {int(view.caps.get(u, 0))})" for u in weekly.index}
-    svgs = charts.absence_heatmaps(weekly, view.caps, labels, view.year, view.labels, _families(view))
-    return Charts(svgs, "Unit absence by week against each unit's cap (100% = at the cap).")
+    district = dict(zip(view.ds.units["unit_id"], view.ds.units["district"].fillna("").astype(str)))
+    weekly = weekly.loc[sorted(weekly.index, key=lambda u: (district.get(u, ""), view.unit_name(u), u))]
+    labels = {u: view.labels.fmt("heat_unit", name=charts.clip(view.unit_name(u), 30), cap=int(view.caps.get(u, 0)))
+              for u in weekly.index}
+    with charts.png_output():
+        svgs = charts.absence_heatmaps(weekly, view.caps, labels, view.year, view.labels, _families(view), district)
+    return Charts(svgs, view.labels["absence_lead"])
 
 
 def coverage_chart(view) -> Charts:
@@ -447,31 +484,36 @@ def coverage_chart(view) -> Charts:
     by_group = [(L.code("group", r.group), r.cadres, r.met, r.share) for r in view.by_group.itertuples()]
     overall = view.headline.get("requirement_met_share")
     overall = math.nan if overall is None else float(overall)
-    svg = charts.coverage_chart(by_level, by_group, overall, L, _families(view))
-    return Charts([svg], "Requirement met by level and by priority group (dashed line: all cadres).")
+    with charts.png_output():
+        svg = charts.coverage_chart(by_level, by_group, overall, L, _families(view))
+    return Charts([svg], L["coverage_lead"])
 
 
 # --------------------------------------------------------------------------- tables of the plan
-def shortfall_table(view) -> pd.DataFrame:
-    """Every cadre whose requirement is not met, with the reasons in words."""
-    short = view.files.shortfall
-    cols = ["cadre", "name", "unit", "level", "measure", "required", "planned", "reasons"]
-    if not len(short):
-        return pd.DataFrame(columns=cols)
-    c = view.ds.cadres.set_index("cadre_id")
-    return pd.DataFrame({
-        "cadre": short["cadre_id"], "name": short["cadre_id"].map(view.name),
-        "unit": short["unit_id"].map(view.unit_name), "level": short["cadre_id"].map(c["level"]),
-        "measure": short["measure"], "required": short["required"], "planned": short["planned"],
-        "reasons": short["reasons"],
-    }, columns=cols)
+def shortfall_frame(view) -> pd.DataFrame:
+    """Every cadre whose requirement is not met, with the reasons in words (the workbook's sheet)."""
+    from planning.report.excel import _coded, _headers, shortfall_frame as sheet
+
+    f = _coded(sheet(view), view)
+    f.columns = _headers(list(f.columns), view.lang)
+    return f
 
 
-def unit_table(view) -> pd.DataFrame:
-    """By unit: headcount, requirement met, places, rotations, peak absence against the cap."""
-    u = view.units.copy()
-    u["share"] = u["share"].map(lambda v: _fmt(v, share=True))
-    return u.set_index("unit_id")
+def shortfall_table(view):
+    """The shortfall shown whole: every cadre, every reason in full, counts as whole numbers."""
+    f = shortfall_frame(view)
+    return show_table(f.set_index(f.columns[0]))
+
+
+def unit_table(view):
+    """By unit, in district order: headcount, requirement met, places, rotations, peak absence against the cap."""
+    from planning.report import formatting as F
+    from planning.report.excel import _headers, unit_frame
+
+    u = unit_frame(view).sort_values(["district", "unit", "unit_id"], kind="stable")
+    u["share"] = u["share"].map(F.share)
+    u.columns = _headers(list(u.columns), view.lang)
+    return show_table(u.set_index(u.columns[0]))
 
 
 # --------------------------------------------------------------------------- handouts

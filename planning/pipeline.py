@@ -352,6 +352,8 @@ def _lns(prob: PlanningProblem, policy: Policy, start: set[int], sobj: float, re
                              "neighbourhoods": log.neighbourhoods, "improved": log.improved, "stop": log.stop,
                              "by_kind": {k: {"tried": v[0], "improved": v[1]} for k, v in log.by_kind.items()}}
     info.update(lns_neighbourhoods=log.neighbourhoods, lns_improvements=log.improved, lns_stop=log.stop)
+    if log.stop == "time":  # the status line's stopped_by: the clock ended it, not a count
+        res.message = (res.message + "; large-neighbourhood search stopped at the time limit").strip("; ")
     if log.improved:
         sobj = score(best)
         info.method += " + large-neighbourhood search"

@@ -409,7 +409,7 @@ def test_workbook_has_a_changes_sheet_for_a_replan(small_replan, tmp_path):
 
     ds, gone, _, out, r = small_replan
     build_workbook(out, ds, YEAR, tmp_path / "replan.xlsx", lang="zh")
-    ws = openpyxl.load_workbook(tmp_path / "replan.xlsx", read_only=True)["changes"]
+    ws = openpyxl.load_workbook(tmp_path / "replan.xlsx", read_only=True)["调整清单"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:2] == ("干部编号", "姓名") and len(rows) == len(r.changes) + 1
     assert any(f"培训班 {gone} 取消" in (row[5] or "") for row in rows[1:])

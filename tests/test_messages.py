@@ -149,3 +149,20 @@ def test_summary_records_how_the_solve_stopped(short_plan):
         assert s["solve_seconds"] < 0.95 * s["time_limit"]
     line = M.status_line(s, "en")
     assert "time allowance" not in line or s["stopped_by"] == "time"
+
+
+# --------------------------------------------------------------------------- policy pages
+def test_every_setting_has_a_whole_meaning_and_group_in_both_languages():
+    from planning.policy import default_policy
+    from planning.report.content import _default_comments
+    from planning.report.labels import CODES, Labels
+    comments = _default_comments()
+    en, zh = Labels("en"), Labels("zh")
+    for key in default_policy():
+        e, z = en.policy_meaning(key, comments.get(key, "")), zh.policy_meaning(key, "")
+        assert e and z, key
+        assert "..." not in e and "……" not in z and not e.endswith(("the", "a", "and", "but", "in the")), (key, e)
+        assert _english_words(re.sub(r"[a-z_]+\.[a-z_.]+|\b(unit|district|highs|cbc|false|true|LNS|MIP|LP|ics)\b", "", z)) == [] or \
+            key.startswith("solver.name"), (key, z)
+        group = key.split(".", 1)[0]
+        assert group in CODES["policy_group"]["en"] and group in CODES["policy_group"]["zh"], group

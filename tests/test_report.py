@@ -217,7 +217,7 @@ def test_pdf_has_every_section_and_the_summary_figures(report_en, text_en):
     for figure in (F.share(s["requirement_met_share"]), F.ratio(s["overdue_covered"], s["overdue_total"]),
                    F.ratio(s["rotations_filled"], s["rotation_slots"]), F.ratio(s["seats_used"], s["seats_offered"]),
                    F.money(s["cost"]), F.money(s["budget"]), F.gap(s["gap"]), F.share(s["met_by_level"]["deputy_section"]),
-                   F.share(s["met_by_group"]["overdue"]), "optimal", "highs", "Qingshan County", str(YEAR)):
+                   F.share(s["met_by_group"]["overdue"]), "HiGHS", "Appendix: how the plan was computed", "The best possible plan", "Qingshan County", str(YEAR)):
         assert figure in text, figure
     assert "Page 2 of" in text
 
@@ -322,12 +322,14 @@ def test_workbook_sheets_and_round_trip_of_the_plan(workbook_en):
     from planning.report.excel import read_plan_sheet
 
     wb = openpyxl.load_workbook(workbook_en)
-    assert wb.sheetnames == ["plan", "by cadre", "by class", "by unit", "shortfall", "KPIs", "policy"]
+    assert wb.sheetnames == ["Plan", "By cadre", "By class", "By unit", "Shortfall", "Indicators", "Policy"]
     for ws in wb.worksheets:
         assert ws.freeze_panes in ("A2", "B2"), ws.title
-    ws = wb["plan"]
+        assert ws.print_title_rows == "$1:$1", ws.title  # the header row on every printed page
+    assert wb["By class"].page_setup.orientation == "landscape" and wb["Indicators"].page_setup.orientation == "portrait"
+    ws = wb["Plan"]
     header = [c.value for c in ws[1]]
-    start = ws.cell(row=2, column=header.index("start_date") + 1)
+    start = ws.cell(row=2, column=header.index("Start") + 1)
     assert start.is_date and start.number_format == "yyyy-mm-dd"
     assert ws.column_dimensions["B"].width >= 8
     back = read_plan_sheet(workbook_en)
@@ -340,10 +342,10 @@ def test_workbook_sheets_and_round_trip_of_the_plan(workbook_en):
 
 def test_formula_looking_names_stay_text(workbook_en):
     wb = openpyxl.load_workbook(workbook_en)
-    for sheet in ("plan", "by cadre"):
+    for sheet in ("Plan", "By cadre"):
         ws = wb[sheet]
         header = [c.value for c in ws[1]]
-        ids, names = header.index("cadre_id"), header.index("name")
+        ids, names = header.index("Cadre id"), header.index("Name")
         seen = {}
         for row in ws.iter_rows(min_row=2):
             if row[ids].value in FORMULA_NAMES:
@@ -360,8 +362,26 @@ def test_formula_looking_names_stay_text(workbook_en):
     assert "<f>" not in sheets and raw
 
 
+def test_workbook_speaks_the_reports_language(workbook_en):
+    """Headers and codes in words, no snake_case; number formats that print whole numbers whole;
+    each indicator labelled with what it counts."""
+    wb = openpyxl.load_workbook(workbook_en)
+    codes = ("deputy_section", "full_time", "start_date", "cadre_id", "planned_hours")
+    for ws in wb.worksheets:
+        if ws.title == "Policy":  # setting names are the policy file's keys
+            continue
+        for row in ws.iter_rows(min_col=2 if ws.title == "Indicators" else 1):
+            for cell in row:
+                assert "0.##" not in (cell.number_format or ""), (ws.title, cell.coordinate)
+                assert not (isinstance(cell.value, str) and cell.value in codes), (ws.title, cell.coordinate, cell.value)
+    labels = {r[0].value: r[1].value for r in wb["Indicators"].iter_rows(min_row=2)}
+    assert len({labels["overdue_total"], labels["overdue_covered"]}) == 2
+    assert len({labels["seats_offered"], labels["seats_used"]}) == 2
+    assert "seconds" in labels["solve_seconds"]
+
+
 def test_workbook_kpis_match_the_summary(workbook_en):
-    ws = openpyxl.load_workbook(workbook_en)["KPIs"]
+    ws = openpyxl.load_workbook(workbook_en)["Indicators"]
     values = {r[0].value: r[2].value for r in ws.iter_rows(min_row=2)}
     assert values["requirement_met_share"] == pytest.approx(SUMMARY["requirement_met_share"])
     assert values["rotations_filled"] == SUMMARY["rotations_filled"]
@@ -425,7 +445,9 @@ def test_chinese_workbook_headers(county, tmp_path):
 
     data, plan = county
     xlsx = build_workbook(plan, data, YEAR, tmp_path / "zh.xlsx", lang="zh")
-    ws = openpyxl.load_workbook(xlsx)["plan"]
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames[:2] == ["培训安排", "干部明细"]
+    ws = wb["培训安排"]
     assert [c.value for c in ws[1]][:2] == ["干部编号", "姓名"]
     assert len(read_plan_sheet(xlsx)) == len(PLAN)
 

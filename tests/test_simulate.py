@@ -18,6 +18,7 @@ from planning.data.load import load_dataset
 from planning.inyear import next_year_data, year_record
 from planning.policy import load_policy
 from planning.simulate import prepare, simulate, simulate_years
+from planning.simulate.report import write_workbook
 from planning.simulate.world import advance
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "small"
@@ -151,15 +152,16 @@ def test_offer_scales_resume_and_chinese_workbook(tmp_path):
     import openpyxl
 
     out = tmp_path / "o"
-    r = simulate(SMALL, YEAR, 1, 1, 2, out, scales=(0.5, 1.0), jobs=1, progress=False, lang="zh")
+    r = simulate(SMALL, YEAR, 1, 1, 2, out, scales=(0.5, 1.0), jobs=1, progress=False, report=False)
     assert sorted(p.name for p in (out / "runs").iterdir()) == ["x0.5_001", "x1_001"]
     curve = r.summary["offer_curve"]
     assert [p["offer_scale"] for p in curve] == [0.5, 1.0]
     seats = r.kpis[r.kpis["kpi"] == "seats_offered"].set_index("offer_scale")["value"]
     assert seats[0.5] < seats[1.0]
     before = (out / "kpis.csv").read_bytes()
-    again = simulate(SMALL, YEAR, 1, 1, 2, out, scales=(0.5, 1.0), jobs=1, progress=False, lang="zh")
+    again = simulate(SMALL, YEAR, 1, 1, 2, out, scales=(0.5, 1.0), jobs=1, progress=False, report=False)
     assert again.ran == 0 and again.resumed == 2 and (out / "kpis.csv").read_bytes() == before
+    write_workbook(again.kpis, again.summary, load_policy(None), out / "simulation.xlsx", "zh")
     wb = openpyxl.load_workbook(out / "simulation.xlsx")
     assert wb.sheetnames == ["汇总", "指标明细", "供给曲线", "模拟参数"]
 

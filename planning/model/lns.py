@@ -40,10 +40,10 @@ import numpy as np
 from planning.model.build import build_model
 from planning.model.core import core_of
 from planning.model.problem import PlanningProblem
-from planning.model.solve import solve_highs
+from planning.model.solve import quiet_highs, solve_highs
 from planning.model.values import chosen_pairs, complete_values, objective_of
 
-_TIME_LIMIT = highspy.Highs().modelStatusToString(highspy.HighsModelStatus.kTimeLimit)
+_TIME_LIMIT = quiet_highs().modelStatusToString(highspy.HighsModelStatus.kTimeLimit)
 KINDS = ("window", "full", "unit", "week", "district")
 
 

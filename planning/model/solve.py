@@ -33,6 +33,35 @@ class SolveResult:
     message: str = ""
 
 
+def quiet_highs() -> "highspy.Highs":
+    """A new `highspy.Highs`. HiGHS prints its copyright banner on the first one a process
+    makes, straight to file descriptor 1 (so into notebooks and command output even with
+    output_flag off); that first construction writes to /dev/null instead."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    _BANNER_SHOWN = True
+    import sys
+    try:
+        sys.stdout.flush()
+    except Exception:  # noqa: BLE001 - a closed stdout must not stop a solve
+        pass
+    try:
+        saved = os.dup(1)
+    except OSError:
+        return highspy.Highs()
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+_BANNER_SHOWN = False
+
+
 def relative_gap(obj: float | None, bound: float | None) -> float | None:
     if obj is None or bound is None or not math.isfinite(obj) or not math.isfinite(bound):
         return None
@@ -108,7 +137,7 @@ def _new_highs(time_limit: float, threads: int, seed: int, msg: bool, options: d
     # HiGHS keeps one global thread pool; a solve with another thread count than the last
     # one fails ("Not Set") unless the pool is reset first.
     highspy.Highs.resetGlobalScheduler(True)
-    h = highspy.Highs()
+    h = highspy.Highs() if msg else quiet_highs()
     h.setOptionValue("output_flag", bool(msg))
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("threads", int(threads))

@@ -40,7 +40,7 @@ def build_report(plan_dir, data, year: int, out_pdf, *, lang: str = "en", anonym
 def build_workbook(plan_dir, data, year: int, out_xlsx, *, lang: str = "en", anonymize: bool = False,
                    policy=None) -> Path:
     """Write the plan's Excel workbook to `out_xlsx` (atomically). Sheets: plan, by cadre,
-    by class, by unit, shortfall, KPIs, policy."""
+    by class, by unit, shortfall, KPIs, policy (named in the report's language)."""
     from planning.report.content import gather
     from planning.report.excel import write_workbook
 

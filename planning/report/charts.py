@@ -26,6 +26,8 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from planning.report import formatting as F
+
 INK = "#1f2d3d"
 GRID = "#d5dbe3"
 COLORS = {
@@ -68,10 +70,34 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
+_RASTER: list[int] = []  # non-empty inside png_output(): charts come back as PNG bytes
+
+
+@contextmanager
+def png_output(dpi: int = 110):
+    """Inside this block every chart function returns PNG bytes instead of an SVG string (for
+    notebooks: an image output shows in any viewer, an HTML-embedded SVG does not)."""
+    _RASTER.append(dpi)
+    try:
+        yield
+    finally:
+        _RASTER.pop()
+
+
 def _svg(fig: Figure) -> str:
+    if _RASTER:
+        raw = io.BytesIO()
+        fig.savefig(raw, format="png", dpi=_RASTER[-1], bbox_inches="tight", pad_inches=0.04,
+                    metadata={"Software": None})
+        return raw.getvalue()  # type: ignore[return-value]
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=0.04, metadata={"Date": None})
     return buf.getvalue()
+
+
+def share_text(value: float) -> str:
+    """A share as the report's tables print it (one decimal; below 100 % never "100")."""
+    return F.share(value)
 
 
 def clip(text: str, width: int) -> str:
@@ -85,6 +111,58 @@ def clip(text: str, width: int) -> str:
         out.append(ch)
         used += w
     return "".join(out)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def clip_middle(text: str, width: int) -> str:
+    """Shorten `text` to about `width` Latin characters by cutting its middle, so that the end
+    (often the place: "…, Beishan District") stays readable."""
+    text = " ".join(str(text).split())
+    if _width(text) <= width:
+        return text
+    head_w = (width - 1) * 3 // 5
+    tail_w = width - 1 - head_w
+    head, used = [], 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > head_w:
+            break
+        head.append(ch)
+        used += w
+    tail, used = [], 0
+    for ch in reversed(text):
+        w = _width(ch)
+        if used + w > tail_w:
+            break
+        tail.append(ch)
+        used += w
+    h, t = "".join(head), "".join(reversed(tail))
+    if " " in h[len(h) // 2:] and not text[len(h):len(h) + 1].isspace():  # whole words where there are words
+        h = h[:h.rindex(" ")]
+    if " " in t[:len(t) // 2] and not text[-len(t) - 1:-len(t)].isspace():
+        t = t[t.index(" ") + 1:]
+    return h.rstrip(" ,;") + " … " + t.lstrip()
+
+
+def distinct_labels(titles: Sequence[str], width: int) -> list[str]:
+    """Each title shortened to about `width` characters (middle cut), lengthened where two
+    shortened titles would read the same, so that no two rows of a chart look alike."""
+    out = [clip_middle(t, width) for t in titles]
+    for _ in range(8):
+        seen: dict[str, list[int]] = {}
+        for i, t in enumerate(out):
+            seen.setdefault(t, []).append(i)
+        clashes = [ix for ix in seen.values() if len(ix) > 1 and len({titles[i] for i in ix}) > 1]
+        if not clashes:
+            break
+        width += 12
+        for ix in clashes:
+            for i in ix:
+                out[i] = clip_middle(titles[i], width)
+    return out
 
 
 def _chunks(items: list, size: int) -> list[list]:
@@ -194,23 +272,60 @@ def calendar_charts(rows: list[CalendarRow], year: int, holidays: dict[dt.date, 
 
 
 # --------------------------------------------------------------------------- absence heatmap
+HEAT_BINS = (0.0, 1e-9, 0.5, 1.0 - 1e-9)  # none away | below half the cap | half the cap or more | at the cap
+HEAT_COLORS = ("#ffffff", "#c9dcef", "#6f9ccb")  # below the cap: white, light and darker blue
+HEAT_AT_CAP = "#e8912d"  # the cap binds: as many away as the unit allows
+HEAT_OVER_CAP = "#8e1b3a"  # over the cap (a valid plan never is)
+
+
+def _heat_chunks(units: list, districts: dict, size: int) -> list[list]:
+    """Rows in charts of at most `size`, a district never split unless it alone is larger."""
+    groups: list[list] = []
+    for u in units:
+        if groups and districts.get(groups[-1][-1]) == districts.get(u):
+            groups[-1].append(u)
+        else:
+            groups.append([u])
+    out: list[list] = []
+    for g in groups:
+        while len(g) > size:
+            out.append(g[:size])
+            g = g[size:]
+        if out and len(out[-1]) + len(g) <= size:
+            out[-1] = out[-1] + g
+        else:
+            out.append(list(g))
+    return out
+
+
 def absence_heatmaps(weekly: "pd.DataFrame", caps: "pd.Series", unit_labels: dict[str, str], year: int,
-                     labels, families: Sequence[str]) -> list[str]:
-    """Units × weeks: the most cadres away on one day of the week, as a share of the unit's cap."""
+                     labels, families: Sequence[str], districts: dict[str, str] | None = None) -> list[str]:
+    """Units × weeks: the most cadres away on one day of the week, as a share of the unit's own cap,
+    in three shades below the cap and one colour where the cap binds. Rows come in the order given
+    (the report orders them by district); a line and the district's name separate districts."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    districts = districts or {}
     units = list(weekly.index)
+    cmap = ListedColormap(list(HEAT_COLORS))
+    cmap.set_over(HEAT_AT_CAP)
+    norm = BoundaryNorm(list(HEAT_BINS), cmap.N)
     out = []
     with _style(families):
-        for chunk in _chunks(units, HEATMAP_ROWS_PER_CHART):
+        for chunk in _heat_chunks(units, districts, HEATMAP_ROWS_PER_CHART):
             if not chunk:
                 continue
             sub = weekly.loc[chunk]
             cap = np.array([max(int(caps.get(u, 1)), 1) for u in chunk], dtype=float)
             values = sub.to_numpy(dtype=float) / cap[:, None]
-            height = 1.0 + 0.15 * max(len(chunk), 4)
+            height = 1.2 + 0.15 * max(len(chunk), 4)
             fig = _figure(LANDSCAPE_WIDTH, height)
             ax = fig.add_subplot()
-            im = ax.imshow(values, aspect="auto", cmap=HEAT_CMAP, vmin=0, vmax=1.0, interpolation="nearest",
-                           extent=(-0.5, values.shape[1] - 0.5, len(chunk) - 0.5, -0.5))
+            ax.imshow(values, aspect="auto", cmap=cmap, norm=norm, interpolation="nearest",
+                      extent=(-0.5, values.shape[1] - 0.5, len(chunk) - 0.5, -0.5))
+            over = values > 1.0 + 1e-9
+            if over.any():
+                ax.imshow(np.ma.masked_where(~over, values), aspect="auto", cmap=ListedColormap([HEAT_OVER_CAP]),
+                          interpolation="nearest", extent=(-0.5, values.shape[1] - 0.5, len(chunk) - 0.5, -0.5))
             ax.set_yticks(range(len(chunk)))
             ax.set_yticklabels([unit_labels.get(u, u) for u in chunk], fontsize=6.3)
             ax.tick_params(axis="y", length=0)
@@ -230,14 +345,30 @@ def absence_heatmaps(weekly: "pd.DataFrame", caps: "pd.Series", unit_labels: dic
             ax.tick_params(which="minor", length=0)
             for spine in ax.spines.values():
                 spine.set_color("#c9d1db")
-            over = np.argwhere(values > 1.0 + 1e-9)
-            for r, c in over:  # a valid plan never goes over; if one does, it must be seen
+            # districts: a rule between them and the name in a column right of the chart
+            i = 0
+            while i < len(chunk):
+                d = districts.get(chunk[i])
+                j = i
+                while j + 1 < len(chunk) and districts.get(chunk[j + 1]) == d:
+                    j += 1
+                if i > 0:
+                    ax.axhline(i - 0.5, color=INK, linewidth=0.7, zorder=5)
+                if d:
+                    ax.text(1.005, (i + j) / 2, str(d), transform=ax.get_yaxis_transform(), ha="left",
+                            va="center", fontsize=6.8, fontweight="bold", color=INK, clip_on=False)
+                i = j + 1
+            for r, c in np.argwhere(over):  # a valid plan never goes over; if one does, it must be seen
                 ax.text(c, r, "!", ha="center", va="center", color="white", fontsize=6, fontweight="bold")
-            cb = fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01, extend="max")
-            cb.set_label(labels["absence_axis"], fontsize=6.5)
-            cb.ax.tick_params(labelsize=6)
-            cb.set_ticks([0, 0.25, 0.5, 0.75, 1.0])
-            cb.set_ticklabels(["0", "25%", "50%", "75%", "100%"])
+            handles = [Patch(facecolor=HEAT_COLORS[0], edgecolor="#c9d1db", linewidth=0.4, label=labels["heat_none"]),
+                       Patch(facecolor=HEAT_COLORS[1], label=labels["heat_low"]),
+                       Patch(facecolor=HEAT_COLORS[2], label=labels["heat_high"]),
+                       Patch(facecolor=HEAT_AT_CAP, label=labels["heat_at_cap"])]
+            if over.any():
+                handles.append(Patch(facecolor=HEAT_OVER_CAP, label=labels["heat_over_cap"]))
+            fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=6.5,
+                       bbox_to_anchor=(0.5, 1.0), handlelength=1.6, columnspacing=1.4,
+                       title=labels["absence_axis"], title_fontsize=6.5)
             fig.tight_layout()
             out.append(_svg(fig))
     return out
@@ -249,9 +380,9 @@ def coverage_chart(by_level: list[tuple[str, int, int, float]], by_group: list[t
     """Two panels of horizontal bars: share meeting the requirement by level and by priority group.
     Each input row: (label, cadres, met, share)."""
     with _style(families):
-        n = max(len(by_level), len(by_group), 1)
-        fig = _figure(PORTRAIT_WIDTH, 0.8 + 0.32 * n)
-        axes = fig.subplots(1, 2, sharex=True)
+        n1, n2 = max(len(by_level), 1), max(len(by_group), 1)
+        fig = _figure(PORTRAIT_WIDTH, 1.5 + 0.3 * (n1 + n2))
+        axes = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [n1, n2]})
         for ax, rows, title in ((axes[0], by_level, labels["by_level"]), (axes[1], by_group, labels["by_group"])):
             names = [clip(r[0], 26) for r in rows]
             shares = [0.0 if (r[3] is None or math.isnan(r[3])) else r[3] for r in rows]
@@ -259,26 +390,32 @@ def coverage_chart(by_level: list[tuple[str, int, int, float]], by_group: list[t
                       for s in shares]
             ys = np.arange(len(rows))
             ax.barh(ys, shares, color=colors, height=0.62, zorder=2)
+            # the figures stand in a column right of the axis, never under the bars or the dashed line;
+            # rounded as the tables round them (a share below 100 % never prints as 100 %)
             for y, r, s in zip(ys, rows, shares):
-                txt = f"{s * 100:.0f}%  ({r[2]}/{r[1]})" if r[1] else "–"
-                inside = s > 0.62
-                ax.text(s - 0.02 if inside else s + 0.02, y, txt, va="center", ha="right" if inside else "left",
-                        fontsize=6.5, color="white" if inside else INK, zorder=3)
+                txt = f"{share_text(s)}  ({r[2]}/{r[1]})" if r[1] else "–"
+                ax.text(1.03, y, txt, va="center", ha="left", fontsize=6.5, color=INK, zorder=3,
+                        transform=ax.get_yaxis_transform(), clip_on=False)
             ax.set_yticks(ys)
             ax.set_yticklabels(names)
             ax.invert_yaxis()
             ax.set_xlim(0, 1)
             ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
             ax.set_xticklabels(["0", "25%", "50%", "75%", "100%"])
+            ax.tick_params(axis="x", labelbottom=True)
             if not math.isnan(overall):
-                ax.axvline(overall, color=INK, linestyle=(0, (3, 2)), linewidth=0.8, zorder=4)
+                ax.axvline(overall, color=INK, linestyle=(0, (3, 2)), linewidth=0.8, zorder=4,
+                           label=labels.fmt("coverage_overall", share=share_text(overall)))
             ax.grid(axis="x", color=GRID, linewidth=0.5)
             ax.set_axisbelow(True)
             ax.tick_params(axis="y", length=0)
             for spine in ("top", "right"):
                 ax.spines[spine].set_visible(False)
             ax.set_title(title, loc="left")
-        fig.tight_layout(w_pad=2.0)
+        if not math.isnan(overall):
+            fig.legend(handles=axes[0].get_lines()[:1], loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                       fontsize=6.5, handlelength=2.2)
+        fig.tight_layout(h_pad=1.2)
         return _svg(fig)
 
 

@@ -216,9 +216,15 @@ def _default_comments() -> dict[str, str]:
     text = resources.files("planning").joinpath("default_policy.yaml").read_text(encoding="utf-8")
     out: dict[str, str] = {}
     stack: list[tuple[int, str]] = []
+    last = None  # the setting whose comment a comment-only line continues
     for line in text.splitlines():
+        more = re.match(r"^\s{4,}#\s?(.*)$", line)
+        if more and last in out:
+            out[last] = f"{out[last]} {more.group(1).strip()}".strip()
+            continue
         m = re.match(r"^(\s*)([A-Za-z_][\w]*)\s*:(.*)$", line)
         if not m:
+            last = None
             continue
         indent, key, rest = len(m.group(1)), m.group(2), m.group(3)
         while stack and stack[-1][0] >= indent:
@@ -231,6 +237,7 @@ def _default_comments() -> dict[str, str]:
             stack.append((indent, key))
             if comment.strip():
                 out[dotted] = comment.strip()
+        last = dotted
     return out
 
 

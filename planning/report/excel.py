@@ -1,9 +1,10 @@
 """The plan as an Excel workbook for handing out (openpyxl).
 
 Sheets: plan, by cadre, by class, by unit, shortfall, KPIs, policy — each with a bold,
-frozen header row, a filter, column widths fitted to the content and dates as real
-date cells. Sheet names stay the same in both languages (other tools find them by
-name); in Chinese the headers and the coded values (level, kind, mode …) are Chinese.
+frozen header row, a filter, column widths fitted to the content, dates as real date
+cells, and a print setup (A4, the header row repeated on every page, landscape where the
+sheet is wide, fitted to the page width). Sheet names, headers and coded values (level,
+kind, mode …) are in the report's language (`read_plan_sheet` reads either language).
 
 Every text cell is written as text: a name such as "=SUM(A1)", "+1", "-2" or "@x" is
 stored as a string (never a formula) and flagged with Excel's quote prefix, so it stays
@@ -32,7 +33,33 @@ DATE_FORMAT = "yyyy-mm-dd"
 SHARE_FORMAT = "0.0%"
 HEADER_FILL = PatternFill("solid", fgColor="E7EDF4")
 HEADER_FONT = Font(bold=True, color="16324F")
-SHEETS = ("plan", "by cadre", "by class", "by unit", "shortfall", "KPIs", "policy")
+SHEETS = ("plan", "by cadre", "by class", "by unit", "shortfall", "KPIs", "policy")  # the keys
+SHEET_NAMES = {
+    "en": {"plan": "Plan", "by cadre": "By cadre", "by class": "By class", "by unit": "By unit",
+           "shortfall": "Shortfall", "KPIs": "Indicators", "policy": "Policy", "changes": "Changes"},
+    "zh": {"plan": "培训安排", "by cadre": "干部明细", "by class": "培训班", "by unit": "单位汇总",
+           "shortfall": "未达标干部", "KPIs": "主要指标", "policy": "政策参数", "changes": "调整清单"},
+}
+WIDE_COLUMNS = 8  # a sheet with more columns prints landscape
+
+# English headers (the contract's column names are for machines, not for a reader).
+HEADERS_EN = {
+    "before": "Before", "after": "Now", "change_reason": "Reason for the change",
+    "cadre_id": "Cadre id", "class_id": "Class id", "name": "Name", "unit_id": "Unit id", "unit": "Unit",
+    "level": "Level", "activity_id": "Activity id", "title": "Title", "kind": "Kind", "start_date": "Start",
+    "end_date": "End", "days": "Days", "hours": "Hours", "groups": "Priority groups", "weight": "Priority weight",
+    "measure": "Measured in", "required": "Required", "planned_days": "Planned days",
+    "planned_hours": "Planned hours", "met": "Met", "classes": "Classes", "rotation": "Rotation post",
+    "topic": "Topic", "mode": "Mode", "institution": "Institution", "window_start": "Window opens",
+    "window_end": "Window closes", "status": "Status", "enrolled": "Enrolled", "capacity": "Seats",
+    "min_size": "Minimum size", "cost_per_trainee": "Cost per trainee (yuan)", "cost": "Cost (yuan)",
+    "district": "District", "headcount": "Cadres", "share": "Share met", "in_class": "Cadres in a class",
+    "class_places": "Class places", "rotations": "Cadres on rotation", "shortfall": "Cadres short",
+    "peak_absent": "Most away on one day", "peak_date": "Day of the most away", "cap": "Absence cap",
+    "planned": "Planned", "reasons": "Reasons", "key": "Key", "indicator": "Indicator", "value": "Value",
+    "detail": "Detail", "group": "Group", "setting": "Setting", "default": "Default", "changed": "Changed",
+    "meaning": "Meaning",
+}
 
 # Chinese headers; English headers are the column keys themselves (the contract's names).
 HEADERS_ZH = {
@@ -50,7 +77,7 @@ HEADERS_ZH = {
     "indicator": "指标", "value": "数值", "detail": "说明", "group": "类别", "setting": "参数", "default": "默认值",
     "changed": "已调整", "meaning": "含义",
 }
-# Which column holds which kind of code (translated in Chinese workbooks).
+# Which column holds which kind of code (translated into the workbook's language).
 CODED = {"level": "level", "kind": "kind", "mode": "mode", "status": "status", "measure": "measure",
          "direction": "direction", "category": "category"}
 
@@ -103,11 +130,38 @@ def _width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
 
 
+NUMBER = "number"  # a format chosen from the column: "#,##0" when every value is whole, else "#,##0.0"
+
+
+def number_format(values) -> str:
+    """ "#,##0" for a column of whole numbers, "#,##0.0" otherwise (never "0.##", which prints "6.")."""
+    for v in values:
+        if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
+            f = float(v)
+            if math.isfinite(f) and not f.is_integer():
+                return "#,##0.0"
+    return "#,##0"
+
+
+def print_setup(ws, n_cols: int, title: str) -> None:
+    """A4, the header row on every printed page, landscape for a wide sheet, fitted to the page width."""
+    ws.print_title_rows = "1:1"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if n_cols > WIDE_COLUMNS else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    ws.oddHeader.center.text = safe_text(title)
+    ws.oddFooter.right.text = "&P / &N"
+
+
 def write_sheet(wb: Workbook, name: str, frame: pd.DataFrame, headers: list[str],
-                formats: dict[str, str] | None = None, wrap: tuple[str, ...] = ()) -> None:
+                formats: dict[str, str] | None = None, wrap: tuple[str, ...] = (), title: str = "") -> None:
     """One sheet: header row (bold, frozen, filtered), then the frame's rows."""
     ws = wb.create_sheet(name)
-    formats = formats or {}
+    formats = {k: (number_format(frame[k]) if v == NUMBER else v) for k, v in (formats or {}).items()
+               if k in frame.columns}
     cols = list(frame.columns)
     for j, h in enumerate(headers, start=1):
         c = put(ws, 1, j, h)
@@ -128,16 +182,15 @@ def write_sheet(wb: Workbook, name: str, frame: pd.DataFrame, headers: list[str]
     if len(frame):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(frame) + 1}"
     ws.sheet_view.zoomScale = 100
+    print_setup(ws, len(cols), f"{title} · {name}" if title else name)
 
 
 # --------------------------------------------------------------------------- sheets
 def _headers(keys: list[str], lang: str) -> list[str]:
-    return [HEADERS_ZH.get(k, k) for k in keys] if lang == "zh" else list(keys)
+    return [(HEADERS_ZH if lang == "zh" else HEADERS_EN).get(k, k) for k in keys]
 
 
 def _coded(frame: pd.DataFrame, c: ReportContent) -> pd.DataFrame:
-    if c.lang != "zh":
-        return frame
     out = frame.copy()
     for col, kind in CODED.items():
         if col in out.columns:
@@ -201,10 +254,10 @@ def shortfall_frame(c: ReportContent) -> pd.DataFrame:
 
 _KPI_LABEL = {
     "cadres": "kpi_cadres", "requirement_met_share": "kpi_met_overall", "overdue_covered": "kpi_overdue",
-    "overdue_total": "kpi_overdue", "rotations_filled": "kpi_rotations", "rotation_slots": "kpi_rotations",
+    "overdue_total": "kpi_overdue_total", "rotations_filled": "kpi_rotations", "rotation_slots": "kpi_rotation_slots",
     "classes_running": "kpi_classes_running", "classes_cancelled": "kpi_classes_cancelled", "seats_used": "kpi_seats",
-    "seats_offered": "kpi_seats", "cost": "kpi_cost", "budget": "kpi_budget", "status": "kpi_status",
-    "gap": "kpi_gap", "solver": "kpi_solver", "solve_seconds": "kpi_solve_time", "objective": "kpi_objective",
+    "seats_offered": "kpi_seats_offered", "cost": "kpi_cost", "budget": "kpi_budget", "status": "kpi_status",
+    "gap": "kpi_gap", "solver": "kpi_solver", "solve_seconds": "kpi_solve_time_s", "objective": "kpi_objective",
     "best_bound": "kpi_best_bound", "greedy_met_share": "kpi_greedy", "weighted_coverage": "kpi_weighted",
 }
 
@@ -250,26 +303,36 @@ def write_workbook(c: ReportContent, out: str | Path) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     lang = c.lang
+    N = NUMBER
     sheets = [
-        ("plan", _coded(plan_frame(c), c), {"days": "0.##", "hours": "0.##"}, ()),
-        ("by cadre", _coded(cadre_frame(c), c), {"required": "0.##", "planned_days": "0.##",
-                                                  "planned_hours": "0.##", "weight": "0.##"}, ("classes",)),
-        ("by class", _coded(class_frame(c), c), {"cost_per_trainee": "#,##0.00", "cost": "#,##0"}, ()),
+        ("plan", _coded(plan_frame(c), c), {"days": N, "hours": N}, ()),
+        ("by cadre", _coded(cadre_frame(c), c), {"required": N, "planned_days": N,
+                                                  "planned_hours": N, "weight": N}, ("classes",)),
+        ("by class", _coded(class_frame(c), c), {"cost_per_trainee": "#,##0", "cost": "#,##0", "days": N,
+                                                  "hours": N, "enrolled": N, "capacity": N, "min_size": N}, ()),
         ("by unit", unit_frame(c), {"share": SHARE_FORMAT}, ()),
-        ("shortfall", _coded(shortfall_frame(c), c), {"required": "0.##", "planned": "0.##"}, ("reasons",)),
+        ("shortfall", _coded(shortfall_frame(c), c), {"required": N, "planned": N}, ("reasons",)),
         ("KPIs", kpi_frame(c), {}, ()),
         ("policy", policy_frame(c), {}, ("meaning",)),
     ]
     if c.changes is not None and len(c.changes):
         sheets.append(("changes", changes_frame(c), {}, ("change_reason",)))
-    for name, frame, formats, wrap in sheets:
-        write_sheet(wb, name, frame, _headers(list(frame.columns), lang), formats, wrap)
-    ws = wb["KPIs"]
+    names = SHEET_NAMES.get(lang, SHEET_NAMES["en"])
+    for key, frame, formats, wrap in sheets:
+        write_sheet(wb, names.get(key, key), frame, _headers(list(frame.columns), lang), formats, wrap,
+                    title=f"{c.title} {c.year}")
+    ws = wb[names["KPIs"]]
     for row in ws.iter_rows(min_row=2):
         key = row[0].value or ""
         if key.endswith("share") or key.startswith("met_by_") or key in ("gap", "weighted_coverage"):
             row[2].number_format = SHARE_FORMAT if key != "gap" else "0.00%"
         elif key in ("cost", "budget"):
+            row[2].number_format = "#,##0"
+        elif key == "solve_seconds":
+            row[2].number_format = "0.0"
+        elif key in ("objective", "best_bound"):
+            row[2].number_format = "#,##0.0"
+        elif isinstance(row[2].value, (int, float)) and not isinstance(row[2].value, bool):
             row[2].number_format = "#,##0"
     wb.properties.creator = "Cadre Training Planner"
     wb.properties.title = f"{c.title} {c.year}"
@@ -288,10 +351,13 @@ def read_plan_sheet(path: str | Path) -> pd.DataFrame:
     check_workbook(path)
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        rows = list(wb["plan"].iter_rows(values_only=True))
+        sheet = next((n for n in ("plan", *(names["plan"] for names in SHEET_NAMES.values())) if n in wb.sheetnames),
+                     wb.sheetnames[0])
+        rows = list(wb[sheet].iter_rows(values_only=True))
     finally:
         wb.close()
     back = {v: k for k, v in HEADERS_ZH.items()}
+    back.update({v: k for k, v in HEADERS_EN.items()})
     header = [back.get(h, h) for h in rows[0]]
     df = pd.DataFrame(rows[1:], columns=header)
     kinds = {v: k for lang in CODES["kind"].values() for k, v in lang.items()}

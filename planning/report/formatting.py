@@ -17,11 +17,25 @@ def is_missing(value) -> bool:
         return False
 
 
+def share_value(value, digits: int = 1) -> float:
+    """A share as the percentage printed, rounded to `digits` decimals, except that a share below
+    100 % never prints as 100 (it is floored: 0.9996 → 99.9) and a share above 0 never prints as 0
+    (0.0004 → 0.1). The PDF's tables and charts, the workbook and the notebook all round here."""
+    v = float(value) * 100
+    step = 10.0 ** -digits
+    out = round(v, digits)
+    if v < 100 and out >= 100:
+        out = math.floor(v / step) * step
+    elif 0 < v and out <= 0:
+        out = step
+    return round(out, digits)
+
+
 def share(value, digits: int = 1) -> str:
-    """0.8734 → "87.3%"."""
+    """0.8734 → "87.3%"; 0.9996 → "99.9%", never "100.0%" (see share_value)."""
     if is_missing(value):
         return DASH
-    return f"{float(value) * 100:.{digits}f}%"
+    return f"{share_value(value, digits):.{digits}f}%"
 
 
 def gap(value) -> str:

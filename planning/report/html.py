@@ -14,6 +14,8 @@ import jinja2
 import markupsafe
 import pandas as pd
 
+from planning import messages as M
+from planning.policy import is_solver_setting
 from planning.report import charts, fonts, kpis
 from planning.report import formatting as F
 from planning.report.content import ReportContent, policy_table
@@ -79,9 +81,13 @@ def view(c: ReportContent) -> dict:
         "rotations": _rotations(c),
         "shortfall": _shortfall(c),
         "units": _units(c),
+        "districts": _districts(c),
         "unit_lists": _unit_lists(c),
         "unit_requirement": unit_requirement(c),
         "changes": _changes(c),
+        "appendix": _appendix(c),
+        **{f"M_{k}": M.say(k, c.lang) for k in ("decide_lead", "appendix_solver", "appendix_solver_lead",
+                                                 "policy_solver")},
     }
 
 
@@ -129,17 +135,17 @@ def _cover(c: ReportContent) -> dict:
         (L["plan_year"], str(c.year)),
         (L["scenario"], h.get("scenario") or L["scenario_default"]),
         (L["generated"], F.long_date(c.generated, c.lang)),
-        (L["solver_status"], L.code("status", h.get("status"))),
+        (L["solver_status"], M.status_short(h, c.lang)),
     ]
     return {"rows": rows, "anonymized": c.anonymized}
 
 
 def _status_note(c: ReportContent) -> tuple[str, bool]:
-    L, status = c.labels, str(c.headline.get("status") or "unknown")
-    key = f"status_note_{status}"
-    if key not in L:
+    """How good the plan is and why the planner stopped (planning.messages.status_line)."""
+    status = str(c.headline.get("status") or "unknown")
+    if status == "unknown":
         return "", False
-    return L.fmt(key, gap=F.gap(c.headline.get("gap"))) if status == "feasible" else L[key], status in ("infeasible", "error")
+    return M.status_line(c.headline, c.lang), status in ("infeasible", "error")
 
 
 def _summary(c: ReportContent) -> dict:
@@ -177,11 +183,6 @@ def _summary(c: ReportContent) -> dict:
         (L["kpi_classes_cancelled"], F.integer(h["classes_cancelled"]), ""),
         (L["kpi_seats"], F.ratio(h["seats_used"], h["seats_offered"]), ""),
         (L["kpi_cost_vs_budget"], money(h["cost"]), cost_detail),
-        (L["kpi_status"], L.code("status", h.get("status")), ""),
-        (L["kpi_gap"], F.gap(h.get("gap")), ""),
-        (L["kpi_solver"], str(h.get("solver") or F.DASH),
-         f"{L['kpi_solve_time']} {F.seconds(h.get('solve_seconds'), L['seconds'])}"),
-        (L["kpi_objective"], F.number(h.get("objective"), 2), f"{L['kpi_best_bound']} {F.number(h.get('best_bound'), 2)}"),
     ]
     if h.get("greedy_met_share") is not None:
         table.append((L["kpi_greedy"], F.share(h["greedy_met_share"]), ""))
@@ -198,9 +199,80 @@ def _summary(c: ReportContent) -> dict:
     diagnosis = h.get("diagnosis") or []
     if isinstance(diagnosis, str):
         diagnosis = [diagnosis]
+    worst, cancelled, decisions = _meeting(c)
     return {"tiles": tiles, "table": table, "lead": lead, "status_note": note, "status_bad": bad,
+            "worst": worst, "cancelled": cancelled, "decisions": decisions,
             "warnings": [c.text(w) for w in h.get("warnings") or []],
             "diagnosis": [c.text(d) for d in diagnosis]}
+
+
+def _weakest(c: ReportContent):
+    """The level or priority group with the lowest share meeting the requirement (at least 3 cadres)."""
+    L = c.labels
+    cands = [(float(r.share), L.code("level", r.level), int(r.met), int(r.cadres)) for r in c.by_level.itertuples()
+             if r.cadres >= 3 and r.share is not None and not F.is_missing(r.share)]
+    cands += [(float(r.share), L.code("group", r.group), int(r.met), int(r.cadres)) for r in c.by_group.itertuples()
+              if r.cadres >= 3 and r.share is not None and not F.is_missing(r.share)]
+    return min(cands, default=None)
+
+
+def _meeting(c: ReportContent) -> tuple[str, str, list[str]]:
+    """The worst result, the cancelled classes, and the three things a meeting must decide."""
+    lang, h = c.lang, c.headline
+    worst = _weakest(c)
+    worst_text = ""
+    if worst and worst[0] < 1.0:
+        what = worst[1] if lang == "zh" else worst[1].lower()
+        worst_text = M.say("worst_result", lang, what=what, share=F.share(worst[0], 0), met=worst[2], n=worst[3])
+    gone = c.classes[c.classes["status"] == "cancelled"] if len(c.classes) else c.classes
+    sep = "、" if lang == "zh" else "; "
+    titles = sep.join(f"{r['title'] or r['class_id']} ({r['class_id']})" if lang == "en"
+                      else f"{r['title'] or r['class_id']}（{r['class_id']}）" for r in gone.to_dict("records"))
+    cancelled = M.say("cancelled_list", lang, n=len(gone), titles=titles) if len(gone) else M.say("cancelled_none", lang)
+    decisions: list[str] = []
+    if worst and worst[0] < 1.0:
+        decisions.append(M.say("decide_worst", lang, what=worst[1] if lang == "zh" else worst[1].lower(),
+                               short=worst[3] - worst[2]))
+    if len(gone):
+        decisions.append(M.say("decide_cancelled", lang, n=len(gone)))
+    kinds = _reason_counts(c.files.shortfall)
+    if len(kinds):
+        top = kinds.iloc[0]
+        decisions.append(M.say("decide_reason", lang, reason=M.reason_name(top["code"], lang), n=int(top["cadres"])))
+    if len(decisions) < 3 and h.get("overdue_total") and h["overdue_covered"] < h["overdue_total"]:
+        decisions.append(M.say("decide_overdue", lang, n=h["overdue_total"] - h["overdue_covered"]))
+    budget = h.get("budget")
+    if len(decisions) < 3 and budget not in (None, 0) and not F.is_missing(budget):
+        money = lambda v: F.money(v, c.labels["money_fmt"])  # noqa: E731
+        decisions.append(M.say("decide_budget", lang, cost=money(h["cost"]), budget=money(budget)))
+    return worst_text, cancelled, decisions[:3]
+
+
+def _reason_counts(sf: pd.DataFrame) -> pd.DataFrame:
+    """code, cadres — by reason code when shortfall.csv carries them, else by the wording."""
+    if sf is None or not len(sf):
+        return pd.DataFrame(columns=["code", "cadres"])
+    if "reason_codes" in sf.columns:
+        return kpis.shortfall_reason_codes(sf)
+    kinds = kpis.shortfall_reasons(sf)
+    return pd.DataFrame({"code": kinds["reason"], "cadres": kinds["cadres"]})
+
+
+def _appendix(c: ReportContent) -> dict:
+    """How the plan was computed: status, gap, solver, times, objective and bound, solver settings."""
+    L, h = c.labels, c.headline
+    rows = [
+        (L["kpi_status"], M.status_short(h, c.lang), M.status_line(h, c.lang)),
+        (L["kpi_gap"], F.gap(h.get("gap")), ""),
+        (L["kpi_solver"], M.solver_name(h.get("solver") or "", c.lang) or F.DASH,
+         f"{L['kpi_solve_time']} {F.seconds(h.get('solve_seconds'), L['seconds'])}"),
+        (L["kpi_objective"], F.number(h.get("objective"), 2), f"{L['kpi_best_bound']} {F.number(h.get('best_bound'), 2)}"),
+    ]
+    table = policy_table(c.policy, L, rules_only=False)
+    table = table[[is_solver_setting(k) for k in table["key"]]] if len(table) else table
+    settings = [{"group": r.group_label, "key": r.key, "value": r.value_text, "default": r.default_text,
+                 "changed": bool(r.changed), "meaning": r.meaning} for r in table.itertuples()]
+    return {"rows": rows, "settings": settings}
 
 
 def _policy(c: ReportContent) -> dict:
@@ -224,8 +296,11 @@ def _policy(c: ReportContent) -> dict:
 def _calendar(c: ReportContent, families) -> dict:
     L = c.labels
     rows: list[charts.CalendarRow] = []
+    # titles cut in the middle and kept apart: "R2027-07  National civilized city…Organization Department"
+    class_titles = dict(zip(c.classes["class_id"], charts.distinct_labels(list(c.classes["title"]), 58)))
+    post_titles = dict(zip(c.rotations["post_id"], charts.distinct_labels(list(c.rotations["title"]), 58)))
     for r in c.classes.to_dict("records"):
-        label = charts.clip(f"{r['class_id']}  {r['title']}", 50)
+        label = f"{r['class_id']}  {class_titles[r['class_id']]}"
         window = (r["window_start"], r["window_end"]) if r["window_start"] and r["window_end"] else None
         if r["status"] == "cancelled":
             segs = [(r["start_date"], r["end_date"])] if r["start_date"] and r["end_date"] else []
@@ -241,7 +316,7 @@ def _calendar(c: ReportContent, families) -> dict:
             rows.append(charts.CalendarRow(label, "class", [(r["start_date"], r["end_date"])], window,
                                            f"{r['enrolled']}/{r['capacity']}"))
     for r in c.rotations.to_dict("records"):
-        label = charts.clip(f"{r['post_id']}  {r['title']}", 50)
+        label = f"{r['post_id']}  {post_titles[r['post_id']]}"
         rows.append(charts.CalendarRow(label, "rotation", [(r["start_date"], r["end_date"])], None,
                                        f"{r['filled']}/{r['slots']}"))
     region = [(r["start_date"], r["end_date"]) for r in c.ds.blackouts.to_dict("records") if r["scope"] == "region"]
@@ -270,9 +345,12 @@ def _holiday_runs(holidays: dict, year: int) -> list[dict]:
 def _absence(c: ReportContent, families) -> dict:
     L = c.labels
     weekly = kpis.weekly_peak(c.daily_absence)
+    district = dict(zip(c.ds.units["unit_id"], c.ds.units["district"].fillna("").astype(str)))
+    order = sorted(weekly.index, key=lambda u: (district.get(u, ""), c.unit_name(u), u))
+    weekly = weekly.loc[order]
     unit_labels = {u: L.fmt("heat_unit", name=charts.clip(c.unit_name(u), 30), cap=int(c.caps.get(u, 0)))
                    for u in weekly.index}
-    return {"svgs": charts.absence_heatmaps(weekly, c.caps, unit_labels, c.year, L, families)}
+    return {"svgs": charts.absence_heatmaps(weekly, c.caps, unit_labels, c.year, L, families, district)}
 
 
 def _coverage_tables(c: ReportContent) -> dict:
@@ -360,6 +438,13 @@ def _rotations(c: ReportContent) -> list[dict]:
     return groups
 
 
+def _reasons_in(row: dict, lang: str) -> str:
+    """The row's reasons in the report's language (shortfall.csv's reasons_zh when there)."""
+    if lang == "zh" and str(row.get("reasons_zh") or "").strip():
+        return str(row["reasons_zh"])
+    return str(row.get("reasons") or "")
+
+
 def _shortfall(c: ReportContent) -> dict:
     """The cadres short of their requirement, grouped by unit (units in data order, the
     highest priority weight first), with the planner's reasons; plus how often each kind
@@ -384,7 +469,7 @@ def _shortfall(c: ReportContent) -> dict:
         rows.append({"cadre_id": cid, "name": c.name(cid), "unit_id": unit, "unit": c.unit_name(unit),
                      "level": info["level"],
                      "required": f"{F.number(r['required'])} {unit_word}",
-                     "planned": f"{F.number(r['planned'])} {unit_word}", "reasons": c.text(kpis.compact_reason(r["reasons"])),
+                     "planned": f"{F.number(r['planned'])} {unit_word}", "reasons": c.text(kpis.compact_reason(_reasons_in(r, c.lang))),
                      "_k": (unit_order.get(unit, 1 << 30), -float(weight.get(cid, 0) or 0), cid)})
     rows.sort(key=lambda r: r["_k"])
     groups: list[dict] = []
@@ -392,11 +477,12 @@ def _shortfall(c: ReportContent) -> dict:
         if not groups or groups[-1]["unit_id"] != r["unit_id"]:
             groups.append({"unit_id": r["unit_id"], "unit": r["unit"], "rows": []})
         groups[-1]["rows"].append(r)
-    kinds = kpis.shortfall_reasons(sf)
+    kinds = _reason_counts(sf)
     n = len(rows)
-    reasons = [{"reason": c.text(k.reason), "cadres": F.integer(k.cadres), "share": F.share(k.cadres / n) if n else ""}
-               for k in kinds.itertuples()]
-    return {"n": n, "groups": groups, "reasons": reasons}
+    reasons = [{"reason": c.text(M.reason_name(k.code, c.lang)), "cadres": F.integer(k.cadres),
+                "share": F.share(k.cadres / n) if n else ""} for k in kinds.itertuples()]
+    note = M.say("reasons_note", c.lang, n=n) if int(kinds["cadres"].sum() if len(kinds) else 0) > n else ""
+    return {"n": n, "groups": groups, "reasons": reasons, "note": note}
 
 
 def _units(c: ReportContent) -> list[dict]:
@@ -406,6 +492,23 @@ def _units(c: ReportContent) -> list[dict]:
              "peak": f"{r['peak_absent']} / {r['cap']}", "over": r["peak_absent"] > r["cap"],
              "anchor": f"unit-{_anchor(r['unit_id'])}"}
             for r in c.units.to_dict("records")]
+
+
+def _districts(c: ReportContent) -> list[dict]:
+    """The unit table summed by district, with a total row."""
+    u = c.units.copy()
+    district = dict(zip(c.ds.units["unit_id"], c.ds.units["district"].fillna("").astype(str)))
+    u["district"] = u["unit_id"].map(district).fillna("")
+    cols = ["headcount", "met", "in_class", "rotations", "shortfall"]
+
+    def row(name, g, total=False):
+        n = int(g["headcount"].sum())
+        return {"name": name, "units": F.integer(len(g)), "total": total,
+                "share": F.share(g["met"].sum() / n) if n else F.DASH,
+                **{k: F.integer(g[k].sum()) for k in cols}}
+    out = [row(d, g) for d, g in u.groupby("district", sort=True)]
+    out.append(row(c.labels["total_row"], u, True))
+    return out
 
 
 def _unit_lists(c: ReportContent) -> list[dict]:

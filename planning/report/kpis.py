@@ -499,6 +499,19 @@ def shortfall_reasons(shortfall: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["reason", "cadres"])
 
 
+def shortfall_reason_codes(shortfall: pd.DataFrame) -> pd.DataFrame:
+    """code, cadres — how many cadres short of their requirement carry each reason code
+    (shortfall.csv's `reason_codes`, planning.messages.REASON_CODES); a cadre can carry several."""
+    counts: dict[str, set] = {}
+    for cid, codes in zip(shortfall["cadre_id"], shortfall["reason_codes"]):
+        for code in str(codes or "").split(";"):
+            code = code.strip()
+            if code and code != "nan":
+                counts.setdefault(code, set()).add(cid)
+    rows = sorted(((k, len(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0]))
+    return pd.DataFrame(rows, columns=["code", "cadres"])
+
+
 def compact_reason(text: str, keep: int = 3) -> str:
     """Long id lists shortened for print: "(C1, C2, C3, C4, C5)" → "(C1, C2, C3 … +2)"."""
     def clip(m: re.Match) -> str:

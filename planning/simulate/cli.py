@@ -51,7 +51,8 @@ def cmd_simulate(args) -> int:
 
     r = simulate(args.data, args.start_year, args.years, args.runs, args.seed, args.out, policy=args.policy,
                  scenario=args.scenario, mode=args.mode, scales=tuple(args.offer_scale), keep_years=args.keep_years,
-                 jobs=args.jobs, scheduler=args.scheduler, time_limit=args.time_limit, lang=args.lang, district=args.district, offers=args.offers,
+                 jobs=args.jobs, scheduler=args.scheduler, time_limit=args.time_limit, lang=args.lang,
+                 district=args.district, offers=args.offers,
                  progress=not args.no_progress)
     last = str(args.start_year + args.years - 1)
     q = r.summary["kpis"]

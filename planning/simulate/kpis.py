@@ -65,7 +65,8 @@ def cycle_kpis(cadres: pd.DataFrame, history: pd.DataFrame, year: int, policy: P
 def rotation_kpis(result: PlanResult, cadres: pd.DataFrame, history: pd.DataFrame, year: int,
                   policy: Policy) -> dict[str, float | None]:
     rotated = {c for c, k in zip(history["cadre_id"], history["kind"]) if str(k or "").casefold() == "rotation"}
-    target = pd.Series([bool(r) or is_young(b, year, policy) for r, b in zip(cadres["is_reserve"], cadres["birth_year"])],
+    target = pd.Series([bool(r) or is_young(b, year, policy)
+                        for r, b in zip(cadres["is_reserve"], cadres["birth_year"])],
                        dtype=bool)
     ever = pd.Series([c in rotated for c in cadres["cadre_id"]], dtype=bool)
     s = result.summary

@@ -1,6 +1,6 @@
-"""One simulated run (`run_one`: plan, carry out, close, advance, year after year) and the whole
-simulation (`simulate`: the runs in parallel on the batch executors, then kpis.csv, summary.json
-and the report), read top to bottom as a recipe."""
+"""One simulated run (`simulate_years`: plan, carry out, close, advance, year after year) and the
+whole simulation (`simulate`: the runs in parallel on the batch executors, then kpis.csv,
+summary.json and the report), each read top to bottom as a recipe."""
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -22,7 +22,8 @@ from planning.data.write import dataset_text, write_tables
 from planning.errors import DataError, PlanningError, Problem
 from planning.inyear import next_year_data, year_record
 from planning.io import atomic_dir, atomic_path, ensure_output_root, sweep_leftovers, write_csv, write_json
-from planning.pipeline import PlanResult, filter_district, load_data, plan_policy, run_plan, scenario_of, with_scenario, write_plan
+from planning.pipeline import (PlanResult, filter_district, load_data, plan_policy, run_plan, scenario_of,
+                               with_scenario, write_plan)
 from planning.policy import Policy
 from planning.simulate.carry import draw_attendance
 from planning.simulate.kpis import year_kpis
@@ -30,7 +31,6 @@ from planning.simulate.world import advance
 
 MODES = ("fast", "full")
 KPI_COLUMNS = ["run", "year", "kpi", "value", "offer_scale"]
-TIMING_KEYS = ("solve_seconds", "build_seconds", "lagrange_seconds", "search_seconds")
 
 
 class SimulationError(PlanningError):
@@ -105,11 +105,18 @@ def rng_of(seed: int, k: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([int(seed), int(k)]))
 
 
+def _zero_seconds(value):
+    if isinstance(value, dict):
+        return {k: _zero_seconds(v) for k, v in value.items()}
+    return 0.0 if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
 def _repeatable(result: PlanResult) -> PlanResult:
-    """Timings zeroed in a kept plan's summary, so that the same run writes the same bytes."""
-    for k in TIMING_KEYS:
-        if k in result.summary and result.summary[k] is not None:
-            result.summary[k] = 0.0
+    """Timings (every `*_seconds` entry) zeroed in a kept plan's summary, so that the same run
+    writes the same bytes."""
+    for k in list(result.summary):
+        if k.endswith("_seconds") and result.summary[k] is not None:
+            result.summary[k] = _zero_seconds(result.summary[k])
     return result
 
 
@@ -193,7 +200,6 @@ class SimulationResult:
     summary: dict
     ran: int = 0
     resumed: int = 0
-    failed: list[str] = field(default_factory=list)
 
 
 def check_arguments(years: int, runs: int, mode: str, scales: tuple[float, ...], start_year: int) -> None:
@@ -266,7 +272,8 @@ def fingerprint(spec: Spec, scenario: str | None) -> str:
         for name, df in sorted(dataset_text(offer).items()):
             h.update(name.encode())
             h.update(df.to_csv(index=False).encode())
-    h.update(json.dumps([spec.start_year, spec.years, spec.seed, spec.mode, spec.keep_years, scenario, spec.district]).encode())
+    h.update(json.dumps([spec.start_year, spec.years, spec.seed, spec.mode, spec.keep_years, scenario,
+                         spec.district]).encode())
     return h.hexdigest()[:16]
 
 
@@ -304,7 +311,8 @@ def simulate(data, start_year: int, years: int, runs: int, seed: int, out: str |
     and summary.json → simulation.xlsx and simulation.pdf."""
     spec = prepare(data, start_year, years, runs, seed, policy=policy, scenario=scenario, mode=mode,
                    scales=scales, keep_years=keep_years, time_limit=time_limit, district=district, offers=offers)
-    inputs = [data, offers, policy if isinstance(policy, (str, Path)) else None, scenario if isinstance(scenario, (str, Path)) else None]
+    inputs = [data, offers, policy if isinstance(policy, (str, Path)) else None,
+              scenario if isinstance(scenario, (str, Path)) else None]
     root = ensure_output_root(out, [i for i in inputs if i is not None], kind="simulation")
     items = [(k, s) for s in spec.scales for k in range(runs)]
     names = {run_name(k, s, spec.scales) for k, s in items}

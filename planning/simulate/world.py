@@ -34,6 +34,7 @@ from planning.data.load import topic_key
 from planning.data.validate import validate_dataset
 from planning.facts import age
 from planning.policy import Policy
+from planning.report.fonts import has_cjk
 
 LEADING = ("division", "section", "deputy_section")  # top first; each is filled from the next level down
 BELOW = {"division": "section", "section": "deputy_section", "deputy_section": "staff"}
@@ -150,13 +151,14 @@ def hire(cadres: pd.DataFrame, headcount: dict[str, int], year: int, policy: Pol
     now = cadres["unit_id"].value_counts().to_dict()
     rows = []
     fields = [f for f in (cadres["field"] if "field" in cadres.columns else []) if f]
+    label = "新录用干部" if any(has_cjk(str(n or "")) for n in cadres["name"]) else "New cadre"
     for unit in sorted(headcount):
         lost = headcount[unit] - now.get(unit, 0)
         n = int(np.floor(lost * share + rng.random())) if lost > 0 else 0
         for _ in range(n):
             cid = f"N{year + 1}-{len(rows) + 1:04d}"
             row = {c: None for c in cadres.columns}
-            row.update(cadre_id=cid, name=f"New cadre {cid}", unit_id=unit, level="staff",
+            row.update(cadre_id=cid, name=f"{label} {cid}", unit_id=unit, level="staff",
                        birth_year=year + 1 - int(rng.integers(lo, hi + 1)), is_reserve=False, is_key_post=False,
                        promoted_on=None, grassroots_years=0.0)
             if "gender" in cadres.columns:
