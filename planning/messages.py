@@ -344,7 +344,7 @@ WHATIF_MESSAGES: dict[str, dict[str, str]] = {
     "wi_full_short": {"en": "full optimizer", "zh": "完整优化"},
     "wi_not_saved": {"en": "Not saved: {error}", "zh": "未能保存：{error}"},
     "wi_saved": {"en": "Saved as {path} (planning compare / batch / plan --scenario accept it).",
-                 "zh": "已保存为 {path}（planning compare / batch / plan --scenario 均可直接使用）。"},
+                 "zh": "已保存为 {path}（情景比较、批量运行和按情景规划均可直接使用）。"},
     "wi_not_exported": {"en": "Not exported: {error}", "zh": "未能导出：{error}"},
     "wi_exported": {"en": "Exported the plan's report to {path}.", "zh": "方案报告已导出至 {path}。"},
     "wi_heat_diff": {"en": "Unit absence by week: change against the baseline (most away on one day; "

@@ -195,11 +195,12 @@ def describe_change(change: Change, base: PlanResult, lang: str = "en") -> list[
 
 
 def data_lang(ds: Dataset) -> str:
-    """"zh" when the data set's names (cadres, units) are Chinese, else "en"."""
+    """"zh" when most of the data set's names (cadres and units) are Chinese, else "en" (a few
+    Chinese names in an English data set do not switch the dashboard)."""
     from planning.report.fonts import has_cjk
 
-    names = list(ds.cadres["name"].astype(str).head(50)) + list(ds.units["name"].astype(str).head(20))
-    return "zh" if any(has_cjk(n) for n in names) else "en"
+    names = list(ds.cadres["name"].astype(str)) + list(ds.units["name"].astype(str))
+    return "zh" if names and 2 * sum(has_cjk(n) for n in names) > len(names) else "en"
 
 
 def check_lang(lang: str | None, ds: Dataset) -> str:
