@@ -123,6 +123,9 @@ def cmd_plan(args) -> int:
     gap = "n/a" if s["gap"] is None else f"{s['gap']:.4%}"
     print(f"Plan written to {args.out}: status {s['status']} (solver {s['solver']}, gap {gap}, "
           f"{s['solve_seconds']:.1f} s)")
+    from planning.messages import status_line
+
+    print(f"  {status_line(s, 'en')}")
     print(f"  requirement met: {s['requirement_met']} of {s['cadres']} cadres ({s['requirement_met_share']:.1%}); "
           f"greedy baseline {s['greedy_met_share']:.1%}")
     print(f"  overdue cadres given a class: {s['overdue_covered']} of {s['overdue_total']}; "
@@ -183,6 +186,8 @@ def cmd_generate(args) -> int:
         argv += ["--windowed-share", str(args.windowed_share)]
     if getattr(args, "profile", None):
         argv += ["--profile", args.profile]
+    if getattr(args, "lang", None):
+        argv += ["--lang", args.lang]
     return generate.main(argv) or 0
 
 
@@ -353,6 +358,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--windowed-share", type=share)
     g.add_argument("--profile", choices=("standard", "adversarial"),
                    help="adversarial: busy springs, every class windowed, seats at 0.95 of demand")
+    g.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="zh: Chinese names, units, class titles, institutions and reasons (same plan as en)")
     g.set_defaults(func=cmd_generate)
 
     cm = sub.add_parser("compare", help="plan scenarios in parallel and compare them with the baseline")
@@ -414,6 +421,14 @@ def parser() -> argparse.ArgumentParser:
     from planning.simulate.cli import add_parser as add_simulate
 
     add_simulate(sub)
+
+    from planning.pool.cli import add_parser as add_pool
+
+    add_pool(sub)
+
+    from planning.pool.growth_cli import add_parser as add_growth
+
+    add_growth(sub)
 
     # `planning batch ...` is handed to planning.batch.main before parsing (see main); listed here for --help
     sub.add_parser("batch", add_help=False, help="run notebooks over years × districts × scenarios (papermill)")

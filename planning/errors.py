@@ -25,7 +25,8 @@ class Problem:
 
 # Problems are listed in the data contract's order of tables; problems with the data set as a whole first.
 _TABLE_ORDER = ("data set", "workbook", "cadres", "units", "classes", "rotations", "blackouts", "busy", "history",
-                "holidays", "pins", "online", "course_ratings", "trainee_ratings", "attendance")
+                "holidays", "pins", "online", "course_ratings", "trainee_ratings", "attendance",
+                "assessments", "candidates", "vacancies")
 
 
 def problem_order(p: Problem) -> tuple:

@@ -156,13 +156,21 @@ def _recipe(data, year, out, *, policy, solver, time_limit, gap, district, scena
         pol = plan_policy(policy, solver=solver, time_limit=time_limit, gap=gap)
         ds = load_data(data, year)
         label = ds.source
-        ds, pol, name = with_scenario(ds, pol, scenario_of(scenario), year)
+        scenario = scenario_of(scenario)
+        if isinstance(scenario, Scenario) and scenario.needs_baseline:
+            # budget.share_of_baseline: plan the baseline (same data, policy, district) to learn its cost
+            base = _recipe(ds, year, None, policy=pol, solver=None, time_limit=None, gap=None, district=district,
+                           scenario=None, check=False, msg=msg)
+            scenario = scenario.with_baseline_cost(float(base.summary.get("cost") or 0))
+            t_start = time.perf_counter()  # the scenario's own plan gets the whole time limit
+        ds, pol, name = with_scenario(ds, pol, scenario, year)
         ds = filter_district(ds, district)
     with _timed(timings, "problem"):
         prob = build_problem(ds, year, pol)
     try:
         chosen, res, info = solve_plan(prob, pol, msg=msg, warm=warm,
-                                       deadline=t_start + float(pol["solver.time_limit"]) - reserve_seconds(prob, pol))
+                                       deadline=t_start + float(pol["solver.time_limit"])
+                                       - reserve_seconds(prob, pol, timings["load"] + timings["problem"]))
     except InfeasiblePlan as e:
         if out is not None:
             write_infeasible(out, e, pol, year, label, len(ds.cadres))
@@ -252,9 +260,12 @@ def filter_district(ds: Dataset, district: str | None) -> Dataset:
 
 
 # --------------------------------------------------------------------------- the solve step
-def reserve_seconds(prob: PlanningProblem, policy: Policy) -> float:
-    """Time kept back from solver.time_limit for what follows the solve (extract, check, write)."""
-    return float(policy["lns.reserve_seconds"]) + float(policy["lns.reserve_per_1000_cadres"]) * len(prob.cadre_ids) / 1000
+def reserve_seconds(prob: PlanningProblem, policy: Policy, before: float = 0.0) -> float:
+    """Time kept back from solver.time_limit for what follows the solve (extract, check, write):
+    a base, a share per 1,000 cadres and `lns.reserve_load_factor` × the seconds loading and
+    building took (`before`: they scale with the data and with the machine's load alike)."""
+    return (float(policy["lns.reserve_seconds"]) + float(policy["lns.reserve_per_1000_cadres"]) * len(prob.cadre_ids) / 1000
+            + float(policy["lns.reserve_load_factor"]) * before)
 
 
 def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False,
@@ -346,7 +357,8 @@ def _lns(prob: PlanningProblem, policy: Policy, start: set[int], sobj: float, re
     best, log = lns(prob, start, score, bound=res.best_bound, gap=float(policy["solver.gap"]), deadline=deadline,
                     seed=int(policy["solver.seed"]), max_pairs=int(policy["lns.max_pairs"]),
                     node_limit=int(policy["lns.node_limit"]), sub_time_limit=float(policy["lns.sub_time_limit"]),
-                    max_neighbourhoods=int(policy["lns.max_neighbourhoods"]),
+                    max_neighbourhoods=int(policy["lns.warm_max_neighbourhoods" if "warm_objective" in info.extra
+                                               else "lns.max_neighbourhoods"]),
                     stall_rounds=int(policy["lns.stall_rounds"]), msg=msg)
     info["layers"]["lns"] = {**_layer(t, sobj, sobj + log.gain, res.best_bound, res.best_bound),
                              "neighbourhoods": log.neighbourhoods, "improved": log.improved, "stop": log.stop,

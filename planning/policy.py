@@ -43,6 +43,7 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "lagrange.heuristic_every": (1, None, False),
     "lagrange.master_rounds": (0, None, False),
     "lagrange.warm_iterations": (0, None, False),
+    "lns.warm_max_neighbourhoods": (0, None, False),
     "replan.change_penalty": (0, None, False),
     "replan.notice_change_penalty": (0, None, False),
     "replan.notice_days": (0, 366, False),

@@ -137,11 +137,17 @@ def _commands(w: dict, out: Path) -> dict[str, list[str]]:
                    "--out", str(out), "--policy", pol],
         "simulate": ["simulate", d, "--start-year", "2027", "--years", "1", "--out", str(out), "--policy", pol,
                      "--no-progress"],
+        "assess": ["assess", d, "--year", "2027", "--out", str(out), "--policy", pol],
+        "pool select": ["pool", "select", d, "--year", "2027", "--quota", "3", "--out", str(out), "--policy", pol],
+        "pool review": ["pool", "review", d, "--year", "2027", "--out", str(out), "--policy", pol],
+        "pool fill": ["pool", "fill", d, "--year", "2027", "--out", str(out), "--policy", pol],
+        "growth": ["growth", d, "--year", "2027", "--out", str(out), "--policy", pol],
     }
 
 
 # Every command that writes into --out is walked by the tests below; a new command must be added here.
-WALKED = ["plan", "compare", "generate", "report", "activities", "close-year", "replan", "simulate"]
+WALKED = ["plan", "compare", "generate", "report", "activities", "close-year", "replan", "simulate", "assess",
+          "pool select", "pool review", "pool fill", "growth"]
 
 
 def _subcommands_with_out(p=None, prefix=()):

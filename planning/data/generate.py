@@ -1141,6 +1141,10 @@ def generate(size: str | int = "medium", year: int = 2027, seed: int = 7,
     tables.update(activity_tables(tables, seed, n, year))
     # attendance is recorded while the year runs (planning close-year reads it): a plan-year data set has none yet
     tables["attendance"] = _frame("attendance", [])
+    # the reserve pool (planning/pool/): its own stream; cadres gains gender, field, pool_joined
+    from planning.data.generate_pool import pool_tables
+
+    tables.update(pool_tables(tables, seed, n, year))
     return tables
 
 
@@ -1266,10 +1270,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, help="folder for the CSV files")
     ap.add_argument("--xlsx", help="also write this .xlsx workbook")
     ap.add_argument("--check", action="store_true", help="load and validate the result, print tightness")
+    ap.add_argument("--lang", choices=("en", "zh"), default="en",
+                    help="zh: every text a person reads in Chinese (planning/data/generate_zh.py)")
     args = ap.parse_args(argv)
     try:
         t0 = time.perf_counter()
         tables = generate(args.size, args.year, args.seed, args.windowed_share, args.profile)
+        if args.lang == "zh":
+            from planning.data.generate_zh import to_chinese
+
+            tables = to_chinese(tables)
         t1 = time.perf_counter()
     except ValueError as e:
         ap.error(str(e))

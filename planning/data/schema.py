@@ -15,6 +15,12 @@ PIN_RULES = ("must", "must_not")
 COURSE_SCORE = (1, 5)  # course_ratings.score: whole points
 TRAINEE_SCORE = (0, 100)  # trainee_ratings.score
 TYPES = ("text", "int", "number", "date", "bool", "list")
+# reserve pool (planning/pool/): the seven assessment dimensions, candidate sources, genders
+DIMENSIONS = ("task_objectives", "daily_performance", "collective_activities", "learning_ability",
+              "urgent_tasks", "democratic_appraisal", "others_comments")
+SOURCES = ("recommendation", "selection_passed", "assessment_found")
+GENDERS = ("F", "M")
+ASSESSMENT_SCORE = (0, 100)
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,8 @@ TABLES: dict[str, Table] = {
             _c("level", "text"), _c("birth_year", "int"), _c("is_reserve", "bool", nonempty=False),
             _c("is_key_post", "bool", nonempty=False), _c("promoted_on", "date", present=False, nonempty=False),
             _c("grassroots_years", "number"),
+            _c("gender", "text", present=False, nonempty=False), _c("field", "text", present=False, nonempty=False),
+            _c("pool_joined", "int", present=False, nonempty=False),
         )),
         Table("units", True, (
             _c("unit_id", "text"), _c("name", "text", nonempty=False), _c("district", "text"),
@@ -106,6 +114,18 @@ TABLES: dict[str, Table] = {
         Table("attendance", False, (
             _c("cadre_id", "text"), _c("activity_id", "text"), _c("attended", "bool", nonempty=False),
             _c("leave_hours", "number", present=False, nonempty=False),
+        )),
+        # reserve pool (planning/pool/): assessment, a selection round, leadership vacancies
+        Table("assessments", False, (
+            _c("cadre_id", "text"), _c("year", "int"), _c("dimension", "text"), _c("score", "number"),
+        )),
+        Table("candidates", False, (
+            _c("cadre_id", "text"), _c("source", "text"), _c("votes", "int", nonempty=False),
+            _c("voters", "int", nonempty=False), _c("exam_score", "number", nonempty=False),
+        )),
+        Table("vacancies", False, (
+            _c("vacancy_id", "text"), _c("unit_id", "text"), _c("level", "text"),
+            _c("field", "text", present=False, nonempty=False), _c("opens_on", "date"),
         )),
     )
 }

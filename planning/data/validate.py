@@ -12,7 +12,7 @@ import pandas as pd
 
 from planning.calendar import occupied_days, public_holidays
 from planning.data.dataset import ROW, Dataset
-from planning.data.schema import COURSE_SCORE, DIRECTIONS, HISTORY_KINDS, LEVELS, MODES, PIN_RULES, TRAINEE_SCORE
+from planning.data.schema import ASSESSMENT_SCORE, COURSE_SCORE, DIMENSIONS, GENDERS, SOURCES, DIRECTIONS, HISTORY_KINDS, LEVELS, MODES, PIN_RULES, TRAINEE_SCORE
 from planning.errors import DataError, Problem, problem_order
 
 
@@ -266,6 +266,50 @@ def validate_attendance(ds: Dataset) -> list[Problem]:
     return p
 
 
+def validate_pool_tables(ds: Dataset, year: int) -> list[Problem]:
+    """The reserve pool's tables (planning/pool/): cadres' gender; assessments (cadre exists, year not after
+    the plan year, a known dimension, score 0 … 100, one row per cadre, year and dimension); candidates
+    (cadre exists and is listed once, a known source, votes >= 0 and given for a recommendation,
+    voters >= votes, exam 0 … 100); vacancies (unique id, unit exists, a level)."""
+    cadres = set(ds.cadres["cadre_id"])
+    p = check_choice(ds.cadres, "cadres", "gender", GENDERS) if "gender" in ds.cadres else []
+    a = ds.tables.get("assessments")
+    if a is not None and len(a):
+        p += check_refs(a, "assessments", "cadre_id", cadres, "the cadres table") + _not_after(a, "assessments", year)
+        p += check_choice(a, "assessments", "dimension", DIMENSIONS)
+        p += check_range(a, "assessments", "score", *ASSESSMENT_SCORE)
+        first: dict[tuple, int] = {}
+        for r in _rows(a):
+            key = (r["cadre_id"], r["year"], r["dimension"])
+            if None in key:
+                continue
+            if key in first:
+                p.append(Problem("assessments", r[ROW], "dimension",
+                                 f"{r['cadre_id']} already has a {r['dimension']} score for {r['year']} (row "
+                                 f"{first[key]}); one row per cadre, year and dimension"))
+            else:
+                first[key] = r[ROW]
+    c = ds.tables.get("candidates")
+    if c is not None and len(c):
+        p += check_refs(c, "candidates", "cadre_id", cadres, "the cadres table") + check_unique(c, "candidates", "cadre_id")
+        p += check_choice(c, "candidates", "source", SOURCES)
+        p += check_range(c, "candidates", "votes", 0) + check_range(c, "candidates", "exam_score", 0, 100)
+        for r in _rows(c):
+            if r["source"] == "recommendation":
+                for col in ("votes", "voters"):
+                    if r[col] is None:
+                        p.append(Problem("candidates", r[ROW], col, f"a recommended candidate needs {col}"))
+            if r["votes"] is not None and r["voters"] is not None and r["votes"] > r["voters"]:
+                p.append(Problem("candidates", r[ROW], "votes",
+                                 f"{r['votes']} votes but only {r['voters']} voters; votes cannot exceed voters"))
+    v = ds.tables.get("vacancies")
+    if v is not None and len(v):
+        p += check_unique(v, "vacancies", "vacancy_id")
+        p += check_refs(v, "vacancies", "unit_id", set(ds.units["unit_id"]), "the units table")
+        p += check_levels(v, "vacancies", "level", as_list=False)
+    return p
+
+
 def rating_warnings(ds: Dataset) -> list[Problem]:
     """A rating of a class found neither in the classes table nor in history; a trainee rating a class twice."""
     known = set(ds.classes["class_id"]) | {a for a in ds.history["activity_id"] if a}
@@ -345,7 +389,7 @@ def collect_problems(ds: Dataset, year: int) -> list[Problem]:
     return (validate_units(ds) + validate_cadres(ds, year) + validate_ids_across(ds)
             + validate_classes(ds, year) + validate_rotations(ds, year) + validate_blackouts(ds)
             + validate_busy(ds) + validate_history(ds, year) + validate_pins(ds) + validate_online(ds, year)
-            + validate_ratings(ds, year) + validate_attendance(ds))
+            + validate_ratings(ds, year) + validate_attendance(ds) + validate_pool_tables(ds, year))
 
 
 def validate_dataset(ds: Dataset, year: int) -> Dataset:

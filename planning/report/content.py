@@ -241,7 +241,17 @@ def _default_comments() -> dict[str, str]:
     return out
 
 
+_VALUE_ZH = {"highs": "HiGHS", "cbc": "CBC", "unit": "本单位", "district": "区县", "true": "是", "false": "否"}
+
+
 def policy_value(value, labels: Labels) -> str:
+    if getattr(labels, "lang", "en") == "zh" and isinstance(value, str):
+        if value in _VALUE_ZH:
+            return _VALUE_ZH[value]
+        parts = value.split(";")
+        cjk = [p for p in parts if re.search(r"[\u4e00-\u9fff]", p)]
+        if len(parts) > 1 and cjk:  # a word list in both languages (simulation.grassroots_units): the Chinese words
+            return ";".join(cjk)
     if value is None:
         return labels["no_limit"]
     if isinstance(value, bool):

@@ -25,7 +25,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from planning.io import atomic_path
-from planning.report.content import ReportContent, policy_table
+from planning import messages as M
+from planning.report.content import ReportContent, policy_table, policy_value
 from planning.report.kpis import PLAN_COLUMNS, kpi_rows
 
 FORMULA_START = ("=", "+", "-", "@")
@@ -248,7 +249,8 @@ def shortfall_frame(c: ReportContent) -> pd.DataFrame:
         "cadre_id": sf["cadre_id"], "name": sf["cadre_id"].map(c.name), "unit_id": sf["unit_id"],
         "unit": sf["unit_id"].map(c.unit_name), "level": sf["cadre_id"].map(info["level"]).fillna(""),
         "measure": sf["measure"], "required": sf["required"], "planned": sf["planned"],
-        "reasons": [c.text(r) for r in sf["reasons"]],
+        "reasons": [c.text(r) for r in (sf["reasons_zh"] if c.lang == "zh" and "reasons_zh" in sf.columns
+                                         and sf["reasons_zh"].astype(str).str.strip().all() else sf["reasons"])],
     })
 
 
@@ -273,13 +275,16 @@ def kpi_frame(c: ReportContent) -> pd.DataFrame:
             names.append(f"{L['kpi_met']} · {L.code('group', k.split('.', 1)[1])}")
         else:
             names.append(L[_KPI_LABEL[k]] if k in _KPI_LABEL else k)
-    values = [L.code("status", v) if k == "status" else v for k, v in zip(rows["key"], rows["value"])]
+    values = [M.status_short(c.headline, c.lang) if k == "status" else
+              M.solver_name(v, c.lang) if k == "solver" and isinstance(v, str) else v
+              for k, v in zip(rows["key"], rows["value"])]
     return pd.DataFrame({"key": rows["key"], "indicator": names, "value": values, "detail": rows["detail"]})
 
 
 def policy_frame(c: ReportContent) -> pd.DataFrame:
     t = policy_table(c.policy, c.labels)
-    val = lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v  # noqa: E731
+    val = lambda v: ("; ".join(map(str, v)) if isinstance(v, (list, tuple))  # noqa: E731
+                     else policy_value(v, c.labels) if c.lang == "zh" and isinstance(v, str) else v)
     return pd.DataFrame({"group": t["group_label"], "setting": t["key"], "value": [val(v) for v in t["value"]],
                          "default": [val(v) for v in t["default"]], "changed": t["changed"].astype(bool),
                          "meaning": t["meaning"]})

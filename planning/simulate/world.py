@@ -8,7 +8,8 @@ Order of events at the end of `year` (the data set is already the closed one of 
    simulation.attrition_<level> of each level, drawn);
 2. promotions, top level first: every vacated leading post (division, section, deputy section)
    is filled with probability simulation.promotion_fill_share by a cadre of the level below
-   (`promote`: the reserve pool first), who moves into the post's unit and is newly promoted;
+   (planning.pool.fill_vacancies: the reserve pool first), who moves into the post's unit and is
+   newly promoted;
    the post he leaves is vacated in turn;
 3. hires: a share simulation.hire_share of each unit's lost headcount comes back as staff;
 4. the reserve pool is topped up (simulation.pool_refill_share of its leavers replaced);
@@ -89,51 +90,46 @@ def vacancies_of(posts: list[tuple[str, str]], year: int) -> pd.DataFrame:
     })
 
 
-def promote(cadres: pd.DataFrame, vacancy: dict, taken: set[str], score: dict[str, float],
-            rng: np.random.Generator) -> str | None:
-    """The cadre appointed to one vacancy: a cadre of the level below, not yet moved this year —
-    reserve pool members first, then the best assessed, then the post's own unit, ties drawn.
+def assessment_scores(ds: Dataset, year: int, policy: Policy) -> pd.DataFrame:
+    """The pool's assessment (planning.pool.assess): each cadre's composite of the latest assessed
+    year up to `year`, normalised within level."""
+    from planning.pool import assess
 
-    INTERIM until planning.pool.fill_vacancies lands (the pool issue): the simulation will call it
-    in this one place instead."""
-    below = BELOW[vacancy["level"]]
-    pool = cadres[(cadres["level"] == below) & ~cadres["cadre_id"].isin(taken)]
-    if pool.empty:
-        return None
-    ties = rng.random(len(pool))
-    keys = [(not bool(r), -score.get(c, 0.0), u != vacancy["unit_id"], t)
-            for c, r, u, t in zip(pool["cadre_id"], pool["is_reserve"], pool["unit_id"], ties)]
-    return pool["cadre_id"].iloc[min(range(len(keys)), key=keys.__getitem__)]
-
-
-def assessment_scores(ds: Dataset) -> dict[str, float]:
-    """Each cadre's latest assessment (mean score of the latest year), when the data set has assessments."""
-    a = ds.tables.get("assessments")
-    if a is None or a.empty:
-        return {}
-    latest = a[a["year"] == a.groupby("cadre_id")["year"].transform("max")]
-    return {k: float(v) for k, v in pd.to_numeric(latest["score"]).groupby(latest["cadre_id"]).mean().items()}
+    return assess(ds, year, policy)
 
 
 def fill_posts(cadres: pd.DataFrame, lost: pd.DataFrame, year: int, policy: Policy, ds: Dataset,
                rng: np.random.Generator, events: Events) -> pd.DataFrame:
-    """Promotions, top level first, each vacated post filled with simulation.promotion_fill_share."""
+    """Promotions, top level first: each vacated post is open with simulation.promotion_fill_share
+    (one draw per post); the open posts of a level are filled together by planning.pool.fill_vacancies
+    (reserve pool members first, then the normalised composite, field, own unit) from the level
+    below only (cadres of the post's level are excluded: a promotion, not a move); the post a
+    promoted cadre leaves is vacated in turn."""
+    from planning.pool import fill_vacancies
+
     cadres = cadres.copy()
-    score = assessment_scores(ds)
+    scores = assessment_scores(ds, year, policy)
     share = float(policy["simulation.promotion_fill_share"])
     open_posts = [(u, lv) for u, lv in zip(lost["unit_id"], lost["level"]) if lv in LEADING]
     moved: set[str] = set()
     when = dt.date(year, 12, 31)
     for level in LEADING:
-        posts = [p for p in open_posts if p[1] == level]
-        for vac in vacancies_of(posts, year).to_dict("records"):
-            who = promote(cadres, vac, moved, score, rng) if rng.random() < share else None
-            if who is None:
+        vac = vacancies_of([p for p in open_posts if p[1] == level], year)
+        is_open = [rng.random() < share for _ in range(len(vac))]
+        events.vacancies_unfilled += is_open.count(False)
+        vac = vac[is_open].reset_index(drop=True)
+        if vac.empty:
+            continue
+        same_level = set(cadres.loc[cadres["level"] == level, "cadre_id"])
+        app = fill_vacancies(Dataset({"cadres": cadres}, ds.source), year, policy, vacancies=vac, scores=scores,
+                             exclude=moved | same_level)
+        for v, who in zip(vac.to_dict("records"), app["cadre_id"]):  # one row per vacancy, in order
+            if not who:
                 events.vacancies_unfilled += 1
                 continue
             k = cadres.index[cadres["cadre_id"] == who][0]
             old_unit, old_level = cadres.at[k, "unit_id"], cadres.at[k, "level"]
-            cadres.at[k, "level"], cadres.at[k, "unit_id"], cadres.at[k, "promoted_on"] = level, vac["unit_id"], when
+            cadres.at[k, "level"], cadres.at[k, "unit_id"], cadres.at[k, "promoted_on"] = level, v["unit_id"], when
             cadres.at[k, "is_reserve"] = False  # appointed: leaves the reserve pool
             moved.add(who)
             events.promoted.append((who, old_level, level))
@@ -175,13 +171,14 @@ def hire(cadres: pd.DataFrame, headcount: dict[str, int], year: int, policy: Pol
 def refill_pool(cadres: pd.DataFrame, left: int, year: int, policy: Policy, ds: Dataset, rng: np.random.Generator,
                 events: Events) -> pd.DataFrame:
     """simulation.pool_refill_share of the pool's leavers replaced by cadres below division level
-    not in the pool: the best assessed first, then the youngest, ties drawn.
-    INTERIM until planning.pool's review lands."""
+    not in the pool: the best assessed first (planning.pool.assess: the composite's percentile
+    within level), then the youngest, ties drawn."""
     n = int(np.floor(left * float(policy["simulation.pool_refill_share"]) + rng.random())) if left > 0 else 0
     if n <= 0:
         return cadres
     cadres = cadres.copy()
-    score = assessment_scores(ds)
+    scores = assessment_scores(ds, year, policy)
+    score = dict(zip(scores["cadre_id"], scores["normalised"].astype(float)))
     out = cadres[(cadres["level"] != "division") & ~cadres["is_reserve"].astype(bool)]
     ties = rng.random(len(out))
     order = sorted(range(len(out)), key=lambda i: (-score.get(out["cadre_id"].iloc[i], 0.0),

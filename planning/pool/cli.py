@@ -1,0 +1,147 @@
+"""`planning assess` and `planning pool select|review|fill` (DATA_CONTRACT "Pool outputs")."""
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub) -> None:
+    from planning.cli import year
+
+    def quota(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+        if n < 1:
+            raise argparse.ArgumentTypeError(f"must be at least 1, not {text!r}")
+        return n
+
+    def common(p) -> None:
+        p.add_argument("data")
+        p.add_argument("--year", type=year, required=True)
+        p.add_argument("--out", required=True)
+        p.add_argument("--policy")
+        p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the reasons")
+
+    a = sub.add_parser("assess", help="composite assessment scores per cadre (normalised within level), trend, flags")
+    common(a)
+    a.set_defaults(func=cmd_assess)
+
+    p = sub.add_parser("pool", help="the reserve-cadre pool: select, review, fill vacancies")
+    ps = p.add_subparsers(dest="pool_command", required=True)
+    s = ps.add_parser("select", help="a selection round: ranking, difference inspection (1 : 1.5), the chosen "
+                                     "under the structure quotas (exit 3 when they cannot hold)")
+    common(s)
+    s.add_argument("--quota", type=quota, required=True, help="places in the round")
+    s.set_defaults(func=cmd_select)
+    r = ps.add_parser("review", help="the rolling review (every pool.review_years years): who leaves, who joins")
+    common(r)
+    r.set_defaults(func=cmd_review)
+    f = ps.add_parser("fill", help="leadership vacancies filled from the pool first")
+    common(f)
+    f.set_defaults(func=cmd_fill)
+
+
+def _load(args):
+    from planning.data.load import load_dataset
+    from planning.policy import load_policy
+
+    policy = load_policy(args.policy)
+    return load_dataset(args.data, args.year), policy
+
+
+def _inputs(args) -> list:
+    return [args.data] + ([args.policy] if args.policy else [])
+
+
+def cmd_assess(args) -> int:
+    import pandas as pd
+
+    from planning.io import check_output_target, output_dir, write_csv, write_json
+    from planning.pool.workbook import summary_frame, write_pool_workbook
+    from planning.pool.assess import assess
+
+    check_output_target(args.out, _inputs(args))
+    ds, policy = _load(args)
+    scores = assess(ds, args.year, policy)
+    flagged = scores[scores["flags"] != ""]
+    summary = {"year": args.year, "cadres_assessed": len(scores), "flag_low": int(scores["flag_low"].sum()),
+               "flag_missing": int(scores["flag_missing"].sum()),
+               "mean_composite": round(float(scores["composite"].mean()), 2) if len(scores) else None}
+    with output_dir(args.out, _inputs(args)) as tmp:
+        write_csv(scores, tmp / "scores.csv")
+        write_csv(flagged, tmp / "flags.csv")
+        write_json(summary, tmp / "summary.json")
+        write_pool_workbook(tmp, args.year, {"summary": summary_frame(summary), "scores": scores}, args.lang)
+    print(f"Assessed {len(scores)} cadres into {args.out}: {summary['flag_low']} flagged low, "
+          f"{summary['flag_missing']} with missing dimensions.")
+    return 0
+
+
+def cmd_fill(args) -> int:
+    import pandas as pd
+
+    from planning.io import check_output_target, output_dir, write_csv, write_json
+    from planning.pool.workbook import summary_frame, write_pool_workbook
+    from planning.pool.fill import fill_vacancies
+
+    check_output_target(args.out, _inputs(args))
+    ds, policy = _load(args)
+    app = fill_vacancies(ds, args.year, policy, lang=args.lang)
+    filled = app[app["cadre_id"] != ""]
+    summary = {"year": args.year, "vacancies": len(app), "filled": len(filled),
+               "from_pool": int(filled["from_pool"].sum()), "unfilled": len(app) - len(filled)}
+    with output_dir(args.out, _inputs(args)) as tmp:
+        write_csv(app, tmp / "appointments.csv")
+        write_json(summary, tmp / "summary.json")
+        write_pool_workbook(tmp, args.year, {"summary": summary_frame(summary), "appointments": app}, args.lang)
+    print(f"{summary['filled']} of {summary['vacancies']} vacancies filled ({summary['from_pool']} from the pool) "
+          f"into {args.out}.")
+    return 0
+
+
+def cmd_select(args) -> int:
+    import pandas as pd
+
+    from planning.io import check_output_target, output_dir, write_csv, write_json
+    from planning.pool.workbook import summary_frame, write_pool_workbook
+    from planning.pool.select import select
+
+    check_output_target(args.out, _inputs(args))
+    ds, policy = _load(args)
+    res = select(ds, args.year, args.quota, policy, lang=args.lang)  # InfeasiblePlan (exit 3) before writing
+    with output_dir(args.out, _inputs(args)) as tmp:
+        write_csv(res.ranking, tmp / "ranking.csv")
+        write_csv(res.inspection, tmp / "inspection.csv")
+        write_csv(res.selected, tmp / "selected.csv")
+        write_json(res.summary, tmp / "summary.json")
+        write_pool_workbook(tmp, args.year, {"summary": summary_frame(res.summary),
+                                             "quotas": pd.DataFrame(res.summary["quotas"]), "selected": res.selected,
+                                             "inspection": res.inspection, "ranking": res.ranking}, args.lang)
+    s = res.summary
+    print(f"Selected {s['selected']} of quota {s['quota']} from {s['candidates']} candidates "
+          f"({s['inspected']} inspected) into {args.out}.")
+    if s.get("short_reason"):
+        print(f"  {s['short_reason']}")
+    return 0
+
+
+def cmd_review(args) -> int:
+    import pandas as pd
+
+    from planning.io import check_output_target, output_dir, write_csv, write_json
+    from planning.pool.workbook import summary_frame, write_pool_workbook
+    from planning.pool.review import review
+
+    check_output_target(args.out, _inputs(args))
+    ds, policy = _load(args)
+    res = review(ds, args.year, policy, lang=args.lang)
+    with output_dir(args.out, _inputs(args)) as tmp:
+        write_csv(res.changes, tmp / "pool_changes.csv")
+        write_json(res.summary, tmp / "summary.json")
+        write_pool_workbook(tmp, args.year, {"summary": summary_frame(res.summary), "changes": res.changes,
+                                             "quotas": pd.DataFrame(res.summary.get("quotas", []))}, args.lang)
+    s = res.summary
+    print(f"Pool review {args.year}: {s['stay']} stay, {s['leave']} leave, {s['join']} join "
+          f"(size {s['size_before']} -> {s['size_after']}) into {args.out}.")
+    return 0
