@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from planning.pool.words import LEVEL_ZH
+from planning.pool.words import FIELD_ZH, LEVEL_ZH
 from planning.report.excel import write_sheet
 from planning.simulate.report import fixed_zip_times
 
@@ -30,6 +30,7 @@ CODES_ZH = {
     "source": {"recommendation": "民主推荐", "selection_passed": "选拔合格未任用", "assessment_found": "考核发现"},
     "level": LEVEL_ZH,
     "gender": {"F": "女", "M": "男"},
+    "field": FIELD_ZH,
 }
 SHEETS_ZH = {"summary": "概要", "quotas": "结构要求", "ranking": "排名", "inspection": "考察名单", "selected": "入选名单",
              "changes": "调整名单", "appointments": "任用", "scores": "考核得分"}

@@ -672,6 +672,7 @@ POLICY_ZH: dict[str, str] = {
 # Whole English meanings where the policy file's comment continues another setting's ("...")
 # or says nothing; the other meanings are read from default_policy.yaml's comments.
 POLICY_EN: dict[str, str] = {
+    'lns.warm_max_neighbourhoods': 'stop after this many sub-MIPs when the search starts from a given plan (re-plan): a quick, repeatable re-plan',
     'requirement.annual_days': "below division level: a cadre meets the year's requirement with at least this many class days (or the class hours below)",
     'requirement.annual_hours': "below division level: a cadre meets the year's requirement with at least this many class hours (or the class days above)",
     'requirement.division_hours': 'division level: at least this many full-time class hours in every requirement.division_years years',
