@@ -36,6 +36,29 @@ REASON_NAMES: dict[str, dict[str, str]] = {
 }
 REASON_CODES = tuple(REASON_NAMES)
 
+# code -> what a meeting could do about that obstacle (completes "whether to ...")
+REMEDIES: dict[str, dict[str, str]] = {
+    "full_higher": {"en": "add places or classes for the cadres left out", "zh": "为未排上的干部增加名额或班次"},
+    "full": {"en": "add places or classes", "zh": "增加名额或班次"},
+    "unit_cap": {"en": "let the units concerned release more cadres at once, or spread classes over more dates",
+                 "zh": "允许相关单位同时派出更多干部，或将班次分散到更多日期"},
+    "blackout": {"en": "move classes out of the units' blackouts", "zh": "将班次调出单位重点工作时段"},
+    "region_blackout": {"en": "move classes out of the region blackouts", "zh": "将班次调出全区重点工作时段"},
+    "busy": {"en": "offer classes outside the cadres' busy periods", "zh": "在干部工作繁忙时段之外安排班次"},
+    "cancelled": {"en": "run the cancelled classes below their minimum size", "zh": "低于最低开班人数照常开班"},
+    "topic_taken": {"en": "offer classes on other topics", "zh": "开设其他主题的班次"},
+    "no_class_for_level": {"en": "open classes on new topics to these levels", "zh": "面向相关职级开设新主题班次"},
+    "offer_too_small": {"en": "offer longer classes or more of them to these cadres", "zh": "为这些干部开设更长或更多的班次"},
+    "budget": {"en": "raise the budget", "zh": "增加培训预算"},
+    "clash": {"en": "move clashing classes or rotations", "zh": "调整时间冲突的班次或挂职"},
+    "unscheduled": {"en": "widen the windowed classes' windows", "zh": "放宽可选时段培训班的时段"},
+    "combination": {"en": "add classes with other dates", "zh": "增加其他日期的班次"},
+}
+
+
+def remedy(code: str, lang: str = "en") -> str:
+    return REMEDIES.get(code, REMEDIES["combination"])[lang]
+
 _REASON_TEXT: dict[str, dict[str, str]] = {
     "no_class_for_level": {
         "en": "no class is open to level {level_en} on topics not yet taken ({n_level} not open to the level, "
@@ -191,8 +214,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "decide_cancelled": {"en": "Whether to run the {n} cancelled classes below their minimum size, "
                                "merge them, or drop them.",
                          "zh": "{n}个取消的培训班是低于最低开班人数照常举办、合并举办还是不再举办。"},
-    "decide_reason": {"en": "The main obstacle, “{reason}” ({n} cadres): whether to relax the rule behind it.",
-                      "zh": "主要障碍“{reason}”（涉及{n}人）：是否放宽相关规定。"},
+    "decide_reason": {"en": "The main obstacle, “{reason}” ({n} cadres): whether to {remedy}.",
+                      "zh": "主要障碍“{reason}”（涉及{n}人）：是否{remedy}。"},
+    "decide_rotations": {"en": "Whether to fill the {n} vacant rotation slots (open them to more levels) "
+                               "or leave them vacant this year.",
+                         "zh": "{n}个空缺的挂职岗位是扩大面向职级予以安排，还是本年度空缺。"},
     "decide_budget": {"en": "Whether the class cost of {cost} fits the budget of {budget}.",
                       "zh": "培训费用{cost}是否在预算{budget}以内。"},
     "decide_overdue": {"en": "How to place the {n} cadres overdue on the five-year cycle who have no class.",

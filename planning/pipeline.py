@@ -156,7 +156,14 @@ def _recipe(data, year, out, *, policy, solver, time_limit, gap, district, scena
         pol = plan_policy(policy, solver=solver, time_limit=time_limit, gap=gap)
         ds = load_data(data, year)
         label = ds.source
-        ds, pol, name = with_scenario(ds, pol, scenario_of(scenario), year)
+        scenario = scenario_of(scenario)
+        if isinstance(scenario, Scenario) and scenario.needs_baseline:
+            # budget.share_of_baseline: plan the baseline (same data, policy, district) to learn its cost
+            base = _recipe(ds, year, None, policy=pol, solver=None, time_limit=None, gap=None, district=district,
+                           scenario=None, check=False, msg=msg)
+            scenario = scenario.with_baseline_cost(float(base.summary.get("cost") or 0))
+            t_start = time.perf_counter()  # the scenario's own plan gets the whole time limit
+        ds, pol, name = with_scenario(ds, pol, scenario, year)
         ds = filter_district(ds, district)
     with _timed(timings, "problem"):
         prob = build_problem(ds, year, pol)

@@ -20,6 +20,14 @@ A scenario is a small YAML file::
       - drop_low_rated: {below: 3.5, min_ratings: 10}     # remove the classes of low-rated institutions
       - shrink_low_rated: {factor: 0.5}                    # or shrink their seats (both thresholds optional)
 
+Relative to the baseline: ``policy: {budget.share_of_baseline: 0.85}`` sets the class budget to
+85 % of what the baseline plan (same data, policy and district, no scenario) spends, so that the
+scenario means the same on any data set. ``planning compare`` takes the baseline's cost from its
+baseline run; ``planning plan --scenario`` (and batch) plans the baseline first to learn it.
+
+A scenario that changes nothing (no data edit takes effect and the policy stays as it was) is
+applied but warned about (``ScenarioWarning``): its comparison would only show solver noise.
+
 Low-rated institutions (drop_low_rated, shrink_low_rated) are read from the data set's
 course_ratings (``planning.activities.evaluation.low_rated_institutions``): mean score below
 ``below`` (default activities.low_rating) with at least ``min_ratings`` ratings (default
@@ -39,7 +47,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -65,6 +74,13 @@ class ScenarioError(PolicyError):
     """A scenario file that cannot be applied; the message names the file and the edit."""
 
 
+class ScenarioWarning(UserWarning):
+    """A scenario that applies but changes nothing in the data or the policy."""
+
+
+BUDGET_SHARE = "budget.share_of_baseline"  # a scenario key, not a policy setting: resolved against the baseline
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -72,6 +88,19 @@ class Scenario:
     policy: dict = field(default_factory=dict)
     edits: tuple = ()
     source: str = "scenario"
+    budget_share: float | None = None  # budget.share_of_baseline, until resolved by with_baseline_cost
+
+    @property
+    def needs_baseline(self) -> bool:
+        return self.budget_share is not None
+
+    def with_baseline_cost(self, cost: float) -> "Scenario":
+        """This scenario with its budget set to its share of the baseline plan's cost (in yuan, rounded)."""
+        if self.budget_share is None:
+            return self
+        pol = dict(self.policy)
+        pol["budget.total"] = float(round(self.budget_share * float(cost)))
+        return replace(self, policy=pol, budget_share=None)
 
     def apply_policy(self, base: Policy) -> Policy:
         """The base policy with this scenario's settings (a PolicyError names the file)."""
@@ -101,6 +130,23 @@ def parse_scenario(tree: Mapping, source: str = "scenario", default_name: str | 
     policy = tree.get("policy") or {}
     if not isinstance(policy, Mapping):
         raise ScenarioError("'policy:' must hold named settings (a YAML mapping)", source)
+    policy = dict(policy)
+    share = policy.pop(BUDGET_SHARE, None)
+    if isinstance(policy.get("budget"), Mapping) and "share_of_baseline" in policy["budget"]:
+        nested = dict(policy["budget"])
+        share = nested.pop("share_of_baseline")
+        policy["budget"] = nested
+        if not nested:
+            del policy["budget"]
+    if share is not None:
+        try:
+            share = float(share)
+        except (TypeError, ValueError):
+            share = math.nan
+        if not (0 < share <= 2):
+            raise ScenarioError(f"{BUDGET_SHARE} must be a share of the baseline's cost in (0, 2], such as 0.85", source)
+        if "budget.total" in policy or (isinstance(policy.get("budget"), Mapping) and "total" in policy["budget"]):
+            raise ScenarioError(f"give either budget.total or {BUDGET_SHARE}, not both", source)
     edits = tree.get("edits") or []
     if not isinstance(edits, list):
         raise ScenarioError("'edits:' must be a list, one edit per item (- scale_capacity: {...})", source)
@@ -115,7 +161,7 @@ def parse_scenario(tree: Mapping, source: str = "scenario", default_name: str | 
     if errors:
         raise ScenarioError(errors, source)
     return Scenario(name, str(tree.get("description") or "").strip(), dict(policy), tuple(dict(e) for e in edits),
-                    source)
+                    source, share)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -150,7 +196,20 @@ def apply_scenario(ds: Dataset, scenario: Scenario, year: int, base_policy: Poli
                 lines.append(f"{item}, column {p.column}: {p.message}" if item
                              else f"after the edits, {p}")
             raise ScenarioError(lines, scenario.source) from None
+    if not scenario.needs_baseline and changes_nothing(ds, out, base_policy, pol):
+        warnings.warn(ScenarioWarning(f"{scenario.source}: scenario {scenario.name!r} changes nothing in the data or "
+                                      "the policy (its selectors match but the values stay as they were); its plan "
+                                      "is the baseline's"), stacklevel=2)
     return out, pol
+
+
+def changes_nothing(before: Dataset, after: Dataset, base_policy: Policy, policy: Policy) -> bool:
+    """True when the scenario left every table and every policy setting as it was."""
+    if dict(base_policy) != dict(policy):
+        return False
+    if set(before.tables) != set(after.tables):
+        return False
+    return all(before.tables[t].equals(after.tables[t]) for t in before.tables)
 
 
 class _EditError(Exception):

@@ -106,6 +106,8 @@ def test_every_reason_renders_in_both_languages():
     for code, texts in M.MESSAGES.items():
         assert set(texts) == {"en", "zh"}, code
         assert _english_words(re.sub(r"\{\w+\}", "", texts["zh"])) == [], code
+    for code in M.REASON_CODES:
+        assert M.remedy(code, "en") and _english_words(M.remedy(code, "zh")) == [], code
     for name in ("highs", "cbc", "base"):
         assert _english_words(M.solver_name(name, "zh").replace("HiGHS", "").replace("CBC", "")) == []
 

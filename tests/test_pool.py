@@ -212,7 +212,7 @@ def test_pool_commands_write_the_contract_files_repeatably(tmp_path):
             head = args[:2] if args[0] == "pool" else args[:1]
             assert main([*head, str(SMALL), "--year", str(YEAR), "--out", str(out), *args[len(head):]]) == 0
             outs.append(out)
-        for f in files + ["summary.json"]:
+        for f in files + ["summary.json", "pool.xlsx"]:
             assert (outs[0] / f).read_bytes() == (outs[1] / f).read_bytes(), f
     ranking = pd.read_csv(tmp_path / "pool-select1" / "ranking.csv")
     assert list(ranking.columns[:8]) == ["cadre_id", "source", "vote_share", "exam_score", "assessment_score",
@@ -229,6 +229,10 @@ def test_review_every_two_years_keeps_size_and_words(small):
     r = review(small, YEAR, default_policy())
     assert r.summary["due"] and r.summary["size_after"] == r.summary["size_before"]
     assert (r.changes["reason"] != "").all()
+    # the bottom share leaves for performance (at least one of 8 at 10 %), the freed places are refilled
+    leave = r.changes[r.changes["change"] == "leave"]
+    assert len(leave) >= 1 and leave["reason"].str.contains("bottom|below").all()
+    assert (r.changes["change"] == "join").sum() == len(leave)
     zh = review(small, YEAR, default_policy(), lang="zh")
     assert zh.changes["cadre_id"].tolist() == r.changes["cadre_id"].tolist()
     not_due = review(small, YEAR + 1, default_policy())

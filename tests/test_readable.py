@@ -2,11 +2,17 @@
 apart, the coverage chart prints the tables' figures."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from planning.report import charts
 from planning.report import formatting as F
 from planning.report.labels import Labels
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ROOT / "data" / "small"
+YEAR = 2027
 
 
 @pytest.mark.parametrize("value, text", [
@@ -53,3 +59,73 @@ def test_heatmap_rows_keep_districts_together():
     chunks = charts._heat_chunks(units, districts, 5)
     assert [len(c) for c in chunks] == [4, 3, 3]
     assert sum(chunks, []) == units
+
+
+# --------------------------------------------------------------------------- scenarios relative to the baseline
+def test_relative_budget_scenario_is_read_and_resolved_against_the_baseline(tmp_path):
+    from planning.errors import PolicyError
+    from planning.scenarios import load_scenario, parse_scenario
+
+    s = load_scenario(ROOT / "data" / "scenarios" / "budget-cut-15.yaml")
+    assert s.needs_baseline and s.budget_share == 0.85 and "budget.total" not in s.policy
+    r = s.with_baseline_cost(3_824_150)
+    assert not r.needs_baseline and r.policy["budget.total"] == round(0.85 * 3_824_150)
+    nested = parse_scenario({"name": "n", "policy": {"budget": {"share_of_baseline": 0.5}}}, "n.yaml")
+    assert nested.budget_share == 0.5 and nested.policy == {}
+    for bad in ({"budget.share_of_baseline": 0}, {"budget.share_of_baseline": "x"},
+                {"budget.share_of_baseline": 0.8, "budget.total": 100}):
+        with pytest.raises(PolicyError, match="share_of_baseline"):
+            parse_scenario({"name": "b", "policy": bad}, "b.yaml")
+
+
+def test_plan_with_a_relative_budget_spends_its_share_of_the_baseline(tmp_path):
+    from planning.check import check_plan
+    from planning.pipeline import run_plan
+    from planning.scenarios import parse_scenario
+
+    base = run_plan(SMALL, YEAR, tmp_path / "base", time_limit=20)
+    sc = parse_scenario({"name": "cut", "policy": {"budget.share_of_baseline": 0.5}}, "cut.yaml")
+    cut = run_plan(SMALL, YEAR, tmp_path / "cut", time_limit=20, scenario=sc)
+    # run_plan planned its own baseline (same data and policy) first; under a time limit on a loaded
+    # machine its cost may differ a little from this baseline's
+    assert cut.summary["budget"] == cut.policy["budget.total"]
+    assert cut.summary["budget"] == pytest.approx(0.5 * base.summary["cost"], rel=0.05)
+    assert 0 < cut.summary["cost"] <= cut.summary["budget"]
+    assert check_plan(SMALL, tmp_path / "base", YEAR, base.policy) == []
+    assert check_plan(SMALL, tmp_path / "cut", YEAR, cut.policy) == []
+
+
+def test_a_scenario_that_changes_nothing_is_warned_about():
+    from planning.data.load import load_dataset
+    from planning.policy import load_policy
+    from planning.scenarios import ScenarioWarning, apply_scenario, parse_scenario
+
+    ds, pol = load_dataset(SMALL, YEAR), load_policy()
+    noop = parse_scenario({"name": "same", "policy": {"absence.max_absent_share": pol["absence.max_absent_share"]},
+                           "edits": [{"scale_capacity": {"select": {"season": "autumn"}, "factor": 1.0}}]}, "same.yaml")
+    with pytest.warns(ScenarioWarning, match="changes nothing"):
+        apply_scenario(ds, noop, YEAR, pol)
+    real = parse_scenario({"name": "more", "edits": [{"scale_capacity": {"select": {"season": "autumn"}, "factor": 1.5}}]},
+                          "more.yaml")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScenarioWarning)
+        apply_scenario(ds, real, YEAR, pol)
+
+
+def test_comparison_workbook_holds_no_absolute_path(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from planning.compare.handout import scenario_frame
+    from planning.compare.run import Comparison
+    from planning.scenarios import load_scenario
+
+    monkeypatch.chdir(ROOT)
+    sc = load_scenario(ROOT / "data" / "scenarios" / "budget-cut-15.yaml")  # an absolute path given
+    cmp = Comparison(out=tmp_path / "cmp", year=YEAR, names=["base", sc.name], scenarios={"base": None, sc.name: sc},
+                     summaries={}, table=pd.DataFrame(), diff=pd.DataFrame(), changes=pd.DataFrame(),
+                     sweep=pd.DataFrame(), runs=pd.DataFrame(), shown=tmp_path / "cmp")
+    f = scenario_frame(cmp)
+    text = " ".join(str(v) for v in f.to_numpy().ravel())
+    assert str(tmp_path) not in text and str(ROOT) not in text
+    assert "data/scenarios/budget-cut-15.yaml" in text and "85%" in text

@@ -16,8 +16,21 @@ import pandas as pd
 from planning.compare.tables import KPI_FORMATS, KPI_LABELS
 from planning.io import csv_safe
 from planning.report import charts as C
+from planning.report import formatting as F
 
 FAMILIES = ["DejaVu Sans"]
+LEVEL_WORDS = {"division": "Division", "section": "Section", "deputy_section": "Deputy section", "staff": "Staff"}
+
+
+def _million(v, _=None) -> str:
+    """Money on an axis or a bar in yuan: "3.82 M" from a million, "152k" below (the title says yuan)."""
+    return f"{v / 1e6:,.2f} M" if abs(v) >= 1e6 else f"{v / 1e3:,.0f}k" if abs(v) >= 1e3 else f"{v:,.0f}"
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width, break_long_words=False, break_on_hyphens=True)) or str(text)
 PALETTE = ["#7f8c9a", "#2f5d8a", "#c27c0e", "#4f9a5b", "#9b4f96", "#c0504d", "#6fa8dc", "#8c6d31"]
 BAR_KPIS = ("requirement_met_share", "overdue_covered", "rotations_filled", "classes_running", "seats_used",
             "cost", "mean_unit_peak_absence", "classes_cancelled")
@@ -31,9 +44,9 @@ def fmt(key: str, v) -> str:
     if isinstance(v, str) or f == "text":
         return str(v)
     if f == "pct":
-        return f"{v:.1%}"
+        return F.share(v)  # the report's rounding: below 100 % never prints 100
     if f == "pct2":
-        return f"{v:.2%}"
+        return F.share(v, 2)
     if f == "int":
         return f"{int(v):,}"
     if f == "money":
@@ -76,10 +89,12 @@ def kpi_bars(cmp) -> str:
     """Small multiples: one panel per KPI, one bar per scenario (the baseline in grey)."""
     keys = [k for k in BAR_KPIS if k in cmp.table.index]
     names = cmp.names
+    from matplotlib.ticker import MaxNLocator
+
     with C._style(FAMILIES):
-        cols = 4
+        cols = 3  # four panels a row ran their titles into each other
         nrows = math.ceil(len(keys) / cols)
-        fig = C._figure(C.PORTRAIT_WIDTH, 1.9 * nrows + 0.5)
+        fig = C._figure(C.PORTRAIT_WIDTH, 2.3 * nrows + 0.5)
         axes = np.atleast_1d(fig.subplots(nrows, cols)).ravel()
         for ax, key in zip(axes, keys):
             vals = [cmp.table.at[key, n] for n in names]
@@ -88,24 +103,29 @@ def kpi_bars(cmp) -> str:
             ax.bar(xs, vals, color=[PALETTE[i % len(PALETTE)] for i in range(len(names))], width=0.7, zorder=2)
             top = max(vals) if vals and max(vals) > 0 else 1
             for x, v in zip(xs, vals):
-                ax.text(x, v + top * 0.02, fmt(key, v).replace(",000", "k") if KPI_FORMATS[key] != "money"
-                        else f"{v / 1e4:,.0f}w" if v >= 1e4 else f"{v:,.0f}", ha="center", va="bottom", fontsize=5.5)
+                ax.text(x, v + top * 0.02, _million(v) if KPI_FORMATS[key] == "money" else fmt(key, v),
+                        ha="center", va="bottom", fontsize=5.5)
             ax.set_ylim(0, top * 1.18)
             ax.set_xticks(xs)
-            ax.set_xticklabels([C.clip(n, 14) for n in names], rotation=40, ha="right", fontsize=5.8)
-            ax.set_title(C.clip(KPI_LABELS[key], 30), fontsize=7.2, loc="left")
+            ax.set_xticklabels([_wrap(n, 12) for n in names], rotation=0, ha="center", fontsize=5.6)  # whole names
+            title = KPI_LABELS[key] + (" (yuan)" if KPI_FORMATS[key] == "money" and "yuan" not in KPI_LABELS[key] else "")
+            ax.set_title(_wrap(title, 30), fontsize=7.0, loc="left")
             ax.tick_params(axis="y", labelsize=5.8)
             if KPI_FORMATS[key] in ("pct", "pct2"):
                 ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
             elif KPI_FORMATS[key] == "money":
-                ax.yaxis.set_major_formatter(lambda v, _: f"{v / 1e4:,.0f}w")
+                ax.yaxis.set_major_formatter(_million)
+            elif KPI_FORMATS[key] == "int":  # a count: whole ticks, never a 0–1 axis
+                ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+                if top <= 1:
+                    ax.set_ylim(0, 2)
             ax.grid(axis="y", color=C.GRID, linewidth=0.5)
             ax.set_axisbelow(True)
             for s in ("top", "right"):
                 ax.spines[s].set_visible(False)
         for ax in axes[len(keys):]:
             ax.set_visible(False)
-        fig.tight_layout(h_pad=1.2, w_pad=1.0)
+        fig.tight_layout(h_pad=1.6, w_pad=1.6)
         return C._svg(fig)
 
 
@@ -123,12 +143,15 @@ def coverage_bars(cmp) -> str:
             vals = [0.0 if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in vals]
             ax.bar(xs - 0.4 + w * (i + 0.5), vals, width=w, color=PALETTE[i % len(PALETTE)], label=n, zorder=2)
         ax.set_xticks(xs)
-        ax.set_xticklabels([KPI_LABELS[k].replace("Met · ", "") for k in keys], rotation=25, ha="right")
+        words = [KPI_LABELS[k].replace("Met · ", "") for k in keys]
+        ax.set_xticklabels([LEVEL_WORDS.get(w.replace(" ", "_"), w[:1].upper() + w[1:]) for w in words],
+                           rotation=25, ha="right")
         ax.set_ylim(0, 1.32)
         ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-        ax.set_title("Requirement met by level and priority group", loc="left")
-        ax.legend(ncol=min(5, len(names)), fontsize=6, loc="upper left")
+        ax.set_ylim(0, 1.05)
+        ax.set_title("Requirement met by level and priority group", loc="left", pad=16)
+        ax.legend(ncol=min(5, len(names)), fontsize=6, loc="lower left", bbox_to_anchor=(0, 1.0), borderaxespad=0.2)
         ax.grid(axis="y", color=C.GRID, linewidth=0.5)
         ax.set_axisbelow(True)
         for s in ("top", "right"):
@@ -163,15 +186,15 @@ def cost_coverage_chart(cmp) -> str:
                 cmp.table.at["requirement_met_share", n]
             if c is None or m is None or (isinstance(c, float) and math.isnan(c)):
                 continue
-            ax.scatter([c], [m], color=PALETTE[i % len(PALETTE)], s=28, zorder=3)
-            ax.annotate(n, (c, m), xytext=(4, 4), textcoords="offset points", fontsize=6.5)
-        ax.xaxis.set_major_formatter(lambda v, _: f"{v / 1e4:,.0f}w")
+            # named in the legend: labels beside close points ran into each other
+            ax.scatter([c], [m], color=PALETTE[i % len(PALETTE)], s=28, zorder=3, label=n,
+                       marker="os^Dvp*h"[i % 8])
+        ax.xaxis.set_major_formatter(_million)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-        ax.set_xlabel("class cost (10,000 yuan)")
+        ax.set_xlabel("class cost (yuan)")
         ax.set_ylabel("cadres meeting the requirement")
         ax.set_title("Cost against coverage", loc="left")
-        if len(sw):
-            ax.legend(fontsize=6, loc="lower right")
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         return _finish(ax, fig)
 
 
@@ -191,15 +214,26 @@ def sweep_chart(cmp) -> str | None:
             ax.axhline(r["requirement_met_share"], color=PALETTE[0], linestyle=(0, (3, 2)), linewidth=0.8)
             ax.text(lim["budget"].min() if len(lim) else 0, r["requirement_met_share"], " no budget limit",
                     va="bottom", fontsize=6, color=PALETTE[0])
-        ax.xaxis.set_major_formatter(lambda v, _: f"{v / 1e4:,.0f}w")
+        ax.xaxis.set_major_formatter(_million)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-        ax.set_xlabel("budget (10,000 yuan)")
+        ax.set_xlabel("budget (yuan)")
         ax.set_title("Budget sweep: coverage against budget", loc="left")
         ax.legend(fontsize=6, loc="lower right")
         return _finish(ax, fig)
 
 
 # --------------------------------------------------------------------------- workbook
+def _shown_path(p: str) -> str:
+    """A path for a handout: relative to the working folder when under it, else the file's name."""
+    path = Path(p)
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
 def scenario_frame(cmp) -> pd.DataFrame:
     from planning.scenarios import describe_policy
 
@@ -209,9 +243,12 @@ def scenario_frame(cmp) -> pd.DataFrame:
         sc = cmp.scenarios[n]
         rows.append({"scenario": n,
                      "description": "the data and policy as they are" if sc is None else sc.description,
-                     "policy changes": "" if sc is None else "; ".join(describe_policy(sc.policy)),
+                     "policy changes": "" if sc is None else "; ".join(
+                         ([f"budget = {sc.budget_share:.0%} of the baseline's cost"] if sc.budget_share else [])
+                         + describe_policy(sc.policy)),
                      "data edits": "" if sc is None else "; ".join(sc.describe_edits()),
-                     "file": "" if sc is None else sc.source, "folder": str((cmp.shown or cmp.out) / n),
+                     # no absolute paths in a handout: the file as given relative to here, the folder beside the workbook
+                     "file": "" if sc is None else _shown_path(sc.source), "folder": n,
                      "run": runs.get(n, {}).get("run", ""), "error": runs.get(n, {}).get("error", ""),
                      "seconds": runs.get(n, {}).get("seconds")})
     return pd.DataFrame(rows)
@@ -236,10 +273,38 @@ def write_workbook(cmp, out: str | Path) -> Path:
                 frame.to_excel(xw, sheet_name=name, index=False)
                 ws = xw.sheets[name]
                 ws.freeze_panes = "B2" if name == "comparison" else "A2"
+                _number_formats(ws, name, frame)
                 for i, col in enumerate(frame.columns, start=1):
                     width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
                     ws.column_dimensions[ws.cell(1, i).column_letter].width = min(60, max(8, width + 2))
     return out
+
+
+_PCT_COLUMNS = ("requirement_met_share", "weighted_coverage", "fraction of baseline cost", "gap")
+_MONEY_COLUMNS = ("budget", "cost")
+
+
+def _number_formats(ws, name: str, frame: pd.DataFrame) -> None:
+    """Shares as percentages, money and counts with thousands separators (the comparison sheet by
+    each row's KPI format; the other sheets by column)."""
+    forms = {"pct": "0.0%", "pct2": "0.00%", "int": "#,##0", "money": "#,##0", "float": "#,##0.0"}
+    if name == "comparison" and len(frame.columns):
+        keys = list(frame.iloc[:, 0])
+        for i, key in enumerate(keys, start=2):
+            f = forms.get(KPI_FORMATS.get(str(key), ""), None)
+            if not f:
+                continue
+            for cell in ws[i][1:]:
+                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                    cell.number_format = "+0.0%;-0.0%;0.0%" if str(ws.cell(1, cell.column).value).startswith("Δ") \
+                        and f.endswith("%") else f
+        return
+    for j, col in enumerate(frame.columns, start=1):
+        f = "0.0%" if col in _PCT_COLUMNS or str(col).endswith("share") else "#,##0" if col in _MONEY_COLUMNS else None
+        if f:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                    cell.number_format = f
 
 
 def _cell(v):
@@ -305,8 +370,8 @@ Each scenario is the baseline with the changes below, planned by the same optimi
 <td class="num">{{ r.cadres_changing_rotation }}</td><td class="num up">{{ r.gain_requirement }}</td>
 <td class="num down">{{ r.lose_requirement }}</td><td class="num">{{ r.net_requirement }}</td></tr>{% endfor %}</table>
 {% for g in gains %}<h2>{{ g.scenario }}: who gains or loses the requirement</h2>
-<table class="small"><tr><th>cadre</th><th>unit</th><th>level</th><th>change</th><th>classes added</th><th>classes dropped</th></tr>
-{% for r in g.rows %}<tr><td>{{ r.cadre_id }}</td><td>{{ r.unit_id }}</td><td>{{ r.level }}</td><td>{{ r.change }}</td>
+<table class="small"><tr><th>cadre</th><th>name</th><th>unit</th><th>level</th><th>change</th><th>classes added</th><th>classes dropped</th></tr>
+{% for r in g.rows %}<tr><td>{{ r.cadre_id }}</td><td>{{ r.name }}</td><td>{{ r.unit }}</td><td>{{ r.level }}</td><td>{{ r.change }}</td>
 <td>{{ r.added }}</td><td>{{ r.dropped }}</td></tr>{% endfor %}</table>
 {% if g.more %}<p class="muted">… and {{ g.more }} more (all in the workbook, sheet "cadre changes").</p>{% endif %}{% endfor %}
 </body></html>
@@ -345,7 +410,8 @@ def handout_html(cmp, *, rows_per_scenario: int = 6) -> str:
             if not len(ch):
                 continue
             gains.append({"scenario": n, "more": max(0, len(ch) - rows_per_scenario),
-                          "rows": [{"cadre_id": r["cadre_id"], "unit_id": r["unit_id"], "level": r["level"],
+                          "rows": [{"cadre_id": r["cadre_id"], "name": r.get("name", ""),
+                                    "unit": r.get("unit") or r["unit_id"], "level": LEVEL_WORDS.get(r["level"], r["level"]),
                                     "change": r["change"], "added": r["classes added"],
                                     "dropped": r["classes dropped"]} for r in ch.head(rows_per_scenario).to_dict("records")]})
     base = cmp.summaries.get(cmp.names[0], {})

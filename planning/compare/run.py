@@ -131,8 +131,11 @@ def _compare(data, year, scenarios, out: Path, shown: Path, t0: float, *, policy
     results: list[dict] = []
     # spawn, not fork: a notebook kernel or a solver may hold threads in the parent
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        # a scenario relative to the baseline (budget.share_of_baseline) waits for the baseline's cost
+        later = [n for n in scen if scen[n] is not None and scen[n].needs_baseline]
         pending = {pool.submit(_run_one, dict(common, name=n, kind="scenario" if n != BASE else "baseline",
-                                              scenario=scen[n], policy=base_pol, folder=out / n)) for n in scen}
+                                              scenario=scen[n], policy=base_pol, folder=out / n))
+                   for n in scen if n not in later}
         say(f"planning {len(scen)} runs (baseline + {len(scen) - 1} scenario(s)) with {jobs} job(s)")
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -140,6 +143,12 @@ def _compare(data, year, scenarios, out: Path, shown: Path, t0: float, *, policy
                 r = f.result()
                 results.append(r)
                 say(f"  {r['name']}: {r['run']} in {r['seconds']:.1f} s")
+                if r["name"] == BASE and r["kind"] == "baseline" and later:
+                    cost = float(T.read_summary(out / BASE).get("cost") or 0) if r["run"] == "done" else None
+                    for n in later:  # without a baseline cost the run plans its own baseline first
+                        sc = scen[n].with_baseline_cost(cost) if cost else scen[n]
+                        pending.add(pool.submit(_run_one, dict(common, name=n, kind="scenario", scenario=sc,
+                                                               policy=base_pol, folder=out / n)))
                 if r["name"] == BASE and r["kind"] == "baseline" and r["run"] == "done" and fractions:
                     cost = float(T.read_summary(out / BASE).get("cost") or 0)
                     if cost > 0:
@@ -167,6 +176,10 @@ def _compare(data, year, scenarios, out: Path, shown: Path, t0: float, *, policy
     changes = pd.concat(change_frames, ignore_index=True) if change_frames else pd.DataFrame()
     if len(changes):
         changes = changes[["scenario"] + [c for c in changes.columns if c != "scenario"]]
+        names_of = dict(zip(ds.cadres["cadre_id"], ds.cadres["name"]))  # ids with names, as every handout shows them
+        units_of = dict(zip(ds.units["unit_id"], ds.units["name"]))
+        changes.insert(changes.columns.get_loc("cadre_id") + 1, "name", changes["cadre_id"].map(names_of).fillna(""))
+        changes.insert(changes.columns.get_loc("unit_id") + 1, "unit", changes["unit_id"].map(units_of).fillna(""))
     sweep_df = _sweep_table(runs, out, summaries.get(BASE, {}))
     cmp = Comparison(out, year, names, scen, summaries, table, diff, changes, sweep_df, runs, shown=shown)
     cmp.jobs = jobs

@@ -90,9 +90,13 @@ def _prepared(prob: PlanningProblem):
     """Per problem: pairs by cadre, candidate cadres by activity, cadres by unit and district."""
     by_cadre = prob.pairs_of_cadre()
     act_of_opt = [o.activity_id for o in prob.options]
-    cand: dict[str, set[int]] = defaultdict(set)
-    for p in range(prob.n_pairs):
-        cand[act_of_opt[prob.pair_option[p]]].add(int(prob.pair_cadre[p]))
+    names = sorted(set(act_of_opt))
+    code = {a: k for k, a in enumerate(names)}
+    opt_act = np.asarray([code[a] for a in act_of_opt], dtype=np.int64)
+    key = np.unique(opt_act[prob.pair_option] * len(prob.cadre_ids) + prob.pair_cadre.astype(np.int64))
+    acts_k, cadres_k = np.divmod(key, len(prob.cadre_ids))
+    cuts = np.searchsorted(acts_k, np.arange(len(names) + 1))
+    cand = {names[k]: cadres_k[cuts[k]:cuts[k + 1]].tolist() for k in range(len(names)) if cuts[k + 1] > cuts[k]}
     units: dict[str, list[int]] = defaultdict(list)
     for i, u in enumerate(prob.cadre_unit):
         units[u].append(i)
@@ -100,7 +104,7 @@ def _prepared(prob: PlanningProblem):
     districts: dict[str, list[int]] = defaultdict(list)
     for i, u in enumerate(prob.cadre_unit):
         districts[str(udist.get(u, u))].append(i)
-    return by_cadre, act_of_opt, {a: sorted(c) for a, c in cand.items()}, units, districts
+    return by_cadre, act_of_opt, cand, units, districts
 
 
 def _order(cadres, unmet: np.ndarray, rng: np.random.Generator) -> tuple[int, ...]:
@@ -229,10 +233,14 @@ def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | Non
     are solved, or `stall_rounds` rounds of every neighbourhood bring nothing."""
     t0 = time.perf_counter()
     log = LnsLog()
+    if t0 >= deadline:  # nothing prepared when no time is left (preparing costs seconds at 1 million pairs)
+        log.stop = "time"
+        return set(incumbent), log
     best, obj = set(incumbent), float(score(incumbent))
     rng = np.random.default_rng([int(seed), 2112])
     prepared = _prepared(prob)
     stalled = 0
+    overhead = 0.0  # the most seconds building one sub-MIP took (the search stops when less than twice it is left)
 
     def closed() -> bool:
         return bound is not None and (bound - obj) / max(1.0, abs(obj)) <= gap + 1e-12
@@ -253,6 +261,10 @@ def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | Non
                 log.stop = "time"
             if log.stop:
                 break
+            t_nb = time.perf_counter()
+            if deadline - t_nb < 2 * overhead:  # no time for building one more sub-MIP and taking its plan
+                log.stop = "time"
+                break
             made = sub_problem(prob, nb, best, prepared, max_pairs)
             if made is None or made[0].n_pairs == 0:
                 continue
@@ -261,6 +273,7 @@ def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | Non
             local = {k for k, p in enumerate(keep) if int(p) in best}
             start = complete_values(m, local)
             before = objective_of(m, start)
+            overhead = max(overhead, time.perf_counter() - t_nb)
             left = deadline - time.perf_counter()
             if left <= 0:
                 log.stop = "time"

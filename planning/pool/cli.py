@@ -55,7 +55,10 @@ def _inputs(args) -> list:
 
 
 def cmd_assess(args) -> int:
+    import pandas as pd
+
     from planning.io import check_output_target, output_dir, write_csv, write_json
+    from planning.pool.workbook import summary_frame, write_pool_workbook
     from planning.pool.assess import assess
 
     check_output_target(args.out, _inputs(args))
@@ -69,13 +72,17 @@ def cmd_assess(args) -> int:
         write_csv(scores, tmp / "scores.csv")
         write_csv(flagged, tmp / "flags.csv")
         write_json(summary, tmp / "summary.json")
+        write_pool_workbook(tmp, args.year, {"summary": summary_frame(summary), "scores": scores}, args.lang)
     print(f"Assessed {len(scores)} cadres into {args.out}: {summary['flag_low']} flagged low, "
           f"{summary['flag_missing']} with missing dimensions.")
     return 0
 
 
 def cmd_fill(args) -> int:
+    import pandas as pd
+
     from planning.io import check_output_target, output_dir, write_csv, write_json
+    from planning.pool.workbook import summary_frame, write_pool_workbook
     from planning.pool.fill import fill_vacancies
 
     check_output_target(args.out, _inputs(args))
@@ -87,13 +94,17 @@ def cmd_fill(args) -> int:
     with output_dir(args.out, _inputs(args)) as tmp:
         write_csv(app, tmp / "appointments.csv")
         write_json(summary, tmp / "summary.json")
+        write_pool_workbook(tmp, args.year, {"summary": summary_frame(summary), "appointments": app}, args.lang)
     print(f"{summary['filled']} of {summary['vacancies']} vacancies filled ({summary['from_pool']} from the pool) "
           f"into {args.out}.")
     return 0
 
 
 def cmd_select(args) -> int:
+    import pandas as pd
+
     from planning.io import check_output_target, output_dir, write_csv, write_json
+    from planning.pool.workbook import summary_frame, write_pool_workbook
     from planning.pool.select import select
 
     check_output_target(args.out, _inputs(args))
@@ -104,6 +115,9 @@ def cmd_select(args) -> int:
         write_csv(res.inspection, tmp / "inspection.csv")
         write_csv(res.selected, tmp / "selected.csv")
         write_json(res.summary, tmp / "summary.json")
+        write_pool_workbook(tmp, args.year, {"summary": summary_frame(res.summary),
+                                             "quotas": pd.DataFrame(res.summary["quotas"]), "selected": res.selected,
+                                             "inspection": res.inspection, "ranking": res.ranking}, args.lang)
     s = res.summary
     print(f"Selected {s['selected']} of quota {s['quota']} from {s['candidates']} candidates "
           f"({s['inspected']} inspected) into {args.out}.")
@@ -113,7 +127,10 @@ def cmd_select(args) -> int:
 
 
 def cmd_review(args) -> int:
+    import pandas as pd
+
     from planning.io import check_output_target, output_dir, write_csv, write_json
+    from planning.pool.workbook import summary_frame, write_pool_workbook
     from planning.pool.review import review
 
     check_output_target(args.out, _inputs(args))
@@ -122,6 +139,8 @@ def cmd_review(args) -> int:
     with output_dir(args.out, _inputs(args)) as tmp:
         write_csv(res.changes, tmp / "pool_changes.csv")
         write_json(res.summary, tmp / "summary.json")
+        write_pool_workbook(tmp, args.year, {"summary": summary_frame(res.summary), "changes": res.changes,
+                                             "quotas": pd.DataFrame(res.summary.get("quotas", []))}, args.lang)
     s = res.summary
     print(f"Pool review {args.year}: {s['stay']} stay, {s['leave']} leave, {s['join']} join "
           f"(size {s['size_before']} -> {s['size_after']}) into {args.out}.")

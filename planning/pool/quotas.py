@@ -75,8 +75,10 @@ class Choice:
     short: list[tuple[Quota, int]]  # quotas that cannot hold, with the shortfall (0 when all hold)
 
 
-def choose(values: list[float], n: int, quotas: list[Quota], time_limit: float = 60.0) -> Choice:
-    """n of len(values) positions maximising Σ values under the quotas (elastic, see the module)."""
+def choose(values: list[float], n: int, quotas: list[Quota], time_limit: float = 60.0,
+           fixed: list[int] = ()) -> Choice:
+    """n of len(values) positions maximising Σ values under the quotas (elastic, see the module);
+    positions in `fixed` are chosen whatever the quotas say."""
     m = len(values)
     n = min(n, m)
     penalty = 1.0 + 2.0 * sum(abs(v) for v in values) + 1e3
@@ -85,6 +87,8 @@ def choose(values: list[float], n: int, quotas: list[Quota], time_limit: float =
     s = [pulp.LpVariable(f"s_{k}", lowBound=0) for k in range(len(quotas))]
     lp += pulp.lpSum(float(values[i]) * x[i] for i in range(m)) - pulp.lpSum(penalty * v for v in s)
     lp += pulp.lpSum(x) == n, "size"
+    for i in fixed:
+        x[i].lowBound = 1
     for k, q in enumerate(quotas):
         expr = pulp.lpSum(x[i] for i in q.members)
         if q.sense == ">=":

@@ -4,13 +4,15 @@
 Due when pool.review_years divides (year − pool.review_first_year); otherwise everyone stays.
 At a review:
 1. members flagged low (composite below pool.low_score for pool.low_years assessed years running)
-   leave; so do the bottom ⌊pool.review_drop_share × members⌋ by percentile within level;
+   leave; so do the bottom ⌈pool.review_drop_share × members⌉ by percentile within level (counting those);
 2. joiners may be: candidates of source `selection_passed` / `assessment_found`, and non-members
    at or above pool.join_percentile of their level; all eligible as for selection (below division,
    aged at most pool.max_age);
 3. the new pool of pool.size (0 = the current size) is chosen by the quota model of
-   planning.pool.quotas: staying members first, then the sources named above, then the
-   strongest; the structure quotas as far as they can hold (a shortfall is reported, not fatal).
+   planning.pool.quotas: members not leaving by 1. stay (unless pool.size is below their number:
+   then the quotas choose among them too), then the sources named above, then the strongest;
+   the structure quotas as far as the free places allow (a shortfall is reported in the summary's
+   quotas_short, not fatal).
 """
 from __future__ import annotations
 
@@ -65,7 +67,7 @@ def review(data: Dataset, year: int, policy: Policy | None = None, *, lang: str 
     for c in members["cadre_id"]:
         if c in sc.index and bool(sc.at[c, "flag_low"]):
             reason[c] = ("leave", say("rev_low", lang, low=low_score, years=int(sc.at[c, "low_years"])))
-    drop = math.floor(float(policy["pool.review_drop_share"]) * len(members) + 1e-9)
+    drop = math.ceil(float(policy["pool.review_drop_share"]) * len(members) - 1e-9)
     rest = sorted((pct(c), c) for c in members["cadre_id"] if c not in reason and pct(c) is not None)
     for p, c in rest[:max(0, drop - len(reason))]:
         reason[c] = ("leave", say("rev_bottom", lang, share=float(policy["pool.review_drop_share"]), pct=p))
@@ -99,9 +101,12 @@ def review(data: Dataset, year: int, policy: Policy | None = None, *, lang: str 
     size = int(policy["pool.size"]) or len(members)
     n = min(size, len(people))
     quotas = structure_quotas(people, n, year, policy, lang) if n else []
-    choice = choose(value, n, quotas, time_limit) if n else None
+    # members who keep their place by their scores stay (the review moves people for performance);
+    # the quotas steer who joins, as far as the places freed allow
+    stayers = [i for i, r in enumerate(pool_rows) if bool(r["is_reserve"])]
+    choice = choose(value, n, quotas, time_limit, fixed=stayers if len(stayers) <= n else ()) if n else None
     chosen = set(people["cadre_id"].iloc[choice.chosen]) if choice else set()
-    quota_words = "; ".join(q.text for q in quotas) or "-"
+    quota_words = ("；" if lang == "zh" else "; ").join(q.text for q in quotas) or "-"
     rows = []
     for c in members["cadre_id"]:
         if c in reason:
@@ -112,7 +117,8 @@ def review(data: Dataset, year: int, policy: Policy | None = None, *, lang: str 
                          else say("rev_stay_unassessed", lang)))
         else:
             i = people.index[people["cadre_id"] == c][0]
-            words = "; ".join(q.text for q in binding_for(quotas, choice.chosen, i)) or quota_words
+            sep = "；" if lang == "zh" else "; "
+            words = sep.join(q.text for q in binding_for(quotas, choice.chosen, i)) or quota_words
             rows.append((c, "leave", say("rev_structure", lang, quotas=words)))
     for c in sorted(chosen - set(members["cadre_id"])):
         rows.append((c, "join", say("rev_join", lang, why=why[c], composite=float(sc.at[c, "composite"]) if c in sc.index else 0.0)))

@@ -127,7 +127,7 @@ def select(data: Dataset, year: int, quota: int, policy: Policy | None = None, *
     chosen = set(choice.chosen) if choice else set()
     chosen_idx = [people.at[i, "index"] for i in sorted(chosen)]
     last = min((float(people.at[i, "composite"]) for i in chosen), default=0.0)
-    quota_words = "; ".join(q.text for q in quotas) or "-"
+    quota_words = ("；" if lang == "zh" else "; ").join(q.text for q in quotas) or "-"
     for i in range(len(people)):
         idx = people.at[i, "index"]
         if i in chosen:
@@ -135,7 +135,8 @@ def select(data: Dataset, year: int, quota: int, policy: Policy | None = None, *
             df.at[idx, "reason"] = say("sel_selected", lang, composite=float(df.at[idx, "composite"]))
         elif int(people.at[i, "rank"]) <= n:
             df.at[idx, "stage"] = "structure"
-            words = "; ".join(q.text for q in binding_for(quotas, choice.chosen, i)) or quota_words
+            sep = "；" if lang == "zh" else "; "
+            words = sep.join(q.text for q in binding_for(quotas, choice.chosen, i)) or quota_words
             df.at[idx, "reason"] = say("sel_structure", lang, composite=float(df.at[idx, "composite"]), quotas=words)
         else:
             df.at[idx, "stage"] = "inspection"

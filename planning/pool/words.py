@@ -3,6 +3,8 @@ from __future__ import annotations
 
 LEVEL_ZH = {"division": "处级", "section": "科级", "deputy_section": "副科级", "staff": "科员"}
 GENDER_ZH = {"F": "女性", "M": "男性"}
+FIELD_ZH = {"economy": "经济", "party_affairs": "党务", "law": "政法", "agriculture": "农业农村",
+            "urban_construction": "城乡建设", "education_health": "教育卫生", "finance": "财政金融"}
 
 WORDS: dict[str, tuple[str, str]] = {
     "fill_pool": ("reserve pool member (joined {joined})", "后备干部库成员（{joined}年入库）"),
@@ -64,5 +66,6 @@ WORDS: dict[str, tuple[str, str]] = {
 def say(key: str, lang: str = "en", **kw) -> str:
     en, zh = WORDS[key]
     if lang == "zh":
-        kw = {k: LEVEL_ZH.get(v, v) if isinstance(v, str) else v for k, v in kw.items()}
+        kw = {k: (FIELD_ZH.get(v, v) if k == "field" else LEVEL_ZH.get(v, v)) if isinstance(v, str) else v
+              for k, v in kw.items()}
     return (zh if lang == "zh" else en).format(**kw)

@@ -238,7 +238,11 @@ def _meeting(c: ReportContent) -> tuple[str, str, list[str]]:
     kinds = _reason_counts(c.files.shortfall)
     if len(kinds):
         top = kinds.iloc[0]
-        decisions.append(M.say("decide_reason", lang, reason=M.reason_name(top["code"], lang), n=int(top["cadres"])))
+        decisions.append(M.say("decide_reason", lang, reason=M.reason_name(top["code"], lang), n=int(top["cadres"]),
+                               remedy=M.remedy(top["code"], lang)))
+    vacant = int(h.get("rotation_slots") or 0) - int(h.get("rotations_filled") or 0)
+    if len(decisions) < 3 and vacant > 0:
+        decisions.append(M.say("decide_rotations", lang, n=vacant))
     if len(decisions) < 3 and h.get("overdue_total") and h["overdue_covered"] < h["overdue_total"]:
         decisions.append(M.say("decide_overdue", lang, n=h["overdue_total"] - h["overdue_covered"]))
     budget = h.get("budget")

@@ -672,6 +672,7 @@ POLICY_ZH: dict[str, str] = {
 # Whole English meanings where the policy file's comment continues another setting's ("...")
 # or says nothing; the other meanings are read from default_policy.yaml's comments.
 POLICY_EN: dict[str, str] = {
+    'lns.warm_max_neighbourhoods': 'stop after this many sub-MIPs when the search starts from a given plan (re-plan): a quick, repeatable re-plan',
     'requirement.annual_days': "below division level: a cadre meets the year's requirement with at least this many class days (or the class hours below)",
     'requirement.annual_hours': "below division level: a cadre meets the year's requirement with at least this many class hours (or the class days above)",
     'requirement.division_hours': 'division level: at least this many full-time class hours in every requirement.division_years years',
@@ -689,6 +690,7 @@ POLICY_EN: dict[str, str] = {
     'solver.time_limit': 'time allowance for the whole search, in seconds',
     'lns.reserve_seconds': 'solver.time_limit bounds the whole command: this many seconds are kept back for extracting, checking and writing the plan',
     'lns.reserve_per_1000_cadres': 'seconds kept back, in addition to lns.reserve_seconds, per 1,000 cadres for extracting, checking and writing the plan',
+    'lns.warm_max_neighbourhoods': 'sub-MIPs at most when the search starts from a given plan (re-plan): a quick, repeatable re-plan',
     'lns.reserve_load_factor': 'seconds kept back, beside the two settings above, as this multiple of the seconds loading the data and building the problem took (they grow with the data and with the machine load, as writing does)',
     'replan.notice_change_penalty': 'objective points per assignment dropped whose notice is already out (it starts within replan.notice_days)',
     'activities.fit_same_field': 'pairing score added when mentor and mentee work in the same professional field (cadres.field)',
