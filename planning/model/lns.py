@@ -240,6 +240,7 @@ def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | Non
     rng = np.random.default_rng([int(seed), 2112])
     prepared = _prepared(prob)
     stalled = 0
+    overhead = 0.0  # the most seconds building one sub-MIP took (the search stops when less than twice it is left)
 
     def closed() -> bool:
         return bound is not None and (bound - obj) / max(1.0, abs(obj)) <= gap + 1e-12
@@ -260,6 +261,10 @@ def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | Non
                 log.stop = "time"
             if log.stop:
                 break
+            t_nb = time.perf_counter()
+            if deadline - t_nb < 2 * overhead:  # no time for building one more sub-MIP and taking its plan
+                log.stop = "time"
+                break
             made = sub_problem(prob, nb, best, prepared, max_pairs)
             if made is None or made[0].n_pairs == 0:
                 continue
@@ -268,6 +273,7 @@ def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | Non
             local = {k for k, p in enumerate(keep) if int(p) in best}
             start = complete_values(m, local)
             before = objective_of(m, start)
+            overhead = max(overhead, time.perf_counter() - t_nb)
             left = deadline - time.perf_counter()
             if left <= 0:
                 log.stop = "time"

@@ -690,6 +690,7 @@ POLICY_EN: dict[str, str] = {
     'solver.time_limit': 'time allowance for the whole search, in seconds',
     'lns.reserve_seconds': 'solver.time_limit bounds the whole command: this many seconds are kept back for extracting, checking and writing the plan',
     'lns.reserve_per_1000_cadres': 'seconds kept back, in addition to lns.reserve_seconds, per 1,000 cadres for extracting, checking and writing the plan',
+    'lns.warm_max_neighbourhoods': 'sub-MIPs at most when the search starts from a given plan (re-plan): a quick, repeatable re-plan',
     'lns.reserve_load_factor': 'seconds kept back, beside the two settings above, as this multiple of the seconds loading the data and building the problem took (they grow with the data and with the machine load, as writing does)',
     'replan.notice_change_penalty': 'objective points per assignment dropped whose notice is already out (it starts within replan.notice_days)',
     'activities.fit_same_field': 'pairing score added when mentor and mentee work in the same professional field (cadres.field)',
