@@ -39,5 +39,5 @@ def cmd_growth(args) -> int:
         write_growth(files, tmp, args.year, data_name=str(args.data),
                      target=float(policy["requirement.online_hours"]), lang=lang)
         write_json(summary, tmp / "summary.json")
-    print(f"Growth files of {len(files)} cadres into {args.out} (growth.pdf, growth.csv).")
+    print(f"Growth files of {len(files)} cadre{'' if len(files) == 1 else 's'} into {args.out} (growth.pdf, growth.csv).")
     return 0
