@@ -281,15 +281,14 @@ def make_plan(ds, run: RunInputs, policy, *, msg: bool = False):
 
 def plan_status(result) -> "Note":
     """One sentence on how the solver finished (a time limit is reported honestly)."""
+    from planning.messages import status_line
+
     s = result.summary
-    gap = "n/a" if s.get("gap") is None else f"{s['gap']:.2%}"
-    text = (f"Plan status: {s['status']} (solver {s['solver']}, gap {gap}, {s['solve_seconds']:.1f} s). "
+    text = (f"{status_line(s, 'en')} "
             f"{s['requirement_met']} of {s['cadres']} cadres meet the requirement "
             f"({s['requirement_met_share']:.1%}; a simple greedy plan reaches {s['greedy_met_share']:.1%}). "
             f"The plan passed the independent check and is written to {result.out_dir}.")
-    if s["status"] == "feasible":
-        text += " The solver stopped at its time limit: the plan is good but not proven best."
-    return Note(text, "warning" if s["status"] != "optimal" else "info")
+    return Note(text, "warning" if s["status"] not in ("optimal", "feasible") else "info")
 
 
 def plan_view(result_or_dir, data=None, year: int | None = None, *, policy=None, lang: str = "en"):

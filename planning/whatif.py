@@ -30,6 +30,7 @@ import pandas as pd
 import yaml
 
 from planning.data.load import Dataset, load_dataset
+from planning.messages import say
 from planning.pipeline import GROUPS, LEVEL_ORDER, PlanResult, filter_district, resolve_policy, run_plan
 from planning.policy import Policy
 from planning.scenarios import CLASS_SELECTORS, Scenario, apply_scenario, parse_scenario
@@ -38,7 +39,10 @@ CAPACITY_KEYS = ("season", "topic", "institution")
 PIN_RULES = ("must", "must_not")
 PRIORITY_KEYS = ("base",) + GROUPS
 
-# the summary figures the difference speaks about: (key, words, kind)
+LANGS = ("en", "zh")
+
+# the summary figures the difference speaks about: (key, words, kind); the words in either
+# language are the messages `wi_fig_<key>` (planning.messages)
 FIGURES = (
     ("requirement_met", "cadres meet the requirement", "count"),
     ("requirement_met_share", "requirement met", "share"),
@@ -92,6 +96,8 @@ class Outcome:
     sentences: list[str]
     seconds: float
     scenario: Scenario | None = None
+    lang: str = "en"
+    warm: bool = False         # re-planned starting from the plan before it
 
     @property
     def summary(self) -> dict:
@@ -104,7 +110,7 @@ class WhatIfError(ValueError):
 
 # --------------------------------------------------------------------------- change → scenario
 def to_scenario(change: Change, base: PlanResult, name: str = "what-if", description: str | None = None,
-                start: Scenario | None = None) -> Scenario:
+                start: Scenario | None = None, lang: str = "en") -> Scenario:
     """The change as a scenario (the same edits and settings `compare` / `batch` / `plan` apply).
 
     The budget share is turned into yuan against the baseline plan's cost, so the file stands on
@@ -147,8 +153,8 @@ def to_scenario(change: Change, base: PlanResult, name: str = "what-if", descrip
         if group not in PRIORITY_KEYS:
             raise WhatIfError(f"'{group}' is not a priority weight; use {', '.join(PRIORITY_KEYS)}")
         policy[f"priority.{group}"] = float(weight)
-    words = ([start.description or f"scenario {start.name}"] if start else []) + describe_change(change, base)
-    text = description if description is not None else "; ".join(words) or "no change"
+    words = ([start.description or f"scenario {start.name}"] if start else []) + describe_change(change, base, lang)
+    text = description if description is not None else say("wi_ch_join", lang).join(words) or say("wi_ch_none", lang)
     return parse_scenario({"name": name, "description": text, "policy": policy, "edits": edits}, f"what-if {name}")
 
 
@@ -162,27 +168,74 @@ def scenario_yaml(scenario: Scenario) -> str:
     return yaml.safe_dump(tree, sort_keys=False, allow_unicode=True, width=100)
 
 
-def describe_change(change: Change, base: PlanResult) -> list[str]:
+def describe_change(change: Change, base: PlanResult, lang: str = "en") -> list[str]:
     """The change in words, one line per setting."""
     out = []
     for key, value, factor in change.capacity:
         if abs(factor - 1.0) > 1e-9:
-            out.append(f"seats in {key} {value} classes {_signed_pct(factor - 1)}")
+            shown = _season(value, lang) if key == "season" else value
+            out.append(say("wi_ch_seats", lang, key=say(f"wi_key_{key}", lang), value=shown,
+                           pct=_signed_pct(factor - 1, lang)))
     if change.budget_share is not None:
-        out.append(f"budget {change.budget_share:.0%} of the baseline's cost "
-                   f"({change.budget_share * float(base.summary['cost']):,.0f} yuan)")
+        out.append(say("wi_ch_budget", lang, share=_pct(change.budget_share, lang),
+                       yuan=f"{change.budget_share * float(base.summary['cost']):,.0f}"))
     if change.absent_share is not None:
-        out.append(f"at most {change.absent_share:.0%} of a unit away on one day")
+        out.append(say("wi_ch_cap", lang, share=_pct(change.absent_share, lang)))
     for group, weight in change.priority:
-        out.append(f"priority weight of {group.replace('_', ' ')} {weight:g}")
+        out.append(say("wi_ch_weight", lang, group=group_name(group, lang), weight=f"{weight:g}"))
     if not change.windowed:
-        out.append("classes with a date window dropped")
+        out.append(say("wi_ch_windowed", lang))
     for c, w in change.moves:
         if w:
-            out.append(f"{c} moved {abs(w)} week{'s' if abs(w) != 1 else ''} {'later' if w > 0 else 'earlier'}")
+            out.append(say("wi_ch_later" if w > 0 else "wi_ch_earlier", lang, cls=c, n=abs(w),
+                           s="s" if abs(w) != 1 else ""))
     for c, a, r in change.pins:
-        out.append(f"{c} {'must take' if r == 'must' else 'must not take'} {a}")
+        out.append(say("wi_ch_must" if r == "must" else "wi_ch_must_not", lang, cadre=c, act=a))
     return out
+
+
+def data_lang(ds: Dataset) -> str:
+    """"zh" when most of the data set's names (cadres and units) are Chinese, else "en" (a few
+    Chinese names in an English data set do not switch the dashboard)."""
+    from planning.report.fonts import has_cjk
+
+    names = list(ds.cadres["name"].astype(str)) + list(ds.units["name"].astype(str))
+    return "zh" if names and 2 * sum(has_cjk(n) for n in names) > len(names) else "en"
+
+
+def check_lang(lang: str | None, ds: Dataset) -> str:
+    """The dashboard's language: as given, or the data's (Chinese names -> "zh")."""
+    if lang is None or lang == "auto":
+        return data_lang(ds)
+    if lang not in LANGS:
+        raise WhatIfError(f"the language is one of {', '.join(LANGS)}, not {lang!r}")
+    return lang
+
+
+def group_name(group: str, lang: str = "en") -> str:
+    """A priority group (or `base`) in words."""
+    if group == "base":
+        return say("wi_group_base", lang)
+    if lang == "zh":
+        from planning.report.labels import Labels
+
+        return Labels("zh").code("group", group)
+    return group.replace("_", " ")
+
+
+def level_name(level: str, lang: str = "en") -> str:
+    if lang == "zh":
+        from planning.report.labels import Labels
+
+        return Labels("zh").code("level", level)
+    return level.replace("_", " ")
+
+
+def _season(name: str, lang: str) -> str:
+    code = f"wi_season_{name}"
+    from planning.messages import MESSAGES
+
+    return say(code, lang) if code in MESSAGES else name
 
 
 # --------------------------------------------------------------------------- the session
@@ -212,19 +265,22 @@ class WhatIf:
     runs: int = 0
     start_scenario: Scenario | None = None
     saved: set = field(default_factory=set)  # scenario files this session wrote (it may replace them)
+    lang: str = "en"
     _tmp: Any = field(default=None, repr=False)
 
     @classmethod
     def start(cls, data: str | Path | Dataset, year: int, *, policy: Policy | str | Path | None = None,
               district: str | None = None, workdir: str | Path | None = None, full: bool = False,
-              scenario: str | Path | Scenario | None = None) -> "WhatIf":
+              scenario: str | Path | Scenario | None = None, lang: str | None = None) -> "WhatIf":
         """Load the data and plan the baseline (quick settings unless `full`); with `scenario`, the
-        baseline is that scenario's plan and every change comes on top of it."""
+        baseline is that scenario's plan and every change comes on top of it. `lang` ("en" / "zh")
+        is the language of the figures and sentences; None = the data's (Chinese names: "zh")."""
         from planning.scenarios import load_scenario
 
         pol = resolve_policy(policy)
         ds = data if isinstance(data, Dataset) else load_dataset(data, year)
         ds = filter_district(ds, district)
+        lang = check_lang(lang, ds)
         sc = scenario if isinstance(scenario, Scenario) or scenario is None else load_scenario(scenario)
         base_ds, base_pol = apply_scenario(ds, sc, year, pol) if sc else (ds, pol)
         tmp = None
@@ -235,21 +291,33 @@ class WhatIf:
         work.mkdir(parents=True, exist_ok=True)
         base = run_plan(base_ds, year, work / "baseline", policy=base_pol if full else quick_policy(base_pol),
                         scenario=sc.name if sc else "baseline")
-        return cls(ds, year, pol, base, work, start_scenario=sc, _tmp=tmp)
+        return cls(ds, year, pol, base, work, start_scenario=sc, lang=lang, _tmp=tmp)
 
     def scenario(self, change: Change, name: str = "what-if", description: str | None = None) -> Scenario:
-        return to_scenario(change, self.base, name, description, self.start_scenario)
+        return to_scenario(change, self.base, name, description, self.start_scenario, self.lang)
 
-    def apply(self, change: Change, *, full: bool = False) -> Outcome:
-        """Apply the change to the data and policy, re-plan, and compare with the baseline."""
+    def apply(self, change: Change, *, full: bool = False, warm: bool = True) -> Outcome:
+        """Apply the change to the data and policy, re-plan, and compare with the baseline.
+
+        With `warm` (the default) the re-plan starts from the plan on the screen (the latest
+        re-plan, else the baseline): its rows that the changed data still admits are kept as the
+        starting plan and the layers improve on it (`run_plan(..., warm=)`; never worse than it
+        once repaired). No change at all gives the baseline back without re-planning."""
         t = time.perf_counter()
         sc = self.scenario(change)
+        if change.empty:
+            self.current = compare_plans(self.base, self.base, change, self.lang)
+            self.current.scenario = sc
+            self.current.seconds = time.perf_counter() - t
+            return self.current
         ds, pol = apply_scenario(self.data, sc, self.year, self.policy)
         self.runs += 1
+        start = (self.current.result if self.current is not None else self.base) if warm else None
         res = run_plan(ds, self.year, self.workdir / "current", policy=pol if full else quick_policy(pol),
-                       scenario=sc.name)
-        self.current = compare_plans(self.base, res, change)
+                       scenario=sc.name, warm=start)
+        self.current = compare_plans(self.base, res, change, self.lang)
         self.current.scenario = sc
+        self.current.warm = start is not None
         self.current.seconds = time.perf_counter() - t
         return self.current
 
@@ -282,14 +350,15 @@ def safe_name(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- the difference
-def compare_plans(base: PlanResult, now: PlanResult, change: Change | None = None) -> Outcome:
+def compare_plans(base: PlanResult, now: PlanResult, change: Change | None = None, lang: str = "en") -> Outcome:
     """Key figures, coverage by level and group, and the cadres who gain or lose, in words."""
     sb, sn = base.summary, now.summary
     rows = []
-    for key, words, kind in FIGURES:
+    for key, _, kind in FIGURES:
         b, n = sb.get(key), sn.get(key)
         d = None if b is None or n is None else n - b
-        rows.append({"key": key, "figure": words, "kind": kind, "baseline": b, "now": n, "change": d})
+        rows.append({"key": key, "figure": say(f"wi_fig_{key}", lang), "kind": kind, "baseline": b, "now": n,
+                     "change": d})
     figures = pd.DataFrame(rows, dtype=object).set_index("key")
 
     cov_rows = []
@@ -298,18 +367,18 @@ def compare_plans(base: PlanResult, now: PlanResult, change: Change | None = Non
         for k in keys:
             if k in b_map or k in n_map:
                 b, n = b_map.get(k), n_map.get(k)
-                cov_rows.append({"by": part, "name": k.replace("_", " "), "baseline": b, "now": n,
+                name = level_name(k, lang) if part == "level" else group_name(k, lang)
+                cov_rows.append({"by": part, "name": name, "baseline": b, "now": n,
                                  "change": None if b is None or n is None else n - b})
     coverage = pd.DataFrame(cov_rows, columns=["by", "name", "baseline", "now", "change"])
     cadres = cadre_changes(base, now)
     if base.out_dir is not None and now.out_dir is not None:
         ab, an = absence_load(base), absence_load(now)
-        for key, words in (("units_at_cap", "units at their absence cap on some day"),
-                           ("unit_days_at_cap", "unit-days at the absence cap")):
-            figures.loc[key] = {"figure": words, "kind": "count", "baseline": ab[key], "now": an[key],
-                                "change": an[key] - ab[key]}
-    sentences = difference_sentences(figures, coverage, cadres, sn)
-    return Outcome(change or Change(), now, figures, coverage, cadres, sentences, 0.0)
+        for key in ("units_at_cap", "unit_days_at_cap"):
+            figures.loc[key] = {"figure": say(f"wi_fig_{key}", lang), "kind": "count", "baseline": ab[key],
+                                "now": an[key], "change": an[key] - ab[key]}
+    sentences = difference_sentences(figures, coverage, cadres, sn, lang)
+    return Outcome(change or Change(), now, figures, coverage, cadres, sentences, 0.0, lang=lang)
 
 
 def absence_load(res: PlanResult) -> dict[str, int]:
@@ -324,6 +393,25 @@ def absence_load(res: PlanResult) -> dict[str, int]:
             "unit_days_at_cap": int(at_cap.to_numpy().sum())}
 
 
+def weekly_absence(res: PlanResult) -> pd.DataFrame:
+    """Units × weeks (columns = the Monday): the most cadres of the unit away on one day of the week."""
+    from planning.report import kpis
+
+    daily = kpis.unit_absence(kpis.read_plan_dir(res.out_dir), res.data, int(res.summary["year"]))
+    return kpis.weekly_peak(daily)
+
+
+def absence_difference(base: PlanResult, now: PlanResult) -> pd.DataFrame:
+    """Units × weeks: the current plan's weekly absence peak minus the baseline's (+ = more away).
+    Units and weeks of either plan (a unit missing from one counts 0 there); only rows that change."""
+    wb, wn = weekly_absence(base), weekly_absence(now)
+    units = list(dict.fromkeys(list(wb.index) + list(wn.index)))
+    weeks = sorted(set(wb.columns) | set(wn.columns))
+    diff = wn.reindex(index=units, columns=weeks).fillna(0) - wb.reindex(index=units, columns=weeks).fillna(0)
+    diff = diff.astype(int)
+    return diff[(diff != 0).any(axis=1)]
+
+
 def _classes_by_cadre(res: PlanResult) -> dict[str, list[str]]:
     p = res.plan[res.plan["kind"] == "class"]
     return {c: sorted(g["activity_id"]) for c, g in p.groupby("cadre_id")}
@@ -331,25 +419,43 @@ def _classes_by_cadre(res: PlanResult) -> dict[str, list[str]]:
 
 def cadre_changes(base: PlanResult, now: PlanResult) -> pd.DataFrame:
     """Cadres whose requirement status changed: `gains` (now met) or `loses` (no longer met),
-    with the classes they had and have."""
+    with their name, unit (id and name), level and the classes they had and have."""
     cb = base.coverage.set_index("cadre_id")
     cn = now.coverage.set_index("cadre_id")
     both = cb.index.intersection(cn.index)
     before, after = cb.loc[both, "met"].astype(bool), cn.loc[both, "met"].astype(bool)
     moved = both[before != after]
     kb, kn = _classes_by_cadre(base), _classes_by_cadre(now)
+    names = dict(zip(now.data.cadres["cadre_id"], now.data.cadres["name"]))
+    units = dict(zip(now.data.units["unit_id"], now.data.units["name"]))
+    unit_ids = cn.loc[moved, "unit_id"].to_numpy()
     out = pd.DataFrame({
         "cadre_id": moved,
-        "unit_id": cn.loc[moved, "unit_id"].to_numpy(),
+        "name": [names.get(c, "") for c in moved],
+        "unit_id": unit_ids,
+        "unit_name": [units.get(u, u) for u in unit_ids],
         "level": cn.loc[moved, "level"].to_numpy(),
         "change": ["gains" if after[c] else "loses" for c in moved],
         "classes_before": [", ".join(kb.get(c, [])) for c in moved],
         "classes_now": [", ".join(kn.get(c, [])) for c in moved],
-    })
+    }, columns=["cadre_id", "name", "unit_id", "unit_name", "level", "change", "classes_before", "classes_now"])
     return out.sort_values(["change", "cadre_id"], ascending=[True, True]).reset_index(drop=True)
 
 
-def _signed_pct(x: float) -> str:
+def cadres_table(outcome: Outcome) -> pd.DataFrame:
+    """The cadres who gain or lose, for display: headers, gains/loses and levels in the outcome's language."""
+    lang = outcome.lang
+    t = outcome.cadres.copy()
+    t["change"] = t["change"].map(lambda c: say(f"wi_{c}", lang))
+    t["level"] = t["level"].map(lambda v: level_name(str(v), lang))
+    return t.rename(columns={c: say("wi_col_cadre_name" if c == "name" else f"wi_col_{c}", lang) for c in t.columns})
+
+
+def _pct(x: float, lang: str = "en", digits: int = 0) -> str:
+    return f"{x * 100:.{digits}f}{'%' if lang == 'zh' else ' %' if digits else '%'}"
+
+
+def _signed_pct(x: float, lang: str = "en") -> str:
     return f"{'+' if x >= 0 else '−'}{abs(x):.0%}"
 
 
@@ -357,68 +463,96 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
-def difference_sentences(figures: pd.DataFrame, coverage: pd.DataFrame, cadres: pd.DataFrame, now: dict) -> list[str]:
-    """The difference as a planner would say it, most important first."""
+def difference_sentences(figures: pd.DataFrame, coverage: pd.DataFrame, cadres: pd.DataFrame, now: dict,
+                         lang: str = "en") -> list[str]:
+    """The difference as a planner would say it, most important first (in `lang`)."""
     out = []
     f = figures
+    zh = lang == "zh"
+    share = lambda x: f"{x:.1%}"  # noqa: E731
     met_b, met_n = int(f.at["requirement_met", "baseline"]), int(f.at["requirement_met", "now"])
     d = met_n - met_b
+    total = f"{now['cadres']:,}"
     if d:
-        out.append(f"{_count(abs(d), 'more cadre meets', 'more cadres meet') if d > 0 else _count(abs(d), 'fewer cadre meets', 'fewer cadres meet')}"
-                   f" the requirement ({met_b:,} → {met_n:,} of {now['cadres']:,}, "
-                   f"{f.at['requirement_met_share', 'baseline']:.1%} → {f.at['requirement_met_share', 'now']:.1%}).")
+        n = abs(d)
+        who = ("more cadre meets" if n == 1 else "more cadres meet") if d > 0 else \
+            ("fewer cadre meets" if n == 1 else "fewer cadres meet")
+        who = who.split(" ", 1)[1]
+        out.append(say("wi_met_more" if d > 0 else "wi_met_fewer", lang, n=f"{n:,}", who=who, b=f"{met_b:,}",
+                       a=f"{met_n:,}", total=total, sb=share(f.at['requirement_met_share', 'baseline']),
+                       sa=share(f.at['requirement_met_share', 'now'])))
     else:
-        out.append(f"As many cadres meet the requirement as before ({met_n:,} of {now['cadres']:,}).")
+        out.append(say("wi_met_same", lang, a=f"{met_n:,}", total=total))
     gains = int((cadres["change"] == "gains").sum()) if len(cadres) else 0
     loses = int((cadres["change"] == "loses").sum()) if len(cadres) else 0
     if gains or loses:
-        out.append(f"{_count(gains, 'cadre now meets', 'cadres now meet')} it who did not, "
-                   f"{_count(loses, 'cadre no longer meets', 'cadres no longer meet')} it.")
+        out.append(say("wi_gains_loses", lang,
+                       gains=f"{gains:,}" if zh else _count(gains, "cadre now meets", "cadres now meet"),
+                       loses=f"{loses:,}" if zh else _count(loses, "cadre no longer meets", "cadres no longer meet")))
     od = int(f.at["overdue_covered", "change"] or 0)
     if od:
-        out.append(f"{_count(abs(od), 'overdue cadre', 'overdue cadres')} {'more' if od > 0 else 'fewer'} "
-                   f"get a class ({f.at['overdue_covered', 'now']:,} of {now.get('overdue_total', 0):,}).")
+        n = f"{abs(od):,}" if zh else _count(abs(od), "overdue cadre", "overdue cadres")
+        out.append(say("wi_overdue_more" if od > 0 else "wi_overdue_fewer", lang, n=n,
+                       now=f"{f.at['overdue_covered', 'now']:,}", total=f"{now.get('overdue_total', 0):,}"))
     moved = coverage[coverage["change"].fillna(0).abs() >= 0.005] if len(coverage) else coverage
     if len(moved):
         worst = moved.loc[moved["change"].idxmin()]
         best = moved.loc[moved["change"].idxmax()]
-        if best["change"] > 0:
-            out.append(f"The {best['name']} {'level' if best['by'] == 'level' else 'group'} gains most: "
-                       f"{best['baseline']:.1%} → {best['now']:.1%} met.")
-        if worst["change"] < 0:
-            out.append(f"The {worst['name']} {'level' if worst['by'] == 'level' else 'group'} loses most: "
-                       f"{worst['baseline']:.1%} → {worst['now']:.1%} met.")
+        for row, code, ok in ((best, "wi_gains_most", best["change"] > 0), (worst, "wi_loses_most", worst["change"] < 0)):
+            if ok:
+                out.append(say(code, lang, name=row["name"], by=row["by"], b=share(row["baseline"]),
+                               a=share(row["now"])))
     dc = f.at["cost", "change"]
     if dc and abs(dc) >= 1:
-        out.append(f"Class cost {'rises' if dc > 0 else 'falls'} by {abs(dc):,.0f} yuan "
-                   f"(to {f.at['cost', 'now']:,.0f}).")
+        out.append(say("wi_cost_rises" if dc > 0 else "wi_cost_falls", lang, d=f"{abs(dc):,.0f}",
+                       now=f"{f.at['cost', 'now']:,.0f}"))
     for key, one, many in (("classes_running", "class runs", "classes run"), ("seats_used", "seat is used", "seats are used"),
                            ("rotations_filled", "rotation slot is filled", "rotation slots are filled")):
         dk = int(f.at[key, "change"] or 0)
         if dk:
-            out.append(f"{abs(dk):,} {'more' if dk > 0 else 'fewer'} {one if abs(dk) == 1 else many} "
-                       f"({int(f.at[key, 'now']):,} in all).")
+            out.append(say(f"wi_{'more' if dk > 0 else 'fewer'}_{key}", lang, n=f"{abs(dk):,}",
+                           what=one if abs(dk) == 1 else many, now=f"{int(f.at[key, 'now']):,}"))
     if "units_at_cap" in f.index:
         ub, un = int(f.at["units_at_cap", "baseline"]), int(f.at["units_at_cap", "now"])
         db, dn = int(f.at["unit_days_at_cap", "baseline"]), int(f.at["unit_days_at_cap", "now"])
         if (ub, db) != (un, dn):
-            out.append(f"Unit absence: {un:,} units reach their cap on some day (was {ub:,}); "
-                       f"{dn:,} unit-days at the cap (was {db:,}).")
+            out.append(say("wi_absence_changed", lang, un=f"{un:,}", ub=f"{ub:,}", dn=f"{dn:,}", db=f"{db:,}"))
         else:
-            out.append(f"Unit absence as before: {un:,} units reach their cap on some day.")
+            out.append(say("wi_absence_same", lang, un=f"{un:,}"))
     gap = now.get("gap")
-    out.append(f"The plan is {now['status']}"
-               + ("" if gap is None else f", at most {gap:.2%} below the best possible (its bound)") + ".")
+    status = now["status"]
+    if zh and status in ("optimal", "feasible"):
+        status = say(f"wi_status_{status}", lang)
+    if gap is None:
+        out.append(say("wi_plan_status", lang, status=status))
+    else:
+        out.append(say("wi_plan_status_gap", lang, status=status, gap=f"{gap:.2%}"))
     return out
 
 
 def figures_table(outcome: Outcome) -> pd.DataFrame:
-    """The key figures for display: baseline, now and the change, formatted."""
+    """The key figures for display: baseline, now and the change, formatted (headers in the outcome's language)."""
+    lang = outcome.lang
     rows = []
     for _, r in outcome.figures.iterrows():
         rows.append({"figure": r["figure"], "baseline": _fmt(r["baseline"], r["kind"]),
                      "now": _fmt(r["now"], r["kind"]), "change": _fmt(r["change"], r["kind"], signed=True)})
-    return pd.DataFrame(rows).set_index("figure")
+    t = pd.DataFrame(rows).set_index("figure")
+    if lang != "en":
+        t = t.rename(columns={c: say(f"wi_col_{c}", lang) for c in t.columns})
+        t.index.name = say("wi_col_figure", lang)
+    return t
+
+
+def coverage_table(outcome: Outcome) -> pd.DataFrame:
+    """Requirement met by level and group, baseline / now / change as percentages, in the outcome's language."""
+    lang = outcome.lang
+    cov = outcome.coverage.copy()
+    for c in ("baseline", "now", "change"):
+        cov[c] = cov[c].map(lambda v: "–" if pd.isna(v) else f"{v:.1%}")
+    cov["by"] = cov["by"].map(lambda b: say(f"wi_by_{b}", lang))
+    cov = cov.rename(columns={c: say(f"wi_col_{c}", lang) for c in cov.columns})
+    return cov.set_index([say("wi_col_by", lang), say("wi_col_name", lang)])
 
 
 def _fmt(v, kind: str, signed: bool = False) -> str:
@@ -432,19 +566,19 @@ def _fmt(v, kind: str, signed: bool = False) -> str:
     return f"{sign}{v:,.0f}"
 
 
-# the KPI cards: (summary key, label, kind)
+# the KPI cards: (summary key, label code, kind)
 CARDS = (
-    ("requirement_met_share", "requirement met", "share"),
-    ("requirement_met", "cadres meeting it", "count"),
-    ("overdue_covered", "overdue cadres given a class", "count"),
-    ("cost", "class cost (yuan)", "money"),
-    ("classes_running", "classes running", "count"),
-    ("seats_offered", "seats offered", "count"),
-    ("gap", "distance from the bound", "share"),
+    ("requirement_met_share", "wi_fig_requirement_met_share", "share"),
+    ("requirement_met", "wi_card_requirement_met", "count"),
+    ("overdue_covered", "wi_fig_overdue_covered", "count"),
+    ("cost", "wi_fig_cost", "money"),
+    ("classes_running", "wi_fig_classes_running", "count"),
+    ("seats_offered", "wi_fig_seats_offered", "count"),
+    ("gap", "wi_fig_gap", "share"),
 )
 
 
-def cards_html(now: dict, base: dict | None) -> str:
+def cards_html(now: dict, base: dict | None, lang: str = "en") -> str:
     """The key figures as cards, each with its change against the baseline (HTML; each card has
     `data-key` and the value `data-value` so a browser test can wait for it)."""
     import html as _html
@@ -462,7 +596,28 @@ def cards_html(now: dict, base: dict | None) -> str:
         cards.append(f'<div class="kpi-card" data-key="{key}" data-value="{"" if v is None else v}" '
                      'style="display:inline-block;min-width:11em;margin:4px;padding:8px 12px;border:1px solid #ccd;'
                      'border-radius:6px;background:#f7f9fc;vertical-align:top">'
-                     f'<div style="font-size:0.85em;color:#555">{_html.escape(label)}</div>'
+                     f'<div style="font-size:0.85em;color:#555">{_html.escape(say(label, lang))}</div>'
                      f'<div class="kpi-value" style="font-size:1.6em;font-weight:600">{_html.escape(_fmt(v, kind))}</div>'
                      f"{delta}</div>")
     return '<div class="kpi-cards">' + "".join(cards) + "</div>"
+
+
+def absence_charts(base: PlanResult, outcome: Outcome) -> list:
+    """The unit × week absence heatmaps of a re-plan: its difference against the baseline (only the
+    units that changed), then the current plan against each unit's cap. `notebook_api.Charts` each."""
+    from planning.notebook_api import Charts, _families, absence_chart, plan_view
+    from planning.report import charts
+
+    lang = outcome.lang
+    view = plan_view(outcome.result, lang=lang)
+    diff = absence_difference(base, outcome.result)
+    if len(diff):
+        labels = {u: charts.clip(view.unit_name(u), 30) for u in diff.index}
+        svgs = charts.absence_difference_heatmaps(diff, labels, int(outcome.summary["year"]), view.labels,
+                                                  _families(view), say("wi_heat_axis", lang))
+        first = Charts(svgs, say("wi_heat_diff", lang))
+    else:
+        first = Charts([], say("wi_heat_same", lang))
+    now = absence_chart(view)
+    now.caption = say("wi_heat_now", lang)
+    return [first, now]

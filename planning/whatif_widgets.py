@@ -21,13 +21,15 @@ import pandas as pd
 from IPython.display import display
 
 from planning.errors import PlanningError
-from planning.whatif import (GROUPS, Change, Outcome, WhatIf, cards_html, figures_table, safe_name)
+from planning.messages import say
+from planning.whatif import (GROUPS, Change, Outcome, WhatIf, _season, absence_charts, cards_html, cadres_table,
+                             coverage_table, figures_table, group_name, safe_name)
 
 SEAT_RANGE = (0.5, 2.0, 0.05)          # slider min, max, step for a seat factor
 BUDGET_RANGE = (0.5, 1.5, 0.01)        # budget as a share of the baseline's cost
 CAP_RANGE = (0.05, 0.5, 0.01)          # unit absence cap
 WEIGHT_RANGE = (0, 20, 1)              # a priority weight
-ANY = "(none)"
+ANY = "(none)"   # the dropdowns' "no topic / institution" value (shown in the dashboard's language)
 
 
 def _slider(description: str, value: float, rng: tuple, fmt: str = ".2f") -> W.FloatSlider:
@@ -46,65 +48,71 @@ class WhatIfApp:
         self.scenario_dir = Path(scenario_dir)
         self.export_dir = Path(export_dir) if export_dir is not None else self.scenario_dir.parent / "what-if"
         ds, pol = session.data, session.policy
+        self.lang = lang = session.lang
+        t = lambda code, **v: say(code, lang, **v)  # noqa: E731
         self.outcome: Outcome | None = None
         self.saved: Path | None = None
         self.exported: Path | None = None
 
-        self.season = {s: _slider(f"{s} seats ×", 1.0, SEAT_RANGE) for s in pol.seasons}
+        self.season = {s: _slider(t("wi_seats_x", what=_season(s, lang)), 1.0, SEAT_RANGE)
+                       for s in pol.seasons}
         topics = sorted(set(ds.classes["topic"]))
         institutions = sorted(set(ds.classes["institution"].dropna()))
-        self.topic = W.Dropdown(options=[ANY] + topics, value=ANY, description="topic",
+        none = [(t("wi_none"), ANY)]
+        self.topic = W.Dropdown(options=none + [(x, x) for x in topics], value=ANY, description=t("wi_topic"),
                                 style={"description_width": "12em"}, layout=W.Layout(width="30em"))
-        self.topic_factor = _slider("topic seats ×", 1.0, SEAT_RANGE)
-        self.institution = W.Dropdown(options=[ANY] + institutions, value=ANY, description="institution",
+        self.topic_factor = _slider(t("wi_topic_seats"), 1.0, SEAT_RANGE)
+        self.institution = W.Dropdown(options=none + [(x, x) for x in institutions], value=ANY,
+                                      description=t("wi_institution"),
                                       style={"description_width": "12em"}, layout=W.Layout(width="30em"))
-        self.institution_factor = _slider("institution seats ×", 1.0, SEAT_RANGE)
-        self.budget_on = W.Checkbox(value=False, description="cap the class budget", indent=False)
-        self.budget = _slider("budget × baseline cost", 1.0, BUDGET_RANGE)
-        self.cap = _slider("unit absence cap", float(pol["absence.max_absent_share"]), CAP_RANGE)
+        self.institution_factor = _slider(t("wi_institution_seats"), 1.0, SEAT_RANGE)
+        self.budget_on = W.Checkbox(value=False, description=t("wi_budget_on"), indent=False)
+        self.budget = _slider(t("wi_budget"), 1.0, BUDGET_RANGE)
+        self.cap = _slider(t("wi_cap"), float(pol["absence.max_absent_share"]), CAP_RANGE)
         self.weights = {g: W.IntSlider(value=int(pol[f"priority.{g}"]), min=WEIGHT_RANGE[0], max=WEIGHT_RANGE[1],
-                                       step=WEIGHT_RANGE[2], description=f"{g.replace('_', ' ')} weight",
+                                       step=WEIGHT_RANGE[2], description=t("wi_weight", group=group_name(g, lang)),
                                        continuous_update=False, style={"description_width": "12em"},
                                        layout=W.Layout(width="30em"))
                         for g in ("base",) + GROUPS}
-        self.windowed = W.Checkbox(value=True, description="classes with a date window", indent=False)
+        self.windowed = W.Checkbox(value=True, description=t("wi_windowed"), indent=False)
 
         cadre_opts = [(f"{c} {n}", c) for c, n in zip(ds.cadres["cadre_id"], ds.cadres["name"])]
         class_opts = [(f"{c} {t}", c) for c, t in zip(ds.classes["class_id"], ds.classes["title"])]
-        self.pin_cadre = W.Dropdown(options=cadre_opts, description="cadre", layout=W.Layout(width="30em"))
-        self.pin_class = W.Dropdown(options=class_opts, description="class", layout=W.Layout(width="30em"))
-        self.pin_rule = W.ToggleButtons(options=[("must", "must"), ("must not", "must_not")], value="must")
-        self.pin_add = W.Button(description="Add pin", icon="thumb-tack")
-        self.pin_list = W.Select(options=[], rows=4, description="pins", layout=W.Layout(width="30em"))
-        self.pin_remove = W.Button(description="Remove pin")
-        self.move_class = W.Dropdown(options=class_opts, description="class", layout=W.Layout(width="30em"))
-        self.move_weeks = W.IntSlider(value=1, min=-8, max=8, description="weeks later", continuous_update=False,
+        self.pin_cadre = W.Dropdown(options=cadre_opts, description=t("wi_cadre"), layout=W.Layout(width="30em"))
+        self.pin_class = W.Dropdown(options=class_opts, description=t("wi_class"), layout=W.Layout(width="30em"))
+        self.pin_rule = W.ToggleButtons(options=[(t("wi_must"), "must"), (t("wi_must_not"), "must_not")], value="must")
+        self.pin_add = W.Button(description=t("wi_add_pin"), icon="thumb-tack")
+        self.pin_list = W.Select(options=[], rows=4, description=t("wi_pins"), layout=W.Layout(width="30em"))
+        self.pin_remove = W.Button(description=t("wi_remove_pin"))
+        self.move_class = W.Dropdown(options=class_opts, description=t("wi_class"), layout=W.Layout(width="30em"))
+        self.move_weeks = W.IntSlider(value=1, min=-8, max=8, description=t("wi_weeks_later"), continuous_update=False,
                                       layout=W.Layout(width="30em"))
-        self.move_add = W.Button(description="Move class")
-        self.move_list = W.Select(options=[], rows=4, description="moves", layout=W.Layout(width="30em"))
-        self.move_remove = W.Button(description="Undo move")
+        self.move_add = W.Button(description=t("wi_move_class"))
+        self.move_list = W.Select(options=[], rows=4, description=t("wi_moves"), layout=W.Layout(width="30em"))
+        self.move_remove = W.Button(description=t("wi_undo_move"))
         self.move_add.on_click(lambda _: self._add_move())
         self.move_remove.on_click(lambda _: self._remove_move())
         self.pin_add.on_click(lambda _: self._add_pin())
         self.pin_remove.on_click(lambda _: self._remove_pin())
 
-        self.full = W.Checkbox(value=False, description="full optimizer (slower, tighter)", indent=False)
-        self.apply_button = W.Button(description="Apply", button_style="primary", icon="refresh")
-        self.name = W.Text(value="what-if", description="scenario name", style={"description_width": "10em"})
-        self.save_button = W.Button(description="Save as scenario", icon="save", layout=W.Layout(width="13em"))
-        self.export_button = W.Button(description="Export", icon="file-pdf-o")
+        self.full = W.Checkbox(value=False, description=t("wi_full"), indent=False)
+        self.apply_button = W.Button(description=t("wi_apply"), button_style="primary", icon="refresh")
+        self.name = W.Text(value="what-if", description=t("wi_scenario_name"), style={"description_width": "10em"})
+        self.save_button = W.Button(description=t("wi_save"), icon="save", layout=W.Layout(width="13em"))
+        self.export_button = W.Button(description=t("wi_export"), icon="file-pdf-o")
         self.apply_button.on_click(lambda _: self.apply())
         self.save_button.on_click(lambda _: self.save())
         self.export_button.on_click(lambda _: self.export())
 
         self.status = W.HTML()
-        self.cards = W.HTML(cards_html(session.base.summary, None))
+        self.cards = W.HTML(cards_html(session.base.summary, None, lang))
         self.words = W.HTML()
         self.details = W.Output()
         self.heatmap = W.Output()
         self.heatmap.add_class("whatif-heatmap")
-        self._say(f"Baseline: {session.base.summary['cadres']:,} cadres planned "
-                  f"({session.base.summary['status']}). Change the settings and press Apply.")
+        status = session.base.summary["status"]
+        status = t(f"wi_status_{status}") if lang == "zh" and status in ("optimal", "feasible") else status
+        self._say(t("wi_baseline", n=f"{session.base.summary['cadres']:,}", status=status))
 
         controls = W.Accordion(children=[
             W.VBox(list(self.season.values()) + [self.topic, self.topic_factor, self.institution,
@@ -115,9 +123,8 @@ class WhatIfApp:
                     self.pin_list]),
             W.VBox([self.move_class, self.move_weeks, W.HBox([self.move_add, self.move_remove]), self.move_list]),
         ])
-        for i, title in enumerate(("Seats", "Budget, absence cap, windowed classes", "Priority weights", "Pins",
-                                   "Class dates")):
-            controls.set_title(i, title)
+        for i, code in enumerate(("wi_tab_seats", "wi_tab_budget", "wi_tab_weights", "wi_tab_pins", "wi_tab_dates")):
+            controls.set_title(i, t(code))
         controls.selected_index = 0
         buttons = W.HBox([self.apply_button, self.full, self.name, self.save_button, self.export_button])
         self.widget = W.VBox([controls, buttons, self.status, self.cards, self.words, self.details, self.heatmap])
@@ -125,16 +132,18 @@ class WhatIfApp:
 
     @classmethod
     def start(cls, data, year: int, *, policy=None, scenario=None, district: str | None = None,
-              output: str | Path = "reports/what_if", scenario_dir: str | Path = "data/scenarios") -> "WhatIfApp":
+              output: str | Path = "reports/what_if", scenario_dir: str | Path = "data/scenarios",
+              lang: str | None = None) -> "WhatIfApp":
         """The dashboard for a notebook's parameters (relative paths from the project root): the
-        baseline is planned at once; plans go under `output`/plans, exports to `output`."""
+        baseline is planned at once; plans go under `output`/plans, exports to `output`. `lang`:
+        "en" or "zh" for every label and message, None = the data's language (Chinese names: "zh")."""
         from planning.notebook_api import _ShowProblems, resolve_inputs, resolve_path
 
         run = resolve_inputs(data, year, policy=policy, scenario=scenario, district=district, output=output)
         run.output.mkdir(parents=True, exist_ok=True)
-        with _ShowProblems("The what-if cannot start"):
+        with _ShowProblems(say("wi_cannot_start", lang if lang in ("en", "zh") else "en")):
             session = WhatIf.start(run.data, run.year, policy=run.policy, district=run.district,
-                                   scenario=run.scenario, workdir=run.output / "plans")
+                                   scenario=run.scenario, workdir=run.output / "plans", lang=lang)
         return cls(session, scenario_dir=resolve_path(scenario_dir, run.root), export_dir=run.output)
 
     # ------------------------------------------------------------------ the settings
@@ -185,38 +194,37 @@ class WhatIfApp:
     def apply(self) -> Outcome | None:
         """Re-plan with the current settings and show the difference."""
         self.apply_button.disabled = True
-        self._say("Re-planning …")
+        self._say(say("wi_replanning", self.lang))
         try:
             o = self.session.apply(self.change(), full=self.full.value)
         except (PlanningError, ValueError) as e:
-            self._say(f"Not applied: {e}", "error")
+            self._say(say("wi_not_applied", self.lang, error=e), "error")
             return None
         except Exception as e:  # noqa: BLE001 — shown to the meeting, never a silent failure
-            self._say(f"Not applied: {type(e).__name__}: {e}", "error")
+            self._say(say("wi_not_applied", self.lang, error=f"{type(e).__name__}: {e}"), "error")
             traceback.print_exc()
             return None
         finally:
             self.apply_button.disabled = False
         self.outcome = o
-        self.cards.value = cards_html(o.summary, self.session.base.summary)
+        self.cards.value = cards_html(o.summary, self.session.base.summary, self.lang)
         self.words.value = "<ul class='whatif-words'>" + "".join(f"<li>{html.escape(s)}</li>" for s in o.sentences) \
             + "</ul>"
         self.details.clear_output()
         with self.details:
             display(figures_table(o))
             if len(o.coverage):
-                cov = o.coverage.copy()
-                for c in ("baseline", "now", "change"):
-                    cov[c] = cov[c].map(lambda v: "–" if pd.isna(v) else f"{v:.1%}")
-                display(cov.set_index(["by", "name"]))
+                display(coverage_table(o))
             if len(o.cadres):
-                display(o.cadres)
+                gains = int((o.cadres["change"] == "gains").sum())
+                display(W.HTML(f"<b>{html.escape(say('wi_cadres_title', self.lang, gains=gains, loses=len(o.cadres) - gains))}</b>"))
+                display(cadres_table(o))
         self.heatmap.clear_output()
         with self.heatmap:
-            from planning.notebook_api import absence_chart, plan_view
-
-            display(absence_chart(plan_view(o.result)))
-        self._say(f"Re-planned in {o.seconds:.1f} s ({'full optimizer' if self.full.value else 'quick'}).", "done")
+            for chart in absence_charts(self.session.base, o):
+                display(chart)
+        how = "wi_full_short" if self.full.value else ("wi_quick_warm" if o.warm else "wi_quick")
+        self._say(say("wi_replanned", self.lang, seconds=f"{o.seconds:.1f}", how=say(how, self.lang)), "done")
         return o
 
     def save(self) -> Path | None:
@@ -224,9 +232,9 @@ class WhatIfApp:
         try:
             self.saved = self.session.save_scenario(self.change(), self.scenario_dir, safe_name(self.name.value))
         except (PlanningError, ValueError, OSError) as e:
-            self._say(f"Not saved: {e}", "error")
+            self._say(say("wi_not_saved", self.lang, error=e), "error")
             return None
-        self._say(f"Saved as {self.saved} (planning compare / batch / plan --scenario accept it).", "done")
+        self._say(say("wi_saved", self.lang, path=self.saved), "done")
         return self.saved
 
     def export(self) -> Path | None:
@@ -237,9 +245,10 @@ class WhatIfApp:
         try:
             self.export_dir.mkdir(parents=True, exist_ok=True)
             out = self.export_dir / f"{safe_name(self.name.value)}.pdf"
-            self.exported = build_report(res.out_dir, res.data, self.session.year, out, policy=res.policy)
+            self.exported = build_report(res.out_dir, res.data, self.session.year, out, policy=res.policy,
+                                         lang=self.lang)
         except (PlanningError, ValueError, OSError) as e:
-            self._say(f"Not exported: {e}", "error")
+            self._say(say("wi_not_exported", self.lang, error=e), "error")
             return None
-        self._say(f"Exported the plan's report to {self.exported}.", "done")
+        self._say(say("wi_exported", self.lang, path=self.exported), "done")
         return self.exported

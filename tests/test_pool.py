@@ -282,15 +282,20 @@ def test_growth_files_count_history_and_plan_and_say_what_is_still_required(smal
 
 
 def test_growth_command_writes_pdf_and_csv_repeatably_and_refuses_unknown_cadres(tmp_path, capsys):
+    plan_dir = tmp_path / "plan"  # a plan folder (only plan.csv): its classes count as planned
+    plan_dir.mkdir()
+    (plan_dir / "plan.csv").write_text("cadre_id,activity_id,kind,start_date,end_date,days,hours\n"
+                                       "CD00001,C2027-002,class,2027-04-19,2027-04-28,8,64\n", encoding="utf-8")
     outs = []
     for k in (1, 2):
         out = tmp_path / f"g{k}"
         assert main(["growth", str(SMALL), "--year", str(YEAR), "--cadre", "CD00001", "--lang", "zh",
-                     "--out", str(out)]) == 0
+                     "--plan", str(plan_dir), "--out", str(out)]) == 0
         outs.append(out)
     for f in ("growth.csv", "growth.pdf", "summary.json"):
         assert (outs[0] / f).read_bytes() == (outs[1] / f).read_bytes(), f
-    assert pd.read_csv(outs[0] / "growth.csv")["cadre_id"].tolist() == ["CD00001"]
+    g = pd.read_csv(outs[0] / "growth.csv")
+    assert g["cadre_id"].tolist() == ["CD00001"] and g["planned_days"].tolist() == [8.0]
     bad = tmp_path / "bad"
     assert main(["growth", str(SMALL), "--year", str(YEAR), "--cadre", "CD99999", "--out", str(bad)]) == 2
     assert "CD99999" in capsys.readouterr().err and not bad.exists()

@@ -223,3 +223,69 @@ def test_a_starting_scenario_is_the_baseline_and_stays_in_the_saved_file(tmp_pat
     o = s.apply(Change())  # no change on top of the start: the same plan's figures
     assert o.result.summary["requirement_met"] == s.base.summary["requirement_met"]
     s.close()
+
+
+# --------------------------------------------------------------------------- Chinese, the absence difference, warm start
+def test_chinese_dashboard_words_and_the_absence_difference(session, outcome, tmp_path):
+    from planning.messages import MESSAGES
+    from planning.whatif import (absence_charts, absence_difference, cadres_table, cards_html, compare_plans,
+                                 coverage_table, data_lang, weekly_absence)
+
+    assert all(set(v) == {"en", "zh"} and v["zh"] for k, v in MESSAGES.items() if k.startswith("wi_"))
+    zh = compare_plans(session.base, outcome.result, CHANGE, "zh")
+    assert zh.sentences[0].startswith("达到培训要求的干部") and "方案状态" in zh.sentences[-1]
+    assert not any(w in " ".join(zh.sentences) for w in ("cadres", "requirement", "The plan"))
+    table = figures_table(zh)
+    assert list(table.columns) == ["基准方案", "当前方案", "变化"] and "提供名额" in table.index
+    assert "职级" in coverage_table(zh).index.get_level_values(0)
+    cards = cards_html(outcome.summary, session.base.summary, "zh")
+    assert "培训要求达标率" in cards and 'data-key="requirement_met_share"' in cards
+    assert data_lang(session.data) == "en"
+    # the cadres who gain or lose carry their names and units
+    c = outcome.cadres
+    names = dict(zip(session.data.cadres["cadre_id"], session.data.cadres["name"]))
+    assert list(c.columns[:4]) == ["cadre_id", "name", "unit_id", "unit_name"]
+    assert all(n == names[i] for i, n in zip(c["cadre_id"], c["name"]))
+    shown = cadres_table(zh)
+    assert {"干部编号", "姓名", "单位"} <= set(shown.columns) and set(shown["变化"]) <= {"新达标", "不再达标"}
+    # the difference heatmap: now − baseline, week by week, only units that changed
+    diff = absence_difference(session.base, outcome.result)
+    wb, wn = weekly_absence(session.base), weekly_absence(outcome.result)
+    for u in diff.index:
+        for w in diff.columns:
+            assert diff.at[u, w] == wn.reindex(index=[u], columns=[w]).fillna(0).iat[0, 0] \
+                - wb.reindex(index=[u], columns=[w]).fillna(0).iat[0, 0]
+    assert (diff != 0).any(axis=1).all()
+    changed = (wn.reindex_like(wb).fillna(0) != wb).any(axis=1)
+    assert set(diff.index) >= set(changed[changed].index)
+    charts = absence_charts(session.base, zh)
+    assert len(charts) == 2 and "与基准方案相比" in charts[0].caption and len(charts[1]) >= 1
+    assert (len(charts[0]) >= 1) == (len(diff) > 0)
+
+
+def test_chinese_data_gives_a_chinese_dashboard(tmp_path):
+    from planning.whatif_widgets import WhatIfApp
+
+    ds = load_dataset(SMALL, YEAR)
+    ds.tables["cadres"] = ds.cadres.assign(name=["张" + str(i) for i in range(len(ds.cadres))])
+    app = WhatIfApp(WhatIf.start(ds, YEAR, workdir=tmp_path / "work"), scenario_dir=tmp_path / "scenarios",
+                    export_dir=tmp_path / "export")
+    assert app.session.lang == "zh"
+    assert app.apply_button.description == "应用" and app.save_button.description == "保存为情景"
+    assert "基准方案" in app.status.value and "培训要求达标率" in app.cards.value
+    assert app.season["autumn"].description.startswith("秋季")
+    app.season["autumn"].value = 1.5
+    assert app.apply() is not None, app.status.value
+    assert "重新规划完成" in app.status.value and "从当前方案出发" in app.status.value
+    assert "达到培训要求的干部" in __import__("html").unescape(app.words.value)
+    with pytest.raises(WhatIfError, match="language"):
+        WhatIf.start(ds, YEAR, workdir=tmp_path / "w2", lang="fr")
+
+
+def test_apply_starts_from_the_plan_on_the_screen(session):
+    """A looser unit cap: the plan on the screen stays valid, so the warm re-plan (which starts from
+    it) can only be as good or better; the plan passed the checker (it was written)."""
+    shown = session.current.result if session.current is not None else session.base
+    o = session.apply(Change(absent_share=0.3))
+    assert o.warm and o.result.out_dir is not None and (o.result.out_dir / "plan.csv").exists()
+    assert o.summary["objective"] >= shown.summary["objective"] - 1e-6

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
-import pulp
 
 from planning.data.dataset import Dataset
 from planning.policy import Policy, default_policy
 from planning.pool.assess import assess, score_map
-from planning.pool.solve import solve
 from planning.pool.words import say
 
 BELOW = {"division": "section", "section": "deputy_section", "deputy_section": "staff"}
@@ -32,23 +31,37 @@ def _text(v) -> str:
 
 
 def solve_assignment(weight: dict[tuple[int, int], float]) -> list[tuple[int, int]]:
-    """Max-weight matching over (row, column) pairs, each row and each column used at most once."""
+    """Max-weight matching over (row, column) pairs, each row and each column used at most once.
+    The bipartite matching polytope is integral: HiGHS's simplex solves the LP to an integral vertex
+    (one column per pair, one <= 1 row per cadre and per vacancy, handed over in bulk)."""
     if not weight:
         return []
-    lp = pulp.LpProblem("fill", pulp.LpMaximize)
-    x = {k: pulp.LpVariable(f"x_{k[0]}_{k[1]}", cat="Binary") for k in sorted(weight)}
-    lp += pulp.lpSum(weight[k] * v for k, v in x.items())
-    rows: dict[int, list] = {}
-    cols: dict[int, list] = {}
-    for (i, j), v in x.items():
-        rows.setdefault(i, []).append(v)
-        cols.setdefault(j, []).append(v)
-    for i, vs in sorted(rows.items()):
-        lp += pulp.lpSum(vs) <= 1, f"row_{i}"
-    for j, vs in sorted(cols.items()):
-        lp += pulp.lpSum(vs) <= 1, f"col_{j}"
-    values = solve(lp)
-    return sorted(k for k, v in x.items() if values[v.name] > 0.5)
+    import highspy
+
+    from planning.model.solve import _new_highs
+
+    pairs = sorted(weight)
+    rows = sorted({i for i, _ in pairs})
+    cols = sorted({j for _, j in pairs})
+    r_at = {i: k for k, i in enumerate(rows)}
+    c_at = {j: len(rows) + k for k, j in enumerate(cols)}
+    n = len(pairs)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, len(rows) + len(cols)
+    lp.col_cost_ = np.array([weight[p] for p in pairs], dtype=float)
+    lp.col_lower_, lp.col_upper_ = np.zeros(n), np.ones(n)
+    lp.row_lower_ = np.full(lp.num_row_, -highspy.kHighsInf)
+    lp.row_upper_ = np.ones(lp.num_row_)
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.arange(0, 2 * n + 1, 2, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array([x for i, j in pairs for x in (r_at[i], c_at[j])], dtype=np.int32)
+    lp.a_matrix_.value_ = np.ones(2 * n)
+    h = _new_highs(600.0, 1, 1, False, {"solver": "simplex"})
+    h.passModel(lp)
+    h.run()
+    col = h.getSolution().col_value
+    return [p for p, v in zip(pairs, col) if v > 0.5]
 
 
 def fill_vacancies(data: Dataset, year: int, policy: Policy | None = None, *, vacancies: pd.DataFrame | None = None,
@@ -71,19 +84,20 @@ def fill_vacancies(data: Dataset, year: int, policy: Policy | None = None, *, va
     fb, bb, ub = (float(policy[k]) for k in ("pool.fill_field_bonus", "pool.fill_below_bonus", "pool.fill_unit_bonus"))
     weight: dict[tuple[int, int], float] = {}
     n_vac = len(vac)
+    levels, units = cad["level"].to_numpy(dtype=object), cad["unit_id"].to_numpy(dtype=object)
+    fields = np.array(field, dtype=object)
+    base = np.array([(_POOL if p else 0.0) + pct.get(c, 0.0) for p, c in zip(pool, cad["cadre_id"])])
     for j, v in vac.iterrows():
         below = BELOW.get(v["level"])
         vf = _text(v.get("field"))
-        cands = []
-        for i, (cid, lv, unit) in enumerate(zip(cad["cadre_id"], cad["level"], cad["unit_id"])):
-            promo = lv == below
-            if not promo and not (lv == v["level"] and unit != v["unit_id"]):
-                continue
-            w = (_FILL + (_POOL if pool[i] else 0.0) + pct.get(cid, 0.0) + (fb if vf and field[i] == vf else 0.0)
-                 + (bb if promo else 0.0) + (ub if unit == v["unit_id"] else 0.0))
-            cands.append((-w, i))
-        for negw, i in sorted(cands)[:n_vac]:
-            weight[(i, j)] = -negw
+        promo = levels == below
+        ok = promo | ((levels == v["level"]) & (units != v["unit_id"]))
+        w = (_FILL + base + np.where(promo, bb, 0.0) + np.where(units == v["unit_id"], ub, 0.0)
+             + (np.where(fields == vf, fb, 0.0) if vf else 0.0))
+        idx = np.flatnonzero(ok)
+        # the best n_vac by weight, ties by cadre_id (the frame is sorted by it): a stable sort on -w
+        for i in idx[np.argsort(-w[idx], kind="stable")[:n_vac]]:
+            weight[(int(i), j)] = float(w[i])
     chosen = {j: i for i, j in solve_assignment(weight)}
     rows = []
     for j, v in vac.iterrows():

@@ -175,17 +175,27 @@ def growth_files(data: Dataset, year: int, policy: Policy | None = None, *, cadr
         online_tab[c][int(y)] += _num(h)
     a = data.tables.get("assessments")
     a = a[a["year"] <= year] if a is not None and len(a) else None
+    a_by = {} if a is None else {k: g for k, g in a.groupby("cadre_id", sort=False)}
+    level_of = dict(zip(data.cadres["cadre_id"], data.cadres["level"]))
+    means: dict[tuple[int, str], dict[str, float]] = {}
+    if a is not None:
+        lv = a["cadre_id"].map(level_of)
+        for (y, l_, d), v in a["score"].astype(float).groupby([a["year"], lv, a["dimension"]]).mean().items():
+            means.setdefault((int(y), l_), {})[d] = float(v)
+    hist_by = {k: g for k, g in hist_all.groupby("cadre_id", sort=False)}
+    empty_hist = hist_all.iloc[0:0]
     from planning.pool.assess import composites as composite_table
 
     comp_all = composite_table(data, policy)
     comp_all = comp_all[comp_all["year"] <= year]
+    comp_by = {k: g for k, g in comp_all.groupby("cadre_id", sort=False)}
     low = float(policy["pool.low_score"])
     _ = weights(policy)  # the same weights as the composite (validated here: a missing weight fails early)
     out: list[GrowthFile] = []
     for cid in ids:
         c = cad.loc[cid]
         f = facts.loc[cid]
-        hist = hist_all[hist_all["cadre_id"] == cid]
+        hist = hist_by.get(cid, empty_hist)
         years = _year_table(cid, hist, plan_df, online_tab.get(cid, {}), year, w)
         # topics: history classes, then planned classes
         topics = [str(t) for t in class_history(hist)["topic"] if _text(t)]
@@ -195,15 +205,13 @@ def growth_files(data: Dataset, year: int, policy: Policy | None = None, *, cadr
         topics = list(dict.fromkeys(topics))
         # assessment
         dims, level_mean, ay = {}, {}, None
-        if a is not None:
-            ca = a[a["cadre_id"] == cid]
-            if len(ca):
-                ay = int(ca["year"].max())
-                latest = ca[ca["year"] == ay]
-                dims = {d: float(s) for d, s in zip(latest["dimension"], latest["score"])}
-                peers = a[(a["year"] == ay) & a["cadre_id"].isin(cad.index[cad["level"] == c["level"]])]
-                level_mean = {d: float(s) for d, s in peers.groupby("dimension")["score"].mean().items()}
-        comps = comp_all[comp_all["cadre_id"] == cid].sort_values("year")
+        ca = a_by.get(cid)
+        if ca is not None and len(ca):
+            ay = int(ca["year"].max())
+            latest = ca[ca["year"] == ay]
+            dims = {d: float(s) for d, s in zip(latest["dimension"], latest["score"])}
+            level_mean = dict(means.get((ay, c["level"]), {}))
+        comps = comp_by.get(cid, comp_all.iloc[0:0]).sort_values("year")
         composites = [(int(y), float(v)) for y, v in zip(comps["year"], comps["composite"])]
         sc = scores.loc[cid] if cid in scores.index else None
         # this year

@@ -29,7 +29,8 @@ def cmd_growth(args) -> int:
     policy = load_policy(args.policy)
     ds = load_dataset(args.data, args.year)
     plan = plan_frame(args.plan) if args.plan else None
-    lang = args.lang or ("zh" if any(fonts.has_cjk(str(n)) for n in ds.cadres["name"].head(50)) else "en")
+    units = [str(n) for n in ds.units["name"]]
+    lang = args.lang or ("zh" if units and sum(fonts.has_cjk(n) for n in units) * 2 > len(units) else "en")
     files = growth_files(ds, args.year, policy, cadres=args.cadre, plan=plan, lang=lang)
     summary = {"year": args.year, "cadres": len(files), "pool_members": sum(bool(g.row["in_pool"]) for g in files),
                "plan": args.plan is not None, "lang": lang,
@@ -38,5 +39,5 @@ def cmd_growth(args) -> int:
         write_growth(files, tmp, args.year, data_name=str(args.data),
                      target=float(policy["requirement.online_hours"]), lang=lang)
         write_json(summary, tmp / "summary.json")
-    print(f"Growth files of {len(files)} cadres into {args.out} (growth.pdf, growth.csv).")
+    print(f"Growth files of {len(files)} cadre{'' if len(files) == 1 else 's'} into {args.out} (growth.pdf, growth.csv).")
     return 0

@@ -417,3 +417,44 @@ def coverage_chart(by_level: list[tuple[str, int, int, float]], by_group: list[t
                        fontsize=6.5, handlelength=2.2)
         fig.tight_layout(h_pad=1.2)
         return _svg(fig)
+
+
+def absence_difference_heatmaps(diff: "pd.DataFrame", unit_labels: dict[str, str], year: int, labels,
+                                families: Sequence[str], axis_label: str) -> list[str]:
+    """Units × weeks: the change in the most cadres away on one day of the week against a baseline
+    (red = more away, blue = fewer; white = as before). Used by the what-if dashboard."""
+    units = list(diff.index)
+    out = []
+    if not units or diff.shape[1] == 0:
+        return out
+    lim = max(1.0, float(np.abs(diff.to_numpy(dtype=float)).max()))
+    with _style(families):
+        for chunk in _chunks(units, HEATMAP_ROWS_PER_CHART):
+            sub = diff.loc[chunk]
+            values = sub.to_numpy(dtype=float)
+            fig = _figure(LANDSCAPE_WIDTH, 1.0 + 0.15 * max(len(chunk), 4))
+            ax = fig.add_subplot()
+            im = ax.imshow(values, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest",
+                           extent=(-0.5, values.shape[1] - 0.5, len(chunk) - 0.5, -0.5))
+            ax.set_yticks(range(len(chunk)))
+            ax.set_yticklabels([unit_labels.get(u, u) for u in chunk], fontsize=6.3)
+            ax.tick_params(axis="y", length=0)
+            mondays = list(sub.columns)
+            week_x = lambda d: (d - mondays[0]).days / 7.0 - 0.5  # noqa: E731
+            starts = [week_x(dt.date(year, m, 1)) for m in range(1, 13)]
+            ends = starts[1:] + [week_x(dt.date(year + 1, 1, 1))]
+            ax.set_xticks(starts)
+            ax.set_xticklabels([])
+            months_axis = ax.secondary_xaxis("bottom")
+            months_axis.set_xticks([(a + b) / 2 for a, b in zip(starts, ends)], labels=labels.months())
+            months_axis.tick_params(length=0)
+            for r, c in np.argwhere(values != 0):
+                ax.text(c, r, f"{int(values[r, c]):+d}", ha="center", va="center", fontsize=4.5, color=INK)
+            for spine in ax.spines.values():
+                spine.set_color("#c9d1db")
+            cb = fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
+            cb.set_label(axis_label, fontsize=6.5)
+            cb.ax.tick_params(labelsize=6)
+            fig.tight_layout()
+            out.append(_svg(fig))
+    return out

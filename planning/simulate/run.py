@@ -21,7 +21,8 @@ from planning.data.dataset import Dataset
 from planning.data.write import dataset_text, write_tables
 from planning.errors import DataError, PlanningError, Problem
 from planning.inyear import next_year_data, year_record
-from planning.io import atomic_dir, atomic_path, ensure_output_root, sweep_leftovers, write_csv, write_json
+from planning.io import (atomic_dir, atomic_path, ensure_output_root, hold_output, sweep_leftovers, write_csv,
+                         write_json)
 from planning.pipeline import (PlanResult, filter_district, load_data, plan_policy, run_plan, scenario_of,
                                with_scenario, write_plan)
 from planning.policy import Policy
@@ -315,46 +316,47 @@ def simulate(data, start_year: int, years: int, runs: int, seed: int, out: str |
               scenario if isinstance(scenario, (str, Path)) else None]
     root = ensure_output_root(out, [i for i in inputs if i is not None], kind="simulation")
     items = [(k, s) for s in spec.scales for k in range(runs)]
-    names = {run_name(k, s, spec.scales) for k, s in items}
-    _drop_stale(root, names)
-    rows: dict[tuple[int, float], list[dict]] = {}
-    todo = []
-    for item in items:
-        target = root / "runs" / run_name(*item, spec.scales)
-        sweep_leftovers(target)
-        got = done_rows(target, spec.fingerprint)
-        if got is None:
-            todo.append(item)
-        else:
-            rows[item] = got
-    resumed, failed = len(rows), []
-    if todo:
-        for item, got, err in _run_all(todo, spec, root, jobs=jobs, scheduler=scheduler, client=client,
-                                       progress=progress):
-            if err is not None:
-                failed.append(f"run {run_name(*item, spec.scales)}: {error_text(err)}")
+    with hold_output(root):  # a second simulation into the same folder stops at once (exit 2)
+        names = {run_name(k, s, spec.scales) for k, s in items}
+        _drop_stale(root, names)
+        rows: dict[tuple[int, float], list[dict]] = {}
+        todo = []
+        for item in items:
+            target = root / "runs" / run_name(*item, spec.scales)
+            sweep_leftovers(target)
+            got = done_rows(target, spec.fingerprint)
+            if got is None:
+                todo.append(item)
             else:
                 rows[item] = got
-    if failed:
-        raise PlanningError("simulation runs failed (the completed ones are kept; run again to resume):\n"
-                            + "\n".join(failed))
-    kpis = pd.DataFrame([r for item in items for r in rows[item]], columns=KPI_COLUMNS)
-    kpis["value"] = pd.to_numeric(kpis["value"], errors="coerce").round(6)
-    from planning.simulate.summary import build_summary
+        resumed, failed = len(rows), []
+        if todo:
+            for item, got, err in _run_all(todo, spec, root, jobs=jobs, scheduler=scheduler, client=client,
+                                           progress=progress):
+                if err is not None:
+                    failed.append(f"run {run_name(*item, spec.scales)}: {error_text(err)}")
+                else:
+                    rows[item] = got
+        if failed:
+            raise PlanningError("simulation runs failed (the completed ones are kept; run again to resume):\n"
+                                + "\n".join(failed))
+        kpis = pd.DataFrame([r for item in items for r in rows[item]], columns=KPI_COLUMNS)
+        kpis["value"] = pd.to_numeric(kpis["value"], errors="coerce").round(6)
+        from planning.simulate.summary import build_summary
 
-    summary = build_summary(kpis, {"data": str(spec.data.source), "district": district, "start_year": start_year,
-                                   "years": years, "runs": runs, "seed": int(seed), "mode": mode,
-                                   "keep_years": keep_years})
-    with atomic_path(root / "kpis.csv") as tmp:
-        write_csv(kpis, tmp)
-    with atomic_path(root / "summary.json") as tmp:
-        write_json(summary, tmp)
-    if report:
-        from planning.simulate.report import write_reports
+        summary = build_summary(kpis, {"data": str(spec.data.source), "district": district, "start_year": start_year,
+                                       "years": years, "runs": runs, "seed": int(seed), "mode": mode,
+                                       "keep_years": keep_years})
+        with atomic_path(root / "kpis.csv") as tmp:
+            write_csv(kpis, tmp)
+        with atomic_path(root / "summary.json") as tmp:
+            write_json(summary, tmp)
+        if report:
+            from planning.simulate.report import write_reports
 
-        write_reports(root, kpis, summary, spec.policy, lang=lang,
-                      names=[str(n) for n in spec.data.units["name"]] + [str(t) for t in spec.data.classes["title"]])
-    return SimulationResult(root, kpis, summary, ran=len(todo), resumed=resumed)
+            names = [str(n) for n in spec.data.units["name"]] + [str(t) for t in spec.data.classes["title"]]
+            write_reports(root, kpis, summary, spec.policy, lang=lang, names=names)
+        return SimulationResult(root, kpis, summary, ran=len(todo), resumed=resumed)
 
 
 def _run_all(todo, spec: Spec, root: Path, *, jobs, scheduler, client, progress: bool):
