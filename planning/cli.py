@@ -102,6 +102,9 @@ def cmd_validate(args) -> int:
               f"trainee ratings: {len(ds.trainee_ratings)}")
     if len(ds.attendance):
         print(f"  attendance rows: {len(ds.attendance)} (read by close-year and replan)")
+    if len(ds.assessments) or len(ds.candidates) or len(ds.vacancies):
+        print(f"  reserve pool: {int(ds.cadres['is_reserve'].astype(bool).sum())} members, assessment rows: "
+              f"{len(ds.assessments)}, candidates: {len(ds.candidates)}, vacancies: {len(ds.vacancies)}")
     if ds.warnings:
         print(f"  {len(ds.warnings)} warning(s):")
         for w in ds.warnings:
