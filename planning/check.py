@@ -891,52 +891,76 @@ def _overlaps(span, periods) -> bool:
     return span is not None and any(s <= span[1] and span[0] <= e for s, e in periods)
 
 
+def _evidence_facts(ctx: Context) -> dict:
+    """What shortfall_evidence reads for every cadre, derived once per check (ctx.cache)."""
+    if "evidence" in ctx.cache:
+        return ctx.cache["evidence"]
+    acts = ctx.activities
+    classes = acts[acts["kind"] == "class"]
+    h = ctx.ds.history
+    hc = h[h["kind"] == "class"]
+    busy = ctx.ds.busy
+    bl = ctx.ds.blackouts
+    occ = ctx.occ.drop_duplicates(["cadre_id", "day"])
+    unit = ctx.cadres["unit_id"].reindex(occ["cadre_id"]).to_numpy(dtype=object)
+    away = pd.DataFrame({"unit": unit, "day": occ["day"].to_numpy()}).groupby(["unit", "day"]).size()
+    f = {
+        "classes": classes,
+        "spans": {a: _span(acts, a) for a in classes.index},
+        "taken": {c: set(t) for c, t in hc.groupby("cadre_id")["topic_key"]},
+        "busy": {c: list(zip(_ords(b["start_date"]), _ords(b["end_date"]))) for c, b in busy.groupby("cadre_id")},
+        "blackouts": {sc: list(zip(_ords(b["start_date"]), _ords(b["end_date"]))) for sc, b in bl.groupby("scope")},
+        "enrolled": ctx.rows["activity_id"].value_counts(),
+        "mine": {c: r for c, r in ctx.rows.groupby("cadre_id")},
+        "occ": {c: o for c, o in ctx.occ.groupby("cadre_id")},
+        "away_max": away.groupby(level=0).max().to_dict() if len(away) else {},
+        "limits": unit_limits(ctx),
+    }
+    ctx.cache["evidence"] = f
+    return f
+
+
 def shortfall_evidence(ctx: Context, cadre_id: str) -> set[str]:
     """The reason codes (planning.messages.REASON_CODES) that the data and the plan support for
     a cadre short of the requirement, derived here without the model: e.g. ``cancelled`` needs a
     cancelled class open to the cadre's level on a topic not yet taken, ``unit_cap`` a day on
     which the cadre's unit is at its absence limit, ``budget`` a budget."""
-    acts, c = ctx.activities, ctx.cadres.loc[cadre_id]
-    classes = acts[acts["kind"] == "class"]
-    h = ctx.ds.history
-    taken = set(h.loc[(h["cadre_id"] == cadre_id) & (h["kind"] == "class"), "topic_key"])
+    f = _evidence_facts(ctx)
+    acts, c, classes = ctx.activities, ctx.cadres.loc[cadre_id], f["classes"]
+    taken = f["taken"].get(cadre_id, set())
     open_ = [a for a, lv, tk in zip(classes.index, classes["levels"], classes["topic_key"])
              if (not lv or c["level"] in lv) and tk not in taken]
     codes = {"combination"}
     if not open_:
         return codes | {"no_class_for_level"}
     codes.add("offer_too_small")
-    spans = {a: _span(acts, a) for a in open_}
-    busy = ctx.ds.busy[ctx.ds.busy["cadre_id"] == cadre_id]
-    if any(_overlaps(sp, zip(_ords(busy["start_date"]), _ords(busy["end_date"]))) for sp in spans.values()):
+    spans = {a: f["spans"][a] for a in open_}
+    if any(_overlaps(sp, f["busy"].get(cadre_id, ())) for sp in spans.values()):
         codes.add("busy")
-    bl = ctx.ds.blackouts
     for scope, code in ((c["unit_id"], "blackout"), ("region", "region_blackout")):
-        b = bl[bl["scope"] == scope]
-        if any(_overlaps(sp, zip(_ords(b["start_date"]), _ords(b["end_date"]))) for sp in spans.values()):
+        if any(_overlaps(sp, f["blackouts"].get(scope, ())) for sp in spans.values()):
             codes.add(code)
     if any(classes.at[a, "windowed"] for a in open_):
         codes.add("unscheduled")
-    enrolled = ctx.rows["activity_id"].value_counts()
+    enrolled = f["enrolled"]
     full = [a for a in open_ if enrolled.get(a, 0) >= (classes.at[a, "capacity"] or 0)]
     if full:
         codes |= {"full", "full_higher"}
     if any(enrolled.get(a, 0) == 0 and (classes.at[a, "windowed"] or classes.at[a, "min_size"] > 0) for a in open_):
         codes.add("cancelled")
-    mine = ctx.rows[ctx.rows["cadre_id"] == cadre_id]
-    if len(mine):
+    mine = f["mine"].get(cadre_id)
+    if mine is not None and len(mine):
         # the days the cadre's own activities occupy as planned (a windowed class has no dates in the data)
-        mine_occ = ctx.occ[ctx.occ["cadre_id"] == cadre_id].groupby("activity_id")["day"]
-        my_spans = list(zip(mine_occ.min(), mine_occ.max()))
-        if any(_overlaps(spans[a], my_spans) for a in open_ if a not in set(mine["activity_id"])):
+        mine_occ = f["occ"][cadre_id].groupby("activity_id")["day"] if cadre_id in f["occ"] else None
+        my_spans = list(zip(mine_occ.min(), mine_occ.max())) if mine_occ is not None else []
+        mine_ids = set(mine["activity_id"])
+        if any(_overlaps(spans[a], my_spans) for a in open_ if a not in mine_ids):
             codes.add("clash")
         my_topics = {acts.at[a, "topic_key"] for a in mine["activity_id"] if acts.at[a, "kind"] == "class"}
-        if any(classes.at[a, "topic_key"] in my_topics for a in open_ if a not in set(mine["activity_id"])):
+        if any(classes.at[a, "topic_key"] in my_topics for a in open_ if a not in mine_ids):
             codes.add("topic_taken")
-    occ = ctx.occ.drop_duplicates(["cadre_id", "day"])
-    unit_of = ctx.cadres["unit_id"]
-    away = occ[unit_of.reindex(occ["cadre_id"]).to_numpy(dtype=object) == c["unit_id"]].groupby("day").size()
-    if len(away) and int(away.max()) >= int(unit_limits(ctx).get(c["unit_id"], 0)):
+    away = f["away_max"].get(c["unit_id"])
+    if away is not None and int(away) >= int(f["limits"].get(c["unit_id"], 0)):
         codes.add("unit_cap")
     if ctx.policy["budget.total"] is not None:
         codes.add("budget")
@@ -958,7 +982,8 @@ def rule_shortfall_codes(ctx: Context) -> list[str]:
         unknown = [x for x in codes if x not in REASON_CODES]
         if unknown:
             out.append(f"shortfall.csv row {r['_line']}: cadre {cid}: unknown reason code(s) {', '.join(unknown)}")
-        unsupported = [x for x in codes if x in REASON_CODES and x not in shortfall_evidence(ctx, cid)]
+        evidence = shortfall_evidence(ctx, cid) if codes else set()
+        unsupported = [x for x in codes if x in REASON_CODES and x not in evidence]
         if unsupported:
             out.append(f"shortfall.csv row {r['_line']}: cadre {cid}: the data and the plan do not support the "
                        f"reason(s) {', '.join(unsupported)}")
