@@ -13,6 +13,25 @@ from dataclasses import dataclass, field
 
 LANGS = ("en", "zh")
 
+
+class Catalogue:
+    """A room's own texts in both languages (activities, simulation, ...): a subclass sets ``EN``
+    and ``ZH`` (code -> text; ``ZH`` covers every code of ``EN`` except those in ``EN_ONLY``,
+    e.g. a notice printed only when no Chinese font exists). ``w("title", year=2027)`` formats one."""
+
+    EN: dict[str, str] = {}
+    ZH: dict[str, str] = {}
+    EN_ONLY: frozenset[str] = frozenset()
+
+    def __init__(self, lang: str = "en"):
+        if lang not in LANGS:
+            raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+        self.lang = lang
+        self._t = {**self.EN, **(self.ZH if lang == "zh" else {})}
+
+    def __call__(self, key: str, **values) -> str:
+        return self._t[key].format(**values) if values else self._t[key]
+
 # --------------------------------------------------------------------------- shortfall reasons
 # code -> short name of the kind of reason (for the grouped summary), per language.
 REASON_NAMES: dict[str, dict[str, str]] = {

@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+from planning.messages import Catalogue
+
 import calendar as pycal
 
 LANGS = ("en", "zh")
@@ -211,17 +213,10 @@ ZH: dict[str, str] = {
 }
 
 
-class Words:
+class Words(Catalogue):
     """The texts of one language: ``w("talk_title")``, ``w("seminar_title", q=1)``, ``w.month(3)``."""
 
-    def __init__(self, lang: str = "en"):
-        if lang not in LANGS:
-            raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
-        self.lang = lang
-        self._t = {**EN, **(ZH if lang == "zh" else {})}
-
-    def __call__(self, key: str, **values) -> str:
-        return self._t[key].format(**values) if values else self._t[key]
+    EN, ZH = EN, ZH
 
     def column(self, name: str) -> str:
         """A workbook column header: the column's name in English, its Chinese header in Chinese."""

@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+from planning.messages import Catalogue
+
 LANGS = ("en", "zh")
 
 LEVELS = {"en": {"division": "division level", "section": "section level", "deputy_section": "deputy section level",
@@ -129,17 +131,11 @@ ZH: dict[str, str] = {
 }
 
 
-class Words:
+class Words(Catalogue):
     """The texts of one language: ``w("title", first=2027, last=2031)``, ``w.kpi("overdue")``."""
 
-    def __init__(self, lang: str = "en"):
-        if lang not in LANGS:
-            raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
-        self.lang = lang
-        self._t = {**EN, **(ZH if lang == "zh" else {})}
-
-    def __call__(self, key: str, **values) -> str:
-        return self._t[key].format(**values) if values else self._t[key]
+    EN, ZH = EN, ZH
+    EN_ONLY = frozenset({"cjk_missing"})
 
     def kpi(self, name: str) -> str:
         """A KPI's name in words; requirement_met.<level or group> names the level or group."""
