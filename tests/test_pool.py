@@ -299,3 +299,22 @@ def test_growth_command_writes_pdf_and_csv_repeatably_and_refuses_unknown_cadres
     bad = tmp_path / "bad"
     assert main(["growth", str(SMALL), "--year", str(YEAR), "--cadre", "CD99999", "--out", str(bad)]) == 2
     assert "CD99999" in capsys.readouterr().err and not bad.exists()
+
+
+def test_growth_files_carry_the_classes_ratings_of_each_trainee():
+    """Trainee ratings (issue 19) flow into the growth file: count and mean recomputed from the CSV."""
+    from planning.pool.growth import growth_files
+
+    ds = load_dataset(SMALL, YEAR)
+    raw = pd.read_csv(SMALL / "trainee_ratings.csv", dtype={"cadre_id": str})
+    files = growth_files(ds, YEAR, cadres=sorted(set(raw["cadre_id"]))[:5] + [c for c in ds.cadres["cadre_id"]
+                                                                            if c not in set(raw["cadre_id"])][:1])
+    for f in files:
+        mine = raw[raw["cadre_id"] == f.row["cadre_id"]]
+        assert f.row["trainee_ratings"] == len(mine)
+        if len(mine):
+            assert f.row["trainee_mean_score"] == pytest.approx(mine["score"].mean(), abs=0.006)
+            assert any(h.startswith("Rated by classes\t%d rating" % len(mine)) for h in f.lines["header"])
+        else:
+            assert f.row["trainee_mean_score"] is None
+            assert "Rated by classes\tno rating" in f.lines["header"]

@@ -30,7 +30,7 @@ from planning.pool.growth_words import Words
 GROUPS = ("overdue", "reserve", "young", "newly_promoted", "key_post")
 GROWTH_COLUMNS = ["cadre_id", "name", "unit_id", "unit_name", "level", "age", "gender", "field", "in_pool", "pool_joined",
                   "groups", "composite", "normalised", "trend", "flags", "classes_5y", "class_days_5y",
-                  "class_hours_5y", "rotations_5y", "online_hours", "online_target", "online_met", "measure",
+                  "class_hours_5y", "rotations_5y", "online_hours", "online_target", "online_met", "trainee_ratings", "trainee_mean_score", "measure",
                   "required_days", "required_hours", "planned_days", "planned_hours", "met_this_year",
                   "five_year_hours", "last_class_year", "cycle_due"]
 PLAN_NEEDS = ("cadre_id", "activity_id", "kind", "days", "hours")
@@ -54,6 +54,7 @@ class GrowthFile:
     assessed_year: int | None
     composites: list[tuple[int, float]]  # (year, composite) over every assessed year
     lines: dict[str, list[str]] = field(default_factory=dict)  # words: header, assessment, online, required
+    trainee: pd.Series | None = None  # the classes' ratings of this cadre (activities.trainee_rating_summary)
 
 
 def _text(v) -> str:
@@ -151,7 +152,7 @@ def growth_files(data: Dataset, year: int, policy: Policy | None = None, *, cadr
                  lang: str = "en") -> list[GrowthFile]:
     """One GrowthFile per cadre asked for (default: every member of the reserve pool). `plan`: the
     plan of `year` (a frame with plan.csv columns, a plan folder or a PlanResult), or None. Pure."""
-    from planning.activities.evaluation import online_hours
+    from planning.activities.evaluation import online_hours, trainee_rating_summary
 
     policy = policy or default_policy()
     w = Words(lang)
@@ -167,6 +168,7 @@ def growth_files(data: Dataset, year: int, policy: Policy | None = None, *, cadr
     cycle = int(policy["requirement.general_cycle_years"])
     first = year - (n_years - 1)
     on_now = online_hours(data, year, policy).set_index("cadre_id")
+    rated = trainee_rating_summary(data).set_index("cadre_id")  # classes' ratings of their trainees
     on_prev = online_hours(data, year - 1, policy).set_index("cadre_id")
     target = float(policy["requirement.online_hours"])
     online_tab: dict[str, dict[int, float]] = {}
@@ -247,7 +249,10 @@ def growth_files(data: Dataset, year: int, policy: Policy | None = None, *, cadr
             "classes_5y": int(window["classes"].sum()), "class_days_5y": float(window["class_days"].sum()),
             "class_hours_5y": five_hours, "rotations_5y": int(window["rotations"].sum()),
             "online_hours": float(on["hours"]) if on is not None else 0.0, "online_target": target,
-            "online_met": bool(on["met"]) if on is not None else False, "measure": f["measure"],
+            "online_met": bool(on["met"]) if on is not None else False,
+            "trainee_ratings": int(rated.at[cid, "ratings"]) if cid in rated.index else 0,
+            "trainee_mean_score": float(rated.at[cid, "mean_score"]) if cid in rated.index else None,
+            "measure": f["measure"],
             "required_days": float(f["required_days"]), "required_hours": float(f["required_hours"]),
             "planned_days": p_days if plan_df is not None else None,
             "planned_hours": p_hours if plan_df is not None else None,
@@ -256,6 +261,7 @@ def growth_files(data: Dataset, year: int, policy: Policy | None = None, *, cadr
         }
         row["unit_name"] = unit_names.get(c["unit_id"], "")
         gf = GrowthFile(row, years, topics, dims, level_mean, ay, composites)
+        gf.trainee = rated.loc[cid] if cid in rated.index else None
         gf.lines = _lines(gf, f, year, first, n_years, low, planned_class, plan_df is not None,
                           on_prev.loc[cid] if cid in on_prev.index else None, on, w, policy)
         out.append(gf)
@@ -285,6 +291,14 @@ def _lines(gf: GrowthFile, f, year: int, first: int, n_years: int, low: float, p
     else:
         assess_txt = [w("assess_none")]
     header.append((w("f_assessment"), "; ".join(assess_txt) if w.lang == "en" else "；".join(assess_txt)))
+    t = gf.trainee
+    if t is None:
+        header.append((w("f_trainee"), w("trainee_none")))
+    else:
+        latest = w("trainee_latest", year=int(t["latest_year"]), score=float(t["latest_score"])) \
+            if t["latest_year"] is not None and not pd.isna(t["latest_year"]) else ""
+        header.append((w("f_trainee"), w("trainee_line", n=int(t["ratings"]), mean=float(t["mean_score"]),
+                                         low=float(t["min_score"]), high=float(t["max_score"]), latest=latest)))
     online = []
     for y, on in ((year - 1, on_prev), (year, on_now)):
         if on is None or (y < year and on["source"] == "none"):
