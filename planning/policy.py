@@ -80,6 +80,9 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
 }
 # The groups of solver settings; every other group holds the planner's rules.
 SOLVER_GROUPS = ("solver", "lagrange", "search", "lns", "timing", "whatif", "simulation_fast")
+# rules of the other rooms (activities calendar, five-year simulation, reserve pool): rules, but not
+# of the annual plan, so the annual plan's report does not list them as "the policy in force"
+ROOM_GROUPS = ("activities", "simulation", "pool")
 # old name -> the one name now used (the same meaning)
 RENAMED = {"requirement.new_promotion_years": "people.newly_promoted_years"}
 # settings no code read, accepted in a file and ignored, with why
@@ -200,6 +203,10 @@ class Policy(Mapping):
     def rules(self) -> dict[str, Any]:
         """The planner's rules in force (no solver settings), in file order."""
         return {k: v for k, v in self._s.items() if is_rule(k)}
+
+    def plan_rules(self) -> dict[str, Any]:
+        """The annual plan's rules in force: the rules without the other rooms' groups (ROOM_GROUPS)."""
+        return {k: v for k, v in self.rules().items() if k.split(".", 1)[0] not in ROOM_GROUPS}
 
     def solver_settings(self) -> dict[str, Any]:
         """How the planner searches: the solver, lagrange, search, timing and whatif groups."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from planning.errors import PolicyError
-from planning.policy import RENAMED, RETIRED, SOLVER_GROUPS, Policy, default_policy, is_rule, load_policy
+from planning.policy import RENAMED, RETIRED, ROOM_GROUPS, SOLVER_GROUPS, Policy, default_policy, is_rule, load_policy
 
 
 @pytest.fixture
@@ -170,7 +170,10 @@ def test_rules_and_solver_settings_are_apart():
         assert not is_rule(key) and key in solver
     for lang in ("en", "zh"):
         shown = policy_table(p, Labels(lang))
-        assert list(shown["key"]) == list(rules)
+        assert list(shown["key"]) == list(p.plan_rules())  # the annual plan's rules, in file order
+        assert not {k.split(".")[0] for k in shown["key"]} & set(ROOM_GROUPS)  # not the other rooms' rules
+        assert {"requirement.annual_days", "replan.change_penalty"} <= set(shown["key"])
+    assert set(p.rules()) - set(p.plan_rules()) == {k for k in p.rules() if k.split(".")[0] in ROOM_GROUPS} != set()
     assert set(policy_table(p, Labels("en"), rules_only=False)["key"]) == set(p)
 
 

@@ -264,12 +264,13 @@ def policy_value(value, labels: Labels) -> str:
 
 
 def policy_table(policy: Policy, labels: Labels, *, rules_only: bool = True) -> pd.DataFrame:
-    """group, key, value, default, changed, meaning — every rule in force (with `rules_only`
-    False, the solver settings too), in file order."""
+    """group, key, value, default, changed, meaning — every rule of the annual plan in force
+    (Policy.plan_rules: without the activities, simulation and pool rooms' settings); with
+    `rules_only` False every setting, solver settings included, in file order."""
     defaults = default_policy()
     comments = _default_comments()
     rows = []
-    for key, value in (policy.rules() if rules_only else policy).items():
+    for key, value in (policy.plan_rules() if rules_only else policy).items():
         group = key.split(".", 1)[0]
         d = defaults.get(key)
         changed = key in defaults and not _same(value, d)
