@@ -9,26 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jinja2
 import pandas as pd
 
 from planning.activities.words import Words
 from planning.report import fonts
 from planning.report.labels import Labels
-from planning.report.html import css_string, stylesheet
+from planning.report.html import room_template, stylesheet
 
 ONLINE_BANDS = ((0.0, 0.25), (0.25, 0.5), (0.5, 0.75), (0.75, 1.0), (1.0, float("inf")))  # share of the target
 
-TEMPLATE = """<!DOCTYPE html>
-<html lang="{{ html_lang }}"><head><meta charset="utf-8"><title>{{ title }}</title>
-<style>
-{{ css|safe }}
-html { font-family: {{ font_family|safe }}; }
-@page { @top-left { content: {{ title|css_string }}; } }
-table.t { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 4pt 0 10pt 0; }
-table.t th, table.t td { border-bottom: 0.5pt solid #ccc; padding: 2pt 4pt; text-align: left; vertical-align: top; }
-table.t td.n, table.t th.n { text-align: right; }
-p.note { font-size: 8.5pt; color: #444; }
+TEMPLATE = """table.t { font-size: 8.5pt; }
 </style></head><body>
 <section class="chapter">
 <h1>{{ title }}</h1>
@@ -157,9 +147,7 @@ def view(res, lang: str | None = None) -> dict:
 
 
 def render_html(res) -> str:
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    env.filters["css_string"] = css_string
-    return env.from_string(TEMPLATE).render(**view(res))
+    return room_template(TEMPLATE).render(**view(res))
 
 
 def write_report(res, out: str | Path) -> Path:

@@ -15,7 +15,6 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
 import numpy as np
 import pandas as pd
 
@@ -23,6 +22,7 @@ from planning.data.dataset import Dataset
 from planning.data.schema import DIMENSIONS
 from planning.errors import PlanningError
 from planning.facts import DIVISION, cadre_facts, class_history
+from planning.model.core import requirement_met
 from planning.policy import Policy, default_policy
 from planning.pool.assess import assess, weights
 from planning.pool.growth_words import Words
@@ -224,11 +224,8 @@ def growth_files(data: Dataset, year: int, policy: Policy | None = None, *, cadr
         if plan_df is not None:  # history of the plan year itself is not double counted with the plan
             p_days -= float(pd.to_numeric(hist_now["days"], errors="coerce").fillna(0).sum())
             p_hours -= float(pd.to_numeric(hist_now["hours"], errors="coerce").fillna(0).sum())
-        by_hours = f["measure"] == "hours"
-        if by_hours:
-            met = p_hours >= float(f["required_hours"]) - 1e-9
-        else:
-            met = p_days >= float(f["required_days"]) - 1e-9 or p_hours >= float(f["required_hours"]) - 1e-9
+        met = bool(requirement_met(f["measure"] == "hours", p_days, p_hours, float(f["required_days"]),
+                                   float(f["required_hours"])))
         window = years[(years["year"] >= first) & (years["year"] <= year)]
         five_hours = float(window["class_hours"].sum())
         last = f["last_class_year"]
@@ -326,8 +323,8 @@ def _lines(gf: GrowthFile, f, year: int, first: int, n_years: int, low: float, p
         req.append(w("req_year_days", year=year, days=float(f["required_days"]), hours=float(f["required_hours"]),
                      pdays=round(r["planned_days"] or 0, 1), phours=round(r["planned_hours"] or 0, 1), verdict=verdict))
         yrs = gf.years[(gf.years["year"] >= first) & (gf.years["year"] <= year)]
-        n_met = int(((yrs["class_days"] >= float(f["required_days"]) - 1e-9)
-                     | (yrs["class_hours"] >= float(f["required_hours"]) - 1e-9)).sum())
+        n_met = int(requirement_met(False, yrs["class_days"].to_numpy(), yrs["class_hours"].to_numpy(),
+                                    float(f["required_days"]), float(f["required_hours"])).sum())
         req.append(w("five_days", first=first, year=year, met=n_met, n=n_years))
     last = r["last_class_year"]
     if planned_class:
@@ -399,17 +396,8 @@ def assessment_chart(gf: GrowthFile, w: Words, families) -> str | None:
 
 
 # --------------------------------------------------------------------------- PDF
-TEMPLATE = """<!DOCTYPE html>
-<html lang="{{ html_lang }}"><head><meta charset="utf-8"><title>{{ title }}</title>
-<style>
-{{ css|safe }}
-html { font-family: {{ font_family|safe }}; }
-@page { @top-left { content: {{ title|css_string }}; } }
-table.t { border-collapse: collapse; width: 100%; font-size: 8pt; margin: 3pt 0 8pt 0; }
-table.t th, table.t td { border-bottom: 0.5pt solid #ccc; padding: 1.5pt 4pt; text-align: left; vertical-align: top; }
-table.t td.n, table.t th.n { text-align: right; }
-p.note { font-size: 8.5pt; color: #444; }
-div.chart svg { width: 100%; height: auto; }
+TEMPLATE = """table.t { margin: 3pt 0 8pt 0; }
+table.t th, table.t td { padding: 1.5pt 4pt; }
 section.cadre { page-break-before: always; }
 section.cadre h2 { margin-top: 0; }
 ul.l { font-size: 8.5pt; margin: 2pt 0 6pt 0; }
@@ -442,7 +430,7 @@ def _g(v) -> str:
 
 def render_html(files: list[GrowthFile], year: int, data_name: str, target: float, lang: str = "en") -> str:
     from planning.report import fonts
-    from planning.report.html import css_string, stylesheet
+    from planning.report.html import room_template, stylesheet
 
     w = Words(lang)
     names = [g.row["name"] for g in files] + [g.row["unit_id"] for g in files]
@@ -460,9 +448,7 @@ def render_html(files: list[GrowthFile], year: int, data_name: str, target: floa
             "assessment_title": w("sec_assessment", year=g.assessed_year or year),
             "online": g.lines["online"], "required": g.lines["required"],
         })
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    env.filters["css_string"] = css_string
-    return env.from_string(TEMPLATE).render(
+    return room_template(TEMPLATE).render(
         w=w, html_lang="zh-CN" if w.lang == "zh" else "en", title=w("title", year=year),
         lead=w("lead", data=data_name, year=year), css=stylesheet(), font_family=fonts.css_families(cjk),
         pages=pages, target=target)

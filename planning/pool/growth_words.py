@@ -63,7 +63,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "cycle_never": ("no class on record: a class is needed in {year}", "无培训记录：须在{year}年参训"),
     "cycle_planned": ("a class is planned in {year}", "{year}年已安排培训"),
     "days_unit": ("{v:g} days", "{v:g}天"), "hours_unit": ("{v:g} hours", "{v:g}学时"),
-    "gender_F": ("woman", "女"), "gender_M": ("man", "男"),
+    "gender_F": ("female", "女"), "gender_M": ("male", "男"),
     "none_selected": ("No cadre selected (the pool is empty and no --cadre was given).", "未选择干部（后备库为空，且未指定--cadre）。"),
 }
 

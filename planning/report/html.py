@@ -46,6 +46,31 @@ def stylesheet() -> str:
     return resources.files("planning.report").joinpath("report.css").read_text(encoding="utf-8")
 
 
+# The head every room's own PDF (activities, simulation, growth files) shares: the report's
+# stylesheet, the document's fonts, the title in the page header, plain tables, notes and charts.
+# A room's template starts with `{{ room_head|safe }}` then adds its own rules and `</style>`.
+ROOM_HEAD = """<!DOCTYPE html>
+<html lang="{{ html_lang }}"><head><meta charset="utf-8"><title>{{ title }}</title>
+<style>
+{{ css|safe }}
+html { font-family: {{ font_family|safe }}; }
+@page { @top-left { content: {{ title|css_string }}; } }
+table.t { border-collapse: collapse; width: 100%; font-size: 8pt; margin: 4pt 0 10pt 0; }
+table.t th, table.t td { border-bottom: 0.5pt solid #ccc; padding: 2pt 4pt; text-align: left; vertical-align: top; }
+table.t td.n, table.t th.n { text-align: right; }
+p.note { font-size: 8.5pt; color: #444; }
+div.chart svg { width: 100%; height: auto; }
+"""
+
+
+def room_template(body: str):
+    """A room's PDF template: ROOM_HEAD, then `body` (its own style rules, `</style></head><body>` and
+    the document), with the `css_string` filter the head uses."""
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["css_string"] = css_string
+    return env.from_string(ROOM_HEAD + body)
+
+
 def render_html(c: ReportContent) -> str:
     """The whole report as one HTML document."""
     return _environment().get_template("report.html").render(**view(c))

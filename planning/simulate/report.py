@@ -11,7 +11,6 @@ import re
 import zipfile
 from pathlib import Path
 
-import jinja2
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
@@ -22,7 +21,7 @@ from planning.report import fonts
 from planning.report.content import policy_table
 from planning.report.charts import COLORS, GRID, INK, PORTRAIT_WIDTH, _figure, _style, _svg, clip
 from planning.report.excel import SHARE_FORMAT, write_sheet
-from planning.report.html import css_string, stylesheet
+from planning.report.html import room_template, stylesheet
 from planning.report.labels import Labels
 from planning.simulate.words import Words
 
@@ -166,18 +165,7 @@ def settings_table(policy: Policy, lang: str) -> pd.DataFrame:
     return t[t["group"].isin(("simulation", "simulation_fast"))].reset_index(drop=True)
 
 
-TEMPLATE = """<!DOCTYPE html>
-<html lang="{{ html_lang }}"><head><meta charset="utf-8"><title>{{ title }}</title>
-<style>
-{{ css|safe }}
-html { font-family: {{ font_family|safe }}; }
-@page { @top-left { content: {{ title|css_string }}; } }
-table.t { border-collapse: collapse; width: 100%; font-size: 8pt; margin: 4pt 0 10pt 0; }
-table.t th, table.t td { border-bottom: 0.5pt solid #ccc; padding: 2pt 4pt; text-align: left; vertical-align: top; }
-table.t td.n, table.t th.n { text-align: right; }
-p.note { font-size: 8.5pt; color: #444; }
-div.chart svg { width: 100%; height: auto; }
-div.keep { page-break-inside: avoid; }
+TEMPLATE = """div.keep { page-break-inside: avoid; }
 </style></head><body>
 <section class="chapter">
 <h1>{{ title }}</h1>
@@ -207,9 +195,7 @@ div.keep { page-break-inside: avoid; }
 
 
 def render_html(kpis: pd.DataFrame, summary: dict, policy: Policy, lang: str = "en") -> str:
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    env.filters["css_string"] = css_string
-    return env.from_string(TEMPLATE).render(**view(kpis, summary, policy, lang))
+    return room_template(TEMPLATE).render(**view(kpis, summary, policy, lang))
 
 
 # --------------------------------------------------------------------------- workbook
