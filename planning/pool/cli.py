@@ -43,9 +43,12 @@ def add_parser(sub) -> None:
 
 
 def _load(args):
+    """--out checked before any work (a dangerous or unwritable folder is refused), then data and policy."""
     from planning.data.load import load_dataset
+    from planning.io import check_output_target
     from planning.policy import load_policy
 
+    check_output_target(args.out, _inputs(args))
     policy = load_policy(args.policy)
     return load_dataset(args.data, args.year), policy
 
@@ -54,47 +57,42 @@ def _inputs(args) -> list:
     return [args.data] + ([args.policy] if args.policy else [])
 
 
-def cmd_assess(args) -> int:
-    import pandas as pd
-
-    from planning.io import check_output_target, output_dir, write_csv, write_json
+def _write(args, files: dict, summary: dict, sheets: dict) -> None:
+    """The command's CSV files, summary.json and pool.xlsx (its summary sheet, then `sheets`), atomically."""
+    from planning.io import output_dir, write_csv, write_json
     from planning.pool.workbook import summary_frame, write_pool_workbook
+
+    with output_dir(args.out, _inputs(args)) as tmp:
+        for name, frame in files.items():
+            write_csv(frame, tmp / name)
+        write_json(summary, tmp / "summary.json")
+        write_pool_workbook(tmp, args.year, {"summary": summary_frame(summary), **sheets}, args.lang)
+
+
+def cmd_assess(args) -> int:
     from planning.pool.assess import assess
 
-    check_output_target(args.out, _inputs(args))
     ds, policy = _load(args)
     scores = assess(ds, args.year, policy)
     flagged = scores[scores["flags"] != ""]
     summary = {"year": args.year, "cadres_assessed": len(scores), "flag_low": int(scores["flag_low"].sum()),
                "flag_missing": int(scores["flag_missing"].sum()),
                "mean_composite": round(float(scores["composite"].mean()), 2) if len(scores) else None}
-    with output_dir(args.out, _inputs(args)) as tmp:
-        write_csv(scores, tmp / "scores.csv")
-        write_csv(flagged, tmp / "flags.csv")
-        write_json(summary, tmp / "summary.json")
-        write_pool_workbook(tmp, args.year, {"summary": summary_frame(summary), "scores": scores}, args.lang)
+    _write(args, {"scores.csv": scores, "flags.csv": flagged}, summary, {"scores": scores})
     print(f"Assessed {len(scores)} cadres into {args.out}: {summary['flag_low']} flagged low, "
           f"{summary['flag_missing']} with missing dimensions.")
     return 0
 
 
 def cmd_fill(args) -> int:
-    import pandas as pd
-
-    from planning.io import check_output_target, output_dir, write_csv, write_json
-    from planning.pool.workbook import summary_frame, write_pool_workbook
     from planning.pool.fill import fill_vacancies
 
-    check_output_target(args.out, _inputs(args))
     ds, policy = _load(args)
     app = fill_vacancies(ds, args.year, policy, lang=args.lang)
     filled = app[app["cadre_id"] != ""]
     summary = {"year": args.year, "vacancies": len(app), "filled": len(filled),
                "from_pool": int(filled["from_pool"].sum()), "unfilled": len(app) - len(filled)}
-    with output_dir(args.out, _inputs(args)) as tmp:
-        write_csv(app, tmp / "appointments.csv")
-        write_json(summary, tmp / "summary.json")
-        write_pool_workbook(tmp, args.year, {"summary": summary_frame(summary), "appointments": app}, args.lang)
+    _write(args, {"appointments.csv": app}, summary, {"appointments": app})
     print(f"{summary['filled']} of {summary['vacancies']} vacancies filled ({summary['from_pool']} from the pool) "
           f"into {args.out}.")
     return 0
@@ -103,21 +101,13 @@ def cmd_fill(args) -> int:
 def cmd_select(args) -> int:
     import pandas as pd
 
-    from planning.io import check_output_target, output_dir, write_csv, write_json
-    from planning.pool.workbook import summary_frame, write_pool_workbook
     from planning.pool.select import select
 
-    check_output_target(args.out, _inputs(args))
     ds, policy = _load(args)
     res = select(ds, args.year, args.quota, policy, lang=args.lang)  # InfeasiblePlan (exit 3) before writing
-    with output_dir(args.out, _inputs(args)) as tmp:
-        write_csv(res.ranking, tmp / "ranking.csv")
-        write_csv(res.inspection, tmp / "inspection.csv")
-        write_csv(res.selected, tmp / "selected.csv")
-        write_json(res.summary, tmp / "summary.json")
-        write_pool_workbook(tmp, args.year, {"summary": summary_frame(res.summary),
-                                             "quotas": pd.DataFrame(res.summary["quotas"]), "selected": res.selected,
-                                             "inspection": res.inspection, "ranking": res.ranking}, args.lang)
+    _write(args, {"ranking.csv": res.ranking, "inspection.csv": res.inspection, "selected.csv": res.selected},
+           res.summary, {"quotas": pd.DataFrame(res.summary["quotas"]), "selected": res.selected,
+                         "inspection": res.inspection, "ranking": res.ranking})
     s = res.summary
     print(f"Selected {s['selected']} of quota {s['quota']} from {s['candidates']} candidates "
           f"({s['inspected']} inspected) into {args.out}.")
@@ -129,18 +119,12 @@ def cmd_select(args) -> int:
 def cmd_review(args) -> int:
     import pandas as pd
 
-    from planning.io import check_output_target, output_dir, write_csv, write_json
-    from planning.pool.workbook import summary_frame, write_pool_workbook
     from planning.pool.review import review
 
-    check_output_target(args.out, _inputs(args))
     ds, policy = _load(args)
     res = review(ds, args.year, policy, lang=args.lang)
-    with output_dir(args.out, _inputs(args)) as tmp:
-        write_csv(res.changes, tmp / "pool_changes.csv")
-        write_json(res.summary, tmp / "summary.json")
-        write_pool_workbook(tmp, args.year, {"summary": summary_frame(res.summary), "changes": res.changes,
-                                             "quotas": pd.DataFrame(res.summary.get("quotas", []))}, args.lang)
+    _write(args, {"pool_changes.csv": res.changes}, res.summary,
+           {"changes": res.changes, "quotas": pd.DataFrame(res.summary.get("quotas", []))})
     s = res.summary
     print(f"Pool review {args.year}: {s['stay']} stay, {s['leave']} leave, {s['join']} join "
           f"(size {s['size_before']} -> {s['size_after']}) into {args.out}.")
