@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from planning.report.labels import CODES
+
 LANGS = ("en", "zh")
 
 
@@ -111,7 +113,7 @@ _REASON_TEXT: dict[str, dict[str, str]] = {
                     "zh": "其余可参加的培训班无法组合达到培训要求（日期重叠或将使其他日期超过单位离岗上限）"},
 }
 
-_LEVEL_ZH = {"division": "处级", "section": "正科级", "deputy_section": "副科级", "staff": "科员及以下"}
+_LEVEL_ZH = CODES["level"]["zh"]  # the report's words for levels
 
 
 def _plural(n: int, one: str, many: str) -> str:

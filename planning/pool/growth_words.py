@@ -74,10 +74,6 @@ DIMENSION_WORDS: dict[str, tuple[str, str]] = {
     "others_comments": ("others' comments", "他人评价"),
 }
 
-FIELD_WORDS: dict[str, str] = {
-    "economy": "经济", "party_affairs": "党务", "law": "政法", "agriculture": "农业农村",
-    "urban_construction": "城乡建设", "education_health": "教育卫生", "finance": "财政金融",
-}
 
 
 class Words:
@@ -94,7 +90,7 @@ class Words:
         return zh if self.lang == "zh" else en
 
     def field(self, f: str) -> str:
-        return FIELD_WORDS.get(f, f) if self.lang == "zh" else f.replace("_", " ")
+        return self.labels.code("field", f)
 
     def code(self, kind: str, value) -> str:
         return self.labels.code(kind, value)

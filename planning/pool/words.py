@@ -1,10 +1,11 @@
 """The pool's reasons and labels in English and Chinese (--lang zh)."""
 from __future__ import annotations
 
-LEVEL_ZH = {"division": "处级", "section": "科级", "deputy_section": "副科级", "staff": "科员"}
+from planning.report.labels import CODES
+
+LEVEL_ZH = CODES["level"]["zh"]  # the report's words for levels and fields (one place)
 GENDER_ZH = {"F": "女性", "M": "男性"}
-FIELD_ZH = {"economy": "经济", "party_affairs": "党务", "law": "政法", "agriculture": "农业农村",
-            "urban_construction": "城乡建设", "education_health": "教育卫生", "finance": "财政金融"}
+FIELD_ZH = CODES["field"]["zh"]
 
 WORDS: dict[str, tuple[str, str]] = {
     "fill_pool": ("reserve pool member (joined {joined})", "后备干部库成员（{joined}年入库）"),

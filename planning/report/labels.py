@@ -455,6 +455,13 @@ CODES: dict[str, dict[str, dict[str, str]]] = {
         "en": {"division": "Division", "section": "Section", "deputy_section": "Deputy section", "staff": "Staff"},
         "zh": {"division": "处级", "section": "正科级", "deputy_section": "副科级", "staff": "科员及以下"},
     },
+    "field": {  # cadres.field (the reserve pool's structure quotas, growth files)
+        "en": {"economy": "economy", "party_affairs": "party affairs", "law": "law", "agriculture": "agriculture",
+               "urban_construction": "urban construction", "education_health": "education and health",
+               "finance": "finance"},
+        "zh": {"economy": "经济", "party_affairs": "党务", "law": "政法", "agriculture": "农业农村",
+               "urban_construction": "城乡建设", "education_health": "教育卫生", "finance": "财政金融"},
+    },
     "group": {
         "en": {"overdue": "Overdue (five-year cycle)", "reserve": "Reserve cadres", "young": "Young cadres",
                "newly_promoted": "Newly promoted", "key_post": "Key posts"},

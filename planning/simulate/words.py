@@ -4,17 +4,11 @@
 """
 from __future__ import annotations
 
+from planning.data.schema import LEVELS
 from planning.messages import Catalogue
+from planning.report.labels import Labels
 
 LANGS = ("en", "zh")
-
-LEVELS = {"en": {"division": "division level", "section": "section level", "deputy_section": "deputy section level",
-                 "staff": "staff level"},
-          "zh": {"division": "处级", "section": "科级", "deputy_section": "副科级", "staff": "一般干部"}}
-GROUPS = {"en": {"overdue": "overdue cadres", "reserve": "reserve cadres", "young": "young cadres",
-                 "newly_promoted": "newly promoted", "key_post": "key posts"},
-          "zh": {"overdue": "五年周期未参训干部", "reserve": "后备干部", "young": "年轻干部", "newly_promoted": "新提任干部",
-                 "key_post": "关键岗位干部"}}
 
 EN: dict[str, str] = {
     "title": "Five-year training simulation {first}–{last}",
@@ -141,6 +135,6 @@ class Words(Catalogue):
         """A KPI's name in words; requirement_met.<level or group> names the level or group."""
         if name.startswith("requirement_met."):
             what = name.split(".", 1)[1]
-            what = LEVELS[self.lang].get(what) or GROUPS[self.lang].get(what) or what
+            what = Labels(self.lang).code("level" if what in LEVELS else "group", what)  # the report's words
             return self("kpi_requirement_met_level", what=what)
         return self._t.get(f"kpi_{name}", name)
