@@ -16,6 +16,15 @@ from planning.report.labels import CODES
 LANGS = ("en", "zh")
 
 
+def data_lang(names) -> str:
+    """The language of a data set from its names (cadres, units, class titles): "zh" when most of
+    them are Chinese, else "en" (a few Chinese names in an English data set do not switch it)."""
+    from planning.report.fonts import has_cjk
+
+    names = [str(n) for n in names if n is not None and str(n) not in ("", "nan", "None")]
+    return "zh" if names and 2 * sum(has_cjk(n) for n in names) > len(names) else "en"
+
+
 class Catalogue:
     """A room's own texts in both languages (activities, simulation, ...): a subclass sets ``EN``
     and ``ZH`` (code -> text; ``ZH`` covers every code of ``EN`` except those in ``EN_ONLY``,

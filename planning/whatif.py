@@ -195,12 +195,10 @@ def describe_change(change: Change, base: PlanResult, lang: str = "en") -> list[
 
 
 def data_lang(ds: Dataset) -> str:
-    """"zh" when most of the data set's names (cadres and units) are Chinese, else "en" (a few
-    Chinese names in an English data set do not switch the dashboard)."""
-    from planning.report.fonts import has_cjk
+    """The data set's language from its cadres' and units' names (planning.messages.data_lang)."""
+    from planning.messages import data_lang as lang_of_names
 
-    names = list(ds.cadres["name"].astype(str)) + list(ds.units["name"].astype(str))
-    return "zh" if names and 2 * sum(has_cjk(n) for n in names) > len(names) else "en"
+    return lang_of_names(list(ds.cadres["name"]) + list(ds.units["name"]))
 
 
 def check_lang(lang: str | None, ds: Dataset) -> str:

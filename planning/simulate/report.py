@@ -114,9 +114,10 @@ def offer_chart(curve: list[dict], target: float, w: Words, families) -> str:
 
 # --------------------------------------------------------------------------- content
 def report_lang(lang: str | None, data_source_names: list[str]) -> str:
-    if lang:
-        return lang
-    return "zh" if any(fonts.has_cjk(x) for x in data_source_names) else "en"
+    """As given, else the data's language (planning.messages.data_lang: most names Chinese -> "zh")."""
+    from planning.messages import data_lang
+
+    return lang or data_lang(data_source_names)
 
 
 def smallest_scale(curve: list[dict], target: float) -> float | None:
