@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -326,10 +327,13 @@ def test_dask_cluster_runs_the_same_manifest(tmp_path):
 
     path = write_manifest(tmp_path, name="dask", notebook=str(CHECK), data=str(SMALL), years=[2027],
                           districts=DISTRICTS, output=str(tmp_path / "reports"))
+    here = os.getcwd()
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
         # connect by address, as `planning batch --scheduler tcp://...` does
         result = batch.run_batch(path, scheduler=cluster.scheduler_address, progress=False, echo=False)
     assert list(result.table["status"]) == ["ok", "ok"]
+    # runs on threads of this process must not move its working folder (papermill's cwd= did)
+    assert os.getcwd() == here
     for d in DISTRICTS:
         folder = tmp_path / "reports" / "2027" / "base" / d
         figures = json.loads((folder / "data_check.json").read_text(encoding="utf-8"))

@@ -20,6 +20,7 @@ def test_adversarial_profile_is_hard_and_standard_unchanged():
 
 # --------------------------------------------------------------------------- the large-neighbourhood search
 import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -29,6 +30,8 @@ from planning.data.load import load_dataset  # noqa: E402
 from planning.model import lagrange  # noqa: E402
 from planning.model.greedy import greedy_plan  # noqa: E402
 from planning.model.lns import lns  # noqa: E402
+
+SMALL = Path(__file__).resolve().parents[1] / "data" / "small"
 from planning.model.problem import build_problem  # noqa: E402
 from planning.pipeline import extract_result, plan_policy, run_plan, write_plan  # noqa: E402
 
@@ -69,7 +72,7 @@ def test_lns_is_repeatable_checked_and_never_worse(adversarial, tmp_path):
 
 def test_lns_improves_a_greedy_plan_into_a_valid_one(tmp_path):
     pol = _policy()
-    ds = load_dataset("data/small", 2027)
+    ds = load_dataset(SMALL, 2027)
     prob = build_problem(ds, 2027, pol)
     data = lagrange.prepare(prob)
     score = lambda pairs: lagrange.objective(data, lagrange.positions(data, pairs))  # noqa: E731
@@ -90,7 +93,7 @@ def test_lns_improves_a_greedy_plan_into_a_valid_one(tmp_path):
 
 def test_an_expired_deadline_runs_no_neighbourhood():
     pol = _policy()
-    prob = build_problem(load_dataset("data/small", 2027), 2027, pol)
+    prob = build_problem(load_dataset(SMALL, 2027), 2027, pol)
     data = lagrange.prepare(prob)
     score = lambda pairs: lagrange.objective(data, lagrange.positions(data, pairs))  # noqa: E731
     start = greedy_plan(prob)

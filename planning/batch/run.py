@@ -144,7 +144,10 @@ def _execute(run: Run, tmp: Path, t0: float, log: logging.Logger) -> RunOutcome:
     log.info("run %s: %s with %s", run.key, run.notebook, json.dumps(params, default=str))
     error = ""
     try:
-        papermill.execute_notebook(str(run.notebook), str(executed), parameters=params, cwd=str(run.cwd),
+        # The kernel starts in run.cwd (nbclient's resources path), not by papermill's `cwd=`, which
+        # changes the whole process's folder: runs on threads (a Dask worker) would leave it wrong.
+        papermill.execute_notebook(str(run.notebook), str(executed), parameters=params,
+                                   resources={"metadata": {"path": str(run.cwd)}},
                                    kernel_name=KERNEL, progress_bar=False, log_output=True,
                                    execution_timeout=run.timeout)
     except Exception as e:  # noqa: BLE001 — a failing notebook is an outcome, not a crash
