@@ -139,3 +139,29 @@ def test_chinese_comparison_handout_workbook_and_console_have_no_english(zh_plan
     for n, f in (("离岗上限15", "cap.yaml"), ("秋季扩容", "autumn.yaml")):
         edited, _ = apply_scenario(ds, load_scenario(root / f).with_baseline_cost(1.0), YEAR, load_policy())
         assert check_plan(edited, out / n, YEAR, out / n / "policy.yaml") == [], n
+
+
+def test_chinese_replan_says_why_in_chinese(zh_plan, tmp_path):
+    """A re-plan on Chinese data: changes.csv's reason in Chinese (made from the reason codes), the
+    codes and the English words beside it; the plan checked against the changed data."""
+    import datetime as dt
+
+    from planning.data.load import load_dataset
+    from planning.inyear.replan import replan
+    from planning.io import read_plan_csv
+
+    data, out, _ = zh_plan
+    ds = load_dataset(data, YEAR)
+    plan = read_plan_csv(out / "plan.csv")
+    later = plan[(plan["kind"] == "class") & (plan["start_date"] >= "2027-06-01")]
+    gone = later["activity_id"].value_counts().index[0]
+    changed = ds.copy()
+    changed.tables["classes"] = ds.classes[ds.classes["class_id"] != gone].reset_index(drop=True)
+    changed.tables["pins"] = ds.pins[ds.pins["activity_id"] != gone].reset_index(drop=True)
+    r = replan(changed, YEAR, out, dt.date(2027, 4, 1), tmp_path / "re", time_limit=10)
+    ch = read_plan_csv(tmp_path / "re" / "changes.csv")
+    assert len(ch) and (ch["reason"] == ch["reason_zh"]).all()
+    assert english_words(" ".join(ch["reason"])) == []
+    assert f"培训班 {gone} 取消" in " ".join(ch["reason"]) and f"class {gone} cancelled" in " ".join(ch["reason_en"])
+    assert all(c.startswith("rp_") for row in ch["reason_codes"] for c in row.split(";"))
+    assert check_plan(changed, tmp_path / "re", YEAR) == [] and r.summary["changes"] == len(ch)
