@@ -14,7 +14,6 @@ LANGS = ("en", "zh")
 EN: dict[str, str] = {
     # document
     "doc_title": "Annual Cadre Education and Training Plan",
-    "doc_short": "Cadre training plan",
     "plan_year": "Plan year",
     "district": "Region / district",
     "scenario": "Scenario",
@@ -29,7 +28,6 @@ EN: dict[str, str] = {
     "cjk_missing_short": "No Chinese font installed: Chinese text cannot be printed (install fonts-noto-cjk).",
     "contents": "Contents",
     "page": "Page",
-    "page_of": "of",
     "page_css": '"Page " counter(page) " of " counter(pages)',
     "confidential": "For internal use",
     # sections
@@ -95,7 +93,6 @@ EN: dict[str, str] = {
     "cadres": "Cadres",
     "met": "Met",
     "share": "Share",
-    "not_met": "Not met",
     "all_cadres": "All cadres",
     # policy
     "setting": "Setting",
@@ -130,7 +127,6 @@ EN: dict[str, str] = {
     "heat_over_cap": "over the cap",
     "coverage_lead": "Share of cadres meeting the year's requirement; the dashed line marks the overall share.",
     "coverage_overall": "All cadres: {share}",
-    "met_share_axis": "Share meeting the requirement",
     "months": "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec",
     "holidays_list": "Statutory holidays",
     "blackouts_list": "Blackouts",
@@ -211,7 +207,6 @@ EN: dict[str, str] = {
     "unit_list_lead": "{met} of {headcount} cadres meet the requirement; at most {peak} away on one day (cap {cap}).",
     "req_days": "{req:g} days or {hours:g} h",
     "req_hours": "{req:g} h",
-    "req_none": "nothing required",
     "planned_fmt": "{days:g} d · {hours:g} h",
     "online_fmt": "online {hours} / {target} h",
     "kpi_online": "Cadres at the {target}-hour online learning target",
@@ -221,25 +216,12 @@ EN: dict[str, str] = {
     "short_hours": "short {n} h",
     "requirement_rule": ("Requirement: {days} class days or {hours} class hours this year below division level; "
                          "division level: {div_hours} class hours in every {div_years} years."),
-    "met_no": "not met",
     "no_activity": "no activity planned",
-    "currency": "yuan",
     "money_fmt": "{value} yuan",
-    "unit_cap_share": "share {share}",
-    # workbook
-    "sheet_plan": "plan",
-    "sheet_by_cadre": "by cadre",
-    "sheet_by_class": "by class",
-    "sheet_by_unit": "by unit",
-    "sheet_shortfall": "shortfall",
-    "sheet_kpis": "KPIs",
-    "sheet_policy": "policy",
-    "wb_policy_group": "Group",
 }
 
 ZH: dict[str, str] = {
     "doc_title": "年度干部教育培训计划",
-    "doc_short": "干部教育培训计划",
     "plan_year": "计划年度",
     "district": "地区",
     "scenario": "方案",
@@ -253,7 +235,6 @@ ZH: dict[str, str] = {
                          "Install a CJK font (Debian/Ubuntu: apt-get install fonts-noto-cjk) and render it again."),
     "contents": "目录",
     "page": "第",
-    "page_of": "页，共",
     "page_css": '"第 " counter(page) " 页，共 " counter(pages) " 页"',
     "confidential": "内部资料",
     "sec_summary": "计划概要",
@@ -316,7 +297,6 @@ ZH: dict[str, str] = {
     "cadres": "人数",
     "met": "达标",
     "share": "比例",
-    "not_met": "未达标",
     "all_cadres": "全体干部",
     "setting": "参数",
     "value": "取值",
@@ -345,7 +325,6 @@ ZH: dict[str, str] = {
     "heat_over_cap": "超过上限",
     "coverage_lead": "达到本年度培训要求的干部比例；虚线为全体干部的比例。",
     "coverage_overall": "全体干部：{share}",
-    "met_share_axis": "达标比例",
     "months": "1月,2月,3月,4月,5月,6月,7月,8月,9月,10月,11月,12月",
     "holidays_list": "法定节假日",
     "blackouts_list": "重点工作时段",
@@ -425,7 +404,6 @@ ZH: dict[str, str] = {
     "unit_list_lead": "{headcount}名干部中{met}名达到培训要求；单日最多离岗{peak}人（上限{cap}人）。",
     "req_days": "{req:g}天或{hours:g}学时",
     "req_hours": "{req:g}学时",
-    "req_none": "无要求",
     "planned_fmt": "{days:g}天·{hours:g}学时",
     "online_fmt": "网络学习 {hours}/{target} 学时",
     "kpi_online": "网络学习达到 {target} 学时的干部",
@@ -434,19 +412,8 @@ ZH: dict[str, str] = {
     "short_days": "差{n}天",
     "short_hours": "差{n}学时",
     "requirement_rule": "培训要求：处级以下干部每年集中培训{days}天或{hours}学时；处级干部每{div_years}年累计{div_hours}学时。",
-    "met_no": "未达标",
     "no_activity": "未安排",
-    "currency": "元",
     "money_fmt": "{value}元",
-    "unit_cap_share": "比例{share}",
-    "sheet_plan": "plan",
-    "sheet_by_cadre": "by cadre",
-    "sheet_by_class": "by class",
-    "sheet_by_unit": "by unit",
-    "sheet_shortfall": "shortfall",
-    "sheet_kpis": "KPIs",
-    "sheet_policy": "policy",
-    "wb_policy_group": "类别",
 }
 
 # Codes found in the data and the plan files, by kind of code.
