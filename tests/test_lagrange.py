@@ -201,7 +201,7 @@ def test_master_rounds_tighten_the_bound_and_keep_it_valid(tmp_path):
 
 
 def test_master_pool_keeps_each_bundle_once(windowed):
-    from planning.model import master
+    from planning.model.lagrange import master
 
     data = lagrange.prepare(_problem(windowed))
     pool = master.Pool(data)
