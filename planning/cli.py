@@ -196,26 +196,32 @@ def cmd_generate(args) -> int:
 
 def cmd_compare(args) -> int:
     from planning.compare import run_comparison
+    from planning.compare.words import Words
+    from planning.messages import status_short
 
     sweep = () if args.no_sweep else tuple(args.sweep)
     cmp = run_comparison(args.data, args.year, args.scenarios, args.out, policy=args.policy, time_limit=args.time_limit,
                          solver=args.solver, district=args.district, jobs=args.jobs, sweep=sweep,
-                         sweep_time_limit=args.sweep_time_limit, progress=print)
+                         sweep_time_limit=args.sweep_time_limit, progress=print, lang=args.lang)
+    w = Words(cmp.lang)
     t = cmp.table
-    print(f"Comparison written to {args.out} in {cmp.wall_seconds:.1f} s:")
+    print(w("t_written", out=args.out, seconds=cmp.wall_seconds))
     for n in cmp.names:
         s = cmp.summaries[n]
         share = s.get("requirement_met_share")
-        print(f"  {n:<24} {s.get('status', 'error'):<10} requirement met "
-              + ("n/a" if share is None else f"{share:.1%}")
-              + (f", cost {t.at['cost', n]:,.0f}" if "cost" in t.index and t.at["cost", n] is not None else ""))
+        status = s.get("status", "error")
+        cost = t.at["cost", n] if "cost" in t.index else None
+        print(w("t_row", name=w.name(n), status=status if cmp.lang == "en" else status_short(s, "zh"),
+                share=w("t_na") if share is None else f"{share:.1%}",
+                cost=w("t_cost", cost=f"{cost:,.0f}") if cost is not None and cost == cost else ""))
     failed = cmp.runs[cmp.runs["run"] != "done"] if len(cmp.runs) else cmp.runs
     for r in failed.to_dict("records"):
-        print(f"  warning: {r['name']} {r['run']}: {r['error'].splitlines()[0] if r['error'] else ''}")
+        print(w("t_failed_run", name=w.run_name(r), run=w.run(r["run"]),
+                error=r["error"].splitlines()[0] if r["error"] else ""))
     for k, f in cmp.files.items():
-        print(f"  {k}: {f}")
+        print(w("t_file", what=w._t.get(f"file_{k}", k), path=f))
     if len(failed):
-        _err(f"{len(failed)} run(s) failed: {', '.join(failed['name'])}")
+        _err(w("t_failed", n=len(failed), names=("、" if cmp.lang == "zh" else ", ").join(map(w.name, failed["name"]))))
         return 1
     return 0
 
@@ -380,6 +386,8 @@ def parser() -> argparse.ArgumentParser:
     cm.add_argument("--no-sweep", action="store_true", help="skip the budget sweep")
     cm.add_argument("--sweep-time-limit", type=whole_seconds,
                     help="whole seconds per sweep plan (default: --time-limit)")
+    cm.add_argument("--lang", choices=("en", "zh"),
+                    help="language of the handout, workbook and these lines (default: the data's)")
     cm.set_defaults(func=cmd_compare)
 
     a = sub.add_parser("activities", help="the year's talks, seminars and exchanges beside a plan; .ics calendars, "
