@@ -1,4 +1,4 @@
-"""The Lagrangian relaxation (planning/model/lagrange.py): its per-cadre search is exact, its
+"""The Lagrangian relaxation (planning/model/lagrange/): its per-cadre search is exact, its
 objective is the PuLP model's, its bound lies above the exact MIP optimum, and the plans its
 prices build keep every rule (the independent checker says so)."""
 from __future__ import annotations
