@@ -203,7 +203,7 @@ def cmd_compare(args) -> int:
     cmp = run_comparison(args.data, args.year, args.scenarios, args.out, policy=args.policy, time_limit=args.time_limit,
                          solver=args.solver, district=args.district, jobs=args.jobs, sweep=sweep,
                          sweep_time_limit=args.sweep_time_limit, progress=print, lang=args.lang)
-    w = Words(cmp.lang)
+    w = Words(getattr(cmp, "lang", "en"))
     t = cmp.table
     print(w("t_written", out=args.out, seconds=cmp.wall_seconds))
     for n in cmp.names:
@@ -211,7 +211,7 @@ def cmd_compare(args) -> int:
         share = s.get("requirement_met_share")
         status = s.get("status", "error")
         cost = t.at["cost", n] if "cost" in t.index else None
-        print(w("t_row", name=w.name(n), status=status if cmp.lang == "en" else status_short(s, "zh"),
+        print(w("t_row", name=w.name(n), status=status if w.lang == "en" else status_short(s, "zh"),
                 share=w("t_na") if share is None else f"{share:.1%}",
                 cost=w("t_cost", cost=f"{cost:,.0f}") if cost is not None and cost == cost else ""))
     failed = cmp.runs[cmp.runs["run"] != "done"] if len(cmp.runs) else cmp.runs
@@ -221,7 +221,7 @@ def cmd_compare(args) -> int:
     for k, f in cmp.files.items():
         print(w("t_file", what=w._t.get(f"file_{k}", k), path=f))
     if len(failed):
-        _err(w("t_failed", n=len(failed), names=("、" if cmp.lang == "zh" else ", ").join(map(w.name, failed["name"]))))
+        _err(w("t_failed", n=len(failed), names=("、" if w.lang == "zh" else ", ").join(map(w.name, failed["name"]))))
         return 1
     return 0
 

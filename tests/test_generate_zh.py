@@ -6,6 +6,7 @@ import html as html_lib
 import re
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from planning.data.generate import generate
@@ -165,3 +166,29 @@ def test_chinese_replan_says_why_in_chinese(zh_plan, tmp_path):
     assert f"培训班 {gone} 取消" in " ".join(ch["reason"]) and f"class {gone} cancelled" in " ".join(ch["reason_en"])
     assert all(c.startswith("rp_") for row in ch["reason_codes"] for c in row.split(";"))
     assert check_plan(changed, tmp_path / "re", YEAR) == [] and r.summary["changes"] == len(ch)
+
+
+@pytest.mark.parametrize("command", [["assess"], ["pool", "select", "--quota", "3"], ["pool", "review"],
+                                     ["pool", "fill"], ["growth"]])
+def test_chinese_pool_commands_say_everything_in_chinese(zh_plan, tmp_path, capsys, command):
+    """The pool's commands on Chinese data (no --lang): their lines, reasons and pool.xlsx in Chinese."""
+    import pypdf
+
+    from planning.cli import main
+
+    data, _, _ = zh_plan
+    out = tmp_path / "out"
+    code = main(command[:2] + [str(data)] + command[2:] + ["--year", str(YEAR), "--out", str(out)]
+                if command[0] == "pool" else command + [str(data), "--year", str(YEAR), "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert english_words(printed.replace(str(out), " ")) == [], printed
+    for csv in out.glob("*.csv"):
+        frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        if "reason" in frame:
+            assert english_words(" ".join(frame["reason"])) == [], csv.name
+    if (out / "pool.xlsx").exists():
+        assert {k: v for k, v in _workbook_words(out / "pool.xlsx").items() if v} == {}
+    if (out / "growth.pdf").exists():
+        text = "".join(p.extract_text() for p in pypdf.PdfReader(out / "growth.pdf").pages)
+        assert english_words(text.replace(str(data), " ")) == []

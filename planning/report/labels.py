@@ -429,6 +429,19 @@ CODES: dict[str, dict[str, dict[str, str]]] = {
         "zh": {"economy": "经济", "party_affairs": "党务", "law": "政法", "agriculture": "农业农村",
                "urban_construction": "城乡建设", "education_health": "教育卫生", "finance": "财政金融"},
     },
+    "dimension": {  # assessments.dimension (the pool's scores, growth files)
+        "en": {"task_objectives": "task objectives", "daily_performance": "daily performance",
+               "collective_activities": "collective activities", "learning_ability": "learning ability",
+               "urgent_tasks": "urgent tasks", "democratic_appraisal": "democratic appraisal",
+               "others_comments": "others' comments"},
+        "zh": {"task_objectives": "任务目标完成", "daily_performance": "日常工作表现", "collective_activities": "集体活动参与",
+               "learning_ability": "学习能力提升", "urgent_tasks": "急难险重任务", "democratic_appraisal": "民主测评",
+               "others_comments": "他人评价"},
+    },
+    "gender": {  # cadres.gender (the pool's workbook, growth files)
+        "en": {"F": "female", "M": "male"},
+        "zh": {"F": "女", "M": "男"},
+    },
     "group": {
         "en": {"overdue": "Overdue (five-year cycle)", "reserve": "Reserve cadres", "young": "Young cadres",
                "newly_promoted": "Newly promoted", "key_post": "Key posts"},
