@@ -1,5 +1,5 @@
 """Bounded reading of hostile input: YAML with limits on size and alias expansion, workbooks
-with limits on their inflated size and row count. Fixed limits, independent of the policy
+with limits on their inflated size and row count, CSV tables with limits on size and rows. Fixed limits, independent of the policy
 (the policy is itself read through them); stated in the README's Safety section.
 
 A small YAML file of nested anchors ("billion laughs") expands into billions of nodes when a
@@ -23,6 +23,7 @@ MAX_XLSX_INFLATED = 512 * 2 ** 20   # bytes of a workbook's unpacked parts toget
 MAX_XLSX_MEMBERS = 10_000           # parts in a workbook
 MAX_XLSX_RATIO = 200                # unpacked / packed size of one part (a zip bomb is thousands)
 MAX_SHEET_ROWS = 1_000_000          # rows in one sheet (Excel's own limit is 1,048,576)
+MAX_CSV_BYTES = 512 * 2 ** 20       # one CSV table (a 20,000-cadre county's largest table is ~30 MB)
 
 
 class InputLimitError(PlanningError):
@@ -123,3 +124,21 @@ def check_sheet_rows(name: str, row: int, workbook: str) -> None:
     if row > MAX_SHEET_ROWS:
         raise InputLimitError(f"{workbook}: the sheet '{name}' has more than {MAX_SHEET_ROWS:,} rows; "
                               "the planner does not read such sheets")
+
+
+# --------------------------------------------------------------------------- CSV tables
+def csv_size_problem(path: str | Path) -> str | None:
+    """Why a CSV table is too large to read (checked from its size, before it is read), or None."""
+    p = Path(path)
+    size = p.stat().st_size
+    if size > MAX_CSV_BYTES:
+        return (f"{p.name} is {size / 2 ** 20:,.0f} MiB (at most {MAX_CSV_BYTES / 2 ** 20:,.0f} MiB for one table); "
+                "the planner does not read such files — is it the right file?")
+    return None
+
+
+def csv_rows_problem(name: str, rows: int) -> str | None:
+    """Why a CSV table has too many rows (checked while it is read), or None."""
+    if rows > MAX_SHEET_ROWS:
+        return f"{name} has more than {MAX_SHEET_ROWS:,} rows; the planner does not read such tables"
+    return None

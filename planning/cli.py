@@ -196,26 +196,32 @@ def cmd_generate(args) -> int:
 
 def cmd_compare(args) -> int:
     from planning.compare import run_comparison
+    from planning.compare.words import Words
+    from planning.messages import status_short
 
     sweep = () if args.no_sweep else tuple(args.sweep)
     cmp = run_comparison(args.data, args.year, args.scenarios, args.out, policy=args.policy, time_limit=args.time_limit,
                          solver=args.solver, district=args.district, jobs=args.jobs, sweep=sweep,
-                         sweep_time_limit=args.sweep_time_limit, progress=print)
+                         sweep_time_limit=args.sweep_time_limit, progress=print, lang=args.lang)
+    w = Words(getattr(cmp, "lang", "en"))
     t = cmp.table
-    print(f"Comparison written to {args.out} in {cmp.wall_seconds:.1f} s:")
+    print(w("t_written", out=args.out, seconds=cmp.wall_seconds))
     for n in cmp.names:
         s = cmp.summaries[n]
         share = s.get("requirement_met_share")
-        print(f"  {n:<24} {s.get('status', 'error'):<10} requirement met "
-              + ("n/a" if share is None else f"{share:.1%}")
-              + (f", cost {t.at['cost', n]:,.0f}" if "cost" in t.index and t.at["cost", n] is not None else ""))
+        status = s.get("status", "error")
+        cost = t.at["cost", n] if "cost" in t.index else None
+        print(w("t_row", name=w.name(n), status=status if w.lang == "en" else status_short(s, "zh"),
+                share=w("t_na") if share is None else f"{share:.1%}",
+                cost=w("t_cost", cost=f"{cost:,.0f}") if cost is not None and cost == cost else ""))
     failed = cmp.runs[cmp.runs["run"] != "done"] if len(cmp.runs) else cmp.runs
     for r in failed.to_dict("records"):
-        print(f"  warning: {r['name']} {r['run']}: {r['error'].splitlines()[0] if r['error'] else ''}")
+        print(w("t_failed_run", name=w.run_name(r), run=w.run(r["run"]),
+                error=r["error"].splitlines()[0] if r["error"] else ""))
     for k, f in cmp.files.items():
-        print(f"  {k}: {f}")
+        print(w("t_file", what=w._t.get(f"file_{k}", k), path=f))
     if len(failed):
-        _err(f"{len(failed)} run(s) failed: {', '.join(failed['name'])}")
+        _err(w("t_failed", n=len(failed), names=("、" if w.lang == "zh" else ", ").join(map(w.name, failed["name"]))))
         return 1
     return 0
 
@@ -278,14 +284,16 @@ def cmd_close_year(args) -> int:
         nxt = next_year_data(ds, record, args.year)
         with atomic_dir(target, kind="data set") as tmp:
             write_tables(dataset_text(nxt), tmp)
+    from planning.messages import data_lang, say
+
+    lang = args.lang or data_lang(list(ds.cadres["name"]) + list(ds.units["name"]))
     counts = record["status"].value_counts()
     added = int((record["status"] == "credited").sum())
-    print(f"Year {args.year} closed into {target}: a data set for {args.year + 1}.")
-    print(f"  {len(record)} assignments: {counts.get('credited', 0)} credited, {counts.get('withdrawn', 0)} withdrawn "
-          f"(leave over {policy['requirement.leave_max_share']:.4g} of the class hours), "
-          f"{counts.get('absent', 0)} absent")
-    print(f"  history: {len(ds.history)} + {added} rows; pins dropped; classes, rotations, blackouts and busy "
-          f"periods moved into {args.year + 1} (same week and weekday)")
+    print(say("t_close_head", lang, year=args.year, out=target, next=args.year + 1))
+    print(say("t_close_counts", lang, n=len(record), credited=counts.get("credited", 0),
+              withdrawn=counts.get("withdrawn", 0), share=f"{policy['requirement.leave_max_share']:.1%}",
+              absent=counts.get("absent", 0)))
+    print(say("t_close_history", lang, rows=len(ds.history), added=added, next=args.year + 1))
     return 0
 
 
@@ -294,15 +302,19 @@ def cmd_replan(args) -> int:
 
     r = replan(args.data, args.year, args.base, args.as_of, args.out, policy=args.policy, time_limit=args.time_limit,
                base_data=args.base_data, attendance=args.attendance, msg=args.verbose)
+    from planning.messages import data_lang, say, status_short
+
     s = r.summary
-    print(f"Re-plan as of {s['replan_as_of']} written to {args.out}: status {s['status']} "
-          f"({s['solve_seconds']:.1f} s)")
-    print(f"  base plan: {s['base_assignments']} assignments, {s['base_facts']} done, {s['base_under_way']} under way")
-    print(f"  changes: {s['changes']} ({s['changes_dropped']} dropped, {s['changes_added']} added) for "
-          f"{s['changed_cadres']} cadres; changes.csv says why")
-    print(f"  requirement met: {s['requirement_met']} of {s['cadres']} cadres ({s['requirement_met_share']:.1%})")
+    ds = r.result.data
+    lang = args.lang or data_lang(list(ds.cadres["name"]) + list(ds.units["name"]))
+    print(say("t_replan_head", lang, as_of=s["replan_as_of"], out=args.out, status=status_short(s, lang),
+              seconds=f"{s['solve_seconds']:.1f}"))
+    print(say("t_replan_base", lang, n=s["base_assignments"], done=s["base_facts"], under_way=s["base_under_way"]))
+    print(say("t_replan_changes", lang, changes=s["changes"], dropped=s["changes_dropped"], added=s["changes_added"],
+              cadres=s["changed_cadres"], file="changes.csv"))
+    print(say("t_met", lang, met=s["requirement_met"], cadres=s["cadres"], share=f"{s['requirement_met_share']:.1%}"))
     for w in s["warnings"]:
-        print(f"  warning: {w}")
+        print(say("t_warning", lang, text=w))
     return 0
 
 
@@ -380,6 +392,8 @@ def parser() -> argparse.ArgumentParser:
     cm.add_argument("--no-sweep", action="store_true", help="skip the budget sweep")
     cm.add_argument("--sweep-time-limit", type=whole_seconds,
                     help="whole seconds per sweep plan (default: --time-limit)")
+    cm.add_argument("--lang", choices=("en", "zh"),
+                    help="language of the handout, workbook and these lines (default: the data's)")
     cm.set_defaults(func=cmd_compare)
 
     a = sub.add_parser("activities", help="the year's talks, seminars and exchanges beside a plan; .ics calendars, "
@@ -404,6 +418,7 @@ def parser() -> argparse.ArgumentParser:
                                                         "data set's own, else everything as planned")
     cy.add_argument("--out", required=True, help="folder for next year's data set")
     cy.add_argument("--policy", help="policy file (default: the plan's own policy.yaml)")
+    cy.add_argument("--lang", choices=("en", "zh"), help="language of these lines (default: the data's)")
     cy.set_defaults(func=cmd_close_year)
 
     rp = sub.add_parser("replan", help="re-plan during the year with the fewest changes to the published plan")
@@ -419,6 +434,8 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--base-data", metavar="DATA", help="the data the base plan was made for (it must be valid for it)")
     rp.add_argument("--time-limit", type=whole_seconds, help="whole seconds")
     rp.add_argument("--verbose", action="store_true", help="show the solver's log")
+    rp.add_argument("--lang", choices=("en", "zh"),
+                    help="language of these lines (default: the data's; changes.csv says why in the data's language)")
     rp.set_defaults(func=cmd_replan)
 
     from planning.simulate.cli import add_parser as add_simulate

@@ -416,6 +416,69 @@ WHATIF_MESSAGES: dict[str, dict[str, str]] = {
 }
 MESSAGES.update(WHATIF_MESSAGES)
 
+# Why a re-plan changed an assignment (planning.inyear.replan; changes.csv reason, reason_codes).
+# The values are made per language by planning.inyear.words (periods, levels, dates, lists).
+REPLAN_MESSAGES: dict[str, dict[str, str]] = {
+    "rp_roster": {"en": "{cadre} is no longer in the roster", "zh": "{cadre} 已不在干部名册中"},
+    "rp_class_cancelled": {"en": "class {act} cancelled", "zh": "培训班 {act} 取消"},
+    "rp_post_cancelled": {"en": "rotation post {act} cancelled", "zh": "挂职岗位 {act} 取消"},
+    "rp_region_blackout": {"en": "new blackout {period}", "zh": "新增全区重点工作时段 {period}"},
+    "rp_unit_blackout": {"en": "blackout of unit {unit} {period}", "zh": "单位 {unit} 重点工作时段 {period}"},
+    "rp_transfer_note": {"en": " (transferred from {old} to {new})", "zh": "（由 {old} 调至 {new}）"},
+    "rp_busy": {"en": "own busy period {period}", "zh": "本人工作繁忙期 {period}"},
+    "rp_level": {"en": "{act} is not open to their level ({level})", "zh": "{act} 不面向其职级（{level}）"},
+    "rp_direction": {"en": "rotation {act} is in the other direction than their grassroots experience allows",
+                     "zh": "挂职岗位 {act} 与其基层工作经历要求的挂职方向不符"},
+    "rp_topic": {"en": "the topic of {act} is already in their history", "zh": "{act} 的专题已参加过"},
+    "rp_must_not": {"en": "pinned must_not {act}", "zh": "已指定不参加 {act}"},
+    "rp_unscheduled": {"en": "class {act} has no feasible dates in its window", "zh": "培训班 {act} 在可选时段内无可行日期"},
+    "rp_not_allowed": {"en": "no longer allowed by the data", "zh": "按新数据不再符合条件"},
+    "rp_transferred": {"en": "transferred from {old} to {new}", "zh": "由 {old} 调至 {new}"},
+    "rp_cut": {"en": "{act} cut to {cap} places", "zh": "{act} 名额减至 {cap} 人"},
+    "rp_min_size": {"en": "class {act} no longer reaches its minimum size ({size})",
+                    "zh": "培训班 {act} 人数不足最低开班人数（{size}人）"},
+    "rp_unit_cap": {"en": "unit {unit} may have at most {cap} away on {day}",
+                    "zh": "单位 {unit} 在{day}最多可有 {cap} 人离岗"},
+    "rp_moved_in_note": {"en": " ({who} transferred in)", "zh": "（{who} 调入）"},
+    "rp_better": {"en": "re-planned: the requirement is better met this way", "zh": "统筹调整：更好地完成培训要求"},
+    "rp_seat_given": {"en": "place in {act} given to {cadre}", "zh": "{act} 的名额让给 {cadre}"},
+    "rp_seat_taken": {"en": "moved to take the seat of {cadre} in {act}", "zh": "调入 {act}，使用 {cadre} 让出的名额"},
+    "rp_added": {"en": "added: a place that helps meet the requirement", "zh": "新增安排：有助于完成培训要求"},
+    "rp_moved_dates": {"en": "class {act} moved to other dates", "zh": "培训班 {act} 调整日期"},
+    "rp_moved_dates_why": {"en": "class {act} moved to other dates: {why}", "zh": "培训班 {act} 调整日期：{why}"},
+    "rp_withdrawn": {"en": "withdrawn from {act}: {leave} hours of leave exceed {share} of the {hours} class hours "
+                           "({limit} hours): withdrawn, no credit",
+                     "zh": "退出 {act}：请假{leave}学时，超过{hours}学时的{share}（{limit}学时），按退学处理，不计学时"},
+    "rp_absent": {"en": "did not attend {act}: no credit", "zh": "未参加 {act}：不计学时"},
+    "rp_sep": {"en": "; ", "zh": "；"},
+    "rp_note_min_size": {"en": "attendance: {cadre} {status} in {act}, but the class would fall below its minimum "
+                               "size without them: the assignment stays in the plan",
+                         "zh": "出勤：{cadre}在{act}中{status}，但其退出后该班将低于最低开班人数，该安排保留在计划中"},
+    "rp_status_withdrawn": {"en": "withdrew (leave over the policy share)", "zh": "请假超过规定比例"},
+    "rp_status_absent": {"en": "did not attend", "zh": "未参加"},
+    # the console lines of `planning replan` and `planning close-year`
+    "t_replan_head": {"en": "Re-plan as of {as_of} written to {out}: {status} ({seconds} s)",
+                      "zh": "截至{as_of}的调整计划已写入 {out}：{status}（用时{seconds}秒）"},
+    "t_replan_base": {"en": "  base plan: {n} assignments, {done} done, {under_way} under way",
+                      "zh": "  原计划：共{n}项安排，已完成{done}项，进行中{under_way}项"},
+    "t_replan_changes": {"en": "  changes: {changes} ({dropped} dropped, {added} added) for {cadres} cadres; "
+                               "{file} says why",
+                         "zh": "  调整：{changes}项（取消{dropped}项，新增{added}项），涉及{cadres}名干部；原因见 {file}"},
+    "t_met": {"en": "  requirement met: {met} of {cadres} cadres ({share})",
+              "zh": "  达到培训要求：{cadres}名干部中{met}人（{share}）"},
+    "t_warning": {"en": "  warning: {text}", "zh": "  警告：{text}"},
+    "t_close_head": {"en": "Year {year} closed into {out}: a data set for {next}.",
+                     "zh": "{year}年度已结转至 {out}：生成{next}年度数据。"},
+    "t_close_counts": {"en": "  {n} assignments: {credited} credited, {withdrawn} withdrawn (leave over {share} of the "
+                             "class hours), {absent} absent",
+                       "zh": "  共{n}项安排：{credited}项计入，{withdrawn}项退学（请假超过总学时的{share}），{absent}项未参加"},
+    "t_close_history": {"en": "  history: {rows} + {added} rows; pins dropped; classes, rotations, blackouts and busy "
+                              "periods moved into {next} (same week and weekday)",
+                        "zh": "  培训记录：原有{rows}条，新增{added}条；指定安排已清除；培训班、挂职岗位、重点工作时段和工作繁忙期"
+                              "已顺延至{next}年（同一周、同一星期几）"},
+}
+MESSAGES.update(REPLAN_MESSAGES)
+
 
 # Names the solver writes into the summary, for a person.
 SOLVER_NAMES: dict[str, dict[str, str]] = {
@@ -444,6 +507,8 @@ def solver_name(name: str, lang: str = "en") -> str:
 
 def _pct(x: float, lang: str) -> str:
     v = 100 * float(x)
+    if 0 < v < 0.005:  # a gap too small to print: never "at most 0.00 % from the best"
+        return "<0.01%" if lang == "zh" else "< 0.01 %"
     text = f"{v:.1f}" if v >= 0.95 else f"{v:.2f}"
     return f"{text}%" if lang == "zh" else f"{text} %"
 

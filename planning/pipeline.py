@@ -277,7 +277,7 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False,
     1 (ties go to it), and the exact MIP gets the best start as its initial solution.
 
     1. the greedy baseline and the all-or-nothing bundle heuristic;
-    2. Lagrangian prices on seats, unit days and budget (`model/lagrange.py`): a proven bound
+    2. Lagrangian prices on seats, unit days and budget (`model/lagrange/`): a proven bound
        and the plans the prices build, windowed classes dated by the demand at those prices;
     3. the ejection-chain search from the best plan so far;
     4. small instances (up to `search.full_mip_pairs` pairs): the exact PuLP MIP, warm-started

@@ -65,6 +65,7 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "activities.exchange_hours": (0, 12, True),
     "activities.low_rating": (1, 5, False),
     "simulation_fast.time_limit": (0, None, True),
+    "simulation_fast.threads": (1, None, False),
     "simulation.attrition_division": (0, 1, False),
     "simulation.attrition_section": (0, 1, False),
     "simulation.attrition_deputy_section": (0, 1, False),

@@ -2,7 +2,7 @@
 
 The rules and the objective are written down in several places on purpose or for speed: the
 PuLP model (`model/rules.py`, read back by `model/values.py`), the Lagrangian core's arrays and
-scorer (`model/lagrange.py`), the ejection search's Scorer (`model/ejection.py`), the plan
+scorer (`model/lagrange/`), the ejection search's Scorer (`model/ejection.py`), the plan
 builder every heuristic uses (`model/greedy.PlanBuilder`), the bounds (`model/bounds.py`) and,
 separate on purpose, the independent checker (`planning/check.py`). For each seed a small
 random county is written (`conftest.write_dataset`) and many plans are formed — built under

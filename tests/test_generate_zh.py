@@ -6,6 +6,7 @@ import html as html_lib
 import re
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from planning.data.generate import generate
@@ -82,3 +83,130 @@ def test_committed_chinese_sample_is_the_generator_s(tmp_path):
     write_dataset(to_chinese(generate("medium", YEAR, 7)), tmp_path / "zh")
     for f in sorted(sample.glob("*.csv")):
         assert (tmp_path / "zh" / f.name).read_bytes() == f.read_bytes(), f.name
+
+
+def _workbook_words(path, skip_headers=("代码", "key"), path_headers=("文件", "文件夹")) -> dict[str, list[str]]:
+    """English words per sheet of a workbook: sheet name, headers and text cells (the first column
+    when it is the machine key, and the cells of the file and folder columns, which are names on
+    disk like ids, left out)."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    found = {}
+    for ws in wb.worksheets:
+        rows = list(ws.iter_rows(values_only=True))
+        head = list(rows[0]) if rows else []
+        skip = {j for j, h in enumerate(head) if h in skip_headers or h in path_headers}
+        cells = [ws.title] + [str(v) for v in head if v is not None]
+        cells += [str(v) for row in rows[1:] for j, v in enumerate(row) if isinstance(v, str) and j not in skip]
+        found[ws.title] = english_words(" ".join(cells))
+    wb.close()
+    return found
+
+
+def test_chinese_comparison_handout_workbook_and_console_have_no_english(zh_plan, capsys):
+    """`planning compare` on Chinese data: handout, workbook and its lines in Chinese (two scenarios,
+    one a policy change relative to the baseline, one a data edit, and a one-point budget sweep)."""
+    import pypdf
+
+    from planning.cli import main
+
+    data, _, root = zh_plan
+    (root / "cap.yaml").write_text("name: 离岗上限15\ndescription: 单位同日离岗不超过15%\n"
+                                   "policy: {absence.max_absent_share: 0.15, budget.share_of_baseline: 0.9}\n",
+                                   encoding="utf-8")
+    (root / "autumn.yaml").write_text("name: 秋季扩容\ndescription: 秋季培训班名额增加20%\n"
+                                      "edits:\n  - scale_capacity: {select: {season: autumn}, factor: 1.2}\n",
+                                      encoding="utf-8")
+    out = root / "compare"
+    code = main(["compare", str(data), "--year", str(YEAR), "--scenarios", str(root / "cap.yaml"),
+                 str(root / "autumn.yaml"), "--out", str(out), "--time-limit", "2", "--jobs", "2", "--sweep", "0.8"])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    # the console: paths are the user's own (left out), everything else Chinese
+    assert english_words(printed.replace(str(out), " ").replace(str(root), " ")) == [], printed
+    pdf = "".join(p.extract_text() for p in pypdf.PdfReader(out / "comparison.pdf").pages)
+    assert "基准方案" in pdf and "秋季扩容" in pdf
+    assert english_words(pdf.replace(str(data), " ")) == []
+    found = _workbook_words(out / "comparison.xlsx")
+    assert list(found) == ["指标对比", "情景", "安排差异", "干部变化", "预算测算"]
+    assert {k: v for k, v in found.items() if v} == {}
+    # the files keep their contract: English machine names and values
+    assert "requirement_met_share" in (out / "comparison.csv").read_text(encoding="utf-8")
+    from planning.data.load import load_dataset
+    from planning.scenarios import apply_scenario, load_scenario
+    from planning.policy import load_policy
+
+    ds = load_dataset(data, YEAR)
+    assert check_plan(ds, out / "base", YEAR, out / "base" / "policy.yaml") == []
+    for n, f in (("离岗上限15", "cap.yaml"), ("秋季扩容", "autumn.yaml")):
+        edited, _ = apply_scenario(ds, load_scenario(root / f).with_baseline_cost(1.0), YEAR, load_policy())
+        assert check_plan(edited, out / n, YEAR, out / n / "policy.yaml") == [], n
+
+
+def test_chinese_replan_says_why_in_chinese(zh_plan, tmp_path):
+    """A re-plan on Chinese data: changes.csv's reason in Chinese (made from the reason codes), the
+    codes and the English words beside it; the plan checked against the changed data."""
+    import datetime as dt
+
+    from planning.data.load import load_dataset
+    from planning.inyear.replan import replan
+    from planning.io import read_plan_csv
+
+    data, out, _ = zh_plan
+    ds = load_dataset(data, YEAR)
+    plan = read_plan_csv(out / "plan.csv")
+    later = plan[(plan["kind"] == "class") & (plan["start_date"] >= "2027-06-01")]
+    gone = later["activity_id"].value_counts().index[0]
+    changed = ds.copy()
+    changed.tables["classes"] = ds.classes[ds.classes["class_id"] != gone].reset_index(drop=True)
+    changed.tables["pins"] = ds.pins[ds.pins["activity_id"] != gone].reset_index(drop=True)
+    r = replan(changed, YEAR, out, dt.date(2027, 4, 1), tmp_path / "re", time_limit=10)
+    ch = read_plan_csv(tmp_path / "re" / "changes.csv")
+    assert len(ch) and (ch["reason"] == ch["reason_zh"]).all()
+    assert english_words(" ".join(ch["reason"])) == []
+    assert f"培训班 {gone} 取消" in " ".join(ch["reason"]) and f"class {gone} cancelled" in " ".join(ch["reason_en"])
+    assert all(c.startswith("rp_") for row in ch["reason_codes"] for c in row.split(";"))
+    assert check_plan(changed, tmp_path / "re", YEAR) == [] and r.summary["changes"] == len(ch)
+
+
+@pytest.mark.parametrize("command", [["assess"], ["pool", "select", "--quota", "3"], ["pool", "review"],
+                                     ["pool", "fill"], ["growth"]])
+def test_chinese_pool_commands_say_everything_in_chinese(zh_plan, tmp_path, capsys, command):
+    """The pool's commands on Chinese data (no --lang): their lines, reasons and pool.xlsx in Chinese."""
+    import pypdf
+
+    from planning.cli import main
+
+    data, _, _ = zh_plan
+    out = tmp_path / "out"
+    code = main(command[:2] + [str(data)] + command[2:] + ["--year", str(YEAR), "--out", str(out)]
+                if command[0] == "pool" else command + [str(data), "--year", str(YEAR), "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert english_words(printed.replace(str(out), " ")) == [], printed
+    for csv in out.glob("*.csv"):
+        frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        if "reason" in frame:
+            assert english_words(" ".join(frame["reason"])) == [], csv.name
+    if (out / "pool.xlsx").exists():
+        assert {k: v for k, v in _workbook_words(out / "pool.xlsx").items() if v} == {}
+    if (out / "growth.pdf").exists():
+        text = "".join(p.extract_text() for p in pypdf.PdfReader(out / "growth.pdf").pages)
+        assert english_words(text.replace(str(data), " ")) == []
+
+
+def test_chinese_close_year_replan_and_simulate_lines(zh_plan, tmp_path, capsys):
+    """close-year, replan and simulate on Chinese data print their lines in Chinese (no --lang)."""
+    from planning.cli import main
+
+    data, plan, _ = zh_plan
+    runs = {"close": ["close-year", str(data), str(plan), "--year", str(YEAR), "--out", str(tmp_path / "next")],
+            "replan": ["replan", str(data), "--year", str(YEAR), "--base", str(plan), "--as-of", "2027-04-01",
+                       "--out", str(tmp_path / "re"), "--time-limit", "5"],
+            "simulate": ["simulate", str(data), "--start-year", str(YEAR), "--years", "2", "--runs", "1",
+                         "--out", str(tmp_path / "sim"), "--no-progress", "--jobs", "1"]}
+    for name, argv in runs.items():
+        assert main(argv) == 0, name
+        printed = capsys.readouterr().out
+        for f in ("next", "re", "sim"):
+            printed = printed.replace(str(tmp_path / f), " ")
+        assert english_words(printed.replace("changes.csv", " ")) == [], (name, printed)

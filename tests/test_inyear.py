@@ -238,7 +238,10 @@ def test_replan_is_valid_keeps_what_started_and_says_why(small_plan, small_repla
     assert _keys(started) <= _keys(r.plan)
     assert gone not in set(r.plan["activity_id"])
     changes = read_plan_csv(out / "changes.csv")
-    assert list(changes.columns) == ["cadre_id", "before", "after", "reason"] and (changes["reason"] != "").all()
+    assert list(changes.columns)[:4] == ["cadre_id", "before", "after", "reason"] and (changes["reason"] != "").all()
+    assert (changes["reason"] == changes["reason_en"]).all()  # English data: the reason in English
+    codes = {c for row in changes["reason_codes"] for c in row.split(";")}
+    assert {"rp_class_cancelled", "rp_region_blackout"} <= codes and all(c.startswith("rp_") for c in codes)
     import json
 
     summary = json.loads((out / "summary.json").read_text())
@@ -331,17 +334,36 @@ def test_report_shows_the_change_notice_per_unit_affected(small_replan, small_pl
         dict(zip(ds.cadres["cadre_id"], ds.cadres["unit_id"]))).nunique()
     assert f"class {gone} cancelled" in html and "as of 2027-04-01" in html
     zh = render_report_html(out, ds, YEAR, lang="zh")
-    assert "计划调整通知" in zh and f"培训班 {gone} 取消" in zh and "新增重点工作时段 2027-05-10…05-14" in zh
+    assert "计划调整通知" in zh and f"培训班 {gone} 取消" in zh and "新增全区重点工作时段 2027年5月10日至5月14日" in zh
     plan_dir, _ = small_plan
     assert "Change notice" not in render_report_html(plan_dir, SMALL, YEAR)
 
 
-def test_reasons_in_chinese():
-    from planning.inyear.words import reason_zh
+def test_reasons_in_both_languages_from_codes():
+    """Every re-plan reason code renders in both languages from its values (no English in Chinese)."""
+    import re
 
-    assert reason_zh("class C1 cancelled; moved to take the seat of CD9 in C2") == "培训班 C1 取消；调入 C2，使用 CD9 让出的名额"
-    assert reason_zh("transferred from U1 to U2") == "由 U1 调至 U2"
-    assert reason_zh("something new") == "something new"
+    from planning.inyear.words import Why, codes, join
+    from planning.messages import REPLAN_MESSAGES
+
+    period = ("2027-05-10", "2027-05-14", "全区会议")
+    values = {"cadre": "CD00009", "act": "C2027-001", "unit": "U001", "old": "U001", "new": "U002", "period": period,
+              "level": "deputy_section", "cap": 3, "size": 8, "day": "2027-06-01", "who": ("CD00001", "CD00002"),
+              "leave": 6, "share": 1 / 7, "hours": 35, "limit": 5.0}
+    for code in REPLAN_MESSAGES:
+        if code.endswith("_note") or code in ("rp_sep", "rp_moved_dates_why"):
+            continue
+        w = Why(code, values)
+        en, zh = w.text("en"), w.text("zh")
+        assert en and zh and "{" not in en + zh, code
+        assert re.findall(r"[A-Za-z]{2,}", re.sub(r"\b[A-Z]+\d[\w-]*\b", "", zh)) == [], (code, zh)
+    both = [Why("rp_class_cancelled", {"act": "C1"}), Why("rp_seat_taken", {"cadre": "CD9", "act": "C2"})]
+    assert join(both, "en") == "class C1 cancelled; moved to take the seat of CD9 in C2"
+    assert join(both, "zh") == "培训班 C1 取消；调入 C2，使用 CD9 让出的名额"
+    moved = Why("rp_moved_dates", {"act": "C3", "inner": Why("rp_busy", {"period": period})})
+    assert moved.text("en") == "class C3 moved to other dates: own busy period 2027-05-10…05-14 (全区会议)"
+    assert moved.text("zh") == "培训班 C3 调整日期：本人工作繁忙期 2027年5月10日至5月14日（全区会议）"
+    assert codes([moved]) == "rp_moved_dates;rp_busy"
 
 
 def test_notebook_section_replans_an_example_change(small_plan, tmp_path):

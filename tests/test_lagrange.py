@@ -1,4 +1,4 @@
-"""The Lagrangian relaxation (planning/model/lagrange.py): its per-cadre search is exact, its
+"""The Lagrangian relaxation (planning/model/lagrange/): its per-cadre search is exact, its
 objective is the PuLP model's, its bound lies above the exact MIP optimum, and the plans its
 prices build keep every rule (the independent checker says so)."""
 from __future__ import annotations
@@ -201,7 +201,7 @@ def test_master_rounds_tighten_the_bound_and_keep_it_valid(tmp_path):
 
 
 def test_master_pool_keeps_each_bundle_once(windowed):
-    from planning.model import master
+    from planning.model.lagrange import master
 
     data = lagrange.prepare(_problem(windowed))
     pool = master.Pool(data)

@@ -491,6 +491,26 @@ def test_workbook_limits_on_size_and_rows(tmp_path, monkeypatch):
     assert len(problems) == 1 and "unpacks to" in problems[0].message
 
 
+def test_csv_limits_on_size_and_rows(tmp_path, monkeypatch):
+    """A CSV table over the size limit is refused from its size (nothing read); one over the row
+    limit while it is read; each is one message naming the table, and the command exits 2."""
+    from planning import bounded
+    from planning.data.load import read_raw
+
+    data = write_dataset(tmp_path, history=[{"cadre_id": c, "topic": t} for c in ("C1", "C2", "C3") for t in ("law", "party")])
+    rows = {t: len(pd.read_csv(data / f"{t}.csv")) for t in ("cadres", "history")}
+    monkeypatch.setattr(bounded, "MAX_SHEET_ROWS", rows["cadres"])  # history is larger
+    assert rows["history"] > rows["cadres"]
+    _, problems = read_raw(data)
+    assert [p.table for p in problems] == ["history"] and f"more than {rows['cadres']} rows" in problems[0].message
+    monkeypatch.setattr(bounded, "MAX_SHEET_ROWS", 1_000_000)
+    with open(data / "history.csv", "ab") as f:  # a sparse file: huge on paper, nothing on disk
+        f.truncate(bounded.MAX_CSV_BYTES + 1)
+    _, problems = read_raw(data)
+    assert [p.table for p in problems] == ["history"] and "MiB" in problems[0].message
+    assert main(["validate", str(data), "--year", str(YEAR)]) == 2
+
+
 @pytest.mark.parametrize("breakage, words", [("gbk", "not UTF-8"), ("long cell", "longer than")])
 def test_an_unreadable_table_is_one_message_not_a_cascade(tmp_path, capsys, breakage, words):
     data = write_dataset(tmp_path, history=[{"cadre_id": "C1"}, {"cadre_id": "C2"}], busy=[{"cadre_id": "C3"}])

@@ -41,6 +41,7 @@ class Comparison:
     files: dict[str, Path] = field(default_factory=dict)
     jobs: int | None = None
     shown: Path | None = None              # where `out` will be once complete (it is written elsewhere first)
+    lang: str = "en"                       # the handout's, workbook's and console's language
 
     def folder(self, name: str) -> Path:
         return self.out / name
@@ -73,18 +74,20 @@ def run_comparison(data: str | Path | Dataset, year: int, scenarios: list[str | 
                    solver: str | None = None, district: str | None = None, jobs: int | None = None,
                    sweep: list[float] | tuple[float, ...] | None = DEFAULT_SWEEP,
                    sweep_time_limit: float | None = None, workbook: bool = True, handout: bool = True,
-                   progress: Callable[[str], None] | None = None) -> Comparison:
+                   progress: Callable[[str], None] | None = None, lang: str | None = None) -> Comparison:
     """Plan the baseline and every scenario (and the budget sweep) in parallel, then compare.
 
     Every scenario is parsed and applied before anything is solved, so a bad scenario stops the
     run at once with its file and edit named (ScenarioError / PolicyError). `out` is checked
-    first and written as a whole (planning.io: a new, empty or planner-written folder)."""
+    first and written as a whole (planning.io: a new, empty or planner-written folder). `lang`
+    ("en"/"zh") is the handout's, workbook's and progress lines' language; None = the data's
+    (planning.messages.data_lang: most cadre and unit names Chinese -> "zh")."""
     t0 = time.perf_counter()
     target = check_output_target(out, [data, policy, *scenarios], kind="comparison")
     with hold_output(target), atomic_dir(target, kind="comparison") as tmp:
         cmp = _compare(data, year, scenarios, tmp, target, t0, policy=policy, time_limit=time_limit, solver=solver,
                        district=district, jobs=jobs, sweep=sweep, sweep_time_limit=sweep_time_limit,
-                       workbook=workbook, handout=handout, progress=progress)
+                       workbook=workbook, handout=handout, progress=progress, lang=lang)
         if len(cmp.runs):  # the folders as they will be once `tmp` is in place
             cmp.runs["folder"] = [str(target / Path(f).relative_to(tmp)) for f in cmp.runs["folder"]]
         cmp.wall_seconds = round(time.perf_counter() - t0, 1)
@@ -96,11 +99,16 @@ def run_comparison(data: str | Path | Dataset, year: int, scenarios: list[str | 
 
 
 def _compare(data, year, scenarios, out: Path, shown: Path, t0: float, *, policy, time_limit, solver, district, jobs,
-             sweep, sweep_time_limit, workbook, handout, progress) -> Comparison:
+             sweep, sweep_time_limit, workbook, handout, progress, lang=None) -> Comparison:
+    from planning.compare.words import Words
+    from planning.messages import data_lang
+
     say = progress or (lambda s: None)
     overrides = {k: v for k, v in {"solver.name": solver, "solver.time_limit": time_limit}.items() if v is not None}
     base_pol = resolve_policy(policy, overrides)
     ds = data if isinstance(data, Dataset) else load_dataset(data, year)
+    lang = lang or data_lang(list(ds.cadres["name"]) + list(ds.units["name"]))
+    w = Words(lang)
     scen: dict[str, Scenario | None] = {BASE: None}
     edited: dict[str, Dataset] = {BASE: filter_district(ds, district)}
     for s in scenarios:
@@ -136,13 +144,13 @@ def _compare(data, year, scenarios, out: Path, shown: Path, t0: float, *, policy
         pending = {pool.submit(_run_one, dict(common, name=n, kind="scenario" if n != BASE else "baseline",
                                               scenario=scen[n], policy=base_pol, folder=out / n))
                    for n in scen if n not in later}
-        say(f"planning {len(scen)} runs (baseline + {len(scen) - 1} scenario(s)) with {jobs} job(s)")
+        say(w("t_planning", n=len(scen), k=len(scen) - 1, jobs=jobs))
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for f in done:
                 r = f.result()
                 results.append(r)
-                say(f"  {r['name']}: {r['run']} in {r['seconds']:.1f} s")
+                say(w("t_run", name=w.run_name(r), run=w.run(r["run"]), seconds=r["seconds"]))
                 if r["name"] == BASE and r["kind"] == "baseline" and later:
                     cost = float(T.read_summary(out / BASE).get("cost") or 0) if r["run"] == "done" else None
                     for n in later:  # without a baseline cost the run plans its own baseline first
@@ -157,8 +165,8 @@ def _compare(data, year, scenarios, out: Path, shown: Path, t0: float, *, policy
                             pending.add(pool.submit(_run_one, dict(
                                 common, name=label, kind="sweep", scenario=None, policy=sweep_pol,
                                 folder=out / SWEEP_DIR / label, budget=round(fr * cost, 2), fraction=fr)))
-                        say(f"  budget sweep: {len(fractions)} run(s) at {', '.join(f'{f:.0%}' for f in fractions)} "
-                            f"of the baseline's cost")
+                        say(w("t_sweep", n=len(fractions),
+                              shares=("、" if lang == "zh" else ", ").join(f"{f:.0%}" for f in fractions)))
     runs = pd.DataFrame(results)
     names = list(scen)
     summaries = {n: T.read_summary(out / n) for n in names}
@@ -181,7 +189,7 @@ def _compare(data, year, scenarios, out: Path, shown: Path, t0: float, *, policy
         changes.insert(changes.columns.get_loc("cadre_id") + 1, "name", changes["cadre_id"].map(names_of).fillna(""))
         changes.insert(changes.columns.get_loc("unit_id") + 1, "unit", changes["unit_id"].map(units_of).fillna(""))
     sweep_df = _sweep_table(runs, out, summaries.get(BASE, {}))
-    cmp = Comparison(out, year, names, scen, summaries, table, diff, changes, sweep_df, runs, shown=shown)
+    cmp = Comparison(out, year, names, scen, summaries, table, diff, changes, sweep_df, runs, shown=shown, lang=lang)
     cmp.jobs = jobs
     cmp.wall_seconds = round(time.perf_counter() - t0, 1)
     _write(cmp, workbook=workbook, handout=handout)

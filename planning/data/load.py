@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from planning.bounded import InputLimitError, check_sheet_rows, check_workbook
+from planning import bounded
+from planning.bounded import InputLimitError, check_sheet_rows, check_workbook, csv_rows_problem, csv_size_problem
 from planning.data.dataset import ROW, Dataset  # noqa: F401 — also imported from here by most of the planner
 from planning.data.schema import TABLES, Column, Table
 from planning.data.validate import collect_problems, data_warnings
@@ -62,6 +63,9 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     Blank lines are skipped but still counted, so row numbers match what the planner sees
     in an editor. Returns the frame and (line, message) problems of single rows."""
     try:
+        too_large = csv_size_problem(path)  # bounded before a byte is read
+        if too_large:
+            raise _TableProblem(too_large)
         raw = path.read_bytes()
     except OSError as e:
         raise _TableProblem(f"{path.name} cannot be opened ({e.strerror or e})") from None
@@ -95,6 +99,8 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
                                         "columns (is there an unquoted comma inside a value?)"))
             rows.append(record)
             numbers.append(start)
+            if len(rows) > bounded.MAX_SHEET_ROWS:
+                raise _TableProblem(csv_rows_problem(path.name, len(rows)), start)
     except csv.Error as e:
         if "field limit" in str(e):
             raise _TableProblem(f"{path.name} has a value longer than {csv.field_size_limit():,} characters near "

@@ -22,6 +22,14 @@ def _rows(df: pd.DataFrame) -> list[dict]:
     return [dict(zip(cols, values)) for values in df.to_numpy(dtype=object).tolist()] if len(df) else []
 
 
+def _cells(df: pd.DataFrame, *columns: str) -> list[tuple]:
+    """(row number, the columns' values ...) per row, only the columns a rule reads (a table of
+    30,000 assessment rows is converted once per column, not once per rule and column)."""
+    if not len(df):
+        return []
+    return list(zip(df[ROW].tolist(), *(df[c].tolist() for c in columns)))
+
+
 def _in_year(d: dt.date | None, year: int) -> bool:
     return d is None or d.year == year
 
@@ -29,15 +37,14 @@ def _in_year(d: dt.date | None, year: int) -> bool:
 def check_unique(df: pd.DataFrame, table: str, column: str) -> list[Problem]:
     out = []
     first: dict[str, int] = {}
-    for r in _rows(df):
-        key = r[column]
+    for row, key in _cells(df, column):
         if key in (None, ""):
             continue
         if key in first:
-            out.append(Problem(table, r[ROW], column,
+            out.append(Problem(table, row, column,
                                f"'{key}' is used twice (also on row {first[key]}); each {column} must be unique"))
         else:
-            first[key] = r[ROW]
+            first[key] = row
     return out
 
 
@@ -52,8 +59,8 @@ def check_levels(df: pd.DataFrame, table: str, column: str, as_list: bool) -> li
 
 
 def check_choice(df: pd.DataFrame, table: str, column: str, allowed: tuple[str, ...]) -> list[Problem]:
-    return [Problem(table, r[ROW], column, f"'{r[column]}' is not allowed here; use {_or(allowed)}")
-            for r in _rows(df) if r[column] and r[column] not in allowed]
+    return [Problem(table, row, column, f"'{v}' is not allowed here; use {_or(allowed)}")
+            for row, v in _cells(df, column) if v and v not in allowed]
 
 
 def _or(words) -> str:
@@ -63,14 +70,13 @@ def _or(words) -> str:
 
 def check_range(df, table, column, lo=None, hi=None, lo_open=False, what="") -> list[Problem]:
     out = []
-    for r in _rows(df):
-        v = r[column]
+    for row, v in _cells(df, column):
         if v is None or v == "":
             continue
         bad = (lo is not None and (v <= lo if lo_open else v < lo)) or (hi is not None and v > hi)
         if bad:
             rng = what or (f"{'more than' if lo_open else 'at least'} {lo}" + (f" and at most {hi}" if hi is not None else ""))
-            out.append(Problem(table, r[ROW], column, f"{v:g} is not allowed: it must be {rng}"))
+            out.append(Problem(table, row, column, f"{v:g} is not allowed: it must be {rng}"))
     return out
 
 
@@ -80,8 +86,8 @@ def check_order(df, table, start, end) -> list[Problem]:
 
 
 def check_refs(df, table, column, valid: set, target: str) -> list[Problem]:
-    return [Problem(table, r[ROW], column, f"'{r[column]}' is not found in {target}")
-            for r in _rows(df) if r[column] and r[column] not in valid]
+    return [Problem(table, row, column, f"'{v}' is not found in {target}")
+            for row, v in _cells(df, column) if v and v not in valid]
 
 
 # --------------------------------------------------------------------------- tables
@@ -195,8 +201,8 @@ def validate_history(ds: Dataset, year: int) -> list[Problem]:
     h = ds.history
     p = check_refs(h, "history", "cadre_id", set(ds.cadres["cadre_id"]), "the cadres table")
     p += check_choice(h, "history", "kind", HISTORY_KINDS)
-    p += [Problem("history", r[ROW], "year", f"{r['year']} is not before the plan year {year}: history holds earlier years only")
-          for r in _rows(h) if r["year"] is not None and r["year"] >= year]
+    p += [Problem("history", row, "year", f"{y} is not before the plan year {year}: history holds earlier years only")
+          for row, y in _cells(h, "year") if y is not None and y >= year]
     p += check_range(h, "history", "days", 0)
     p += check_range(h, "history", "hours", 0)
     return p
@@ -222,8 +228,8 @@ def validate_pins(ds: Dataset) -> list[Problem]:
 
 
 def _not_after(df: pd.DataFrame, table: str, year: int) -> list[Problem]:
-    return [Problem(table, r[ROW], "year", f"{r['year']} is after the plan year {year}")
-            for r in _rows(df) if r["year"] is not None and r["year"] > year]
+    return [Problem(table, row, "year", f"{y} is after the plan year {year}")
+            for row, y in _cells(df, "year") if y is not None and y > year]
 
 
 def validate_online(ds: Dataset, year: int) -> list[Problem]:
@@ -279,16 +285,16 @@ def validate_pool_tables(ds: Dataset, year: int) -> list[Problem]:
         p += check_choice(a, "assessments", "dimension", DIMENSIONS)
         p += check_range(a, "assessments", "score", *ASSESSMENT_SCORE)
         first: dict[tuple, int] = {}
-        for r in _rows(a):
-            key = (r["cadre_id"], r["year"], r["dimension"])
+        for row, *key in _cells(a, "cadre_id", "year", "dimension"):
+            key = tuple(key)
             if None in key:
                 continue
             if key in first:
-                p.append(Problem("assessments", r[ROW], "dimension",
-                                 f"{r['cadre_id']} already has a {r['dimension']} score for {r['year']} (row "
+                p.append(Problem("assessments", row, "dimension",
+                                 f"{key[0]} already has a {key[2]} score for {key[1]} (row "
                                  f"{first[key]}); one row per cadre, year and dimension"))
             else:
-                first[key] = r[ROW]
+                first[key] = row
     c = ds.tables.get("candidates")
     if c is not None and len(c):
         p += check_refs(c, "candidates", "cadre_id", cadres, "the cadres table") + check_unique(c, "candidates", "cadre_id")

@@ -82,13 +82,18 @@ def change_figures(view: ReplanView) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["figure", "published plan", "re-plan"]).set_index("figure")
 
 
-def changes_by_reason(view: ReplanView) -> pd.DataFrame:
-    """How many changes each kind of reason caused (the first phrase of each reason, ids left out)."""
-    import re
+def changes_by_reason(view: ReplanView, lang: str = "en") -> pd.DataFrame:
+    """How many changes each kind of reason caused (by the first reason code of each change; the
+    kind in words with its ids left out)."""
+    from collections import defaultdict
 
-    kinds = view.changes["reason"].map(lambda r: re.sub(r"\b(C|CD|R|U)[\w-]*\d\b", "…", r.split("; ")[0])
-                                       .split(" (")[0].split(" 20")[0])
-    return kinds.value_counts().rename_axis("reason").to_frame("changes")
+    from planning.messages import MESSAGES
+
+    ch = view.changes
+    first = ch["reason_codes"].map(lambda r: str(r).split(";")[0]) if "reason_codes" in ch.columns else ch["reason"]
+    counts = first.value_counts()
+    words = [MESSAGES[k][lang].format_map(defaultdict(lambda: "…")) if k in MESSAGES else k for k in counts.index]
+    return pd.DataFrame({"reason": words, "changes": counts.to_numpy()}).set_index("reason")
 
 
 def write_change_notice(view: ReplanView, folder: str | Path, *, lang: str = "en") -> Path:

@@ -37,8 +37,12 @@ from planning.model.problem import PlanningProblem, build_problem
 from planning.model.warm import pair_index
 from planning.pipeline import PlanResult, extract_result, load_data, plan_policy, solve_plan, write_plan
 from planning.policy import Policy
+from planning.inyear import words
+from planning.inyear.words import Why, span
+from planning.messages import data_lang, say
 
-CHANGE_COLUMNS = ["cadre_id", "before", "after", "reason"]
+CHANGE_COLUMNS = ["cadre_id", "before", "after", "reason"]  # the contract's columns (reason: the data's language)
+REASON_COLUMNS = ["reason_codes", "reason_en", "reason_zh"]  # the reason's codes and its words in both languages
 PHASES = ("fact", "under_way", "later")
 
 
@@ -150,7 +154,7 @@ def _with_pins(ds: Dataset, keep: pd.DataFrame, gone: list[tuple[str, str]] = ()
 
 
 def attendance_drops(ds: Dataset, base: pd.DataFrame, year: int, policy: Policy,
-                     attendance: pd.DataFrame | None) -> tuple[dict[tuple[str, str], str], list[str]]:
+                     attendance: pd.DataFrame | None) -> tuple[dict[tuple[str, str], Why], list[str]]:
     """Started assignments the attendance gave no credit (absent, or withdrawn: leave over the policy
     share): they leave the plan, so that the cadre may get another class, with the reason. One whose
     class would fall below its minimum size stays (a warning says so). DataError (exit 2, naming the
@@ -160,6 +164,7 @@ def attendance_drops(ds: Dataset, base: pd.DataFrame, year: int, policy: Policy,
     att = ds.attendance if attendance is None else attendance
     if att is None or not len(att):
         return {}, []
+    lang = data_lang(list(ds.cadres["name"]) + list(ds.units["name"]))  # the notes are in the data's language
     acts = set(ds.classes["class_id"]) | set(ds.rotations["post_id"])
     known = base[base["cadre_id"].isin(set(ds.cadres["cadre_id"])) & base["activity_id"].isin(acts)]
     record = year_record(ds, known[["cadre_id", "activity_id"]].reset_index(drop=True), year, policy, att)
@@ -171,29 +176,35 @@ def attendance_drops(ds: Dataset, base: pd.DataFrame, year: int, policy: Policy,
         if phase.get((r.cadre_id, r.activity_id)) == "later":
             continue
         if enrolled.get(r.activity_id, 0) - 1 < min_size.get(r.activity_id, 0):
-            warnings.append(f"attendance: {r.cadre_id} {r.reason} in {r.activity_id}, but the class would fall below "
-                            "its minimum size without them: the assignment stays in the plan")
+            warnings.append(say("rp_note_min_size", lang, cadre=r.cadre_id, act=r.activity_id,
+                                status=say(f"rp_status_{r.status}", lang)))
             continue
         enrolled[r.activity_id] -= 1
-        drops[(r.cadre_id, r.activity_id)] = ("withdrawn from " if r.status == "withdrawn" else "did not attend ") \
-            + f"{r.activity_id}: " + (r.reason if r.status == "withdrawn" else "no credit")
+        if r.status == "withdrawn":
+            share = float(policy["requirement.leave_max_share"])
+            drops[(r.cadre_id, r.activity_id)] = Why("rp_withdrawn", {
+                "act": r.activity_id, "leave": r.leave_hours, "share": share, "hours": r.hours,
+                "limit": share * float(r.hours)})
+        else:
+            drops[(r.cadre_id, r.activity_id)] = Why("rp_absent", {"act": r.activity_id})
     return drops, warnings
 
 
-# --------------------------------------------------------------------------- reasons in words
+# --------------------------------------------------------------------------- reasons by code
 def _span(s: dt.date, e: dt.date) -> str:
-    return f"{s}…{e:%m-%d}" if s.year == e.year else f"{s}…{e}"
+    return span(s, e, "en")
 
 
-def _overlapping(periods, s: dt.date, e: dt.date) -> str | None:
+def _overlapping(periods, s: dt.date, e: dt.date) -> tuple[str, str, str] | None:
     for ps, pe, why in periods:
         if ps <= e and s <= pe:
-            return f"{_span(ps, pe)} ({why})" if why else _span(ps, pe)
+            return (ps.isoformat(), pe.isoformat(), why or "")
     return None
 
 
 class Reasons:
-    """Why a base assignment cannot stay, in words (the changed data against the base plan)."""
+    """Why a base assignment cannot stay, as a reason code with its values (planning.inyear.words.Why;
+    the changed data against the base plan)."""
 
     def __init__(self, ds: Dataset, prob: PlanningProblem, base_units: dict[str, str], base: pd.DataFrame):
         self.prob = prob
@@ -207,37 +218,32 @@ class Reasons:
         self.base_units = base_units
         self.cal = prob.calendar
 
-    def forced(self, c: str, a: str, kind: str, s: dt.date, e: dt.date) -> str | None:
+    def forced(self, c: str, a: str, kind: str, s: dt.date, e: dt.date) -> Why | None:
         """Why the changed data forbids this assignment (None when it allows it)."""
         if c not in self.cadres:
-            return f"{c} is no longer in the roster"
+            return Why("rp_roster", {"cadre": c})
         if a not in self.classes and a not in self.posts:
-            return f"{'class' if kind == 'class' else 'rotation post'} {a} cancelled"
+            return Why("rp_class_cancelled" if kind == "class" else "rp_post_cancelled", {"act": a})
         ex = self.prob.exclusions.get(c, {})
         kinds = [k for k, ids in ex.items() if a in ids]
         unit = self.cadres[c]
         moved = self.base_units.get(c)
-        transfer = f" (transferred from {moved} to {unit})" if moved and moved != unit else ""
+        transfer = {"old": moved, "new": unit} if moved and moved != unit else {}
         if kind == "class":
             hit = _overlapping(self.cal.region_periods, s, e)
             if hit:
-                return f"new blackout {hit}"
+                return Why("rp_region_blackout", {"period": hit})
             hit = _overlapping(self.cal.unit_periods.get(unit, []), s, e)
             if hit:
-                return f"blackout of unit {unit} {hit}{transfer}"
+                return Why("rp_unit_blackout", {"unit": unit, "period": hit, **transfer})
         hit = _overlapping(self.cal.busy_periods.get(c, []), s, e)
         if hit:
-            return f"own busy period {hit}"
+            return Why("rp_busy", {"period": hit})
         if "level" in kinds:
-            return f"{a} is not open to their level ({self.levels[c]})"
-        if "direction" in kinds:
-            return f"rotation {a} is in the other direction than their grassroots experience allows"
-        if "topic" in kinds:
-            return f"the topic of {a} is already in their history"
-        if "must_not" in kinds:
-            return f"pinned must_not {a}"
-        if "unscheduled" in kinds:
-            return f"class {a} has no feasible dates in its window"
+            return Why("rp_level", {"act": a, "level": self.levels[c]})
+        for k in ("direction", "topic", "must_not", "unscheduled"):
+            if k in kinds:
+                return Why(f"rp_{k}", {"act": a})
         return None
 
     def set_plan(self, plan: pd.DataFrame, classes: pd.DataFrame, base: pd.DataFrame) -> None:
@@ -262,28 +268,29 @@ class Reasons:
             if self.base_units.get(c) and self.base_units[c] != u:
                 self.moved_in.setdefault(u, []).append(c)
 
-    def chosen(self, c: str, a: str, s: dt.date | None = None, e: dt.date | None = None) -> str:
+    def chosen(self, c: str, a: str, s: dt.date | None = None, e: dt.date | None = None) -> Why:
         """Why the re-plan dropped an assignment the data still allows."""
         from planning.calendar import occupied_days
 
         unit = self.cadres.get(c)
         moved = self.base_units.get(c)
         if moved and unit and moved != unit:
-            return f"transferred from {moved} to {unit}"
+            return Why("rp_transferred", {"old": moved, "new": unit})
         cap = self.capacity.get(a)
         if cap is not None and self.enrolled.get(a, 0) > cap:
-            return f"{a} cut to {cap} places"
+            return Why("rp_cut", {"act": a, "cap": int(cap)})
         if a in getattr(self, "cancelled", ()) and self.min_size.get(a, 0) > 0:
-            return f"class {a} no longer reaches its minimum size ({self.min_size[a]})"
+            return Why("rp_min_size", {"act": a, "size": int(self.min_size[a])})
         if s is not None and hasattr(self, "away") and unit in self.prob.unit_cap:
             limit = self.prob.unit_cap[unit]
             full = sorted(d for d in occupied_days(self.modes.get(a, "full_time"), s, e)
                           if self.away.get((unit, d), 0) >= limit)
             if full:
                 who = self.moved_in.get(unit)
-                return (f"unit {unit} may have at most {limit} away on {dt.date.fromordinal(full[0])}"
-                        + (f" ({', '.join(sorted(who))} transferred in)" if who else ""))
-        return "re-planned: the requirement is better met this way"
+                return Why("rp_unit_cap", {"unit": unit, "cap": int(limit),
+                                           "day": dt.date.fromordinal(full[0]).isoformat(),
+                                           **({"who": tuple(sorted(who))} if who else {})})
+        return Why("rp_better")
 
 
 # --------------------------------------------------------------------------- the change cost
@@ -312,10 +319,12 @@ def _label(a: str, s: Any, e: Any) -> str:
     return f"{a} ({_span(s, e)})" if isinstance(s, dt.date) and isinstance(e, dt.date) else a
 
 
-def list_changes(base: pd.DataFrame, plan: pd.DataFrame, reasons: Reasons, forced: dict[tuple[str, str], str]) -> pd.DataFrame:
+def list_changes(base: pd.DataFrame, plan: pd.DataFrame, reasons: Reasons, forced: dict[tuple[str, str], Why],
+                 lang: str = "en") -> pd.DataFrame:
     """One row per cadre and change: a dropped assignment beside the one that replaces it (same
-    cadre, in date order), or alone; the reason in words. A seat that changes hands says so on
-    both sides ("place in C given to X", "moved to take the seat of Y in C")."""
+    cadre, in date order), or alone; the reason in words in `lang` (``reason``), its codes
+    (``reason_codes``) and the words in both languages (``reason_en``, ``reason_zh``). A seat that
+    changes hands says so on both sides ("place in C given to X", "moved to take the seat of Y in C")."""
     new = plan.assign(start_date=[dt.date.fromisoformat(str(x)) for x in plan["start_date"]],
                       end_date=[dt.date.fromisoformat(str(x)) for x in plan["end_date"]])
     key = lambda df: set(zip(df["cadre_id"], df["activity_id"], df["start_date"]))  # noqa: E731
@@ -349,21 +358,24 @@ def list_changes(base: pd.DataFrame, plan: pd.DataFrame, reasons: Reasons, force
         for k in range(max(len(gone), len(came))):
             g = gone[k] if k < len(gone) else None
             n = came[k] if k < len(came) else None
-            why = []
+            why: list[Why] = []
             if g is not None:
                 why.append(forced.get((c, g[1])) or reasons.chosen(c, g[1], g[2], ends[g]))
-                if why[0].startswith("re-planned") and (c, g[1]) in given_to:
-                    why = [f"place in {g[1]} given to {given_to[(c, g[1])]}"]
+                if why[0].code == "rp_better" and (c, g[1]) in given_to:
+                    why = [Why("rp_seat_given", {"act": g[1], "cadre": given_to[(c, g[1])]})]
             if n is not None:
                 if g is not None and g[1] == n[1]:
-                    why = [f"class {n[1]} moved to other dates" + (f": {why[0]}" if why and "re-planned" not in why[0] else "")]
+                    inner = why[0] if why and why[0].code != "rp_better" else None
+                    why = [Why("rp_moved_dates", {"act": n[1], "inner": inner})]
                 elif (c, n[1]) in taken_from:
-                    why.append(f"moved to take the seat of {taken_from[(c, n[1])]} in {n[1]}")
+                    why.append(Why("rp_seat_taken", {"cadre": taken_from[(c, n[1])], "act": n[1]}))
                 elif g is None:
-                    why.append("added: a place that helps meet the requirement")
+                    why.append(Why("rp_added"))
+            en, zh = words.join(why, "en"), words.join(why, "zh")
             rows.append({"cadre_id": c, "before": _label(g[1], g[2], ends[g]) if g else "",
-                         "after": _label(n[1], n[2], ends[n]) if n else "", "reason": "; ".join(why)})
-    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+                         "after": _label(n[1], n[2], ends[n]) if n else "", "reason": zh if lang == "zh" else en,
+                         "reason_codes": words.codes(why), "reason_en": en, "reason_zh": zh})
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS + REASON_COLUMNS)
 
 
 # --------------------------------------------------------------------------- the recipe
@@ -409,7 +421,7 @@ def _replan(data, year, base, as_of, out, policy, time_limit, base_data, attenda
     probe = build_problem(fixed, year, pol)  # what the changed data allows, before anything is pinned
     reasons = Reasons(ds, probe, base_units, rows)
     admissible = pair_index(probe)
-    forced: dict[tuple[str, str], str] = dict(drops)
+    forced: dict[tuple[str, str], Why] = dict(drops)
     problems, keep = [], []
     for k, r in rows.iterrows():
         why = None
@@ -417,12 +429,12 @@ def _replan(data, year, base, as_of, out, policy, time_limit, base_data, attenda
             continue
         if (r["cadre_id"], r["activity_id"], r["start_date"].isoformat()) not in admissible:
             why = reasons.forced(r["cadre_id"], r["activity_id"], r["kind"], r["start_date"], r["end_date"]) \
-                or "no longer allowed by the data"
+                or Why("rp_not_allowed")
             forced[(r["cadre_id"], r["activity_id"])] = why
         if r["phase"] == "fact" and why:
             problems.append(Problem("plan.csv", k + 2, "activity_id",
                                     f"{r['cadre_id']} / {r['activity_id']} ended before {day} and cannot change, but "
-                                    f"the data now forbids it: {why}; correct the data"))
+                                    f"the data now forbids it: {why.text('en')}; correct the data"))
         elif r["phase"] != "later" and not why:
             keep.append(k)
     if problems:
@@ -438,7 +450,8 @@ def _replan(data, year, base, as_of, out, policy, time_limit, base_data, attenda
     result = extract_result(prob, chosen, res, info, year=year, label=ds.source, scenario=None)
     result.data = ds  # checked against the changed data as the planner gave it (no synthetic pins)
     reasons.set_plan(result.plan, result.classes, rows)
-    changes = list_changes(rows, result.plan, reasons, forced)
+    changes = list_changes(rows, result.plan, reasons, forced,
+                           data_lang(list(ds.cadres["name"]) + list(ds.units["name"])))
     result.summary.update(replan_summary(rows, result, changes, prob, chosen, day, base))
     result.summary["replan_attendance_dropped"] = len(drops)
     result.summary["warnings"] = list(result.summary["warnings"]) + notes

@@ -1,52 +1,95 @@
-"""Re-plan reasons (changes.csv) in Chinese, for Chinese handouts: the change notice of the report.
+"""Why a re-plan changed an assignment, by code, in English and Chinese.
 
-changes.csv says why in English (planning.inyear.replan); each phrase it writes has its Chinese
-form here, found by pattern, so a reason reads the same in both languages. A phrase without a
-pattern is kept as written.
+planning.inyear.replan gives each change one or more ``Why(code, values)`` (codes ``rp_*`` of
+planning.messages.REPLAN_MESSAGES); the words are made here from the catalogue in the language
+asked, so changes.csv says why in the data's language (``reason``), keeps the codes
+(``reason_codes``) and both languages (``reason_en``, ``reason_zh``) for the report and workbook.
+
+Values: ``act`` (activity id), ``cadre``, ``unit``, ``old``/``new`` (units of a transfer),
+``period`` ((start, end, why) ISO dates and the data's words), ``level`` (a level code), ``cap``,
+``size``, ``day`` (ISO date), ``who`` (cadre ids transferred in), ``inner`` (the Why of a class
+moved to other dates), ``leave``/``share``/``hours`` (a withdrawal).
 """
 from __future__ import annotations
 
-import re
+import datetime as dt
+from dataclasses import dataclass, field
 
-_ZH = [
-    (r"^class (\S+) cancelled$", r"培训班 \1 取消"),
-    (r"^rotation post (\S+) cancelled$", r"挂职岗位 \1 取消"),
-    (r"^new blackout (\S+) \((.*)\)$", r"新增重点工作时段 \1（\2）"),
-    (r"^new blackout (\S+)$", r"新增重点工作时段 \1"),
-    (r"^blackout of unit (\S+) (\S+) \((.*?)\)( \(transferred from (\S+) to (\S+)\))?$",
-     lambda m: f"单位 {m[1]} 重点工作时段 {m[2]}（{m[3]}）" + (f"（由 {m[5]} 调至 {m[6]}）" if m[4] else "")),
-    (r"^own busy period (\S+) \((.*)\)$", r"本人工作繁忙期 \1（\2）"),
-    (r"^(\S+) is not open to their level \((.*)\)$", r"\1 不面向其职级（\2）"),
-    (r"^rotation (\S+) is in the other direction than their grassroots experience allows$",
-     r"挂职岗位 \1 与其基层工作经历要求的挂职方向不符"),
-    (r"^the topic of (\S+) is already in their history$", r"\1 的专题已参加过"),
-    (r"^pinned must_not (\S+)$", r"已指定不参加 \1"),
-    (r"^class (\S+) has no feasible dates in its window$", r"培训班 \1 在可选时段内无可行日期"),
-    (r"^(\S+) is no longer in the roster$", r"\1 已不在干部名册中"),
-    (r"^transferred from (\S+) to (\S+)$", r"由 \1 调至 \2"),
-    (r"^(\S+) cut to (\d+) places$", r"\1 名额减至 \2 人"),
-    (r"^class (\S+) no longer reaches its minimum size \((\d+)\)$", r"培训班 \1 人数不足最低开班人数（\2）"),
-    (r"^unit (\S+) may have at most (\d+) away on (\S+)( \((.*) transferred in\))?$",
-     lambda m: f"单位 {m[1]} 在 {m[3]} 最多可有 {m[2]} 人离岗" + (f"（{m[5]} 调入）" if m[4] else "")),
-    (r"^re-planned: the requirement is better met this way$", "统筹调整：更好地完成培训要求"),
-    (r"^moved to take the seat of (\S+) in (\S+)$", r"调入 \2，使用 \1 让出的名额"),
-    (r"^place in (\S+) given to (\S+)$", r"\1 的名额让给 \2"),
-    (r"^added: a place that helps meet the requirement$", "新增安排：有助于完成培训要求"),
-    (r"^no longer allowed by the data$", "按新数据不再符合条件"),
-    (r"^class (\S+) moved to other dates(: (.*))?$",
-     lambda m: f"培训班 {m[1]} 调整日期" + (f"：{reason_zh(m[3])}" if m[2] else "")),
-]
-_PATTERNS = [(re.compile(p), r) for p, r in _ZH]
+from planning.messages import LANGS, say
+from planning.report.labels import CODES
 
 
-def _phrase_zh(phrase: str) -> str:
-    for pat, repl in _PATTERNS:
-        m = pat.match(phrase)
-        if m:
-            return repl(m) if callable(repl) else m.expand(repl)
-    return phrase
+@dataclass(frozen=True)
+class Why:
+    code: str  # a planning.messages code starting rp_
+    values: dict = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        return why_text(self, lang)
 
 
-def reason_zh(reason: str) -> str:
-    """A changes.csv reason ("; "-separated phrases) in Chinese."""
-    return "；".join(_phrase_zh(p.strip()) for p in str(reason).split("; ") if p.strip())
+def _date(d, lang: str, year: int | None = None) -> str:
+    d = dt.date.fromisoformat(str(d)) if not isinstance(d, dt.date) else d
+    if lang == "zh":
+        return f"{d.month}月{d.day}日" if year == d.year else f"{d.year}年{d.month}月{d.day}日"
+    return d.isoformat()
+
+
+def span(s, e, lang: str = "en") -> str:
+    """'2027-05-10…05-14' / '2027年5月10日至5月14日'."""
+    s = dt.date.fromisoformat(str(s)) if not isinstance(s, dt.date) else s
+    e = dt.date.fromisoformat(str(e)) if not isinstance(e, dt.date) else e
+    if lang == "zh":
+        return f"{_date(s, lang)}至{_date(e, lang, s.year)}"
+    return f"{s}…{e:%m-%d}" if s.year == e.year else f"{s}…{e}"
+
+
+def _period(p, lang: str) -> str:
+    s, e, why = p
+    text = span(s, e, lang)
+    if not why:
+        return text
+    return f"{text}（{why}）" if lang == "zh" else f"{text} ({why})"
+
+
+def why_text(w: Why, lang: str = "en") -> str:
+    """One reason in words."""
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+    v = dict(w.values)
+    sep = "、" if lang == "zh" else ", "
+    if "period" in v:
+        v["period"] = _period(v["period"], lang)
+    if "level" in v:
+        v["level"] = CODES["level"][lang].get(v["level"], v["level"])
+    if "day" in v:
+        v["day"] = _date(v["day"], lang)
+    if "share" in v:
+        v["share"] = f"{float(v['share']):.4g}"
+        v["limit"] = f"{float(v.get('limit', 0)):.1f}"
+        v["leave"], v["hours"] = f"{float(v['leave']):g}", f"{float(v['hours']):g}"
+    if w.code == "rp_unit_blackout":
+        note = say("rp_transfer_note", lang, old=v["old"], new=v["new"]) if v.get("old") else ""
+        return say(w.code, lang, unit=v["unit"], period=v["period"]) + note
+    if w.code == "rp_unit_cap":
+        note = say("rp_moved_in_note", lang, who=sep.join(sorted(v["who"]))) if v.get("who") else ""
+        return say(w.code, lang, unit=v["unit"], cap=v["cap"], day=v["day"]) + note
+    if w.code == "rp_moved_dates" and v.get("inner") is not None:
+        return say("rp_moved_dates_why", lang, act=v["act"], why=why_text(v["inner"], lang))
+    return say(w.code, lang, **v)
+
+
+def join(whys, lang: str = "en") -> str:
+    """A change's reasons in words ("; " / "；" between them)."""
+    return say("rp_sep", lang).join(why_text(w, lang) for w in whys)
+
+
+def codes(whys) -> str:
+    """A change's reason codes, ";"-separated (an inner reason of a date move after its own)."""
+    out = []
+    for w in whys:
+        out.append(w.code)
+        inner = w.values.get("inner")
+        if inner is not None:
+            out.append(inner.code)
+    return ";".join(out)

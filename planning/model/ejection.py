@@ -68,6 +68,9 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
     fixed = frozenset(int(p) for p in chosen
                       if (prob.cadre_ids[int(prob.pair_cadre[p])], opts[prob.pair_option[p]].activity_id) in musts)
     kept = {i: [p for p in sorted(fixed) if int(prob.pair_cadre[p]) == i] for i in {int(prob.pair_cadre[p]) for p in fixed}}
+    unit_cadres: dict[str, list[int]] = {}  # the cadres of each unit (who may block a unit's capped days)
+    for i in range(len(prob.cadre_ids)):
+        unit_cadres.setdefault(unit[i], []).append(i)
     moves = 0
 
     for _ in range(passes):
@@ -105,13 +108,13 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
                     o = opts[prob.pair_option[p]]
                     a = acts[o.activity_id]
                     if b.act_enrolled[a.activity_id] >= a.capacity:
-                        blockers.update(int(prob.pair_cadre[q]) for q in b.chosen
-                                        if opts[prob.pair_option[q]].activity_id == a.activity_id)
+                        blockers.update(int(prob.pair_cadre[q]) for q in b.members[a.activity_id])
                     cap = prob.unit_cap[unit[u]]
                     capped = [d for d in o.occ if b.absent[(unit[u], d)] >= cap]
                     if capped:
-                        blockers.update(j for j, ps in mine.items() if unit[j] == unit[u] and j != u
-                                        and any(opts[prob.pair_option[q]].occ & set(capped) for q in ps))
+                        days = set(capped)
+                        blockers.update(j for j in unit_cadres[unit[u]] if j != u
+                                        and any(opts[prob.pair_option[q]].occ & days for q in mine.get(j, ())))
                 blockers -= {u}
                 blockers = {v for v in blockers if _class_pairs_of(b, v, mine, fixed)}  # someone with a class to give up
                 for v in sorted(blockers, key=lambda j: (sc.w[j], prob.cadre_ids[j]))[:max_blockers]:

@@ -108,6 +108,7 @@ def explain_cadre(prob: PlanningProblem, state: PlanState, i: int, pairs: np.nda
     cap_days: dict[int, set[str]] = defaultdict(set)
     cap = prob.unit_cap[unit]
     budget_total = prob.policy["budget.total"]
+    weight, my_weight = prob.facts["weight"].to_numpy(), f.weight  # read once (a frame lookup per trainee was slow)
     for p in class_pairs:
         oi = int(prob.pair_option[p])
         o = opts[oi]
@@ -123,8 +124,7 @@ def explain_cadre(prob: PlanningProblem, state: PlanState, i: int, pairs: np.nda
             continue
         others = state.enrolled.get(oi, [])
         if len(others) >= a.capacity:
-            w = prob.facts["weight"].to_numpy()
-            if all(w[j] >= f.weight for j in others):
+            if all(weight[j] >= my_weight for j in others):
                 full_higher.add(o.activity_id)
             else:
                 full_other.add(o.activity_id)

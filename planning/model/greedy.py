@@ -38,6 +38,7 @@ class PlanBuilder:
         self.budget = prob.policy["budget.total"]
         self.spent = 0.0
         self.chosen: set[int] = set()
+        self.members: dict[str, set[int]] = defaultdict(set)  # activity -> its chosen pairs
         self.max_rot = prob.policy["rotation.max_per_year"]
         self.core = core_of(prob)
         self.req_d, self.req_h, self.by_hours = self.core.req_days, self.core.req_hours, self.core.by_hours
@@ -77,9 +78,11 @@ class PlanBuilder:
             self.absent[(u, d)] += sign
         if sign > 0:
             self.chosen.add(p)
+            self.members[o.activity_id].add(p)
             self.occupied[i] |= o.occ
         else:
             self.chosen.discard(p)
+            self.members[o.activity_id].discard(p)
             self.occupied[i] -= o.occ
         if a.kind == "class":
             self.days[i] += sign * o.days
@@ -114,7 +117,7 @@ class PlanBuilder:
             if a.kind != "class" or a.min_size <= 0:
                 continue
             if 0 < self.act_enrolled[a.activity_id] < a.min_size:
-                for p in sorted(p for p in self.chosen if prob.options[prob.pair_option[p]].activity_id == a.activity_id):
+                for p in sorted(self.members[a.activity_id]):
                     if (prob.cadre_ids[int(prob.pair_cadre[p])], a.activity_id) not in keep:
                         self.drop(p)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 
+from planning.pool.words import say
+
 
 def add_parser(sub) -> None:
     from planning.cli import year
@@ -21,7 +23,8 @@ def add_parser(sub) -> None:
         p.add_argument("--year", type=year, required=True)
         p.add_argument("--out", required=True)
         p.add_argument("--policy")
-        p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the reasons")
+        p.add_argument("--lang", choices=("en", "zh"),
+                       help="language of the reasons, pool.xlsx and these lines (default: the data's)")
 
     a = sub.add_parser("assess", help="composite assessment scores per cadre (normalised within level), trend, flags")
     common(a)
@@ -48,9 +51,13 @@ def _load(args):
     from planning.io import check_output_target
     from planning.policy import load_policy
 
+    from planning.messages import data_lang
+
     check_output_target(args.out, _inputs(args))
     policy = load_policy(args.policy)
-    return load_dataset(args.data, args.year), policy
+    ds = load_dataset(args.data, args.year)
+    args.lang = args.lang or data_lang(list(ds.cadres["name"]) + list(ds.units["name"]))
+    return ds, policy
 
 
 def _inputs(args) -> list:
@@ -66,7 +73,7 @@ def _write(args, files: dict, summary: dict, sheets: dict) -> None:
         for name, frame in files.items():
             write_csv(frame, tmp / name)
         write_json(summary, tmp / "summary.json")
-        write_pool_workbook(tmp, args.year, {"summary": summary_frame(summary), **sheets}, args.lang)
+        write_pool_workbook(tmp, args.year, {"summary": summary_frame(summary, args.lang), **sheets}, args.lang)
 
 
 def cmd_assess(args) -> int:
@@ -79,8 +86,8 @@ def cmd_assess(args) -> int:
                "flag_missing": int(scores["flag_missing"].sum()),
                "mean_composite": round(float(scores["composite"].mean()), 2) if len(scores) else None}
     _write(args, {"scores.csv": scores, "flags.csv": flagged}, summary, {"scores": scores})
-    print(f"Assessed {len(scores)} cadres into {args.out}: {summary['flag_low']} flagged low, "
-          f"{summary['flag_missing']} with missing dimensions.")
+    print(say("t_assess", args.lang, n=len(scores), out=args.out, low=summary["flag_low"],
+              missing=summary["flag_missing"]))
     return 0
 
 
@@ -93,8 +100,8 @@ def cmd_fill(args) -> int:
     summary = {"year": args.year, "vacancies": len(app), "filled": len(filled),
                "from_pool": int(filled["from_pool"].sum()), "unfilled": len(app) - len(filled)}
     _write(args, {"appointments.csv": app}, summary, {"appointments": app})
-    print(f"{summary['filled']} of {summary['vacancies']} vacancies filled ({summary['from_pool']} from the pool) "
-          f"into {args.out}.")
+    print(say("t_fill", args.lang, filled=summary["filled"], vacancies=summary["vacancies"], pool=summary["from_pool"],
+              out=args.out))
     return 0
 
 
@@ -109,8 +116,8 @@ def cmd_select(args) -> int:
            res.summary, {"quotas": pd.DataFrame(res.summary["quotas"]), "selected": res.selected,
                          "inspection": res.inspection, "ranking": res.ranking})
     s = res.summary
-    print(f"Selected {s['selected']} of quota {s['quota']} from {s['candidates']} candidates "
-          f"({s['inspected']} inspected) into {args.out}.")
+    print(say("t_select", args.lang, selected=s["selected"], quota=s["quota"], candidates=s["candidates"],
+              inspected=s["inspected"], out=args.out))
     if s.get("short_reason"):
         print(f"  {s['short_reason']}")
     return 0
@@ -126,6 +133,6 @@ def cmd_review(args) -> int:
     _write(args, {"pool_changes.csv": res.changes}, res.summary,
            {"changes": res.changes, "quotas": pd.DataFrame(res.summary.get("quotas", []))})
     s = res.summary
-    print(f"Pool review {args.year}: {s['stay']} stay, {s['leave']} leave, {s['join']} join "
-          f"(size {s['size_before']} -> {s['size_after']}) into {args.out}.")
+    print(say("t_review", args.lang, year=args.year, stay=s["stay"], leave=s["leave"], join=s["join"],
+              before=s["size_before"], after=s["size_after"], out=args.out))
     return 0

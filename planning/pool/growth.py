@@ -272,7 +272,7 @@ def _lines(gf: GrowthFile, f, year: int, first: int, n_years: int, low: float, p
         if r["in_pool"] else w("pool_not")
     groups = "、".join(w.code("group", g) for g in r["groups"].split(";") if g) if w.lang == "zh" else \
         ", ".join(w.code("group", g) for g in r["groups"].split(";") if g)
-    gender = w(f"gender_{r['gender']}") if r["gender"] in ("F", "M") else "–"
+    gender = w.code("gender", r["gender"]) if r["gender"] in ("F", "M") else "–"
     unit = f"{r['unit_name']} ({r['unit_id']})" if r.get("unit_name") else r["unit_id"]
     header = [(w("f_unit"), unit), (w("f_level"), w.code("level", r["level"])),
               (w("f_age", year=year), str(r["age"])), (w("f_gender"), gender), (w("f_field"), w.field(r["field"]) if r["field"] else "–"),

@@ -22,15 +22,15 @@ def cmd_growth(args) -> int:
     from planning.io import check_output_target, output_dir, write_json
     from planning.policy import load_policy
     from planning.pool.growth import growth_files, plan_frame, write_growth
-    from planning.report import fonts
+    from planning.messages import data_lang
+    from planning.pool.growth_words import Words
 
     inputs = [args.data] + ([args.policy] if args.policy else []) + ([args.plan] if args.plan else [])
     check_output_target(args.out, inputs)
     policy = load_policy(args.policy)
     ds = load_dataset(args.data, args.year)
     plan = plan_frame(args.plan) if args.plan else None
-    units = [str(n) for n in ds.units["name"]]
-    lang = args.lang or ("zh" if units and sum(fonts.has_cjk(n) for n in units) * 2 > len(units) else "en")
+    lang = args.lang or data_lang(list(ds.cadres["name"]) + list(ds.units["name"]))
     files = growth_files(ds, args.year, policy, cadres=args.cadre, plan=plan, lang=lang)
     summary = {"year": args.year, "cadres": len(files), "pool_members": sum(bool(g.row["in_pool"]) for g in files),
                "plan": args.plan is not None, "lang": lang,
@@ -39,5 +39,5 @@ def cmd_growth(args) -> int:
         write_growth(files, tmp, args.year, data_name=str(args.data),
                      target=float(policy["requirement.online_hours"]), lang=lang)
         write_json(summary, tmp / "summary.json")
-    print(f"Growth files of {len(files)} cadre{'' if len(files) == 1 else 's'} into {args.out} (growth.pdf, growth.csv).")
+    print(Words(lang)("t_written", n=len(files), out=args.out))
     return 0

@@ -11,7 +11,7 @@ import pandas as pd
 
 from planning.notebook_api import Charts, RunInputs, _ShowProblems
 from planning.policy import Policy
-from planning.pool.words import LEVEL_ZH
+from planning.pool.words import Words
 
 SUBDIR = "pool"
 SHOW = ["rank", "cadre_id", "source", "vote_share", "exam_score", "assessment_score", "composite", "level", "gender",
@@ -99,7 +99,7 @@ def chosen_structure(r: PoolRound) -> pd.DataFrame:
     rows = []
     for col in ("level", "gender", "field"):
         for v, n in sel[col].fillna("").value_counts().sort_index().items():
-            label = LEVEL_ZH.get(v, v) if (r.lang == "zh" and col == "level") else v
+            label = Words(r.lang).code(col, v) if r.lang == "zh" else v
             rows.append({"by": col, "value": label or "–", "chosen": int(n)})
     return pd.DataFrame(rows)
 

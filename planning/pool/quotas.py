@@ -22,7 +22,7 @@ import pulp
 from planning.facts import is_young
 from planning.policy import Policy
 from planning.pool.solve import solve
-from planning.pool.words import GENDER_ZH, LEVEL_ZH, say
+from planning.pool.words import LEVEL_ZH, say
 
 
 @dataclass
@@ -129,4 +129,4 @@ def quota_report(quotas: list[Quota], chosen: list[int]) -> list[dict]:
              "chosen": sum(1 for i in q.members if i in ch)} for q in quotas]
 
 
-__all__ = ["Quota", "structure_quotas", "choose", "diagnosis", "quota_report", "GENDER_ZH", "LEVEL_ZH"]
+__all__ = ["Quota", "structure_quotas", "choose", "diagnosis", "quota_report", "LEVEL_ZH"]

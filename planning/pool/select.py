@@ -148,8 +148,7 @@ def select(data: Dataset, year: int, quota: int, policy: Policy | None = None, *
     selected = ranking[ranking["stage"] == "selected"].reset_index(drop=True)
     short_reason = ""
     if len(selected) < quota:
-        short_reason = (f"only {len(insp)} candidates passed the vote and exam stages: {len(selected)} selected "
-                        f"for a quota of {quota}")
+        short_reason = say("sel_short", lang, passed=len(insp), selected=len(selected), quota=quota)
     summary = {"year": year, "quota": quota, "candidates": len(ranking), "passed": len(passed),
                "inspection_limit": k, "inspected": len(inspection), "selected": len(selected),
                "objective": round(float(selected["composite"].sum()), 3), "status": "optimal",

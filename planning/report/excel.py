@@ -294,13 +294,10 @@ def changes_frame(c: ReportContent) -> pd.DataFrame:
     """A re-plan's changes (changes.csv) with each cadre's name and unit, the reason in the workbook's language."""
     ch = c.changes
     units = dict(zip(c.ds.cadres["cadre_id"], c.ds.cadres["unit_id"]))
-    if c.lang == "zh":
-        from planning.inyear.words import reason_zh
-    else:
-        reason_zh = str
+    col = f"reason_{c.lang}" if f"reason_{c.lang}" in ch.columns else "reason"  # by code, in the workbook's language
     return pd.DataFrame({"cadre_id": ch["cadre_id"], "name": [c.name(x) for x in ch["cadre_id"]],
                          "unit_id": [units.get(x, "") for x in ch["cadre_id"]], "before": ch["before"],
-                         "after": ch["after"], "change_reason": [c.text(reason_zh(r)) for r in ch["reason"]]})
+                         "after": ch["after"], "change_reason": [c.text(r) for r in ch[col]]})
 
 
 def write_workbook(c: ReportContent, out: str | Path) -> Path:

@@ -122,10 +122,7 @@ def _changes(c: ReportContent) -> dict | None:
         return None
     L = c.labels
     units = dict(zip(c.ds.cadres["cadre_id"], c.ds.cadres["unit_id"]))
-    if c.lang == "zh":
-        from planning.inyear.words import reason_zh
-    else:
-        reason_zh = str
+    col = f"reason_{c.lang}" if f"reason_{c.lang}" in c.changes.columns else "reason"  # by code, in the report's language
 
     def activity(text: str) -> str:
         if not text:
@@ -138,7 +135,7 @@ def _changes(c: ReportContent) -> dict | None:
     for r in c.changes.to_dict("records"):
         groups.setdefault(units.get(r["cadre_id"], ""), []).append({
             "cadre_id": r["cadre_id"], "name": c.name(r["cadre_id"]), "before": activity(r["before"]),
-            "after": activity(r["after"]), "reason": c.text(reason_zh(r["reason"]))})
+            "after": activity(r["after"]), "reason": c.text(r[col])})
     as_of = c.files.summary.get("replan_as_of") or F.DASH
     lead = L.fmt("changes_lead", as_of=as_of, n=len(c.changes), cadres=c.changes["cadre_id"].nunique(),
                  units=len(groups))

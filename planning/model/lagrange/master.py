@@ -6,7 +6,7 @@ per-cadre searches return along the way are columns of the Dantzig–Wolfe maste
 each cadre picks one bundle (or none), seats, rotation slots, a windowed class's one date,
 unit-day absence caps and the budget hold on average — and the duals of that LP are prices
 that fit all the rules at once. Any prices ≥ 0 give a valid Lagrangian bound (see
-`lagrange.py`), so the master may be as partial as is convenient: only the bundles seen, only
+`lagrange/__init__.py`), so the master may be as partial as is convenient: only the bundles seen, only
 the unit days those bundles could overfill. Its duals are handed back to the search, whose
 answer is both a proven bound and new bundles for the next round (column generation).
 """
@@ -15,9 +15,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 
-from planning.model.lagrange import LagrangeData, _req_value_np
+from planning.model.lagrange.data import LagrangeData, _req_value_np
 from planning.model.solve import _new_highs
 
 IPM_TOL = 1e-6  # the duals are prices to try, not a certificate: the search proves the bound
@@ -83,8 +84,6 @@ def _values(data: LagrangeData, cadre: np.ndarray, col_of: np.ndarray, pos: np.n
 
 def solve_master(data: LagrangeData, pool: Pool, act_opts: list[np.ndarray], *, time_limit: float = 60.0,
                  threads: int = 1) -> Prices | None:
-    import highspy
-
     n_c = data.n_cadres
     n_opt = len(data.opt_act)
     n_units, n_days = len(data.unit_cap), data.occ.shape[1]

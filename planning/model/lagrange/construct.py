@@ -1,0 +1,197 @@
+"""Plans from prices: cadres in priority order take the bundle that is best for them at the
+current prices among what still fits (seats, unit days, budget, minimum sizes), compiled with
+numba; and the best plan found so far."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from planning.model.lagrange.data import LagrangeData
+from planning.model.lagrange.kernels import MAX_DEPTH, _req_value, _search, _solve
+
+
+@njit(cache=True)
+def _fits(j, opt, act, cost, unit, enrolled, act_opt, closed, act_cap, absent, unit_cap, day_ptr, day_idx,
+          spent, budget):
+    a = act[j]
+    o = opt[j]
+    if closed[a] or enrolled[a] >= act_cap[a]:
+        return False
+    if act_opt[a] >= 0 and act_opt[a] != o:
+        return False
+    if spent + cost[j] > budget + 1e-9:
+        return False
+    u = unit[j]
+    cap = unit_cap[u]
+    for t in range(day_ptr[o], day_ptr[o + 1]):
+        if absent[u, day_idx[t]] >= cap:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _apply(j, sign, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx):
+    a = act[j]
+    o = opt[j]
+    enrolled[a] += sign
+    if sign > 0:
+        act_opt[a] = o
+    elif enrolled[a] == 0:
+        act_opt[a] = -1
+    u = unit[j]
+    for t in range(day_ptr[o], day_ptr[o + 1]):
+        absent[u, day_idx[t]] += sign
+    return cost[j] * sign
+
+
+@njit(cache=True)
+def _construct(order, price, ptr, opt, act, topic, rot, days, hours, cost, reward, pin, unit, c_w, c_hasreq, c_byh,
+               c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot, act_cap, act_min,
+               unit_cap, day_ptr, day_idx, n_days, budget, cost_price, allowed, x):
+    """A plan that keeps every hard rule: cadres in `order` take, one by one, their best set at
+    `price` among what still fits; then cadres still short re-choose at `cost_price` (the
+    objective's cost tie-break only); classes below their minimum size are cancelled and their
+    trainees re-placed. x (positions, bool) is the plan; returns False when a pinned cadre
+    could not be placed."""
+    n = len(ptr) - 1
+    n_act = len(act_cap)
+    enrolled = np.zeros(n_act, dtype=np.int64)
+    act_opt = -np.ones(n_act, dtype=np.int64)
+    closed = np.zeros(n_act, dtype=np.bool_)
+    absent = np.zeros((len(unit_cap), n_days), dtype=np.int64)
+    usable = np.zeros(len(price), dtype=np.bool_)
+    out = np.empty(MAX_DEPTH + 1, dtype=np.int64)
+    spent = 0.0
+    ok_all = True
+    for i in order:
+        for j in range(ptr[i], ptr[i + 1]):
+            usable[j] = allowed[j] and _fits(j, opt, act, cost, unit, enrolled, act_opt, closed, act_cap, absent,
+                                             unit_cap, day_ptr, day_idx, spent, budget)
+        v, ok, ub = _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, reward, pin, c_w,
+                            c_hasreq, c_byh, c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot,
+                            budget - spent, out)
+        if v == -np.inf:
+            ok_all = False
+        t = 0
+        while out[t] >= 0:
+            x[out[t]] = True
+            spent += _apply(out[t], 1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx)
+            t += 1
+    rounds = 6
+    for rnd in range(rounds + 1):
+        # re-choose at cost only, for every cadre still short (their own classes freed first);
+        # in the last round only classes already at their minimum size take newcomers
+        strict = rnd == rounds
+        for i in order:
+            if c_npin[i] > 0 or not c_hasreq[i]:
+                continue
+            D = 0.0
+            H = 0.0
+            for j in range(ptr[i], ptr[i + 1]):
+                if x[j] and not rot[j]:
+                    D += days[j]
+                    H += hours[j]
+            if _req_value(D, H, True, c_byh[i], c_reqd[i], c_reqh[i], 1.0, 1.0, 0.0) > 0.0:
+                continue
+            old_v = 0.0
+            ncls = 0
+            for j in range(ptr[i], ptr[i + 1]):
+                if x[j]:
+                    old_v += reward[j] - cost_price[j]
+                    if not rot[j]:
+                        ncls += 1
+            old_v += _req_value(D, H, True, c_byh[i], c_reqd[i], c_reqh[i], c_w[i], w_met, w_short)
+            if ncls > 0:
+                old_v += c_any[i]
+            for j in range(ptr[i], ptr[i + 1]):
+                if x[j]:
+                    spent += _apply(j, -1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx)
+            for j in range(ptr[i], ptr[i + 1]):
+                usable[j] = allowed[j] and _fits(j, opt, act, cost, unit, enrolled, act_opt, closed, act_cap,
+                                                 absent, unit_cap, day_ptr, day_idx, spent, budget)
+                if strict and not rot[j] and enrolled[act[j]] < act_min[act[j]]:
+                    usable[j] = False
+            v, ok, ub = _search(i, ptr, cost_price, usable, opt, act, topic, rot, days, hours, cost, reward, pin,
+                                c_w, c_hasreq, c_byh, c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot,
+                            budget - spent, out)
+            if v > old_v + 1e-9:
+                # keep it only if no class the cadre leaves falls below its minimum size
+                keep = True
+                for j in range(ptr[i], ptr[i + 1]):
+                    if x[j] and not rot[j]:
+                        a = act[j]
+                        again = False
+                        t = 0
+                        while out[t] >= 0:
+                            if act[out[t]] == a:
+                                again = True
+                            t += 1
+                        if not again and 0 < enrolled[a] < act_min[a]:
+                            keep = False
+                if keep:
+                    for j in range(ptr[i], ptr[i + 1]):
+                        x[j] = False
+                    t = 0
+                    while out[t] >= 0:
+                        x[out[t]] = True
+                        t += 1
+            for j in range(ptr[i], ptr[i + 1]):
+                if x[j]:
+                    spent += _apply(j, 1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx)
+        # cancel classes below their minimum size (not those a pin keeps)
+        changed = False
+        pinned_act = np.zeros(n_act, dtype=np.bool_)
+        for j in range(len(x)):
+            if x[j] and pin[j]:
+                pinned_act[act[j]] = True
+        for a in range(n_act):
+            if 0 < enrolled[a] < act_min[a] and not pinned_act[a]:
+                closed[a] = True
+        for j in range(len(x)):
+            if x[j] and closed[act[j]]:
+                x[j] = False
+                spent += _apply(j, -1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx)
+                changed = True
+        if strict or not changed:
+            break
+    for j in range(len(x)):
+        if x[j] and not rot[j] and 0 < enrolled[act[j]] < act_min[act[j]]:
+            ok_all = False
+    return ok_all
+
+
+def warm_up(data: LagrangeData) -> None:
+    """Compile the kernels (or load them from numba's cache) on an empty selection, so that
+    compiling never counts against a time limit."""
+    none = np.zeros(len(data.opt), dtype=np.bool_)
+    price = data.per_yuan * data.cost
+    _solve(data, price, none)
+    construct(data, price, None, np.zeros(len(data.opt_act), dtype=np.bool_))
+
+
+def construct(data: LagrangeData, price: np.ndarray, order: np.ndarray | None = None,
+              options: np.ndarray | None = None) -> np.ndarray | None:
+    """A valid plan (position mask) built at `price`, or None when a pin could not be placed.
+    `options` (bool per option) limits the dated options used, e.g. one date per windowed class."""
+    x = np.zeros(len(price), dtype=np.bool_)
+    allowed = np.ones(len(price), dtype=np.bool_) if options is None else options[data.opt]
+    cost_price = data.per_yuan * data.cost
+    ok = _construct(data.weight_order if order is None else order, price, data.ptr, data.opt, data.act, data.topic,
+                    data.rot, data.days, data.hours, data.cost, data.reward, data.pin, data.unit, data.c_w,
+                    data.c_hasreq, data.c_byh, data.c_reqd, data.c_reqh, data.c_any, data.c_npin, data.overlap, data.w_met, data.w_short, data.max_rot, data.act_cap, data.act_min, data.unit_cap,
+                    data.opt_day_ptr, data.opt_day_idx, data.occ.shape[1], data.budget,
+                    cost_price, allowed, x)
+    return x if ok else None
+
+
+@dataclass
+class _Best:
+    x: np.ndarray | None = None
+    obj: float = -math.inf
+
+    def offer(self, x: np.ndarray | None, obj: float) -> None:
+        if x is not None and obj > self.obj + 1e-9:
+            self.x, self.obj = x, obj

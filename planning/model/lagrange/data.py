@@ -1,0 +1,167 @@
+"""The Lagrangian's data preparation: the problem laid out as flat arrays, pairs grouped by cadre,
+and the objective of a plan given as a position mask (the same numbers the kernels read)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planning.model.problem import PlanningProblem
+
+EPS = 1e-9
+
+
+@dataclass
+class LagrangeData:
+    """The problem as flat arrays, pairs grouped by cadre (``order`` maps back to pair ids)."""
+
+    order: np.ndarray  # position -> pair index in the problem
+    ptr: np.ndarray  # cadre -> first position
+    opt: np.ndarray
+    act: np.ndarray
+    topic: np.ndarray  # -1 for rotations
+    rot: np.ndarray  # bool
+    days: np.ndarray
+    hours: np.ndarray
+    cost: np.ndarray  # yuan
+    reward: np.ndarray  # rotation reward (objective) for the pair's cadre
+    pin: np.ndarray  # bool: the cadre has a `must` pin on this pair's activity
+    unit: np.ndarray  # unit index of the pair's cadre
+    c_w: np.ndarray
+    c_hasreq: np.ndarray
+    c_byh: np.ndarray
+    c_reqd: np.ndarray
+    c_reqh: np.ndarray
+    c_any: np.ndarray  # bonus for an overdue cadre who gets a class
+    c_npin: np.ndarray
+    overlap: np.ndarray  # options × options, bool
+    occ: np.ndarray  # options × days, float64 (1 where the option occupies the day)
+    opt_day_ptr: np.ndarray
+    opt_day_idx: np.ndarray  # day columns of each option
+    opt_act: np.ndarray
+    act_cap: np.ndarray
+    act_min: np.ndarray
+    unit_cap: np.ndarray
+    budget: float  # inf when there is none
+    w_met: float
+    w_short: float
+    per_yuan: float
+    max_rot: int
+    pinned_cadres: np.ndarray  # bool
+    weight_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pair_value: np.ndarray | None = None  # per position: PlanningProblem.pair_value (scored, not priced)
+    objective_offset: float = 0.0
+
+    @property
+    def n_cadres(self) -> int:
+        return len(self.ptr) - 1
+
+
+def prepare(prob: PlanningProblem) -> LagrangeData:
+    pol = prob.policy
+    f = prob.facts
+    n = len(prob.cadre_ids)
+    order = np.argsort(prob.pair_cadre, kind="stable")
+    ptr = np.searchsorted(prob.pair_cadre[order], np.arange(n + 1)).astype(np.int64)
+    act_ids = list(prob.activities)
+    act_index = {a: k for k, a in enumerate(act_ids)}
+    topics: dict[str, int] = {}
+    opts = prob.options
+    opt_act = np.array([act_index[o.activity_id] for o in opts], dtype=np.int64)
+    opt_topic = np.array([-1 if o.kind == "rotation" else topics.setdefault(prob.activities[o.activity_id].topic_key,
+                                                                           len(topics)) for o in opts], dtype=np.int64)
+    opt_rot = np.array([o.kind == "rotation" for o in opts], dtype=np.bool_)
+    opt_days = np.array([o.days if o.kind == "class" else 0.0 for o in opts])
+    opt_hours = np.array([o.hours if o.kind == "class" else 0.0 for o in opts])
+    opt_cost = np.array([prob.activities[o.activity_id].cost if o.kind == "class" else 0.0 for o in opts])
+    po = prob.pair_option[order].astype(np.int64)
+    pc = prob.pair_cadre[order].astype(np.int64)
+    reserve, young = f["reserve"].to_numpy(), f["young"].to_numpy()
+    rot_reward = (pol["objective.rotation_filled"] + pol["objective.rotation_reserve_bonus"] * reserve
+                  + pol["objective.rotation_young_bonus"] * young).astype(float)
+    reward = np.where(opt_rot[po], rot_reward[pc], 0.0)
+    units = sorted(prob.unit_cap)
+    unit_index = {u: k for k, u in enumerate(units)}
+    c_unit = np.array([unit_index[u] for u in prob.cadre_unit], dtype=np.int64)
+    must = {(c, a) for c, a, _ in prob.must}
+    index = {c: i for i, c in enumerate(prob.cadre_ids)}
+    pinned = np.zeros(n, dtype=np.bool_)
+    npin = np.zeros(n, dtype=np.int64)
+    for c, a in must:
+        pinned[index[c]] = True
+        npin[index[c]] += 1
+    pin = np.array([(prob.cadre_ids[i], opts[o].activity_id) in must for i, o in zip(pc, po)], dtype=np.bool_) \
+        if must else np.zeros(len(po), dtype=np.bool_)
+    first = min((min(o.occ) for o in opts), default=0)
+    last = max((max(o.occ) for o in opts), default=0)
+    n_days = max(1, last - first + 1)
+    occ = np.zeros((len(opts), n_days))
+    day_ptr = [0]
+    day_idx: list[int] = []
+    for o in opts:
+        cols = sorted(d - first for d in o.occ)
+        occ[o.index, cols] = 1.0
+        day_idx += cols
+        day_ptr.append(len(day_idx))
+    overlap = (occ @ occ.T) > 0.5 if len(opts) else np.zeros((0, 0), dtype=np.bool_)
+    budget = pol["budget.total"]
+    w = f["weight"].to_numpy().astype(float)
+    byh = (f["measure"] == "hours").to_numpy()
+    hasreq = f["has_requirement"].to_numpy().astype(np.bool_)
+    od = f["overdue"].to_numpy().astype(bool)
+    acts = prob.activities
+    data = LagrangeData(
+        order=order.astype(np.int64), ptr=ptr, opt=po, act=opt_act[po], topic=opt_topic[po], rot=opt_rot[po],
+        days=opt_days[po], hours=opt_hours[po], cost=opt_cost[po], reward=reward, pin=pin, unit=c_unit[pc],
+        c_w=w, c_hasreq=hasreq, c_byh=byh.astype(np.bool_),
+        c_reqd=np.where(byh, 1.0, f["required_days"].to_numpy().astype(float)),
+        c_reqh=np.maximum(f["required_hours"].to_numpy().astype(float), EPS),
+        c_any=np.where(od, pol["objective.overdue_any_class"] * w, 0.0), c_npin=npin,
+        overlap=np.ascontiguousarray(overlap, dtype=np.bool_), occ=occ,
+        opt_day_ptr=np.asarray(day_ptr, dtype=np.int64), opt_day_idx=np.asarray(day_idx, dtype=np.int64),
+        opt_act=opt_act, act_cap=np.array([acts[a].capacity for a in act_ids], dtype=np.int64),
+        act_min=np.array([acts[a].min_size if acts[a].kind == "class" else 0 for a in act_ids], dtype=np.int64),
+        unit_cap=np.array([prob.unit_cap[u] for u in units], dtype=np.int64),
+        budget=math.inf if budget is None else float(budget),
+        w_met=float(pol["objective.requirement_met"]), w_short=float(pol["objective.shortfall_fraction"]),
+        per_yuan=float(pol["objective.cost_per_10k_yuan"]) / 10000.0, max_rot=int(pol["rotation.max_per_year"]),
+        pinned_cadres=pinned)
+    if prob.pair_value is not None:
+        data.pair_value = np.asarray(prob.pair_value, dtype=float)[order]
+        data.objective_offset = float(prob.objective_offset)
+    data.weight_order = np.array(sorted(range(n), key=lambda i: (not pinned[i], -w[i], not od[i], prob.cadre_ids[i])),
+                                 dtype=np.int64)
+    return data
+
+
+def _req_value_np(data: LagrangeData, cadre: np.ndarray, D: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """`_req_value` for arrays: cadre `cadre[k]` with D[k] days and H[k] hours of classes."""
+    byh, reqd, reqh, w = data.c_byh[cadre], data.c_reqd[cadre], data.c_reqh[cadre], data.c_w[cadre]
+    met = np.where(byh, H >= reqh - 1e-9, (D >= reqd - 1e-9) | (H >= reqh - 1e-9))
+    short = np.where(byh, 1 - H / reqh, 1 - D / reqd).clip(0, None)
+    return np.where(met, data.w_met * w, -data.w_short * w * short) * data.c_hasreq[cadre]
+
+
+def objective(data: LagrangeData, x: np.ndarray) -> float:
+    """The model's objective (rules.set_objective) of a plan given as a position mask."""
+    cadre = np.repeat(np.arange(data.n_cadres), np.diff(data.ptr))
+    cls = x & ~data.rot
+    D = np.bincount(cadre, weights=data.days * cls, minlength=data.n_cadres)
+    H = np.bincount(cadre, weights=data.hours * cls, minlength=data.n_cadres)
+    n_cls = np.bincount(cadre, weights=cls.astype(float), minlength=data.n_cadres)
+    req = _req_value_np(data, np.arange(data.n_cadres), D, H)
+    extra = np.where(n_cls > 0, data.c_any, 0.0)
+    pairs = float((x * (data.reward - data.per_yuan * data.cost)).sum())
+    if data.pair_value is not None:
+        pairs += float((x * data.pair_value).sum()) + data.objective_offset
+    return float(req.sum() + extra.sum() + pairs)
+
+
+def positions(data: LagrangeData, chosen: set[int]) -> np.ndarray:
+    inv = np.empty(len(data.order), dtype=np.int64)
+    inv[data.order] = np.arange(len(data.order))
+    x = np.zeros(len(data.order), dtype=np.bool_)
+    if chosen:
+        x[inv[np.fromiter(chosen, dtype=np.int64)]] = True
+    return x

@@ -1,0 +1,256 @@
+"""The subgradient optimisation of the Lagrangian dual and its coordination with the master LP
+(`master.py`): the prices, the proven bound and the plans the prices build (`relax`)."""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planning.model.lagrange import master
+from planning.model.lagrange.construct import _Best, construct
+from planning.model.lagrange.data import LagrangeData, objective, prepare
+from planning.model.lagrange.dates import _date_descent, _dates_by_demand
+from planning.model.lagrange.kernels import _solve
+from planning.model.problem import PlanningProblem
+
+DEFLECT = 0.5  # share of the last direction in each subgradient step
+SMOOTH = 0.5  # master rounds price halfway between the best prices so far and the master's duals
+POOL_STEPS = 10  # subgradient steps whose bundles seed the master LP
+MASTER_THETA = 0.1  # step length after the master rounds: near the optimum, short steps
+
+
+@dataclass
+class LagrangeResult:
+    bound: float  # best (lowest) L: a proven upper bound on the objective
+    plan: set[int] | None  # the best plan the prices built (pair indices), or None
+    plan_objective: float
+    iterations: int
+    inexact: int  # cadres whose search hit the node limit in the best bound (their best case was used)
+    history: list[float] = field(default_factory=list)
+    dated_bound: float | None = None  # phase 2: a bound for the plans that keep the dates chosen by demand
+    price: np.ndarray | None = None  # the last prices (per position) and the options they were for
+    options: np.ndarray | None = None
+    master_rounds: int = 0  # master LP rounds that were solved
+
+
+def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: float | None = None,
+          heuristic_every: int = 10, date_share: float = 0.4, date_sweeps: int = 2, master_rounds: int = 0,
+          master_after: int = 60, master_time: float = 30.0, master_max_bundles: int = 40_000,
+          master_smooth: float = SMOOTH, master_patience: int = 2, threads: int = 1,
+          data: LagrangeData | None = None) -> LagrangeResult:
+    """Subgradient optimisation of the Lagrangian dual, prices from the master LP, and the
+    plans the prices build.
+
+    Phase 1 (``iterations × (1 − date_share)`` steps) prices the whole problem: its best L is
+    the bound. The Polyak step is t = θ (L − target) / ‖d‖², `target` being the best plan
+    known, along d = ½ g + ½ d_prev (the subgradient deflected by the last direction, which
+    damps the zigzag of thousands of seats and unit days); θ halves after 12 steps without a
+    new best L, and a step that more than doubles the distance to the target goes back to the
+    best prices with θ halved. Then up to `master_rounds` rounds of column generation
+    (`master.py`): the master LP over the bundles of the last steps gives prices, the search at
+    those prices gives L (a proven bound like any other) and new bundles; rounds stop after
+    `master_patience` rounds in a row in which L does not fall by 0.01 %, at `master_time`
+    seconds per LP, at `deadline`, or at once when the pool holds more than
+    `master_max_bundles` bundles.
+    Then each windowed class is given the date most in demand at those prices, and
+    phase 2 goes on pricing that fixed-date problem (its L bounds only that choice of dates),
+    so that the plans are built with prices that fit the dates they use. Every
+    `heuristic_every` steps the current prices build a plan (with free dates and with the
+    dates most in demand). Last, `date_sweeps` passes of coordinate descent on the dates
+    (`_date_descent`); the best plan is returned. Stops after the step count (repeatable) or
+    at `deadline` (perf_counter), whichever comes first."""
+    data = data or prepare(prob)
+    n_opt = len(data.opt_act)
+    act_opts = [np.flatnonzero(data.opt_act == a) for a in range(len(data.act_cap))]
+    multi = [k for k, o in enumerate(act_opts) if len(o) > 1]
+    state = _Dual(data, act_opts, multi)
+    phase1 = max(1, int(round(iterations * (1 - date_share)))) if multi else iterations
+    best = _Best()
+    pre = min(master_after, phase1) if master_rounds > 0 else phase1
+    pool_steps = min(POOL_STEPS, pre) if master_rounds > 0 else 0
+    bound, inexact, iters, hist = state.run(pre - pool_steps, target, deadline, heuristic_every, None, best)
+    rounds = 0
+    if pool_steps and (deadline is None or time.perf_counter() < deadline):
+        state.pool = master.Pool(data)
+        if best.x is not None:
+            state.pool.add(best.x)
+        bound, inexact, done, h = state.run(pool_steps, target, deadline, heuristic_every, None, best)
+        iters += done
+        hist += h
+        failed = 0
+        for _ in range(master_rounds):
+            left = master_time if deadline is None else min(master_time, deadline - time.perf_counter())
+            if left < 1.0 or len(state.pool) > master_max_bundles:
+                # a master over more bundles than this takes longer than the steps it saves
+                # (5,000 cadres: 64,000 bundles, 25–60 s an LP, a worse bound in the same time)
+                break
+            prices = master.solve_master(data, state.pool, act_opts, time_limit=left, threads=threads)
+            if prices is None:
+                break
+            rounds += 1
+            before = state.best_L
+            # Wentges smoothing: `master_smooth` of the way back from the master's duals towards
+            # the best prices so far (0.5 in the planner's short budget; 0, the duals alone, with
+            # more rounds proved the tightest bound at 5,000 cadres: benchmarks/bound.py)
+            bl, bm, bb = state.best_prices
+            a = master_smooth
+            state.set_prices(a * bl + (1 - a) * prices.lam, a * bm + (1 - a) * prices.mu,
+                             a * bb + (1 - a) * prices.beta)
+            bound, inexact, done, h = state.run(1, target, deadline, 1, None, best)
+            iters += done
+            hist += h
+            # the first rounds can price badly (the master has few bundles yet): stop after
+            # `master_patience` rounds in a row that do not lower the bound by 0.01 %
+            failed = 0 if bound < before - 1e-4 * abs(before) else failed + 1
+            if failed >= master_patience:
+                break
+        state.pool = None
+        # the rest of phase 1 refines the best prices with short steps
+        state.set_prices(*state.best_prices)
+        state.theta = MASTER_THETA
+        if phase1 > pre:
+            bound, inexact, done, h = state.run(phase1 - pre, target, deadline, heuristic_every, None, best)
+            iters += done
+            hist += h
+    if multi and iterations - phase1 > 0 and state.avg_usage is not None:
+        dates = _dates_by_demand(state.avg_usage, act_opts, multi, n_opt)
+        state.reset_step()
+        dated_bound, _, done2, hist2 = state.run(iterations - phase1, max(target, best.obj), deadline, heuristic_every, dates,
+                                       best)
+        iters += done2
+        hist += hist2
+        if state.last_price is not None:
+            _date_descent(data, state.last_price, dates, act_opts, multi, best, sweeps=date_sweeps, deadline=deadline)
+    else:
+        dated_bound = None
+    plan = None if best.x is None else {int(p) for p in data.order[best.x]}
+    return LagrangeResult(bound, plan, best.obj, iters, inexact, hist, dated_bound, state.last_price,
+                          state.last_options, rounds)
+
+
+class _Dual:
+    """Multipliers and the subgradient steps on them."""
+
+    def __init__(self, data: LagrangeData, act_opts: list[np.ndarray], multi: list[int]):
+        self.data = data
+        n_opt = len(data.opt_act)
+        self.lam = np.zeros(n_opt)
+        self.mu = np.zeros((len(data.unit_cap), data.occ.shape[1]))
+        self.beta = 0.0
+        self.act_opts, self.multi = act_opts, multi
+        single = [k for k, o in enumerate(act_opts) if len(o) == 1]
+        self.single_act = np.array(single, dtype=np.int64)
+        self.single_opt = np.array([act_opts[k][0] for k in single], dtype=np.int64)
+        self.avg_usage: np.ndarray | None = None
+        self.last_price: np.ndarray | None = None
+        self.last_options: np.ndarray | None = None
+        self.best_prices: tuple | None = None  # (λ, μ, β) at the best L
+        self.pool = None  # a master.Pool collecting the bundles of each step, when set
+        self.reset_step()
+
+    def reset_step(self) -> None:
+        self.theta, self.stall, self.best_L, self.best_inexact = 1.0, 0, math.inf, 0
+        self.d_prev: tuple | None = None
+
+    def set_prices(self, lam: np.ndarray, mu: np.ndarray, beta: float) -> None:
+        self.lam, self.mu, self.beta = lam.copy(), mu.copy(), float(beta)
+        self.d_prev = None
+
+    def run(self, steps: int, target: float, deadline: float | None, heuristic_every: int,
+            options: np.ndarray | None, best: _Best) -> tuple[float, int, int, list[float]]:
+        """`steps` subgradient steps from the current prices; returns the best L of the phase
+        (since `reset_step`), the inexact searches at it, the steps taken and each step's L."""
+        data = self.data
+        n_opt = len(data.opt_act)
+        n_units = len(data.unit_cap)
+        cap = data.act_cap.astype(float)
+        ucap = data.unit_cap.astype(float)
+        has_budget = math.isfinite(data.budget)
+        base_price = data.per_yuan * data.cost
+        usable = np.ones(len(data.opt), dtype=np.bool_) if options is None else options[data.opt]
+        live = np.ones(n_opt, dtype=np.bool_) if options is None else options
+        history: list[float] = []
+        it = 0
+        for it in range(1, steps + 1):
+            if it > 1 and deadline is not None and time.perf_counter() > deadline:
+                it -= 1
+                break
+            lam, mu, beta = self.lam, self.mu, self.beta
+            unit_price = mu @ data.occ.T  # units × options
+            price = lam[data.opt] + unit_price[data.unit, data.opt] + beta * data.cost + base_price
+            x, z, inexact = _solve(data, price, usable)
+            if self.pool is not None:
+                self.pool.add(x)
+            self.last_price, self.last_options = price, options
+            usage = np.bincount(data.opt[x], minlength=n_opt).astype(float)
+            self.avg_usage = usage if self.avg_usage is None else 0.9 * self.avg_usage + 0.1 * usage
+            # L and its subgradient; options outside `options` offer no seats
+            g_lam = -usage
+            L = float(z.sum())
+            if len(self.single_act):
+                on = live[self.single_opt]
+                L += float((cap[self.single_act] * lam[self.single_opt] * on).sum())
+                g_lam[self.single_opt] += cap[self.single_act] * on
+            for k in self.multi:
+                o = self.act_opts[k][live[self.act_opts[k]]]
+                if not len(o):
+                    continue
+                lo = lam[o]
+                top = lo.max()
+                L += cap[k] * top
+                ties = o[lo >= top - 1e-12]
+                g_lam[ties[np.argmax(usage[ties])]] += cap[k]
+            L += float((ucap[:, None] * mu).sum())
+            n_uo = np.zeros((n_units, n_opt))
+            np.add.at(n_uo, (data.unit[x], data.opt[x]), 1.0)
+            g_mu = ucap[:, None] - n_uo @ data.occ
+            g_beta = 0.0
+            if has_budget:
+                L += beta * data.budget
+                g_beta = data.budget - float(data.cost[x].sum())
+            history.append(L)
+            if math.isfinite(self.best_L) and L - target > 2.0 * (self.best_L - target) and self.best_prices:
+                # the step overshot: back to the best prices, with a shorter step
+                self.set_prices(*self.best_prices)
+                self.theta, self.stall = self.theta / 2, 0
+                continue
+            if L < self.best_L - 1e-9:
+                self.best_L, self.best_inexact, self.stall = L, inexact, 0
+                self.best_prices = (lam.copy(), mu.copy(), beta)
+            else:
+                self.stall += 1
+                if self.stall >= 12:
+                    self.theta, self.stall = self.theta / 2, 0
+            if it % heuristic_every == 1 or it == steps:
+                dated = options if options is not None else _dates_by_demand(self.avg_usage, self.act_opts,
+                                                                            self.multi, n_opt)
+                for opts in ((None, dated) if options is None and self.multi else (options,)):
+                    xp = construct(data, price, None, opts)
+                    if xp is not None:
+                        best.offer(xp, objective(data, xp))
+                        if self.pool is not None:
+                            self.pool.add(xp)
+            lb = max(target, best.obj)
+            # deflected subgradient: half this step's subgradient, half the last direction;
+            # projected, so that a zero price cannot fall further
+            if self.d_prev is not None:
+                pl, pm, pb = self.d_prev
+                g_lam, g_mu, g_beta = DEFLECT * pl + (1 - DEFLECT) * g_lam, DEFLECT * pm + (1 - DEFLECT) * g_mu, \
+                    DEFLECT * pb + (1 - DEFLECT) * g_beta
+            g_lam = np.where((lam <= 0) & (g_lam > 0), 0.0, g_lam)
+            g_mu = np.where((mu <= 0) & (g_mu > 0), 0.0, g_mu)
+            if beta <= 0 and g_beta > 0:
+                g_beta = 0.0
+            self.d_prev = (g_lam, g_mu, g_beta)
+            norm = float((g_lam ** 2).sum() + (g_mu ** 2).sum() + g_beta ** 2)
+            if norm < 1e-12 or self.best_L - lb <= 1e-7 * max(1.0, abs(lb)):
+                break
+            step = self.theta * (L - lb) / norm
+            self.lam = np.maximum(0.0, lam - step * g_lam)
+            self.mu = np.maximum(0.0, mu - step * g_mu)
+            self.beta = max(0.0, beta - step * g_beta)
+            if self.theta < 1e-4:
+                break
+        return self.best_L, self.best_inexact, it, history
