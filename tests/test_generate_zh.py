@@ -192,3 +192,21 @@ def test_chinese_pool_commands_say_everything_in_chinese(zh_plan, tmp_path, caps
     if (out / "growth.pdf").exists():
         text = "".join(p.extract_text() for p in pypdf.PdfReader(out / "growth.pdf").pages)
         assert english_words(text.replace(str(data), " ")) == []
+
+
+def test_chinese_close_year_replan_and_simulate_lines(zh_plan, tmp_path, capsys):
+    """close-year, replan and simulate on Chinese data print their lines in Chinese (no --lang)."""
+    from planning.cli import main
+
+    data, plan, _ = zh_plan
+    runs = {"close": ["close-year", str(data), str(plan), "--year", str(YEAR), "--out", str(tmp_path / "next")],
+            "replan": ["replan", str(data), "--year", str(YEAR), "--base", str(plan), "--as-of", "2027-04-01",
+                       "--out", str(tmp_path / "re"), "--time-limit", "5"],
+            "simulate": ["simulate", str(data), "--start-year", str(YEAR), "--years", "2", "--runs", "1",
+                         "--out", str(tmp_path / "sim"), "--no-progress", "--jobs", "1"]}
+    for name, argv in runs.items():
+        assert main(argv) == 0, name
+        printed = capsys.readouterr().out
+        for f in ("next", "re", "sim"):
+            printed = printed.replace(str(tmp_path / f), " ")
+        assert english_words(printed.replace("changes.csv", " ")) == [], (name, printed)
