@@ -210,3 +210,17 @@ def test_chinese_close_year_replan_and_simulate_lines(zh_plan, tmp_path, capsys)
         for f in ("next", "re", "sim"):
             printed = printed.replace(str(tmp_path / f), " ")
         assert english_words(printed.replace("changes.csv", " ")) == [], (name, printed)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_policy_pages_show_meanings_and_values_and_the_appendix_the_names(zh_plan, lang):
+    """The policy pages: each rule's meaning and its value with the unit, no setting names (a meaning
+    that names another setting gets that setting's value); the names are in the appendix."""
+    data, out, _ = zh_plan
+    doc = render_report_html(out, data, YEAR, lang=lang)
+    body = doc[doc.index('id="sec-policy"'):]
+    body = body[:body.index("<section", 10)]
+    assert re.findall(r"\b[a-z_]+\.[a-z0-9_]+\b", _text_of_html(body)) == []
+    assert ("12 days" if lang == "en" else "12天") in body and "1/7" in body
+    appendix = doc[doc.index('id="sec-appendix-solver"'):]
+    assert "requirement.annual_days" in appendix and "absence.max_absent_share" in appendix
