@@ -4,12 +4,49 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from planning.model.problem import PlanningProblem
 
 EPS = 1e-9
+
+
+class Arrays(NamedTuple):
+    """What the compiled kernels read, by name (the same arrays as `LagrangeData`, built once in
+    `prepare`): per position (pairs grouped by cadre), per cadre, per option, activity and unit,
+    and the objective's weights."""
+
+    ptr: np.ndarray  # cadre -> first position
+    opt: np.ndarray  # per position: option, activity, topic (-1 rotation), rotation?
+    act: np.ndarray
+    topic: np.ndarray
+    rot: np.ndarray
+    days: np.ndarray  # class days, hours, cost (yuan); rotation reward
+    hours: np.ndarray
+    cost: np.ndarray
+    reward: np.ndarray
+    pin: np.ndarray  # the cadre has a `must` pin on the position's activity
+    unit: np.ndarray  # unit index of the position's cadre
+    c_w: np.ndarray  # per cadre: weight, requirement (has one, in hours only, days, hours), overdue bonus, pins
+    c_hasreq: np.ndarray
+    c_byh: np.ndarray
+    c_reqd: np.ndarray
+    c_reqh: np.ndarray
+    c_any: np.ndarray
+    c_npin: np.ndarray
+    overlap: np.ndarray  # options × options: they share a day
+    day_ptr: np.ndarray  # option -> its day columns day_idx[day_ptr[o]:day_ptr[o + 1]]
+    day_idx: np.ndarray
+    act_cap: np.ndarray  # per activity: seats (slots), minimum size
+    act_min: np.ndarray
+    unit_cap: np.ndarray  # per unit: people away on one day at most
+    n_days: int
+    budget: float  # inf when there is none
+    w_met: float  # objective weights per unit of priority weight
+    w_short: float
+    max_rot: int  # rotations a cadre may take in a year
 
 
 @dataclass
@@ -52,6 +89,17 @@ class LagrangeData:
     weight_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     pair_value: np.ndarray | None = None  # per position: PlanningProblem.pair_value (scored, not priced)
     objective_offset: float = 0.0
+    arrays: Arrays | None = None  # the kernels' view of the fields above
+
+    def kernel_arrays(self) -> Arrays:
+        return Arrays(ptr=self.ptr, opt=self.opt, act=self.act, topic=self.topic, rot=self.rot, days=self.days,
+                      hours=self.hours, cost=self.cost, reward=self.reward, pin=self.pin, unit=self.unit,
+                      c_w=self.c_w, c_hasreq=self.c_hasreq, c_byh=self.c_byh, c_reqd=self.c_reqd,
+                      c_reqh=self.c_reqh, c_any=self.c_any, c_npin=self.c_npin, overlap=self.overlap,
+                      day_ptr=self.opt_day_ptr, day_idx=self.opt_day_idx, act_cap=self.act_cap,
+                      act_min=self.act_min, unit_cap=self.unit_cap, n_days=int(self.occ.shape[1]),
+                      budget=float(self.budget), w_met=float(self.w_met), w_short=float(self.w_short),
+                      max_rot=int(self.max_rot))
 
     @property
     def n_cadres(self) -> int:
@@ -132,6 +180,7 @@ def prepare(prob: PlanningProblem) -> LagrangeData:
         data.objective_offset = float(prob.objective_offset)
     data.weight_order = np.array(sorted(range(n), key=lambda i: (not pinned[i], -w[i], not od[i], prob.cadre_ids[i])),
                                  dtype=np.int64)
+    data.arrays = data.kernel_arrays()
     return data
 
 

@@ -34,7 +34,10 @@ def _req_value(D, H, hasreq, byh, reqd, reqh, w, w_met, w_short):
 
 
 @njit(cache=True)
-def _compatible(j, fixed, nf, stack, ns, opt, topic, rot, overlap):
+def _compatible(ar, j, fixed, nf, stack, ns):
+    """Option position j goes with the first nf of `fixed` and the first ns of `stack`: no day in
+    common, and no second class of the same topic."""
+    opt, topic, rot, overlap = ar.opt, ar.topic, ar.rot, ar.overlap
     for t in range(nf):
         q = fixed[t]
         if overlap[opt[j], opt[q]] or (not rot[j] and not rot[q] and topic[j] == topic[q]):
@@ -84,8 +87,7 @@ def _cover_table(cs, nxt, price, length, missing):
 
 
 @njit(cache=True)
-def _class_dfs(cands, price, opt, topic, rot, days, hours, cost, overlap, fixed, nf, D0, H0, P0, C0, n0,
-               hasreq, byh, reqd, reqh, w, any_bonus, w_met, w_short, budget_left, out):
+def _class_dfs(ar, i, cands, price, fixed, nf, D0, H0, P0, C0, n0, budget_left, out):
     """The best set of classes from `cands` added to the `fixed` ones: the requirement's value,
     the overdue bonus, minus the prices. Depth-first over the candidates grouped by topic (one
     class per topic; topics in increasing best price per day, per hour for an hours
@@ -99,6 +101,11 @@ def _class_dfs(cands, price, opt, topic, rot, days, hours, cost, overlap, fixed,
     cheapest-class bound cut the nodes per cadre from 9,900 to 730 at one set of prices, the
     cover and the grouping from 4,700 to 1,600 at a later one. Returns (value, exact, bound);
     `out` gets the chosen positions, -1 terminated."""
+    days, hours, cost = ar.days, ar.hours, ar.cost
+    topic = ar.topic
+    hasreq, byh, reqd, reqh, w, any_bonus = ar.c_hasreq[i], ar.c_byh[i], ar.c_reqd[i], ar.c_reqh[i], ar.c_w[i], \
+        ar.c_any[i]
+    w_met, w_short = ar.w_met, ar.w_short
     K = len(cands)
     # candidates grouped by topic (at most one class of a topic), the topics in increasing best
     # price per day (per hour), within a topic by price; nxt[k]: where the next topic begins
@@ -147,8 +154,7 @@ def _class_dfs(cands, price, opt, topic, rot, days, hours, cost, overlap, fixed,
             bj = -1
             for k in range(K):
                 j = cs[k]
-                if C0 + cost[j] <= budget_left + 1e-9 and _compatible(j, fixed, nf, best_set, 0, opt, topic, rot,
-                                                                      overlap):
+                if C0 + cost[j] <= budget_left + 1e-9 and _compatible(ar, j, fixed, nf, best_set, 0):
                     v = any_bonus - P0 - price[j]
                     if v > best + 1e-12:
                         best = v
@@ -177,7 +183,7 @@ def _class_dfs(cands, price, opt, topic, rot, days, hours, cost, overlap, fixed,
             continue
         j = cs[k]
         if d >= MAX_DEPTH or C + cost[j] > budget_left + 1e-9 or \
-                not _compatible(j, fixed, nf, stack, d, opt, topic, rot, overlap):
+                not _compatible(ar, j, fixed, nf, stack, d):
             ok = False
             break
         stack[d] = j
@@ -223,7 +229,7 @@ def _class_dfs(cands, price, opt, topic, rot, days, hours, cost, overlap, fixed,
             kk += 1
             if C + cost[j] > budget_left + 1e-9:
                 continue
-            if not _compatible(j, fixed, nf, stack, d, opt, topic, rot, overlap):
+            if not _compatible(ar, j, fixed, nf, stack, d):
                 continue
             pos[d] = kk
             stack[d] = j
@@ -292,16 +298,16 @@ def _record(best_set, fixed, nf, classes, r):
 
 
 @njit(cache=True)
-def _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, reward, pin, c_w, c_hasreq, c_byh,
-            c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot, budget_left, out):
+def _search(ar, i, price, usable, budget_left, out):
     """The best set for cadre i at `price` among its `usable` positions: every way of honouring
     its `must` pins (one dated option per pinned activity), then the best classes with no
     rotation, then rotations in decreasing reward − price while they can still beat the best
     (a rotation compatible with the no-rotation classes ends the search). Writes the chosen
     positions to `out` (-1 terminated); returns (value, exact, upper bound on the value)."""
-    s, e = ptr[i], ptr[i + 1]
-    w = c_w[i]
-    hasreq, byh, reqd, reqh, any_bonus = c_hasreq[i], c_byh[i], c_reqd[i], c_reqh[i], c_any[i]
+    opt, act, rot, days, hours, cost, reward, pin = ar.opt, ar.act, ar.rot, ar.days, ar.hours, ar.cost, ar.reward, \
+        ar.pin
+    overlap, max_rot = ar.overlap, ar.max_rot
+    s, e = ar.ptr[i], ar.ptr[i + 1]
     n_all = e - s
     cls_all = np.empty(n_all, dtype=np.int64)
     rot_all = np.empty(n_all, dtype=np.int64)
@@ -320,7 +326,7 @@ def _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, rewa
             cls_all[nc] = j
             nc += 1
     # pinned activities and their options
-    n_pin_act = c_npin[i]
+    n_pin_act = ar.c_npin[i]
     pin_acts = np.empty(max(1, n_pin_act), dtype=np.int64)
     na = 0
     for t in range(npn):
@@ -355,7 +361,7 @@ def _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, rewa
                 if act[pin_pos[t]] == pin_acts[u]:
                     if cnt == choice[u]:
                         j = pin_pos[t]
-                        if not _compatible(j, fixed, nf, fixed, 0, opt, topic, rot, overlap):
+                        if not _compatible(ar, j, fixed, nf, fixed, 0):
                             valid = False
                         fixed[nf] = j
                         nf += 1
@@ -380,12 +386,10 @@ def _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, rewa
             k = 0
             for t in range(nc):
                 j = cls_all[t]
-                if _compatible(j, fixed, nf, fixed, 0, opt, topic, rot, overlap):
+                if _compatible(ar, j, fixed, nf, fixed, 0):
                     cand[k] = j
                     k += 1
-            v0, ok, ub0 = _class_dfs(cand[:k], price, opt, topic, rot, days, hours, cost, overlap, fixed, nf, D0, H0,
-                                     P0, C0, n0, hasreq, byh, reqd, reqh, w, any_bonus, w_met, w_short, budget_left,
-                                     tmp)
+            v0, ok, ub0 = _class_dfs(ar, i, cand[:k], price, fixed, nf, D0, H0, P0, C0, n0, budget_left, tmp)
             exact = exact and ok
             v0 += R0
             ub0 += R0
@@ -415,9 +419,9 @@ def _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, rewa
                     g = rgain[rorder[t]]
                     if g <= 0 or v0 + g <= best + 1e-12:
                         break  # v0 bounds the classes that go with any rotation
-                    if not _compatible(r, fixed, nf, fixed, 0, opt, topic, rot, overlap):
+                    if not _compatible(ar, r, fixed, nf, fixed, 0):
                         continue
-                    if _compatible(r, s0, n_s0, fixed, 0, opt, topic, rot, overlap):
+                    if _compatible(ar, r, s0, n_s0, fixed, 0):
                         vr = v0 + g
                         for u in range(n_s0):
                             tmp[u] = s0[u]
@@ -426,20 +430,18 @@ def _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, rewa
                         k = 0
                         for u in range(nc):
                             j = cls_all[u]
-                            if not overlap[opt[j], opt[r]] and _compatible(j, fixed, nf, fixed, 0, opt, topic, rot,
-                                                                           overlap):
+                            if not overlap[opt[j], opt[r]] and _compatible(ar, j, fixed, nf, fixed, 0):
                                 cand[k] = j
                                 k += 1
-                        vr, ok, ubr = _class_dfs(cand[:k], price, opt, topic, rot, days, hours, cost, overlap, fixed,
-                                                 nf, D0, H0, P0, C0, n0, hasreq, byh, reqd, reqh, w, any_bonus, w_met,
-                                                 w_short, budget_left, tmp)
+                        vr, ok, ubr = _class_dfs(ar, i, cand[:k], price, fixed, nf, D0, H0, P0, C0, n0, budget_left,
+                                                 tmp)
                         exact = exact and ok
                         vr += R0 + g
                     combo_best = max(combo_best, vr)
                     if vr > best:
                         best = vr
                         _record(best_set, fixed, nf, tmp, r)
-                    if _compatible(r, s0, n_s0, fixed, 0, opt, topic, rot, overlap):
+                    if _compatible(ar, r, s0, n_s0, fixed, 0):
                         break  # the best classes and the best rotation left go together
                 if exact and extra == 0.0:
                     combo_ub = combo_best + (ub0 - v0)  # the search tolerance
@@ -469,19 +471,16 @@ def _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, rewa
 
 
 @njit(cache=True, parallel=True)
-def _solve_all(ptr, price, usable, opt, act, topic, rot, days, hours, cost, reward, pin, c_w, c_hasreq, c_byh,
-               c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot, x):
+def _solve_all(ar, price, usable, x):
     """Every cadre's best set at `price` among the `usable` positions, cadres in parallel
     (each writes only its own positions): x[position] = 1 if chosen; returns the values and
     the number of searches stopped by the node limit."""
-    n = len(ptr) - 1
+    n = len(ar.ptr) - 1
     z = np.empty(n)
     flags = np.zeros(n, dtype=np.int64)
     for i in prange(n):
         out = np.empty(MAX_DEPTH + 1, dtype=np.int64)
-        v, ok, ub = _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, reward, pin, c_w,
-                            c_hasreq, c_byh, c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot,
-                            np.inf, out)
+        v, ok, ub = _search(ar, i, price, usable, np.inf, out)
         # a search stopped by the node limit counts at its upper bound; a cadre whose pins admit no
         # set at all makes every plan infeasible, so any value is a valid bound there
         z[i] = ub if v > -np.inf else 0.0
@@ -496,10 +495,7 @@ def _solve_all(ptr, price, usable, opt, act, topic, rot, days, hours, cost, rewa
 
 def _solve(data: LagrangeData, price: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     x = np.zeros(len(price), dtype=np.bool_)
-    z, inexact = _solve_all(data.ptr, price, usable, data.opt, data.act, data.topic, data.rot, data.days, data.hours,
-                            data.cost, data.reward, data.pin, data.c_w, data.c_hasreq, data.c_byh, data.c_reqd,
-                            data.c_reqh, data.c_any, data.c_npin, data.overlap, data.w_met, data.w_short,
-                            data.max_rot, x)
+    z, inexact = _solve_all(data.arrays, price, usable, x)
     return x, z, inexact
 
 
