@@ -284,14 +284,16 @@ def cmd_close_year(args) -> int:
         nxt = next_year_data(ds, record, args.year)
         with atomic_dir(target, kind="data set") as tmp:
             write_tables(dataset_text(nxt), tmp)
+    from planning.messages import data_lang, say
+
+    lang = args.lang or data_lang(list(ds.cadres["name"]) + list(ds.units["name"]))
     counts = record["status"].value_counts()
     added = int((record["status"] == "credited").sum())
-    print(f"Year {args.year} closed into {target}: a data set for {args.year + 1}.")
-    print(f"  {len(record)} assignments: {counts.get('credited', 0)} credited, {counts.get('withdrawn', 0)} withdrawn "
-          f"(leave over {policy['requirement.leave_max_share']:.4g} of the class hours), "
-          f"{counts.get('absent', 0)} absent")
-    print(f"  history: {len(ds.history)} + {added} rows; pins dropped; classes, rotations, blackouts and busy "
-          f"periods moved into {args.year + 1} (same week and weekday)")
+    print(say("t_close_head", lang, year=args.year, out=target, next=args.year + 1))
+    print(say("t_close_counts", lang, n=len(record), credited=counts.get("credited", 0),
+              withdrawn=counts.get("withdrawn", 0), share=f"{policy['requirement.leave_max_share']:.1%}",
+              absent=counts.get("absent", 0)))
+    print(say("t_close_history", lang, rows=len(ds.history), added=added, next=args.year + 1))
     return 0
 
 
@@ -300,15 +302,19 @@ def cmd_replan(args) -> int:
 
     r = replan(args.data, args.year, args.base, args.as_of, args.out, policy=args.policy, time_limit=args.time_limit,
                base_data=args.base_data, attendance=args.attendance, msg=args.verbose)
+    from planning.messages import data_lang, say, status_short
+
     s = r.summary
-    print(f"Re-plan as of {s['replan_as_of']} written to {args.out}: status {s['status']} "
-          f"({s['solve_seconds']:.1f} s)")
-    print(f"  base plan: {s['base_assignments']} assignments, {s['base_facts']} done, {s['base_under_way']} under way")
-    print(f"  changes: {s['changes']} ({s['changes_dropped']} dropped, {s['changes_added']} added) for "
-          f"{s['changed_cadres']} cadres; changes.csv says why")
-    print(f"  requirement met: {s['requirement_met']} of {s['cadres']} cadres ({s['requirement_met_share']:.1%})")
+    ds = r.result.data
+    lang = args.lang or data_lang(list(ds.cadres["name"]) + list(ds.units["name"]))
+    print(say("t_replan_head", lang, as_of=s["replan_as_of"], out=args.out, status=status_short(s, lang),
+              seconds=f"{s['solve_seconds']:.1f}"))
+    print(say("t_replan_base", lang, n=s["base_assignments"], done=s["base_facts"], under_way=s["base_under_way"]))
+    print(say("t_replan_changes", lang, changes=s["changes"], dropped=s["changes_dropped"], added=s["changes_added"],
+              cadres=s["changed_cadres"], file="changes.csv"))
+    print(say("t_met", lang, met=s["requirement_met"], cadres=s["cadres"], share=f"{s['requirement_met_share']:.1%}"))
     for w in s["warnings"]:
-        print(f"  warning: {w}")
+        print(say("t_warning", lang, text=w))
     return 0
 
 
@@ -412,6 +418,7 @@ def parser() -> argparse.ArgumentParser:
                                                         "data set's own, else everything as planned")
     cy.add_argument("--out", required=True, help="folder for next year's data set")
     cy.add_argument("--policy", help="policy file (default: the plan's own policy.yaml)")
+    cy.add_argument("--lang", choices=("en", "zh"), help="language of these lines (default: the data's)")
     cy.set_defaults(func=cmd_close_year)
 
     rp = sub.add_parser("replan", help="re-plan during the year with the fewest changes to the published plan")
@@ -427,6 +434,8 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--base-data", metavar="DATA", help="the data the base plan was made for (it must be valid for it)")
     rp.add_argument("--time-limit", type=whole_seconds, help="whole seconds")
     rp.add_argument("--verbose", action="store_true", help="show the solver's log")
+    rp.add_argument("--lang", choices=("en", "zh"),
+                    help="language of these lines (default: the data's; changes.csv says why in the data's language)")
     rp.set_defaults(func=cmd_replan)
 
     from planning.simulate.cli import add_parser as add_simulate

@@ -261,6 +261,20 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "zh": "供技术人员参阅：求解器的数值与参数。"},
     "policy_rules": {"en": "The planner's rules", "zh": "规划规则"},
     "policy_solver": {"en": "Solver settings", "zh": "求解参数"},
+    "policy_names": {"en": "Setting names of the rules",
+                     "zh": "规则在政策文件中的设置名称"},
+    "policy_names_lead": {"en": "The rules of the policy pages as the policy file names them ({file}), "
+                                "with their values in force.",
+                          "zh": "政策页所列规则在政策文件（{file}）中的名称及现行取值。"},
+    "policy_rule": {"en": "Rule", "zh": "规则"},
+    # a policy value with its unit
+    "vu_days": {"en": "{v} days", "zh": "{v}天"},
+    "vu_hours": {"en": "{v} hours", "zh": "{v}学时"},
+    "vu_years": {"en": "{v} years", "zh": "{v}年"},
+    "vu_age": {"en": "{v} years old", "zh": "{v}岁"},
+    "vu_yuan": {"en": "{v} yuan", "zh": "{v}元"},
+    "vu_people": {"en": "{v}", "zh": "{v}人"},
+    "vu_points": {"en": "{v} points", "zh": "{v}分"},
 }
 
 # --------------------------------------------------------------------------- the what-if dashboard
@@ -451,6 +465,31 @@ REPLAN_MESSAGES: dict[str, dict[str, str]] = {
                      "zh": "退出 {act}：请假{leave}学时，超过{hours}学时的{share}（{limit}学时），按退学处理，不计学时"},
     "rp_absent": {"en": "did not attend {act}: no credit", "zh": "未参加 {act}：不计学时"},
     "rp_sep": {"en": "; ", "zh": "；"},
+    "rp_note_min_size": {"en": "attendance: {cadre} {status} in {act}, but the class would fall below its minimum "
+                               "size without them: the assignment stays in the plan",
+                         "zh": "出勤：{cadre}在{act}中{status}，但其退出后该班将低于最低开班人数，该安排保留在计划中"},
+    "rp_status_withdrawn": {"en": "withdrew (leave over the policy share)", "zh": "请假超过规定比例"},
+    "rp_status_absent": {"en": "did not attend", "zh": "未参加"},
+    # the console lines of `planning replan` and `planning close-year`
+    "t_replan_head": {"en": "Re-plan as of {as_of} written to {out}: {status} ({seconds} s)",
+                      "zh": "截至{as_of}的调整计划已写入 {out}：{status}（用时{seconds}秒）"},
+    "t_replan_base": {"en": "  base plan: {n} assignments, {done} done, {under_way} under way",
+                      "zh": "  原计划：共{n}项安排，已完成{done}项，进行中{under_way}项"},
+    "t_replan_changes": {"en": "  changes: {changes} ({dropped} dropped, {added} added) for {cadres} cadres; "
+                               "{file} says why",
+                         "zh": "  调整：{changes}项（取消{dropped}项，新增{added}项），涉及{cadres}名干部；原因见 {file}"},
+    "t_met": {"en": "  requirement met: {met} of {cadres} cadres ({share})",
+              "zh": "  达到培训要求：{cadres}名干部中{met}人（{share}）"},
+    "t_warning": {"en": "  warning: {text}", "zh": "  警告：{text}"},
+    "t_close_head": {"en": "Year {year} closed into {out}: a data set for {next}.",
+                     "zh": "{year}年度已结转至 {out}：生成{next}年度数据。"},
+    "t_close_counts": {"en": "  {n} assignments: {credited} credited, {withdrawn} withdrawn (leave over {share} of the "
+                             "class hours), {absent} absent",
+                       "zh": "  共{n}项安排：{credited}项计入，{withdrawn}项退学（请假超过总学时的{share}），{absent}项未参加"},
+    "t_close_history": {"en": "  history: {rows} + {added} rows; pins dropped; classes, rotations, blackouts and busy "
+                              "periods moved into {next} (same week and weekday)",
+                        "zh": "  培训记录：原有{rows}条，新增{added}条；指定安排已清除；培训班、挂职岗位、重点工作时段和工作繁忙期"
+                              "已顺延至{next}年（同一周、同一星期几）"},
 }
 MESSAGES.update(REPLAN_MESSAGES)
 
@@ -482,6 +521,8 @@ def solver_name(name: str, lang: str = "en") -> str:
 
 def _pct(x: float, lang: str) -> str:
     v = 100 * float(x)
+    if 0 < v < 0.005:  # a gap too small to print: never "at most 0.00 % from the best"
+        return "<0.01%" if lang == "zh" else "< 0.01 %"
     text = f"{v:.1f}" if v >= 0.95 else f"{v:.2f}"
     return f"{text}%" if lang == "zh" else f"{text} %"
 

@@ -44,6 +44,7 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "lagrange.master_rounds": (0, None, False),
     "lagrange.warm_iterations": (0, None, False),
     "lns.warm_max_neighbourhoods": (0, None, False),
+    "lns.sub_gap": (0, 1, False),
     "replan.change_penalty": (0, None, False),
     "replan.notice_change_penalty": (0, None, False),
     "replan.notice_days": (0, 366, False),

@@ -192,3 +192,35 @@ def test_chinese_pool_commands_say_everything_in_chinese(zh_plan, tmp_path, caps
     if (out / "growth.pdf").exists():
         text = "".join(p.extract_text() for p in pypdf.PdfReader(out / "growth.pdf").pages)
         assert english_words(text.replace(str(data), " ")) == []
+
+
+def test_chinese_close_year_replan_and_simulate_lines(zh_plan, tmp_path, capsys):
+    """close-year, replan and simulate on Chinese data print their lines in Chinese (no --lang)."""
+    from planning.cli import main
+
+    data, plan, _ = zh_plan
+    runs = {"close": ["close-year", str(data), str(plan), "--year", str(YEAR), "--out", str(tmp_path / "next")],
+            "replan": ["replan", str(data), "--year", str(YEAR), "--base", str(plan), "--as-of", "2027-04-01",
+                       "--out", str(tmp_path / "re"), "--time-limit", "5"],
+            "simulate": ["simulate", str(data), "--start-year", str(YEAR), "--years", "2", "--runs", "1",
+                         "--out", str(tmp_path / "sim"), "--no-progress", "--jobs", "1"]}
+    for name, argv in runs.items():
+        assert main(argv) == 0, name
+        printed = capsys.readouterr().out
+        for f in ("next", "re", "sim"):
+            printed = printed.replace(str(tmp_path / f), " ")
+        assert english_words(printed.replace("changes.csv", " ")) == [], (name, printed)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_policy_pages_show_meanings_and_values_and_the_appendix_the_names(zh_plan, lang):
+    """The policy pages: each rule's meaning and its value with the unit, no setting names (a meaning
+    that names another setting gets that setting's value); the names are in the appendix."""
+    data, out, _ = zh_plan
+    doc = render_report_html(out, data, YEAR, lang=lang)
+    body = doc[doc.index('id="sec-policy"'):]
+    body = body[:body.index("<section", 10)]
+    assert re.findall(r"\b[a-z_]+\.[a-z0-9_]+\b", _text_of_html(body)) == []
+    assert ("12 days" if lang == "en" else "12天") in body and "1/7" in body
+    appendix = doc[doc.index('id="sec-appendix-solver"'):]
+    assert "requirement.annual_days" in appendix and "absence.max_absent_share" in appendix

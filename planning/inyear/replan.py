@@ -39,7 +39,7 @@ from planning.pipeline import PlanResult, extract_result, load_data, plan_policy
 from planning.policy import Policy
 from planning.inyear import words
 from planning.inyear.words import Why, span
-from planning.messages import data_lang
+from planning.messages import data_lang, say
 
 CHANGE_COLUMNS = ["cadre_id", "before", "after", "reason"]  # the contract's columns (reason: the data's language)
 REASON_COLUMNS = ["reason_codes", "reason_en", "reason_zh"]  # the reason's codes and its words in both languages
@@ -164,6 +164,7 @@ def attendance_drops(ds: Dataset, base: pd.DataFrame, year: int, policy: Policy,
     att = ds.attendance if attendance is None else attendance
     if att is None or not len(att):
         return {}, []
+    lang = data_lang(list(ds.cadres["name"]) + list(ds.units["name"]))  # the notes are in the data's language
     acts = set(ds.classes["class_id"]) | set(ds.rotations["post_id"])
     known = base[base["cadre_id"].isin(set(ds.cadres["cadre_id"])) & base["activity_id"].isin(acts)]
     record = year_record(ds, known[["cadre_id", "activity_id"]].reset_index(drop=True), year, policy, att)
@@ -175,8 +176,8 @@ def attendance_drops(ds: Dataset, base: pd.DataFrame, year: int, policy: Policy,
         if phase.get((r.cadre_id, r.activity_id)) == "later":
             continue
         if enrolled.get(r.activity_id, 0) - 1 < min_size.get(r.activity_id, 0):
-            warnings.append(f"attendance: {r.cadre_id} {r.reason} in {r.activity_id}, but the class would fall below "
-                            "its minimum size without them: the assignment stays in the plan")
+            warnings.append(say("rp_note_min_size", lang, cadre=r.cadre_id, act=r.activity_id,
+                                status=say(f"rp_status_{r.status}", lang)))
             continue
         enrolled[r.activity_id] -= 1
         if r.status == "withdrawn":

@@ -42,13 +42,14 @@ class PlanBuilder:
         self.max_rot = prob.policy["rotation.max_per_year"]
         self.core = core_of(prob)
         self.req_d, self.req_h, self.by_hours = self.core.req_days, self.core.req_hours, self.core.by_hours
+        self._cadre, self._option = _pair_lists(prob)  # per pair, as Python ints (numpy scalars are slow to index)
 
     def met(self, i: int) -> bool:
         return self.core.met(i, self.days[i], self.hours[i])
 
     def fits(self, p: int) -> bool:
         prob = self.prob
-        i, oi = int(prob.pair_cadre[p]), int(prob.pair_option[p])
+        i, oi = self._cadre[p], self._option[p]
         o = prob.options[oi]
         a = prob.activities[o.activity_id]
         if p in self.chosen or self.act_enrolled[a.activity_id] >= a.capacity:
@@ -68,7 +69,7 @@ class PlanBuilder:
 
     def _apply(self, p: int, sign: int) -> None:
         prob = self.prob
-        i, oi = int(prob.pair_cadre[p]), int(prob.pair_option[p])
+        i, oi = self._cadre[p], self._option[p]
         o = prob.options[oi]
         a = prob.activities[o.activity_id]
         self.enrolled[oi] += sign
@@ -123,6 +124,15 @@ class PlanBuilder:
 
     def plan(self) -> set[int]:
         return set(self.chosen)
+
+
+def _pair_lists(prob: PlanningProblem) -> tuple[list[int], list[int]]:
+    """(cadre, option) of every pair as lists, made once per problem."""
+    got = prob.__dict__.get("_pair_lists_cache")
+    if got is None or got[0] is not prob.pair_cadre or got[1] is not prob.pair_option:
+        got = (prob.pair_cadre, prob.pair_option, prob.pair_cadre.tolist(), prob.pair_option.tolist())
+        prob.__dict__["_pair_lists_cache"] = got
+    return got[2], got[3]
 
 
 def priority_order(prob: PlanningProblem) -> list[int]:
@@ -199,8 +209,11 @@ def _bundles(b: PlanBuilder, i: int, cands: list[int], max_size: int = 3) -> lis
     classes costs no more than one open to forty."""
     prob = b.prob
     opts, acts = prob.options, prob.activities
-    d = {p: opts[prob.pair_option[p]].days for p in cands}
-    h = {p: opts[prob.pair_option[p]].hours for p in cands}
+    option = b._option
+    d = {p: opts[option[p]].days for p in cands}
+    h = {p: opts[option[p]].hours for p in cands}
+    topic = {p: acts[opts[option[p]].activity_id].topic_key for p in cands}
+    occ = {p: opts[option[p]].occ for p in cands}
     need_d = np.inf if b.by_hours[i] else b.req_d[i] - b.days[i]
     need_h = b.req_h[i] - b.hours[i]
 
@@ -208,8 +221,7 @@ def _bundles(b: PlanBuilder, i: int, cands: list[int], max_size: int = 3) -> lis
         return sum(d[p] for p in ps) >= need_d - 1e-9 or sum(h[p] for p in ps) >= need_h - 1e-9
 
     def compatible(p: int, q: int) -> bool:
-        op, oq = opts[prob.pair_option[p]], opts[prob.pair_option[q]]
-        return acts[op.activity_id].topic_key != acts[oq.activity_id].topic_key and not (op.occ & oq.occ)
+        return topic[p] != topic[q] and not (occ[p] & occ[q])
 
     out = [(p,) for p in cands if meets((p,))]
     rest = [p for p in cands if not meets((p,))]
@@ -245,19 +257,24 @@ def _place_bundles(b: PlanBuilder, order: Iterable[int], by_cadre, usable) -> No
     requirement: fewest surplus days, then the least-contested seats, then the earliest."""
     prob = b.prob
     opts, acts = prob.options, prob.activities
+    option = b._option
     for i in order:
         if b.met(i):
             continue
-        cands = [int(p) for p in by_cadre[i] if opts[prob.pair_option[p]].kind == "class"
-                 and usable(int(prob.pair_option[p])) and b.fits(int(p))]
+        cands = [p for p in map(int, by_cadre[i]) if opts[option[p]].kind == "class"
+                 and usable(option[p]) and b.fits(p)]
         if not cands:
             continue
+        # per candidate: days, the seat's fill if taken, start (the plan does not change while sorting)
+        info = {}
+        for p in cands:
+            o = opts[option[p]]
+            info[p] = (o.days, (b.act_enrolled.get(o.activity_id, 0) + 1) / acts[o.activity_id].capacity, o.start)
 
         def cost(bundle):
-            days = sum(opts[prob.pair_option[p]].days for p in bundle)
-            fill = sum((b.act_enrolled[opts[prob.pair_option[p]].activity_id] + 1)
-                       / acts[opts[prob.pair_option[p]].activity_id].capacity for p in bundle)
-            return (len(bundle), days, -fill, min(opts[prob.pair_option[p]].start for p in bundle), bundle)
+            days = sum(info[p][0] for p in bundle)
+            fill = sum(info[p][1] for p in bundle)
+            return (len(bundle), days, -fill, min(info[p][2] for p in bundle), bundle)
 
         for bundle in sorted(_bundles(b, i, cands), key=cost):
             if _try_bundle(b, bundle):

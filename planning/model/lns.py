@@ -227,10 +227,12 @@ def sub_problem(prob: PlanningProblem, nb: Neighbourhood, incumbent: set[int], p
 
 def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | None, gap: float, deadline: float,
         seed: int, max_pairs: int, node_limit: int, sub_time_limit: float, max_neighbourhoods: int = 0,
-        stall_rounds: int = 1, msg: bool = False) -> tuple[set[int], LnsLog]:
+        stall_rounds: int = 1, sub_gap: float = 1e-6, msg: bool = False) -> tuple[set[int], LnsLog]:
     """Improve `incumbent` (scored by `score(pairs)`, the full objective) until the gap to `bound`
     is at most `gap`, the deadline (time.perf_counter) passes, `max_neighbourhoods` (> 0) sub-MIPs
-    are solved, or `stall_rounds` rounds of every neighbourhood bring nothing."""
+    are solved, or `stall_rounds` rounds of every neighbourhood bring nothing. Each sub-MIP stops
+    at the relative gap `sub_gap` (of its own objective) or `node_limit` nodes: HiGHS finds a
+    neighbourhood's better plan early and spends most of its time proving it (lns.sub_gap)."""
     t0 = time.perf_counter()
     log = LnsLog()
     if t0 >= deadline:  # nothing prepared when no time is left (preparing costs seconds at 1 million pairs)
@@ -278,7 +280,7 @@ def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | Non
             if left <= 0:
                 log.stop = "time"
                 break
-            res = solve_highs(m, time_limit=min(sub_time_limit, left), gap=1e-6, threads=1, seed=seed, msg=msg,
+            res = solve_highs(m, time_limit=min(sub_time_limit, left), gap=sub_gap, threads=1, seed=seed, msg=msg,
                               warm_start=start, options={"mip_max_nodes": int(node_limit)})
             log.neighbourhoods += 1
             log.by_kind[nb.kind][0] += 1

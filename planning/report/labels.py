@@ -548,6 +548,7 @@ POLICY_ZH: dict[str, str] = {
     "lns.enabled": "大邻域搜索：在其余各层之后，用剩余时间逐块精确重解计划（设为“否”则不运行）",
     "lns.max_pairs": "每个邻域子问题最多的干部-培训组合数",
     "lns.node_limit": "每个邻域子问题的分支定界节点上限（按计数停止，结果可重复）",
+    "lns.sub_gap": "每个邻域子问题达到此相对差距（相对其自身目标值）即停止",
     "lns.sub_time_limit": "每个邻域子问题的时间上限（秒，安全停止；被截断的子问题不采用并结束搜索）",
     "lns.max_neighbourhoods": "最多求解这么多个邻域子问题（0 = 不限，由差距、时间或停滞结束）",
     "lns.warm_max_neighbourhoods": "从给定计划出发（年中调整）时最多求解的邻域子问题数",
@@ -666,6 +667,11 @@ POLICY_EN: dict[str, str] = {
     'requirement.division_hours': 'division level: at least this many full-time class hours in every requirement.division_years years',
     'requirement.division_years': 'division level: the number of years over which requirement.division_hours class hours are counted',
     'rotation.max_per_year': 'a cadre takes at most this many rotation posts a year',
+    'rotation.grassroots_threshold_years': 'cadres with at least this many years of grassroots experience rotate to a '
+                                           'higher-level organ, the others to the grassroots',
+    'priority.overdue': 'added to the priority weight of a cadre overdue on the five-year cycle (no class in the '
+                        'years of the cycle before the plan year)',
+    'budget.total': 'total class cost for the year in yuan; empty = no limit',
     'seasons.spring': 'spring training season (month-day, first and last day included)',
     'seasons.autumn': 'autumn training season (month-day, first and last day included)',
     'priority.base': 'priority weight every cadre has',

@@ -41,7 +41,8 @@ def add_parser(sub) -> None:
     s.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
     s.add_argument("--keep-years", action="store_true",
                    help="keep every year's data set and plan under runs/<run>/<year>/ (planning check accepts them)")
-    s.add_argument("--lang", choices=("en", "zh"), help="language of simulation.pdf / .xlsx (default: the data's)")
+    s.add_argument("--lang", choices=("en", "zh"),
+                   help="language of simulation.pdf / .xlsx and these lines (default: the data's)")
     s.add_argument("--no-progress", action="store_true")
     s.set_defaults(func=cmd_simulate)
 
@@ -54,16 +55,35 @@ def cmd_simulate(args) -> int:
                  jobs=args.jobs, scheduler=args.scheduler, time_limit=args.time_limit, lang=args.lang,
                  district=args.district, offers=args.offers,
                  progress=not args.no_progress)
+    from planning.simulate.words import Words
+
+    w = Words(_lang(args))
     last = str(args.start_year + args.years - 1)
     q = r.summary["kpis"]
-    print(f"Simulated {args.years} years x {args.runs} runs x {len(r.summary['offer_scales'])} offer scales "
-          f"into {r.out} ({r.ran} run, {r.resumed} resumed).")
+    print(w("t_done", years=args.years, runs=args.runs, scales=len(r.summary["offer_scales"]), out=r.out, ran=r.ran,
+            resumed=r.resumed))
     for kpi in ("requirement_met", "five_year_coverage", "overdue", "division_550", "pool_size"):
         v = q.get(kpi, {}).get(last)
         if v and v["median"] is not None:
-            print(f"  {kpi} in {last}: median {v['median']:.4g} (10-90 %: {v['p10']:.4g} - {v['p90']:.4g})")
+            print(w("t_kpi", kpi=kpi if w.lang == "en" else w.kpi(kpi), year=last, median=f"{v['median']:.4g}",
+                    p10=f"{v['p10']:.4g}", p90=f"{v['p90']:.4g}"))
     if len(r.summary["offer_scales"]) > 1:
-        print("  offer curve (five-year coverage in the final year, median):")
+        print(w("t_curve"))
         for p in r.summary["offer_curve"]:
-            print(f"    x{p['offer_scale']:g}: {p['median']}")
+            print(w("t_point", scale=f"{p['offer_scale']:g}", median=p["median"]))
     return 0
+
+
+def _lang(args) -> str:
+    """--lang, else the data's (planning.messages.data_lang, as the simulation's report decides)."""
+    if args.lang:
+        return args.lang
+    from planning.data.load import load_dataset
+    from planning.errors import PlanningError
+    from planning.messages import data_lang
+
+    try:
+        ds = load_dataset(args.data, args.start_year)
+    except (PlanningError, OSError):
+        return "en"
+    return data_lang([str(n) for n in ds.units["name"]] + [str(t) for t in ds.classes["title"]])

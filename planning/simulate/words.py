@@ -67,6 +67,11 @@ EN: dict[str, str] = {
     "sheet_kpis": "kpis",
     "sheet_offer": "offer curve",
     "sheet_policy": "policy",
+    # the console lines of `planning simulate`
+    "t_done": "Simulated {years} years x {runs} runs x {scales} offer scales into {out} ({ran} run, {resumed} resumed).",
+    "t_kpi": "  {kpi} in {year}: median {median} (10-90 %: {p10} - {p90})",
+    "t_curve": "  offer curve (five-year coverage in the final year, median):",
+    "t_point": "    x{scale}: {median}",
 }
 
 ZH: dict[str, str] = {
@@ -122,6 +127,10 @@ ZH: dict[str, str] = {
     "sheet_kpis": "指标明细",
     "sheet_offer": "供给曲线",
     "sheet_policy": "模拟参数",
+    "t_done": "已模拟{years}年 × {runs}次 × {scales}个供给倍数，写入 {out}（本次运行{ran}次，续用{resumed}次）。",
+    "t_kpi": "  {year}年{kpi}：中位数{median}（10%–90%分位：{p10}–{p90}）",
+    "t_curve": "  供给曲线（末年五年内参训覆盖率，中位数）：",
+    "t_point": "    ×{scale}：{median}",
 }
 
 

@@ -99,7 +99,7 @@ def assessment_scores(ds: Dataset, year: int, policy: Policy) -> pd.DataFrame:
 
 
 def fill_posts(cadres: pd.DataFrame, lost: pd.DataFrame, year: int, policy: Policy, ds: Dataset,
-               rng: np.random.Generator, events: Events) -> pd.DataFrame:
+               rng: np.random.Generator, events: Events, scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """Promotions, top level first: each vacated post is open with simulation.promotion_fill_share
     (one draw per post); the open posts of a level are filled together by planning.pool.fill_vacancies
     (reserve pool members first, then the normalised composite, field, own unit) from the level
@@ -108,7 +108,7 @@ def fill_posts(cadres: pd.DataFrame, lost: pd.DataFrame, year: int, policy: Poli
     from planning.pool import fill_vacancies
 
     cadres = cadres.copy()
-    scores = assessment_scores(ds, year, policy)
+    scores = assessment_scores(ds, year, policy) if scores is None else scores
     share = float(policy["simulation.promotion_fill_share"])
     open_posts = [(u, lv) for u, lv in zip(lost["unit_id"], lost["level"]) if lv in LEADING]
     moved: set[str] = set()
@@ -169,7 +169,7 @@ def hire(cadres: pd.DataFrame, headcount: dict[str, int], year: int, policy: Pol
 
 
 def refill_pool(cadres: pd.DataFrame, left: int, year: int, policy: Policy, ds: Dataset, rng: np.random.Generator,
-                events: Events) -> pd.DataFrame:
+                events: Events, scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """simulation.pool_refill_share of the pool's leavers replaced by cadres below division level
     not in the pool: the best assessed first (planning.pool.assess: the composite's percentile
     within level), then the youngest, ties drawn."""
@@ -177,7 +177,7 @@ def refill_pool(cadres: pd.DataFrame, left: int, year: int, policy: Policy, ds: 
     if n <= 0:
         return cadres
     cadres = cadres.copy()
-    scores = assessment_scores(ds, year, policy)
+    scores = assessment_scores(ds, year, policy) if scores is None else scores
     score = dict(zip(scores["cadre_id"], scores["normalised"].astype(float)))
     out = cadres[(cadres["level"] != "division") & ~cadres["is_reserve"].astype(bool)]
     ties = rng.random(len(out))
@@ -254,10 +254,11 @@ def advance(ds: Dataset, ds_year: Dataset, record: pd.DataFrame, year: int, poli
     gone = set(events.retired) | set(events.departed)
     lost = cad[cad["cadre_id"].isin(gone)]
     cad = cad[~cad["cadre_id"].isin(gone)].reset_index(drop=True)
-    cad = fill_posts(cad, lost, year, policy, ds, rng, events)
+    scores = assessment_scores(ds, year, policy)  # once: promotions and the pool's refill read the same
+    cad = fill_posts(cad, lost, year, policy, ds, rng, events, scores)
     cad = hire(cad, headcount, year, policy, rng, events)
     pool_left = pool_before - int(cad["is_reserve"].astype(bool).sum())
-    cad = refill_pool(cad, pool_left, year, policy, ds, rng, events)
+    cad = refill_pool(cad, pool_left, year, policy, ds, rng, events, scores)
     cad = grow_grassroots(cad, ds_year, record, policy)
     out = ds.copy()
     out.tables["online"] = online_rows(ds, cad, year, policy, rng)
