@@ -196,14 +196,14 @@ def cmd_generate(args) -> int:
 
 def cmd_compare(args) -> int:
     from planning.compare import run_comparison
-    from planning.compare.words import Words
+    from planning.compare.words import words_for
     from planning.messages import status_short
 
     sweep = () if args.no_sweep else tuple(args.sweep)
     cmp = run_comparison(args.data, args.year, args.scenarios, args.out, policy=args.policy, time_limit=args.time_limit,
                          solver=args.solver, district=args.district, jobs=args.jobs, sweep=sweep,
                          sweep_time_limit=args.sweep_time_limit, progress=print, lang=args.lang)
-    w = Words(getattr(cmp, "lang", "en"))
+    w = words_for(cmp)
     t = cmp.table
     print(w("t_written", out=args.out, seconds=cmp.wall_seconds))
     for n in cmp.names:

@@ -261,6 +261,20 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "zh": "供技术人员参阅：求解器的数值与参数。"},
     "policy_rules": {"en": "The planner's rules", "zh": "规划规则"},
     "policy_solver": {"en": "Solver settings", "zh": "求解参数"},
+    "policy_names": {"en": "Setting names of the rules",
+                     "zh": "规则在政策文件中的设置名称"},
+    "policy_names_lead": {"en": "The rules of the policy pages as the policy file names them ({file}), "
+                                "with their values in force.",
+                          "zh": "政策页所列规则在政策文件（{file}）中的名称及现行取值。"},
+    "policy_rule": {"en": "Rule", "zh": "规则"},
+    # a policy value with its unit
+    "vu_days": {"en": "{v} days", "zh": "{v}天"},
+    "vu_hours": {"en": "{v} hours", "zh": "{v}学时"},
+    "vu_years": {"en": "{v} years", "zh": "{v}年"},
+    "vu_age": {"en": "{v} years old", "zh": "{v}岁"},
+    "vu_yuan": {"en": "{v} yuan", "zh": "{v}元"},
+    "vu_people": {"en": "{v}", "zh": "{v}人"},
+    "vu_points": {"en": "{v} points", "zh": "{v}分"},
 }
 
 # --------------------------------------------------------------------------- the what-if dashboard

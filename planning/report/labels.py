@@ -670,6 +670,11 @@ POLICY_EN: dict[str, str] = {
     'requirement.division_hours': 'division level: at least this many full-time class hours in every requirement.division_years years',
     'requirement.division_years': 'division level: the number of years over which requirement.division_hours class hours are counted',
     'rotation.max_per_year': 'a cadre takes at most this many rotation posts a year',
+    'rotation.grassroots_threshold_years': 'cadres with at least this many years of grassroots experience rotate to a '
+                                           'higher-level organ, the others to the grassroots',
+    'priority.overdue': 'added to the priority weight of a cadre overdue on the five-year cycle (no class in the '
+                        'years of the cycle before the plan year)',
+    'budget.total': 'total class cost for the year in yuan; empty = no limit',
     'seasons.spring': 'spring training season (month-day, first and last day included)',
     'seasons.autumn': 'autumn training season (month-day, first and last day included)',
     'priority.base': 'priority weight every cadre has',
