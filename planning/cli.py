@@ -231,7 +231,7 @@ def cmd_compare(args) -> int:
         share = s.get("requirement_met_share")
         status = s.get("status", "error")
         cost = t.at["cost", n] if "cost" in t.index else None
-        print(w("t_row", name=w.name(n), status=status if w.lang == "en" else status_short(s, "zh"),
+        print(w("t_row", name=w.name(n), status=status_short(s, w.lang) if status in ("optimal", "feasible") else status,
                 share=w("t_na") if share is None else f"{share:.1%}",
                 cost=w("t_cost", cost=f"{cost:,.0f}") if cost is not None and cost == cost else ""))
     failed = cmp.runs[cmp.runs["run"] != "done"] if len(cmp.runs) else cmp.runs
@@ -269,11 +269,14 @@ def cmd_activities(args) -> int:
         return 2
     from planning.activities import run_activities
 
+    from planning.data.load import load_dataset
+
+    lang = args.lang or _lang(args, load_dataset(args.data, args.year))
     res = run_activities(args.data, args.plan_dir, args.year, args.out, policy=args.policy, pdf=not args.no_pdf,
-                         lang=args.lang)
+                         lang=lang)
     from planning.activities.words import summary_lines
 
-    for line in summary_lines(res.summary, res.out_dir, args.lang):
+    for line in summary_lines(res.summary, res.out_dir, lang):
         print(line)
     return 0
 
@@ -427,8 +430,8 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--check", metavar="DIR", help="check an activity calendar written before (exit 1 when not valid)")
     a.add_argument("--policy", help="policy file (default: the plan's own policy.yaml)")
     a.add_argument("--no-pdf", action="store_true", help="skip activities_report.pdf")
-    a.add_argument("--lang", choices=("en", "zh"), default="en",
-                   help="language of event titles, calendars, reasons and the report")
+    a.add_argument("--lang", choices=("en", "zh"),
+                   help="language of event titles, calendars, reasons and the report (default: the data's)")
     a.set_defaults(func=cmd_activities)
 
     cy = sub.add_parser("close-year", help="close the year: next year's data set with the credited classes and "
