@@ -22,6 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from planning.simulate import simulate  # noqa: E402
 
 
+def _cpu() -> float:
+    """User + system CPU seconds of this process and of its finished children (the workers)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("data", nargs="?", default="data/sample")
@@ -38,14 +44,18 @@ def main(argv=None) -> int:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (other processes share it)")
     out = a.out or tempfile.mkdtemp(prefix="simulate-bench-")
     t = time.perf_counter()
+    cpu0 = _cpu()
     r = simulate(a.data, a.start_year, a.years, a.runs, a.seed, Path(out) / "sim", mode=a.mode,
                  scales=tuple(a.offer_scale), jobs=a.jobs, time_limit=a.time_limit, progress=False)
     wall = time.perf_counter() - t
+    cpu = _cpu() - cpu0
     run_years = a.years * a.runs * len(a.offer_scale)
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"{a.mode}: {a.years} years x {a.runs} runs x {len(a.offer_scale)} scales = {run_years} run-years "
-          f"in {wall:.1f} s ({wall / run_years:.1f} s per run-year wall), load now {os.getloadavg()[0]:.1f}")
+          f"in {wall:.1f} s ({wall / run_years:.2f} s per run-year wall), load now {os.getloadavg()[0]:.1f}")
+    print(f"CPU: {cpu:.1f} s in all processes ({cpu / run_years:.2f} s per run-year: less sensitive to the load "
+          f"than the wall time; {a.jobs or os.cpu_count()} jobs on an idle machine take about CPU / jobs)")
     print(f"peak memory: this process {me:.0f} MB, largest worker {kids:.0f} MB")
     last = str(a.start_year + a.years - 1)
     for kpi in ("five_year_coverage", "overdue", "requirement_met", "division_550", "pool_size", "cadres"):

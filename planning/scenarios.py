@@ -61,7 +61,7 @@ from planning.errors import DataError, PolicyError
 from planning.data.validate import validate_dataset
 from planning.policy import Policy, _flatten, read_yaml_mapping
 
-SCENARIO_KEYS = ("name", "description", "policy", "edits")
+SCENARIO_KEYS = ("name", "description", "policy", "edits", "title_zh", "description_zh")
 BASE = "base"
 _NAME = re.compile(r"^[^/\\.\s][^/\\]*$")  # it names a folder: no slashes, not hidden
 
@@ -89,6 +89,16 @@ class Scenario:
     edits: tuple = ()
     source: str = "scenario"
     budget_share: float | None = None  # budget.share_of_baseline, until resolved by with_baseline_cost
+    title_zh: str = ""  # the name a Chinese handout shows (the folder keeps `name`)
+    description_zh: str = ""  # the description in a Chinese handout
+
+    def title(self, lang: str = "en") -> str:
+        """The scenario's name as a handout shows it: `title_zh` in Chinese when given, else `name`."""
+        return self.title_zh if lang == "zh" and self.title_zh else self.name
+
+    def describe(self, lang: str = "en") -> str:
+        """The description in `lang`: `description_zh` in Chinese when given, else `description`."""
+        return self.description_zh if lang == "zh" and self.description_zh else self.description
 
     @property
     def needs_baseline(self) -> bool:
@@ -161,7 +171,7 @@ def parse_scenario(tree: Mapping, source: str = "scenario", default_name: str | 
     if errors:
         raise ScenarioError(errors, source)
     return Scenario(name, str(tree.get("description") or "").strip(), dict(policy), tuple(dict(e) for e in edits),
-                    source, share)
+                    source, share, str(tree.get("title_zh") or "").strip(), str(tree.get("description_zh") or "").strip())
 
 
 def load_scenario(path: str | Path) -> Scenario:

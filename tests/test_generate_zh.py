@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -113,18 +114,16 @@ def test_chinese_comparison_handout_workbook_and_console_have_no_english(zh_plan
     (root / "cap.yaml").write_text("name: 离岗上限15\ndescription: 单位同日离岗不超过15%\n"
                                    "policy: {absence.max_absent_share: 0.15, budget.share_of_baseline: 0.9}\n",
                                    encoding="utf-8")
-    (root / "autumn.yaml").write_text("name: 秋季扩容\ndescription: 秋季培训班名额增加20%\n"
-                                      "edits:\n  - scale_capacity: {select: {season: autumn}, factor: 1.2}\n",
-                                      encoding="utf-8")
+    autumn = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "autumn-plus-20.yaml"  # with title_zh
     out = root / "compare"
     code = main(["compare", str(data), "--year", str(YEAR), "--scenarios", str(root / "cap.yaml"),
-                 str(root / "autumn.yaml"), "--out", str(out), "--time-limit", "2", "--jobs", "2", "--sweep", "0.8"])
+                 str(autumn), "--out", str(out), "--time-limit", "2", "--jobs", "2", "--sweep", "0.8"])
     printed = capsys.readouterr().out
     assert code == 0, printed
     # the console: paths are the user's own (left out), everything else Chinese
     assert english_words(printed.replace(str(out), " ").replace(str(root), " ")) == [], printed
     pdf = "".join(p.extract_text() for p in pypdf.PdfReader(out / "comparison.pdf").pages)
-    assert "基准方案" in pdf and "秋季扩容" in pdf
+    assert "基准方案" in pdf and "秋季班名额增加20%" in pdf and "离岗上限15" in pdf
     assert english_words(pdf.replace(str(data), " ")) == []
     found = _workbook_words(out / "comparison.xlsx")
     assert list(found) == ["指标对比", "情景", "安排差异", "干部变化", "预算测算"]
@@ -137,8 +136,8 @@ def test_chinese_comparison_handout_workbook_and_console_have_no_english(zh_plan
 
     ds = load_dataset(data, YEAR)
     assert check_plan(ds, out / "base", YEAR, out / "base" / "policy.yaml") == []
-    for n, f in (("离岗上限15", "cap.yaml"), ("秋季扩容", "autumn.yaml")):
-        edited, _ = apply_scenario(ds, load_scenario(root / f).with_baseline_cost(1.0), YEAR, load_policy())
+    for n, f in (("离岗上限15", root / "cap.yaml"), ("autumn-plus-20", autumn)):
+        edited, _ = apply_scenario(ds, load_scenario(f).with_baseline_cost(1.0), YEAR, load_policy())
         assert check_plan(edited, out / n, YEAR, out / n / "policy.yaml") == [], n
 
 
@@ -195,11 +194,13 @@ def test_chinese_pool_commands_say_everything_in_chinese(zh_plan, tmp_path, caps
 
 
 def test_chinese_close_year_replan_and_simulate_lines(zh_plan, tmp_path, capsys):
-    """close-year, replan and simulate on Chinese data print their lines in Chinese (no --lang)."""
+    """validate, plan, close-year, replan and simulate on Chinese data print their lines in Chinese (no --lang)."""
     from planning.cli import main
 
     data, plan, _ = zh_plan
-    runs = {"close": ["close-year", str(data), str(plan), "--year", str(YEAR), "--out", str(tmp_path / "next")],
+    runs = {"validate": ["validate", str(data), "--year", str(YEAR)],
+            "plan": ["plan", str(data), "--year", str(YEAR), "--out", str(tmp_path / "p"), "--time-limit", "5"],
+            "close": ["close-year", str(data), str(plan), "--year", str(YEAR), "--out", str(tmp_path / "next")],
             "replan": ["replan", str(data), "--year", str(YEAR), "--base", str(plan), "--as-of", "2027-04-01",
                        "--out", str(tmp_path / "re"), "--time-limit", "5"],
             "simulate": ["simulate", str(data), "--start-year", str(YEAR), "--years", "2", "--runs", "1",
@@ -207,6 +208,21 @@ def test_chinese_close_year_replan_and_simulate_lines(zh_plan, tmp_path, capsys)
     for name, argv in runs.items():
         assert main(argv) == 0, name
         printed = capsys.readouterr().out
-        for f in ("next", "re", "sim"):
+        for f in ("next", "re", "sim", "p"):
             printed = printed.replace(str(tmp_path / f), " ")
-        assert english_words(printed.replace("changes.csv", " ")) == [], (name, printed)
+        assert english_words(printed.replace("changes.csv", " ").replace(str(data), " ")) == [], (name, printed)
+    assert check_plan(data, tmp_path / "p", YEAR) == [] and check_plan(data, tmp_path / "re", YEAR) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_policy_pages_show_meanings_and_values_and_the_appendix_the_names(zh_plan, lang):
+    """The policy pages: each rule's meaning and its value with the unit, no setting names (a meaning
+    that names another setting gets that setting's value); the names are in the appendix."""
+    data, out, _ = zh_plan
+    doc = render_report_html(out, data, YEAR, lang=lang)
+    body = doc[doc.index('id="sec-policy"'):]
+    body = body[:body.index("<section", 10)]
+    assert re.findall(r"\b[a-z_]+\.[a-z0-9_]+\b", _text_of_html(body)) == []
+    assert ("12 days" if lang == "en" else "12天") in body and "1/7" in body
+    appendix = doc[doc.index('id="sec-appendix-solver"'):]
+    assert "requirement.annual_days" in appendix and "absence.max_absent_share" in appendix

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from planning.compare.tables import KPI_FORMATS
-from planning.compare.words import Words
+from planning.compare.words import Words, words_for
 from planning.io import csv_safe
 from planning.report import charts as C
 from planning.report import fonts
@@ -31,7 +31,7 @@ def doc_words(cmp) -> tuple[Words, list[str], str]:
     cjk = fonts.find_cjk_font() if lang == "zh" else None
     if lang == "zh" and cjk is None:
         lang = "en"
-    return Words(lang), fonts.matplotlib_families(cjk), fonts.css_families(cjk)
+    return words_for(cmp, lang), fonts.matplotlib_families(cjk), fonts.css_families(cjk)
 
 
 def _money(w: Words):
@@ -104,9 +104,17 @@ def _status(cmp, n: str, w: Words) -> str:
     return status_short(s, w.lang) if s.get("status") else "–"
 
 
+def _status_of(r: dict, w: Words) -> str:
+    """A sweep point's plan quality in a planner's words (its status and gap)."""
+    from planning.messages import status_short
+
+    gap = r.get("gap")
+    return status_short({"status": r.get("status"), "gap": None if gap is None or gap != gap else gap}, w.lang)
+
+
 def display_table(cmp) -> pd.DataFrame:
     """The KPI table as text, each scenario's value with its delta beside it (in cmp.lang)."""
-    w = Words(getattr(cmp, "lang", "en") or "en")
+    w = words_for(cmp)
     t = cmp.table
     rows = []
     for key, r in t.iterrows():
@@ -277,14 +285,14 @@ def _shown_path(p: str) -> str:
 
 def scenario_frame(cmp) -> pd.DataFrame:
     """One row per scenario: what it changes (in cmp.lang), its file, folder and run."""
-    w = Words(getattr(cmp, "lang", "en") or "en")
+    w = words_for(cmp)
     sep = "；" if w.lang == "zh" else "; "
     rows = []
     runs = {r["name"]: r for r in cmp.runs.to_dict("records")} if len(cmp.runs) else {}
     for n in cmp.names:
         sc = cmp.scenarios[n]
         rows.append({"scenario": w.name(n),
-                     "description": w("base_description") if sc is None else sc.description,
+                     "description": w("base_description") if sc is None else sc.describe(w.lang),
                      "policy changes": "" if sc is None else sep.join(
                          ([w("budget_share", share=w.share(sc.budget_share))] if sc.budget_share else [])
                          + w.policy(sc.policy)),
@@ -306,7 +314,7 @@ def _sweep_point(r: dict, w: Words) -> str:
 def workbook_sheets(cmp) -> dict[str, pd.DataFrame]:
     """The workbook's sheets in cmp.lang: sheet names, headers, codes and words (the English workbook
     keeps the CSV files' column names; its comparison sheet's first column is the KPI's key)."""
-    w = Words(getattr(cmp, "lang", "en") or "en")
+    w = words_for(cmp)
     sheets = {
         "comparison": cmp.table.reset_index(),
         "scenarios": scenario_frame(cmp),
@@ -338,7 +346,7 @@ def workbook_sheets(cmp) -> dict[str, pd.DataFrame]:
     sw = cmp.sweep.copy()
     if len(sw):
         sw["point"] = [_sweep_point(r, w) for r in sw.to_dict("records")]
-        sw["status"] = sw["status"].map(lambda v: w.labels.code("status", v))
+        sw["status"] = [_status_of(r, w) for r in cmp.sweep.to_dict("records")]
     sheets["budget sweep"] = sw
     names = {"comparison": "sheet_comparison", "scenarios": "sheet_scenarios", "assignment diff": "sheet_diff",
              "cadre changes": "sheet_changes", "budget sweep": "sheet_sweep"}
@@ -349,7 +357,7 @@ def write_workbook(cmp, out: str | Path) -> Path:
     from planning.io import atomic_path
 
     out = Path(out)
-    w = Words(getattr(cmp, "lang", "en") or "en")
+    w = words_for(cmp)
     sheets = workbook_sheets(cmp)
     first = next(iter(sheets))
     with atomic_path(out) as tmp:
@@ -518,7 +526,7 @@ def handout_html(cmp, *, rows_per_scenario: int = 6) -> str:
               else w("no_limit"),
               "cost": fmt("cost", r["cost"]), "met": fmt("requirement_met_share", r["requirement_met_share"]),
               "weighted": fmt("requirement_met_share", r["weighted_coverage"]),
-              "status": w.labels.code("status", r["status"])}
+              "status": _status_of(r, w)}
              for r in cmp.sweep.to_dict("records")]
     gains = []
     if len(cmp.changes):

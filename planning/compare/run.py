@@ -108,7 +108,6 @@ def _compare(data, year, scenarios, out: Path, shown: Path, t0: float, *, policy
     base_pol = resolve_policy(policy, overrides)
     ds = data if isinstance(data, Dataset) else load_dataset(data, year)
     lang = lang or data_lang(list(ds.cadres["name"]) + list(ds.units["name"]))
-    w = Words(lang)
     scen: dict[str, Scenario | None] = {BASE: None}
     edited: dict[str, Dataset] = {BASE: filter_district(ds, district)}
     for s in scenarios:
@@ -121,6 +120,7 @@ def _compare(data, year, scenarios, out: Path, shown: Path, t0: float, *, policy
         sds, _ = apply_scenario(ds, sc, year, base_pol)  # errors now, before any solve
         scen[sc.name] = sc
         edited[sc.name] = filter_district(sds, district)
+    w = Words(lang, {n: sc.title(lang) for n, sc in scen.items() if sc is not None})
     fractions = sorted({float(f) for f in (sweep or ())})
     bad = [f for f in fractions if not 0 < f <= 2]
     if bad:

@@ -94,7 +94,7 @@ EN: dict[str, str] = {
     "t_run": "  {name}: {run} in {seconds:.1f} s",
     "t_sweep": "  budget sweep: {n} run(s) at {shares} of the baseline's cost",
     "t_written": "Comparison written to {out} in {seconds:.1f} s:",
-    "t_row": "  {name:<24} {status:<10} requirement met {share}{cost}",
+    "t_row": "  {name:<24} {status:<38} requirement met {share}{cost}",
     "t_cost": ", cost {cost}",
     "t_na": "n/a",
     "t_failed_run": "  warning: {name} {run}: {error}",
@@ -224,9 +224,10 @@ class Words(Catalogue):
 
     EN, ZH = EN, ZH
 
-    def __init__(self, lang: str = "en"):
+    def __init__(self, lang: str = "en", titles: Mapping[str, str] | None = None):
         super().__init__(lang)
         self.labels = Labels(lang)
+        self.titles = dict(titles or {})  # scenario name -> the name shown (a scenario's title_zh)
 
     def kpi(self, key: str) -> str:
         """A KPI's name: ``met_by_level.staff`` names the level, ``met_by_group.young`` the group."""
@@ -239,7 +240,7 @@ class Words(Catalogue):
         """A scenario's name; the baseline's in words."""
         from planning.scenarios import BASE
 
-        return self("base_name") if n == BASE else str(n)
+        return self("base_name") if n == BASE else self.titles.get(n, str(n))
 
     def run_name(self, run: Mapping) -> str:
         """A run's name in the progress lines: a sweep point as its share of the baseline's cost."""
@@ -263,7 +264,7 @@ class Words(Catalogue):
         if self.lang == "zh":
             from planning.scenarios import BASE
 
-            if name == BASE:
+            if name == BASE or name in self.titles:
                 return self.name(name)
         return self._t.get(f"x_{name}", name)
 
@@ -317,6 +318,13 @@ class Words(Catalogue):
         from planning.report.labels import POLICY_ZH
 
         return [f"{POLICY_ZH.get(k, k)}（{k}）：{v}" for k, v in _flatten(policy).items()]
+
+
+def words_for(cmp, lang: str | None = None) -> Words:
+    """The words of a comparison: its language (or `lang`), its scenarios shown by their titles."""
+    lang = lang or getattr(cmp, "lang", "en") or "en"
+    titles = {n: sc.title(lang) for n, sc in (getattr(cmp, "scenarios", None) or {}).items() if sc is not None}
+    return Words(lang, titles)
 
 
 def level_word(level: str, lang: str) -> str:

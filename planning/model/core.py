@@ -7,8 +7,8 @@ Per cadre: the priority weight, whether anything is required and how it is measu
 only at division level; days or hours below), the days and hours required, and the objective's
 value of meeting it, per full requirement still missing, and of an overdue cadre's first class.
 Per admissible pair: the reward of a rotation (more for reserve and young cadres) and the cost of
-a class. The compiled Lagrangian core (`lagrange.prepare`) lays out the same numbers for its
-kernels; `tests/test_encodings.py` checks every encoding against the others on random plans.
+a class. The compiled Lagrangian (`lagrange.prepare`) reads these arrays and lays them out for
+its kernels; `tests/test_encodings.py` checks every encoding against the others on random plans.
 """
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ class Core:
     pair_reward: np.ndarray  # per pair: the rotation's reward (0 for classes)
     pair_cost: np.ndarray  # per pair: the class's cost in yuan (0 for rotations)
     per_yuan: float  # objective.cost_per_10k_yuan / 10,000
+    met_weight: float  # objective.requirement_met, per unit of priority weight (met_value / weight)
+    short_weight: float  # objective.shortfall_fraction, per unit of priority weight (short_value / weight)
 
     def met(self, i: int, days: float, hours: float) -> bool:
         """Cadre i meets the year's requirement with `days` and `hours` of classes (the contract's rule)."""
@@ -90,4 +92,6 @@ def build_core(prob) -> Core:
                 overdue=overdue, overdue_value=pol["objective.overdue_any_class"] * w,
                 pair_rotation=pair_rot, pair_reward=np.where(pair_rot, rot_reward[pc], 0.0) if len(pc) else
                 np.zeros(0), pair_cost=opt_cost[po] if len(opts) else np.zeros(len(po)),
-                per_yuan=pol["objective.cost_per_10k_yuan"] / 10000.0)
+                per_yuan=pol["objective.cost_per_10k_yuan"] / 10000.0,
+                met_weight=float(pol["objective.requirement_met"]),
+                short_weight=float(pol["objective.shortfall_fraction"]))

@@ -1,4 +1,6 @@
-"""Large-neighbourhood search: improve a plan by re-optimising a few units at a time.
+"""Neighbourhood sub-MIPs by whole units (`search.rounds` passes, off by default): improve a plan
+by re-optimising a few units at a time. (The large-neighbourhood search that runs after the
+layers by default is `lns.py`.)
 
 The full model of a county is large and its LP relaxation degenerate; a MIP solver given
 the whole of it rarely improves on a good start within minutes. Here the plan is improved
@@ -20,6 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from planning.model.build import build_model
+from planning.model.core import core_of, requirement_met
 from planning.model.problem import PlanningProblem
 from planning.model.solve import solve_highs
 from planning.model.values import chosen_pairs, complete_values, objective_of
@@ -109,7 +112,8 @@ def neighbourhoods(prob: PlanningProblem, unmet: np.ndarray, size: int, rng: np.
 
 
 def unmet_mask(prob: PlanningProblem, chosen: set[int]) -> np.ndarray:
-    f = prob.facts
+    """Cadres who do not meet the year's requirement with the classes of `chosen`."""
+    core = core_of(prob)
     days = np.zeros(len(prob.cadre_ids))
     hours = np.zeros(len(prob.cadre_ids))
     for p in chosen:
@@ -117,10 +121,7 @@ def unmet_mask(prob: PlanningProblem, chosen: set[int]) -> np.ndarray:
         if o.kind == "class":
             days[prob.pair_cadre[p]] += o.days
             hours[prob.pair_cadre[p]] += o.hours
-    req_d, req_h = f["required_days"].to_numpy(), f["required_hours"].to_numpy()
-    is_h = (f["measure"] == "hours").to_numpy()
-    met = np.where(is_h, hours >= req_h - 1e-9, (days >= req_d - 1e-9) | (hours >= req_h - 1e-9))
-    return ~met
+    return ~requirement_met(core.by_hours, days, hours, core.req_days, core.req_hours)
 
 
 def improve(prob: PlanningProblem, incumbent: set[int], *, rounds: int, size: int, seed: int,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -41,7 +42,6 @@ def quiet_highs() -> "highspy.Highs":
     if _BANNER_SHOWN:
         return highspy.Highs()
     _BANNER_SHOWN = True
-    import sys
     try:
         sys.stdout.flush()
     except Exception:  # noqa: BLE001 - a closed stdout must not stop a solve

@@ -21,6 +21,7 @@ from planning.calendar import public_holidays
 from planning.errors import PlanningError
 from planning.policy import Policy, default_policy, load_policy
 from planning.report import fonts, kpis
+from planning.report import formatting as F
 from planning.report.anonymize import Anonymizer
 from planning.report.labels import Labels
 
@@ -263,6 +264,56 @@ def policy_value(value, labels: Labels) -> str:
     return str(value)
 
 
+# the unit of a rule's value (planning.messages vu_<unit>; "share" prints as a percentage or 1/n)
+VALUE_UNITS = {
+    "requirement.annual_days": "days", "requirement.annual_hours": "hours", "requirement.division_hours": "hours",
+    "requirement.division_years": "years", "requirement.online_hours": "hours",
+    "requirement.general_cycle_years": "years", "requirement.leave_max_share": "share",
+    "people.young_max_age": "age", "people.newly_promoted_years": "years", "absence.max_absent_share": "share",
+    "absence.min_absent": "people", "rotation.grassroots_threshold_years": "years", "budget.total": "yuan",
+    "replan.change_penalty": "points", "replan.notice_change_penalty": "points", "replan.notice_days": "days",
+}
+_SETTING = re.compile(r"\b([a-z_]+\.[a-z0-9_]+)\b(?: \(\d[^)]*\))?")
+
+
+def value_with_unit(key: str, value, labels: Labels) -> str:
+    """A rule's value as a planner reads it: "12 days", "20 %", "1/7", "3,250,000 yuan" (no limit as words)."""
+    from planning import messages as M
+
+    unit = VALUE_UNITS.get(key) or ("points" if key.startswith("objective.") else None)
+    if unit is None or value is None or isinstance(value, (bool, str, list, tuple)):
+        return policy_value(value, labels)
+    v = float(value)
+    if unit == "share":
+        n = 1 / v if v > 0 else 0
+        if n >= 2 and abs(n - round(n)) < 1e-4 and abs(v * 100 - round(v * 100)) > 1e-9:
+            return f"1/{round(n)}"  # 0.142857: one seventh, as the rule is written
+        return F.share(v, 0 if abs(v * 100 - round(v * 100)) < 1e-9 else 1)
+    text = f"{int(v):,}" if v == int(v) else f"{v:,g}"
+    out = M.say(f"vu_{unit}", labels.lang, v=text)
+    return out[:-1] if labels.lang == "en" and v == 1 and out.endswith("s") else out  # "1 year", "1 point"
+
+
+def plain_meaning(meaning: str, policy: Policy, labels: Labels) -> str:
+    """A meaning that names another setting (requirement.division_years) with that setting's value instead,
+    for the body of a document (the names are in its appendix): the bare number where the sentence says
+    the unit ("every 5 years"), else with its unit ("within 30 days"); a value already given after the
+    name in brackets is not repeated."""
+    def value(m: re.Match) -> str:
+        key = m.group(1)
+        if key not in policy:
+            return m.group(0)
+        rest = meaning[m.end():].lstrip()
+        if rest.startswith(_UNIT_WORDS):
+            return policy_value(policy[key], labels)
+        return value_with_unit(key, policy[key], labels)
+
+    return _SETTING.sub(value, meaning)
+
+
+_UNIT_WORDS = ("year", "day", "hour", "class hour", "yuan", "point", "年", "天", "学时", "元", "分", "岁", "人")
+
+
 def policy_table(policy: Policy, labels: Labels, *, rules_only: bool = True) -> pd.DataFrame:
     """group, key, value, default, changed, meaning — every rule of the annual plan in force
     (Policy.plan_rules: without the activities, simulation and pool rooms' settings); with
@@ -280,9 +331,13 @@ def policy_table(policy: Policy, labels: Labels, *, rules_only: bool = True) -> 
         rows.append({"group": group, "group_label": labels.code("policy_group", group) or group,
                      "key": key, "value": value, "default": d, "changed": changed,
                      "value_text": policy_value(value, labels), "default_text": policy_value(d, labels),
-                     "meaning": labels.policy_meaning(key, english)})
+                     "meaning": labels.policy_meaning(key, english),
+                     "value_unit": value_with_unit(key, value, labels),
+                     "default_unit": value_with_unit(key, d, labels) if key in defaults else F.DASH})
+        rows[-1]["meaning_plain"] = plain_meaning(rows[-1]["meaning"], policy, labels)
     return pd.DataFrame(rows, columns=["group", "group_label", "key", "value", "default", "changed",
-                                       "value_text", "default_text", "meaning"])
+                                       "value_text", "default_text", "meaning", "value_unit", "default_unit",
+                                       "meaning_plain"])
 
 
 def _same(a, b) -> bool:

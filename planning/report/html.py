@@ -112,7 +112,8 @@ def view(c: ReportContent) -> dict:
         "changes": _changes(c),
         "appendix": _appendix(c),
         **{f"M_{k}": M.say(k, c.lang) for k in ("decide_lead", "appendix_solver", "appendix_solver_lead",
-                                                 "policy_solver")},
+                                                 "policy_solver", "policy_names", "policy_rule")},
+        "M_policy_names_lead": M.say("policy_names_lead", c.lang, file="policy.yaml"),
     }
 
 
@@ -298,7 +299,10 @@ def _appendix(c: ReportContent) -> dict:
     table = table[[is_solver_setting(k) for k in table["key"]]] if len(table) else table
     settings = [{"group": r.group_label, "key": r.key, "value": r.value_text, "default": r.default_text,
                  "changed": bool(r.changed), "meaning": r.meaning} for r in table.itertuples()]
-    return {"rows": rows, "settings": settings}
+    rules = policy_table(c.policy, L)  # the policy pages' rules by their names in the policy file
+    names = [{"key": r.key, "value": r.value_text, "meaning": r.meaning_plain, "changed": bool(r.changed)}
+             for r in rules.itertuples()]
+    return {"rows": rows, "settings": settings, "names": names}
 
 
 def _policy(c: ReportContent) -> dict:
@@ -306,9 +310,10 @@ def _policy(c: ReportContent) -> dict:
     table = policy_table(c.policy, L)
     groups = []
     for g, sub in table.groupby("group", sort=False):
+        # the body: the planner's meaning and the value with its unit; the setting names are in the appendix
         groups.append({"label": sub["group_label"].iloc[0],
-                       "rows": [{"key": r.key, "value": r.value_text, "default": r.default_text,
-                                 "changed": bool(r.changed), "meaning": r.meaning} for r in sub.itertuples()]})
+                       "rows": [{"key": r.key, "value": r.value_unit, "default": r.default_unit,
+                                 "changed": bool(r.changed), "meaning": r.meaning_plain} for r in sub.itertuples()]})
     caps = []
     default = float(c.policy["absence.max_absent_share"])
     for r in c.ds.units.to_dict("records"):

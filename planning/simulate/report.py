@@ -28,7 +28,8 @@ from planning.simulate.words import Words
 FAN_KPIS = ("five_year_coverage", "requirement_met", "overdue", "division_550", "reserve_young_rotated", "pool_size")
 HEADLINE_KPIS = ("five_year_coverage", "overdue", "requirement_met", "division_550", "reserve_young_rotated",
                  "pool_size", "cadres", "seat_use", "cost")
-WORLD_KPIS = ("cadres", "retired", "departed", "promoted", "vacancies_unfilled", "hired", "pool_size", "pool_joined")
+WORLD_KPIS = ("cadres", "retired", "departed", "promoted", "vacancies_unfilled", "hired", "pool_size", "pool_joined",
+              "pool_reviewed_out")
 SHARES = ("requirement_met", "five_year_coverage", "division_550", "reserve_young_rotated", "seat_use")
 
 
@@ -161,9 +162,9 @@ def view(kpis: pd.DataFrame, summary: dict, policy: Policy, lang: str) -> dict:
 
 
 def settings_table(policy: Policy, lang: str) -> pd.DataFrame:
-    """The simulation.* and simulation_fast.* settings in force (the plan report's policy table)."""
+    """The simulation.*, simulation_fast.* and simulation_full.* settings in force (the plan report's policy table)."""
     t = policy_table(policy, Labels(lang), rules_only=False)
-    return t[t["group"].isin(("simulation", "simulation_fast"))].reset_index(drop=True)
+    return t[t["group"].isin(("simulation", "simulation_fast", "simulation_full"))].reset_index(drop=True)
 
 
 TEMPLATE = """div.keep { page-break-inside: avoid; }

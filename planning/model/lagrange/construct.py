@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -13,9 +14,24 @@ from planning.model.lagrange.data import LagrangeData
 from planning.model.lagrange.kernels import MAX_DEPTH, _req_value, _search, _solve
 
 
+class Fill(NamedTuple):
+    """What a plan under construction uses: trainees per activity, the dated option each
+    activity runs on (-1 none yet), cancelled activities, and people away per (unit, day)."""
+
+    enrolled: np.ndarray
+    act_opt: np.ndarray
+    closed: np.ndarray
+    absent: np.ndarray
+
+
 @njit(cache=True)
-def _fits(j, opt, act, cost, unit, enrolled, act_opt, closed, act_cap, absent, unit_cap, day_ptr, day_idx,
-          spent, budget):
+def _fits(ar, st, j, spent):
+    """Position j still fits the plan `st` with `spent` yuan spent: its class open with a seat
+    left, on the date the class already runs on, within the budget and the unit's absence cap
+    on each of its days."""
+    opt, act, cost, unit, act_cap, unit_cap, day_ptr, day_idx, budget = ar.opt, ar.act, ar.cost, ar.unit, \
+        ar.act_cap, ar.unit_cap, ar.day_ptr, ar.day_idx, ar.budget
+    enrolled, act_opt, closed, absent = st.enrolled, st.act_opt, st.closed, st.absent
     a = act[j]
     o = opt[j]
     if closed[a] or enrolled[a] >= act_cap[a]:
@@ -33,7 +49,10 @@ def _fits(j, opt, act, cost, unit, enrolled, act_opt, closed, act_cap, absent, u
 
 
 @njit(cache=True)
-def _apply(j, sign, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx):
+def _apply(ar, st, j, sign):
+    """Add (sign 1) or remove (-1) position j in the plan `st`; returns the yuan it adds."""
+    opt, act, cost, unit, day_ptr, day_idx = ar.opt, ar.act, ar.cost, ar.unit, ar.day_ptr, ar.day_idx
+    enrolled, act_opt, absent = st.enrolled, st.act_opt, st.absent
     a = act[j]
     o = opt[j]
     enrolled[a] += sign
@@ -48,37 +67,36 @@ def _apply(j, sign, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, da
 
 
 @njit(cache=True)
-def _construct(order, price, ptr, opt, act, topic, rot, days, hours, cost, reward, pin, unit, c_w, c_hasreq, c_byh,
-               c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot, act_cap, act_min,
-               unit_cap, day_ptr, day_idx, n_days, budget, cost_price, allowed, x):
+def _construct(ar, order, price, cost_price, allowed, x):
     """A plan that keeps every hard rule: cadres in `order` take, one by one, their best set at
     `price` among what still fits; then cadres still short re-choose at `cost_price` (the
     objective's cost tie-break only); classes below their minimum size are cancelled and their
     trainees re-placed. x (positions, bool) is the plan; returns False when a pinned cadre
     could not be placed."""
-    n = len(ptr) - 1
-    n_act = len(act_cap)
+    ptr, act, rot, days, hours, reward, pin = ar.ptr, ar.act, ar.rot, ar.days, ar.hours, ar.reward, ar.pin
+    c_w, c_hasreq, c_byh, c_reqd, c_reqh, c_any, c_npin = ar.c_w, ar.c_hasreq, ar.c_byh, ar.c_reqd, ar.c_reqh, \
+        ar.c_any, ar.c_npin
+    w_met, w_short, act_min, budget = ar.w_met, ar.w_short, ar.act_min, ar.budget
+    n_act = len(ar.act_cap)
     enrolled = np.zeros(n_act, dtype=np.int64)
     act_opt = -np.ones(n_act, dtype=np.int64)
     closed = np.zeros(n_act, dtype=np.bool_)
-    absent = np.zeros((len(unit_cap), n_days), dtype=np.int64)
+    absent = np.zeros((len(ar.unit_cap), ar.n_days), dtype=np.int64)
+    st = Fill(enrolled, act_opt, closed, absent)
     usable = np.zeros(len(price), dtype=np.bool_)
     out = np.empty(MAX_DEPTH + 1, dtype=np.int64)
     spent = 0.0
     ok_all = True
     for i in order:
         for j in range(ptr[i], ptr[i + 1]):
-            usable[j] = allowed[j] and _fits(j, opt, act, cost, unit, enrolled, act_opt, closed, act_cap, absent,
-                                             unit_cap, day_ptr, day_idx, spent, budget)
-        v, ok, ub = _search(i, ptr, price, usable, opt, act, topic, rot, days, hours, cost, reward, pin, c_w,
-                            c_hasreq, c_byh, c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot,
-                            budget - spent, out)
+            usable[j] = allowed[j] and _fits(ar, st, j, spent)
+        v, ok, ub = _search(ar, i, price, usable, budget - spent, out)
         if v == -np.inf:
             ok_all = False
         t = 0
         while out[t] >= 0:
             x[out[t]] = True
-            spent += _apply(out[t], 1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx)
+            spent += _apply(ar, st, out[t], 1)
             t += 1
     rounds = 6
     for rnd in range(rounds + 1):
@@ -108,15 +126,12 @@ def _construct(order, price, ptr, opt, act, topic, rot, days, hours, cost, rewar
                 old_v += c_any[i]
             for j in range(ptr[i], ptr[i + 1]):
                 if x[j]:
-                    spent += _apply(j, -1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx)
+                    spent += _apply(ar, st, j, -1)
             for j in range(ptr[i], ptr[i + 1]):
-                usable[j] = allowed[j] and _fits(j, opt, act, cost, unit, enrolled, act_opt, closed, act_cap,
-                                                 absent, unit_cap, day_ptr, day_idx, spent, budget)
+                usable[j] = allowed[j] and _fits(ar, st, j, spent)
                 if strict and not rot[j] and enrolled[act[j]] < act_min[act[j]]:
                     usable[j] = False
-            v, ok, ub = _search(i, ptr, cost_price, usable, opt, act, topic, rot, days, hours, cost, reward, pin,
-                                c_w, c_hasreq, c_byh, c_reqd, c_reqh, c_any, c_npin, overlap, w_met, w_short, max_rot,
-                            budget - spent, out)
+            v, ok, ub = _search(ar, i, cost_price, usable, budget - spent, out)
             if v > old_v + 1e-9:
                 # keep it only if no class the cadre leaves falls below its minimum size
                 keep = True
@@ -140,7 +155,7 @@ def _construct(order, price, ptr, opt, act, topic, rot, days, hours, cost, rewar
                         t += 1
             for j in range(ptr[i], ptr[i + 1]):
                 if x[j]:
-                    spent += _apply(j, 1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx)
+                    spent += _apply(ar, st, j, 1)
         # cancel classes below their minimum size (not those a pin keeps)
         changed = False
         pinned_act = np.zeros(n_act, dtype=np.bool_)
@@ -153,7 +168,7 @@ def _construct(order, price, ptr, opt, act, topic, rot, days, hours, cost, rewar
         for j in range(len(x)):
             if x[j] and closed[act[j]]:
                 x[j] = False
-                spent += _apply(j, -1, opt, act, cost, unit, enrolled, act_opt, absent, day_ptr, day_idx)
+                spent += _apply(ar, st, j, -1)
                 changed = True
         if strict or not changed:
             break
@@ -179,11 +194,7 @@ def construct(data: LagrangeData, price: np.ndarray, order: np.ndarray | None = 
     x = np.zeros(len(price), dtype=np.bool_)
     allowed = np.ones(len(price), dtype=np.bool_) if options is None else options[data.opt]
     cost_price = data.per_yuan * data.cost
-    ok = _construct(data.weight_order if order is None else order, price, data.ptr, data.opt, data.act, data.topic,
-                    data.rot, data.days, data.hours, data.cost, data.reward, data.pin, data.unit, data.c_w,
-                    data.c_hasreq, data.c_byh, data.c_reqd, data.c_reqh, data.c_any, data.c_npin, data.overlap, data.w_met, data.w_short, data.max_rot, data.act_cap, data.act_min, data.unit_cap,
-                    data.opt_day_ptr, data.opt_day_idx, data.occ.shape[1], data.budget,
-                    cost_price, allowed, x)
+    ok = _construct(data.arrays, data.weight_order if order is None else order, price, cost_price, allowed, x)
     return x if ok else None
 
 

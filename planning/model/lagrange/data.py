@@ -4,12 +4,50 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
+from planning.model.core import core_of
 from planning.model.problem import PlanningProblem
 
 EPS = 1e-9
+
+
+class Arrays(NamedTuple):
+    """What the compiled kernels read, by name (the same arrays as `LagrangeData`, built once in
+    `prepare`): per position (pairs grouped by cadre), per cadre, per option, activity and unit,
+    and the objective's weights."""
+
+    ptr: np.ndarray  # cadre -> first position
+    opt: np.ndarray  # per position: option, activity, topic (-1 rotation), rotation?
+    act: np.ndarray
+    topic: np.ndarray
+    rot: np.ndarray
+    days: np.ndarray  # class days, hours, cost (yuan); rotation reward
+    hours: np.ndarray
+    cost: np.ndarray
+    reward: np.ndarray
+    pin: np.ndarray  # the cadre has a `must` pin on the position's activity
+    unit: np.ndarray  # unit index of the position's cadre
+    c_w: np.ndarray  # per cadre: weight, requirement (has one, in hours only, days, hours), overdue bonus, pins
+    c_hasreq: np.ndarray
+    c_byh: np.ndarray
+    c_reqd: np.ndarray
+    c_reqh: np.ndarray
+    c_any: np.ndarray
+    c_npin: np.ndarray
+    overlap: np.ndarray  # options × options: they share a day
+    day_ptr: np.ndarray  # option -> its day columns day_idx[day_ptr[o]:day_ptr[o + 1]]
+    day_idx: np.ndarray
+    act_cap: np.ndarray  # per activity: seats (slots), minimum size
+    act_min: np.ndarray
+    unit_cap: np.ndarray  # per unit: people away on one day at most
+    n_days: int
+    budget: float  # inf when there is none
+    w_met: float  # objective weights per unit of priority weight
+    w_short: float
+    max_rot: int  # rotations a cadre may take in a year
 
 
 @dataclass
@@ -52,6 +90,17 @@ class LagrangeData:
     weight_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     pair_value: np.ndarray | None = None  # per position: PlanningProblem.pair_value (scored, not priced)
     objective_offset: float = 0.0
+    arrays: Arrays | None = None  # the kernels' view of the fields above
+
+    def kernel_arrays(self) -> Arrays:
+        return Arrays(ptr=self.ptr, opt=self.opt, act=self.act, topic=self.topic, rot=self.rot, days=self.days,
+                      hours=self.hours, cost=self.cost, reward=self.reward, pin=self.pin, unit=self.unit,
+                      c_w=self.c_w, c_hasreq=self.c_hasreq, c_byh=self.c_byh, c_reqd=self.c_reqd,
+                      c_reqh=self.c_reqh, c_any=self.c_any, c_npin=self.c_npin, overlap=self.overlap,
+                      day_ptr=self.opt_day_ptr, day_idx=self.opt_day_idx, act_cap=self.act_cap,
+                      act_min=self.act_min, unit_cap=self.unit_cap, n_days=int(self.occ.shape[1]),
+                      budget=float(self.budget), w_met=float(self.w_met), w_short=float(self.w_short),
+                      max_rot=int(self.max_rot))
 
     @property
     def n_cadres(self) -> int:
@@ -60,7 +109,7 @@ class LagrangeData:
 
 def prepare(prob: PlanningProblem) -> LagrangeData:
     pol = prob.policy
-    f = prob.facts
+    core = core_of(prob)
     n = len(prob.cadre_ids)
     order = np.argsort(prob.pair_cadre, kind="stable")
     ptr = np.searchsorted(prob.pair_cadre[order], np.arange(n + 1)).astype(np.int64)
@@ -71,16 +120,10 @@ def prepare(prob: PlanningProblem) -> LagrangeData:
     opt_act = np.array([act_index[o.activity_id] for o in opts], dtype=np.int64)
     opt_topic = np.array([-1 if o.kind == "rotation" else topics.setdefault(prob.activities[o.activity_id].topic_key,
                                                                            len(topics)) for o in opts], dtype=np.int64)
-    opt_rot = np.array([o.kind == "rotation" for o in opts], dtype=np.bool_)
     opt_days = np.array([o.days if o.kind == "class" else 0.0 for o in opts])
     opt_hours = np.array([o.hours if o.kind == "class" else 0.0 for o in opts])
-    opt_cost = np.array([prob.activities[o.activity_id].cost if o.kind == "class" else 0.0 for o in opts])
     po = prob.pair_option[order].astype(np.int64)
     pc = prob.pair_cadre[order].astype(np.int64)
-    reserve, young = f["reserve"].to_numpy(), f["young"].to_numpy()
-    rot_reward = (pol["objective.rotation_filled"] + pol["objective.rotation_reserve_bonus"] * reserve
-                  + pol["objective.rotation_young_bonus"] * young).astype(float)
-    reward = np.where(opt_rot[po], rot_reward[pc], 0.0)
     units = sorted(prob.unit_cap)
     unit_index = {u: k for k, u in enumerate(units)}
     c_unit = np.array([unit_index[u] for u in prob.cadre_unit], dtype=np.int64)
@@ -106,32 +149,33 @@ def prepare(prob: PlanningProblem) -> LagrangeData:
         day_ptr.append(len(day_idx))
     overlap = (occ @ occ.T) > 0.5 if len(opts) else np.zeros((0, 0), dtype=np.bool_)
     budget = pol["budget.total"]
-    w = f["weight"].to_numpy().astype(float)
-    byh = (f["measure"] == "hours").to_numpy()
-    hasreq = f["has_requirement"].to_numpy().astype(np.bool_)
-    od = f["overdue"].to_numpy().astype(bool)
+    w = core.weight.astype(float)
+    byh = core.by_hours
+    od = core.overdue
     acts = prob.activities
     data = LagrangeData(
-        order=order.astype(np.int64), ptr=ptr, opt=po, act=opt_act[po], topic=opt_topic[po], rot=opt_rot[po],
-        days=opt_days[po], hours=opt_hours[po], cost=opt_cost[po], reward=reward, pin=pin, unit=c_unit[pc],
-        c_w=w, c_hasreq=hasreq, c_byh=byh.astype(np.bool_),
-        c_reqd=np.where(byh, 1.0, f["required_days"].to_numpy().astype(float)),
-        c_reqh=np.maximum(f["required_hours"].to_numpy().astype(float), EPS),
-        c_any=np.where(od, pol["objective.overdue_any_class"] * w, 0.0), c_npin=npin,
+        order=order.astype(np.int64), ptr=ptr, opt=po, act=opt_act[po], topic=opt_topic[po],
+        rot=core.pair_rotation[order].astype(np.bool_), days=opt_days[po], hours=opt_hours[po],
+        cost=core.pair_cost[order].astype(float), reward=core.pair_reward[order].astype(float), pin=pin,
+        unit=c_unit[pc], c_w=w, c_hasreq=core.has_req.astype(np.bool_), c_byh=byh.astype(np.bool_),
+        c_reqd=np.where(byh, 1.0, core.req_days.astype(float)),
+        c_reqh=np.maximum(core.req_hours.astype(float), EPS),
+        c_any=np.where(od, core.overdue_value, 0.0).astype(float), c_npin=npin,
         overlap=np.ascontiguousarray(overlap, dtype=np.bool_), occ=occ,
         opt_day_ptr=np.asarray(day_ptr, dtype=np.int64), opt_day_idx=np.asarray(day_idx, dtype=np.int64),
         opt_act=opt_act, act_cap=np.array([acts[a].capacity for a in act_ids], dtype=np.int64),
         act_min=np.array([acts[a].min_size if acts[a].kind == "class" else 0 for a in act_ids], dtype=np.int64),
         unit_cap=np.array([prob.unit_cap[u] for u in units], dtype=np.int64),
         budget=math.inf if budget is None else float(budget),
-        w_met=float(pol["objective.requirement_met"]), w_short=float(pol["objective.shortfall_fraction"]),
-        per_yuan=float(pol["objective.cost_per_10k_yuan"]) / 10000.0, max_rot=int(pol["rotation.max_per_year"]),
+        w_met=core.met_weight, w_short=core.short_weight, per_yuan=float(core.per_yuan),
+        max_rot=int(pol["rotation.max_per_year"]),
         pinned_cadres=pinned)
     if prob.pair_value is not None:
         data.pair_value = np.asarray(prob.pair_value, dtype=float)[order]
         data.objective_offset = float(prob.objective_offset)
     data.weight_order = np.array(sorted(range(n), key=lambda i: (not pinned[i], -w[i], not od[i], prob.cadre_ids[i])),
                                  dtype=np.int64)
+    data.arrays = data.kernel_arrays()
     return data
 
 
