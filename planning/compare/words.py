@@ -94,7 +94,7 @@ EN: dict[str, str] = {
     "t_run": "  {name}: {run} in {seconds:.1f} s",
     "t_sweep": "  budget sweep: {n} run(s) at {shares} of the baseline's cost",
     "t_written": "Comparison written to {out} in {seconds:.1f} s:",
-    "t_row": "  {name:<24} {status:<10} requirement met {share}{cost}",
+    "t_row": "  {name:<24} {status:<38} requirement met {share}{cost}",
     "t_cost": ", cost {cost}",
     "t_na": "n/a",
     "t_failed_run": "  warning: {name} {run}: {error}",
