@@ -275,6 +275,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "vu_yuan": {"en": "{v} yuan", "zh": "{v}元"},
     "vu_people": {"en": "{v}", "zh": "{v}人"},
     "vu_points": {"en": "{v} points", "zh": "{v}分"},
+    "vu_seconds": {"en": "{v} s", "zh": "{v}秒"},
 }
 
 # --------------------------------------------------------------------------- the what-if dashboard
