@@ -81,32 +81,41 @@ def cmd_validate(args) -> int:
     from planning.facts import cadre_facts
     from planning.policy import load_policy
 
+    from planning.messages import say
+    from planning.report.labels import Labels
+
     policy = load_policy(args.policy)
     ds = load_dataset(args.data, args.year)
+    lang = _lang(args, ds)
+    labels = Labels(lang)
     f = cadre_facts(ds.cadres, ds.history, args.year, policy)
-    print(f"Data set {args.data} for {args.year}: valid.")
-    print(f"  {len(ds.cadres)} cadres in {len(ds.units)} units and {ds.units['district'].nunique()} districts")
+    print(say("t_valid", lang, data=args.data, year=args.year))
+    print(say("t_valid_cadres", lang, cadres=len(ds.cadres), units=len(ds.units), districts=ds.units["district"].nunique()))
     for lv, n in Counter(f["level"]).most_common():
-        print(f"    {lv:<15} {n:>6}")
-    print("  priority groups: " + ", ".join(f"{g} {int(f[g].sum())}" for g in
-                                            ("overdue", "reserve", "young", "newly_promoted", "key_post")))
+        print(say("t_valid_level", lang, level=lv if lang == "en" else labels.code("level", lv), n=n))
+    groups = ("overdue", "reserve", "young", "newly_promoted", "key_post")
+    print(say("t_valid_groups", lang, groups=("、" if lang == "zh" else ", ").join(
+        say("t_valid_group", lang, group=g if lang == "en" else labels.code("group", g), n=int(f[g].sum()))
+        for g in groups)))
     seats = int(ds.classes["capacity"].sum())
     seat_days = float((ds.classes["capacity"] * ds.classes["days"]).sum())
     need = float(f.loc[f["measure"] == "days", "required_days"].sum())
-    print(f"  classes: {len(ds.classes)} ({int(ds.classes['start_date'].isna().sum())} with a window), "
-          f"{seats} seats, {seat_days:,.0f} seat-days offered vs {need:,.0f} days needed below division level")
-    print(f"  rotation posts: {len(ds.rotations)} with {int(ds.rotations['slots'].sum()) if len(ds.rotations) else 0} slots")
-    print(f"  blackouts: {len(ds.blackouts)}, busy periods: {len(ds.busy)}, history rows: {len(ds.history)}, pins: {len(ds.pins)}")
+    print(say("t_valid_classes", lang, n=len(ds.classes), windowed=int(ds.classes["start_date"].isna().sum()),
+              seats=seats, seat_days=f"{seat_days:,.0f}", need=f"{need:,.0f}"))
+    print(say("t_valid_rotations", lang, n=len(ds.rotations),
+              slots=int(ds.rotations["slots"].sum()) if len(ds.rotations) else 0))
+    print(say("t_valid_periods", lang, blackouts=len(ds.blackouts), busy=len(ds.busy), history=len(ds.history),
+              pins=len(ds.pins)))
     if len(ds.online) or len(ds.course_ratings) or len(ds.trainee_ratings):
-        print(f"  online hours rows: {len(ds.online)}, course ratings: {len(ds.course_ratings)}, "
-              f"trainee ratings: {len(ds.trainee_ratings)}")
+        print(say("t_valid_ratings", lang, online=len(ds.online), courses=len(ds.course_ratings),
+                  trainees=len(ds.trainee_ratings)))
     if len(ds.attendance):
-        print(f"  attendance rows: {len(ds.attendance)} (read by close-year and replan)")
+        print(say("t_valid_attendance", lang, n=len(ds.attendance)))
     if len(ds.assessments) or len(ds.candidates) or len(ds.vacancies):
-        print(f"  reserve pool: {int(ds.cadres['is_reserve'].astype(bool).sum())} members, assessment rows: "
-              f"{len(ds.assessments)}, candidates: {len(ds.candidates)}, vacancies: {len(ds.vacancies)}")
+        print(say("t_valid_pool", lang, members=int(ds.cadres["is_reserve"].astype(bool).sum()),
+                  assessments=len(ds.assessments), candidates=len(ds.candidates), vacancies=len(ds.vacancies)))
     if ds.warnings:
-        print(f"  {len(ds.warnings)} warning(s):")
+        print(say("t_valid_warnings", lang, n=len(ds.warnings)))
         for w in ds.warnings:
             print(f"    - {w}")
     return 0
@@ -119,24 +128,35 @@ def cmd_plan(args) -> int:
     res = run_plan(args.data, args.year, args.out, policy=args.policy, solver=args.solver,
                    time_limit=args.time_limit, gap=args.gap, district=args.district,
                    scenario=Path(args.scenario) if args.scenario else None, msg=args.verbose)
+    from planning.messages import say, status_line, status_short
+
     name = res.summary["scenario"] if args.scenario else None
     s = res.summary
+    lang = _lang(args, res.data)
     if name:
-        print(f"Scenario {name} applied ({args.scenario}).")
+        print(say("t_scenario", lang, name=name, file=args.scenario))
     gap = "n/a" if s["gap"] is None else f"{s['gap']:.4%}"
-    print(f"Plan written to {args.out}: status {s['status']} (solver {s['solver']}, gap {gap}, "
-          f"{s['solve_seconds']:.1f} s)")
-    from planning.messages import status_line
-
-    print(f"  {status_line(s, 'en')}")
-    print(f"  requirement met: {s['requirement_met']} of {s['cadres']} cadres ({s['requirement_met_share']:.1%}); "
-          f"greedy baseline {s['greedy_met_share']:.1%}")
-    print(f"  overdue cadres given a class: {s['overdue_covered']} of {s['overdue_total']}; "
-          f"rotations filled {s['rotations_filled']} of {s['rotation_slots']}; "
-          f"classes running {s['classes_running']}, cancelled {s['classes_cancelled']}")
+    print(say("t_plan_head", lang, out=args.out, status=s["status"] if lang == "en" else status_short(s, lang),
+              solver=s["solver"], gap=gap, seconds=f"{s['solve_seconds']:.1f}"))
+    print(f"  {status_line(s, lang)}")
+    print(say("t_plan_met", lang, met=s["requirement_met"], cadres=s["cadres"], share=f"{s['requirement_met_share']:.1%}",
+              greedy=f"{s['greedy_met_share']:.1%}"))
+    print(say("t_plan_more", lang, covered=s["overdue_covered"], overdue=s["overdue_total"], filled=s["rotations_filled"],
+              slots=s["rotation_slots"], running=s["classes_running"], cancelled=s["classes_cancelled"]))
     for w in s["warnings"]:
-        print(f"  warning: {w}")
+        print(say("t_warning", lang, text=w))
     return 0
+
+
+def _lang(args, ds) -> str:
+    """--lang, else the data's language (planning.messages.data_lang: most cadre and unit names Chinese)."""
+    from planning.messages import data_lang
+
+    if getattr(args, "lang", None):
+        return args.lang
+    if ds is None:
+        return "en"
+    return data_lang(list(ds.cadres["name"]) + list(ds.units["name"]))
 
 
 def cmd_check(args) -> int:
@@ -170,12 +190,16 @@ def cmd_report(args) -> int:
         if xlsx == out:
             _err("--out and --xlsx name the same file; give them different names")
             return 2
-    build_report(args.plan_dir, args.data, args.year, out, lang=args.lang, anonymize=args.anonymize, policy=args.policy)
-    print(f"Report written to {out}")
+    from planning.data.load import load_dataset
+    from planning.messages import say
+
+    lang = args.lang or _lang(args, load_dataset(args.data, args.year))  # Chinese documents for Chinese data
+    build_report(args.plan_dir, args.data, args.year, out, lang=lang, anonymize=args.anonymize, policy=args.policy)
+    print(say("t_report", lang, out=out))
     if args.xlsx:
-        build_workbook(args.plan_dir, args.data, args.year, args.xlsx, lang=args.lang, anonymize=args.anonymize,
+        build_workbook(args.plan_dir, args.data, args.year, args.xlsx, lang=lang, anonymize=args.anonymize,
                        policy=args.policy)
-        print(f"Workbook written to {args.xlsx}")
+        print(say("t_workbook", lang, out=args.xlsx))
     return 0
 
 
@@ -211,7 +235,7 @@ def cmd_compare(args) -> int:
         share = s.get("requirement_met_share")
         status = s.get("status", "error")
         cost = t.at["cost", n] if "cost" in t.index else None
-        print(w("t_row", name=w.name(n), status=status if w.lang == "en" else status_short(s, "zh"),
+        print(w("t_row", name=w.name(n), status=status_short(s, w.lang) if status in ("optimal", "feasible") else status,
                 share=w("t_na") if share is None else f"{share:.1%}",
                 cost=w("t_cost", cost=f"{cost:,.0f}") if cost is not None and cost == cost else ""))
     failed = cmp.runs[cmp.runs["run"] != "done"] if len(cmp.runs) else cmp.runs
@@ -249,11 +273,14 @@ def cmd_activities(args) -> int:
         return 2
     from planning.activities import run_activities
 
+    from planning.data.load import load_dataset
+
+    lang = args.lang or _lang(args, load_dataset(args.data, args.year))
     res = run_activities(args.data, args.plan_dir, args.year, args.out, policy=args.policy, pdf=not args.no_pdf,
-                         lang=args.lang)
+                         lang=lang)
     from planning.activities.words import summary_lines
 
-    for line in summary_lines(res.summary, res.out_dir, args.lang):
+    for line in summary_lines(res.summary, res.out_dir, lang):
         print(line)
     return 0
 
@@ -326,6 +353,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("data")
     v.add_argument("--year", type=year, required=True)
     v.add_argument("--policy")
+    v.add_argument("--lang", choices=("en", "zh"), help="language of these lines (default: the data's)")
     v.set_defaults(func=cmd_validate)
 
     pl = sub.add_parser("plan", help="make the optimal annual plan")
@@ -340,6 +368,7 @@ def parser() -> argparse.ArgumentParser:
     pl.add_argument("--scenario", metavar="SCENARIO.yaml",
                     help="plan with a scenario file's edits and policy settings applied (as compare and batch do)")
     pl.add_argument("--verbose", action="store_true", help="show the solver's log")
+    pl.add_argument("--lang", choices=("en", "zh"), help="language of these lines (default: the data's)")
     pl.set_defaults(func=cmd_plan)
 
     c = sub.add_parser("check", help="check a plan independently against every rule")
@@ -359,7 +388,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--year", type=year, required=True)
     r.add_argument("--out", required=True)
     r.add_argument("--xlsx")
-    r.add_argument("--lang", choices=("en", "zh"), default="en")
+    r.add_argument("--lang", choices=("en", "zh"), help="language of the report and workbook (default: the data's)")
     r.add_argument("--anonymize", action="store_true")
     r.add_argument("--policy")
     r.set_defaults(func=cmd_report)
@@ -405,8 +434,8 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--check", metavar="DIR", help="check an activity calendar written before (exit 1 when not valid)")
     a.add_argument("--policy", help="policy file (default: the plan's own policy.yaml)")
     a.add_argument("--no-pdf", action="store_true", help="skip activities_report.pdf")
-    a.add_argument("--lang", choices=("en", "zh"), default="en",
-                   help="language of event titles, calendars, reasons and the report")
+    a.add_argument("--lang", choices=("en", "zh"),
+                   help="language of event titles, calendars, reasons and the report (default: the data's)")
     a.set_defaults(func=cmd_activities)
 
     cy = sub.add_parser("close-year", help="close the year: next year's data set with the credited classes and "

@@ -275,6 +275,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "vu_yuan": {"en": "{v} yuan", "zh": "{v}元"},
     "vu_people": {"en": "{v}", "zh": "{v}人"},
     "vu_points": {"en": "{v} points", "zh": "{v}分"},
+    "vu_seconds": {"en": "{v} s", "zh": "{v}秒"},
 }
 
 # --------------------------------------------------------------------------- the what-if dashboard
@@ -481,6 +482,39 @@ REPLAN_MESSAGES: dict[str, dict[str, str]] = {
     "t_met": {"en": "  requirement met: {met} of {cadres} cadres ({share})",
               "zh": "  达到培训要求：{cadres}名干部中{met}人（{share}）"},
     "t_warning": {"en": "  warning: {text}", "zh": "  警告：{text}"},
+    # the console lines of `planning validate`, `plan` and `check`
+    "t_valid": {"en": "Data set {data} for {year}: valid.", "zh": "数据 {data}（{year}年度）：校验通过。"},
+    "t_valid_cadres": {"en": "  {cadres} cadres in {units} units and {districts} districts",
+                       "zh": "  干部{cadres}人，分属{units}个单位、{districts}个区县"},
+    "t_valid_level": {"en": "    {level:<15} {n:>6}", "zh": "    {level}　{n}人"},
+    "t_valid_groups": {"en": "  priority groups: {groups}", "zh": "  重点群体：{groups}"},
+    "t_valid_group": {"en": "{group} {n}", "zh": "{group}{n}人"},
+    "t_valid_classes": {"en": "  classes: {n} ({windowed} with a window), {seats} seats, {seat_days} seat-days offered "
+                              "vs {need} days needed below division level",
+                        "zh": "  培训班{n}个（{windowed}个为可选时段），名额{seats}个，共提供{seat_days}人·天，"
+                              "处级以下干部需要{need}天"},
+    "t_valid_rotations": {"en": "  rotation posts: {n} with {slots} slots", "zh": "  挂职岗位{n}个，名额{slots}个"},
+    "t_valid_periods": {"en": "  blackouts: {blackouts}, busy periods: {busy}, history rows: {history}, pins: {pins}",
+                        "zh": "  重点工作时段{blackouts}个，工作繁忙期{busy}个，培训记录{history}条，指定安排{pins}条"},
+    "t_valid_ratings": {"en": "  online hours rows: {online}, course ratings: {courses}, trainee ratings: {trainees}",
+                        "zh": "  网络学习记录{online}条，学员评课{courses}条，班级评价学员{trainees}条"},
+    "t_valid_attendance": {"en": "  attendance rows: {n} (read by close-year and replan)",
+                           "zh": "  出勤记录{n}条（年度结转和年中调整使用）"},
+    "t_valid_pool": {"en": "  reserve pool: {members} members, assessment rows: {assessments}, candidates: "
+                           "{candidates}, vacancies: {vacancies}",
+                     "zh": "  后备干部库：{members}人，考核记录{assessments}条，人选{candidates}名，空缺职位{vacancies}个"},
+    "t_valid_warnings": {"en": "  {n} warning(s):", "zh": "  {n}条提示："},
+    "t_report": {"en": "Report written to {out}", "zh": "报告已写入 {out}"},
+    "t_workbook": {"en": "Workbook written to {out}", "zh": "工作簿已写入 {out}"},
+    "t_scenario": {"en": "Scenario {name} applied ({file}).", "zh": "已应用情景 {name}（{file}）。"},
+    "t_plan_head": {"en": "Plan written to {out}: status {status} (solver {solver}, gap {gap}, {seconds} s)",
+                    "zh": "计划已写入 {out}：{status}（用时{seconds}秒）"},
+    "t_plan_met": {"en": "  requirement met: {met} of {cadres} cadres ({share}); greedy baseline {greedy}",
+                   "zh": "  达到培训要求：{cadres}名干部中{met}人（{share}）；先到先得方案为{greedy}"},
+    "t_plan_more": {"en": "  overdue cadres given a class: {covered} of {overdue}; rotations filled {filled} of {slots}; "
+                          "classes running {running}, cancelled {cancelled}",
+                    "zh": "  五年周期内未参训干部{overdue}人中{covered}人已安排培训；挂职名额{slots}个中已安排{filled}个；"
+                          "开班{running}个，取消{cancelled}个"},
     "t_close_head": {"en": "Year {year} closed into {out}: a data set for {next}.",
                      "zh": "{year}年度已结转至 {out}：生成{next}年度数据。"},
     "t_close_counts": {"en": "  {n} assignments: {credited} credited, {withdrawn} withdrawn (leave over {share} of the "
@@ -546,16 +580,17 @@ def status_line(summary: dict, lang: str = "en") -> str:
     by = summary.get("stopped_by")
     if by == "optimal" or (gap is not None and gap <= 1e-9):
         return say("status_optimal", lang)
+    sp = "" if lang == "zh" else " "  # Chinese sentences follow each other without a space
     head = say("status_good", lang, gap=_pct(gap, lang)) if gap is not None else say("status_good_unknown", lang)
     limit = summary.get("time_limit")
     secs = summary.get("solve_seconds") or 0.0
     if by == "gap":
-        return f"{head} {say('stop_gap', lang, limit=_pct(summary.get('gap_limit', gap), lang))}"
+        return f"{head}{sp}{say('stop_gap', lang, limit=_pct(summary.get('gap_limit', gap), lang))}"
     if by == "time" and limit:
-        return f"{head} {say('stop_time', lang, limit=_secs(limit, lang))}"
+        return f"{head}{sp}{say('stop_time', lang, limit=_secs(limit, lang))}"
     if by == "steps" and limit:
-        return f"{head} {say('stop_steps', lang, seconds=_secs(secs, lang), limit=_secs(limit, lang))}"
-    return f"{head} {say('stop_search', lang, seconds=_secs(secs, lang))}"
+        return f"{head}{sp}{say('stop_steps', lang, seconds=_secs(secs, lang), limit=_secs(limit, lang))}"
+    return f"{head}{sp}{say('stop_search', lang, seconds=_secs(secs, lang))}"
 
 
 def status_short(summary: dict, lang: str = "en") -> str:

@@ -66,6 +66,8 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "activities.low_rating": (1, 5, False),
     "simulation_fast.time_limit": (0, None, True),
     "simulation_fast.threads": (1, None, False),
+    "simulation_full.time_limit": (0, None, True),
+    "simulation_full.lns_neighbourhoods": (1, None, False),
     "simulation.attrition_division": (0, 1, False),
     "simulation.attrition_section": (0, 1, False),
     "simulation.attrition_deputy_section": (0, 1, False),
@@ -81,7 +83,7 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "simulation.hire_age_max": (16, 100, False),
 }
 # The groups of solver settings; every other group holds the planner's rules.
-SOLVER_GROUPS = ("solver", "lagrange", "search", "lns", "timing", "whatif", "simulation_fast")
+SOLVER_GROUPS = ("solver", "lagrange", "search", "lns", "timing", "whatif", "simulation_fast", "simulation_full")
 # rules of the other rooms (activities calendar, five-year simulation, reserve pool): rules, but not
 # of the annual plan, so the annual plan's report does not list them as "the policy in force"
 ROOM_GROUPS = ("activities", "simulation", "pool")

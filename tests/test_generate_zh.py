@@ -194,11 +194,13 @@ def test_chinese_pool_commands_say_everything_in_chinese(zh_plan, tmp_path, caps
 
 
 def test_chinese_close_year_replan_and_simulate_lines(zh_plan, tmp_path, capsys):
-    """close-year, replan and simulate on Chinese data print their lines in Chinese (no --lang)."""
+    """validate, plan, close-year, replan and simulate on Chinese data print their lines in Chinese (no --lang)."""
     from planning.cli import main
 
     data, plan, _ = zh_plan
-    runs = {"close": ["close-year", str(data), str(plan), "--year", str(YEAR), "--out", str(tmp_path / "next")],
+    runs = {"validate": ["validate", str(data), "--year", str(YEAR)],
+            "plan": ["plan", str(data), "--year", str(YEAR), "--out", str(tmp_path / "p"), "--time-limit", "5"],
+            "close": ["close-year", str(data), str(plan), "--year", str(YEAR), "--out", str(tmp_path / "next")],
             "replan": ["replan", str(data), "--year", str(YEAR), "--base", str(plan), "--as-of", "2027-04-01",
                        "--out", str(tmp_path / "re"), "--time-limit", "5"],
             "simulate": ["simulate", str(data), "--start-year", str(YEAR), "--years", "2", "--runs", "1",
@@ -206,9 +208,10 @@ def test_chinese_close_year_replan_and_simulate_lines(zh_plan, tmp_path, capsys)
     for name, argv in runs.items():
         assert main(argv) == 0, name
         printed = capsys.readouterr().out
-        for f in ("next", "re", "sim"):
+        for f in ("next", "re", "sim", "p"):
             printed = printed.replace(str(tmp_path / f), " ")
-        assert english_words(printed.replace("changes.csv", " ")) == [], (name, printed)
+        assert english_words(printed.replace("changes.csv", " ").replace(str(data), " ")) == [], (name, printed)
+    assert check_plan(data, tmp_path / "p", YEAR) == [] and check_plan(data, tmp_path / "re", YEAR) == []
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

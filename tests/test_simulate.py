@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import filecmp
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -101,6 +102,58 @@ def test_kpis_consistent(kept):
     assert s["kpis"]["five_year_coverage"][str(YEAR)]["median"] == pytest.approx(w.at[YEAR, "five_year_coverage"])
 
 
+def _expected_review_leavers(cadres: pd.DataFrame, assessments: pd.DataFrame, present: set[str], year: int,
+                             pol) -> set[str]:
+    """Who leaves the pool at a review, recomputed from the files (not with planning.pool): members
+    whose composite (policy-weighted mean of the dimensions) is below pool.low_score in each of their
+    last pool.low_years assessed years, then the lowest percentiles within level (the composite of
+    the latest assessed year, ranked among all assessed cadres of the level) up to
+    ceil(pool.review_drop_share x members)."""
+    a = assessments[assessments["year"] <= year].copy()
+    a["w"] = [float(pol[f"pool.weight_{d}"]) for d in a["dimension"]]
+    a["ws"] = a["w"] * a["score"]
+    comp = a.groupby(["cadre_id", "year"])[["ws", "w"]].sum()
+    comp = (comp["ws"] / comp["w"]).rename("composite").reset_index().sort_values(["cadre_id", "year"])
+    members = [c for c, r in zip(cadres["cadre_id"], cadres["is_reserve"]) if str(r).lower() == "true" and c in present]
+    n_low, low_score = int(pol["pool.low_years"]), float(pol["pool.low_score"])
+    low = {c for c in members
+           if len(last := list(comp.loc[comp["cadre_id"] == c, "composite"])[::-1][:n_low]) == n_low
+           and all(v < low_score for v in last)}
+    latest = comp.groupby("cadre_id").tail(1).set_index("cadre_id")["composite"].round(2)
+    level = dict(zip(cadres["cadre_id"], cadres["level"]))
+    pct = (latest.groupby(latest.index.map(level)).rank(method="average", pct=True) * 100).round(1)
+    drop = math.ceil(float(pol["pool.review_drop_share"]) * len(members) - 1e-9)
+    rest = sorted((float(pct[c]), c) for c in members if c not in low and c in pct.index)
+    return low | {c for _, c in rest[:max(0, drop - len(low))]}
+
+
+def test_pool_review_in_the_years_it_is_due(kept):
+    """The pool's review (due in 2027: every pool.review_years from pool.review_first_year) takes its
+    leavers out of the pool: none of them is a member in 2028; 2028 is no review year (nobody leaves
+    but by promotion). Leavers recomputed from the kept files, independently of planning.pool."""
+    out, r = kept
+    pol = load_policy(None)
+    run = out / "runs" / "001"
+    k = r.kpis.pivot_table(index="year", columns="kpi", values="value")
+    for y in (YEAR, YEAR + 1):
+        this = pd.read_csv(run / str(y) / "data" / "cadres.csv", dtype=str)
+        nxt = pd.read_csv(run / str(y + 1) / "data" / "cadres.csv", dtype=str).set_index("cadre_id")
+        member_next = {c for c, v in nxt["is_reserve"].items() if v.lower() == "true"}
+        present = set(nxt.index)
+        if y == YEAR:
+            a = pd.read_csv(run / str(y) / "data" / "assessments.csv")
+            leavers = _expected_review_leavers(this, a, present, y, pol)
+            assert leavers and not leavers & member_next
+            assert k.at[y, "pool_reviewed_out"] == len(leavers)
+        else:
+            assert k.at[y, "pool_reviewed_out"] == 0
+            # a member still there at the same level (not promoted) is still a member
+            for c, lv, res in zip(this["cadre_id"], this["level"], this["is_reserve"]):
+                if res.lower() == "true" and c in present and nxt.at[c, "level"] == lv:
+                    assert c in member_next
+    assert (k["pool_size"] > 0).all()
+
+
 def test_rates_at_the_extremes():
     """Everyone departs (attrition 1) and nobody is hired (hire_share 0): the next year has no
     cadres left to plan -> every cadre is new; with attrition 0 and retirement far away, nobody leaves."""
@@ -124,6 +177,9 @@ def test_rates_at_the_extremes():
 def test_same_seed_same_bytes(tmp_path, kept):
     out, _ = kept
     again = tmp_path / "again"
+    from planning.simulate import run
+
+    run._FIRST.clear()  # the first year planned again too (not taken from this process's earlier runs)
     simulate(SMALL, YEAR, 3, 1, 11, again, keep_years=True, jobs=1, progress=False)
     assert (again / "simulation.pdf").stat().st_size > 10_000
     cmp = filecmp.dircmp(out, again)
@@ -132,6 +188,30 @@ def test_same_seed_same_bytes(tmp_path, kept):
         for sub in c.subdirs.values():
             same(sub)
     same(cmp)
+
+
+def test_full_mode_ends_on_counts_and_repeats(tmp_path):
+    """--mode full: each year's large-neighbourhood search ends on simulation_full.lns_neighbourhoods
+    (a count, not the clock), so two runs write the same bytes. On small the exact MIP would plan
+    every year: search.full_mip_pairs 0 sends it through the heuristic layers and the LNS (fewer
+    Lagrangian steps keep the test short)."""
+    pol = load_policy(None).with_overrides({"search.full_mip_pairs": 0, "simulation_full.lns_neighbourhoods": 2,
+                                            "lagrange.iterations": 60, "lagrange.master_rounds": 0})
+    outs = []
+    for name in ("a", "b"):
+        from planning.simulate import run
+
+        run._FIRST.clear()
+        simulate(SMALL, YEAR, 2, 1, 3, tmp_path / name, policy=pol, mode="full", keep_years=True, jobs=1,
+                 progress=False, report=False)
+        outs.append(tmp_path / name)
+    for y in (YEAR, YEAR + 1):
+        s = json.loads((outs[0] / "runs" / "001" / str(y) / "plan" / "summary.json").read_text())
+        assert s["lns_stop"] != "time" and 0 < s["lns_neighbourhoods"] <= 2
+        for f in ("plan.csv", "summary.json"):
+            a, b = (o / "runs" / "001" / str(y) / "plan" / f for o in outs)
+            assert a.read_bytes() == b.read_bytes(), f
+    assert (outs[0] / "kpis.csv").read_bytes() == (outs[1] / "kpis.csv").read_bytes()
 
 
 def test_bad_arguments_write_nothing(tmp_path, capsys):
@@ -214,7 +294,8 @@ def test_promotions_fill_vacated_posts_and_hires_keep_headcounts():
     base = load_policy(None).with_overrides({"simulation.retirement_age": 100, "simulation.attrition_division": 1.0,
                                              "simulation.attrition_section": 0.0,
                                              "simulation.attrition_deputy_section": 0.0,
-                                             "simulation.attrition_staff": 0.0})
+                                             "simulation.attrition_staff": 0.0,
+                                             "pool.review_first_year": YEAR + 1})  # no review this year: the pool as given
     spec = prepare(SMALL, YEAR, 1, 1, 5, policy=base)
     ds = spec.data
     n_div = int((ds.cadres["level"] == "division").sum())

@@ -43,9 +43,6 @@ def _money(w: Words):
     return f
 
 
-_million = _money(Words("en"))
-
-
 def _wrap(text: str, width: int) -> str:
     import textwrap
 

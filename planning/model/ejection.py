@@ -41,6 +41,12 @@ def _class_pairs_of(b: PlanBuilder, i: int, mine: dict[int, set[int]], fixed: fr
     return sorted(p for p in mine.get(i, ()) if b.prob.options[b.prob.pair_option[p]].kind == "class" and p not in fixed)
 
 
+def _has_class(b: PlanBuilder, i: int, mine: dict[int, set[int]], fixed: frozenset[int]) -> bool:
+    """Whether `_class_pairs_of` is not empty (without sorting it)."""
+    opts, option = b.prob.options, b._option
+    return any(opts[option[p]].kind == "class" and p not in fixed for p in mine.get(i, ()))
+
+
 def _min_sizes_ok(b: PlanBuilder, acts: set[str]) -> bool:
     for aid in acts:
         a = b.prob.activities[aid]
@@ -116,7 +122,7 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
                         blockers.update(j for j in unit_cadres[unit[u]] if j != u
                                         and any(opts[prob.pair_option[q]].occ & days for q in mine.get(j, ())))
                 blockers -= {u}
-                blockers = {v for v in blockers if _class_pairs_of(b, v, mine, fixed)}  # someone with a class to give up
+                blockers = {v for v in blockers if _has_class(b, v, mine, fixed)}  # someone with a class to give up
                 for v in sorted(blockers, key=lambda j: (sc.w[j], prob.cadre_ids[j]))[:max_blockers]:
                     v_old = _class_pairs_of(b, v, mine, fixed)
                     v_fix = kept.get(v, [])

@@ -65,7 +65,11 @@ class PlanBuilder:
             return False
         u = prob.cadre_unit[i]
         cap = prob.unit_cap[u]
-        return all(self.absent[(u, d)] < cap for d in o.occ)
+        absent = self.absent
+        for d in o.occ:
+            if absent[(u, d)] >= cap:
+                return False
+        return True
 
     def _apply(self, p: int, sign: int) -> None:
         prob = self.prob
@@ -75,8 +79,9 @@ class PlanBuilder:
         self.enrolled[oi] += sign
         self.act_enrolled[a.activity_id] += sign
         u = prob.cadre_unit[i]
+        absent = self.absent
         for d in o.occ:
-            self.absent[(u, d)] += sign
+            absent[(u, d)] += sign
         if sign > 0:
             self.chosen.add(p)
             self.members[o.activity_id].add(p)
@@ -217,20 +222,24 @@ def _bundles(b: PlanBuilder, i: int, cands: list[int], max_size: int = 3) -> lis
     need_d = np.inf if b.by_hours[i] else b.req_d[i] - b.days[i]
     need_h = b.req_h[i] - b.hours[i]
 
+    nd, nh = need_d - 1e-9, need_h - 1e-9  # a bundle meets the requirement at these (as sums from 0)
+
     def meets(ps) -> bool:
-        return sum(d[p] for p in ps) >= need_d - 1e-9 or sum(h[p] for p in ps) >= need_h - 1e-9
+        return sum(d[p] for p in ps) >= nd or sum(h[p] for p in ps) >= nh
 
     def compatible(p: int, q: int) -> bool:
         return topic[p] != topic[q] and not (occ[p] & occ[q])
 
-    out = [(p,) for p in cands if meets((p,))]
-    rest = [p for p in cands if not meets((p,))]
+    alone = {p: d[p] >= nd or h[p] >= nh for p in cands}
+    out = [(p,) for p in cands if alone[p]]
+    rest = [p for p in cands if not alone[p]]
     if len(rest) > MAX_COMBINE:
         rest = sorted(sorted(rest, key=lambda p: (-d[p], -h[p], p))[:MAX_COMBINE])
     if max_size >= 2:
         for k, p in enumerate(rest):
+            dp, hp, tp, op = d[p], h[p], topic[p], occ[p]
             for q in rest[k + 1:]:
-                if compatible(p, q) and meets((p, q)):
+                if tp != topic[q] and not (op & occ[q]) and (dp + d[q] >= nd or hp + h[q] >= nh):
                     out.append((p, q))
     if max_size >= 3 and not out:
         pairs_ok = {(p, q) for k, p in enumerate(rest) for q in rest[k + 1:] if compatible(p, q)}

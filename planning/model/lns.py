@@ -3,7 +3,9 @@
 After the construction, Lagrangian and ejection layers, while the plan's proven gap is above
 `solver.gap` and time is left, one neighbourhood at a time is destroyed and re-solved as an exact
 sub-MIP with HiGHS, warm-started from the incumbent; a better sub-plan replaces the incumbent's
-part. Neighbourhoods, in a fixed order drawn from `solver.seed`, are of five kinds:
+part. Neighbourhoods are of five kinds; each next one is of a kind drawn (from `solver.seed`) with
+weight (improved + 1) / (tried + 2), so the kinds that pay come more often (`choose_kind`), and
+taken from that kind's list, made from the incumbent in a seeded order and made again when it runs out:
 
 - ``unit``: the cadres of one unit, unmet ones first;
 - ``district``: a sample of the cadres of one district (unmet first);
@@ -19,8 +21,9 @@ fixed, and seats, minimum sizes, rotation slots and the budget shrink by what th
 The sub-MIP is `build_model` on the restricted problem: the same rules, the same objective.
 
 Repeatability: the sub-MIPs are single-threaded and limited by `lns.node_limit` branch-and-bound
-nodes, and the order of neighbourhoods comes from the seed, so the sequence of incumbents is a
-function of the inputs and the seed alone. Time is only the outer stop: the search stops before a
+nodes (and stop at `lns.sub_gap`), and the kinds and order of neighbourhoods come from the seed
+and the counts of improvements, so the sequence of incumbents is a function of the inputs and the
+seed alone. Time is only the outer stop: the search stops before a
 neighbourhood when the deadline has passed, and a sub-MIP stopped by its time limit (a safety
 stop, `lns.sub_time_limit`) ends the search without using its result. So the plan after k
 neighbourhoods is always the same; the time limit decides k (on one machine under the same load,
@@ -45,6 +48,7 @@ from planning.model.values import chosen_pairs, complete_values, objective_of
 
 _TIME_LIMIT = quiet_highs().modelStatusToString(highspy.HighsModelStatus.kTimeLimit)
 KINDS = ("window", "full", "unit", "week", "district")
+EXPLORE = 0.1  # choose_kind: this share of the draws is spread evenly over the kinds
 
 
 @dataclass
@@ -56,6 +60,9 @@ class LnsLog:
     stop: str = ""  # why it stopped: gap, time, count, stalled, nothing
     by_kind: dict[str, list[int]] = field(default_factory=lambda: {k: [0, 0] for k in KINDS})  # kind -> [tried, improved]
     history: list[tuple[float, float]] = field(default_factory=list)  # (seconds, objective) after each improvement
+    kind_pairs: dict[str, int] = field(default_factory=lambda: {k: 0 for k in KINDS})  # sub-MIP pairs solved per kind
+    kind_gain: dict[str, float] = field(default_factory=lambda: {k: 0.0 for k in KINDS})  # objective gained per kind
+    kind_seconds: dict[str, float] = field(default_factory=lambda: {k: 0.0 for k in KINDS})  # diagnostics only
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,16 @@ def _order(cadres, unmet: np.ndarray, rng: np.random.Generator) -> tuple[int, ..
 
 def neighbourhoods(prob: PlanningProblem, state: _State, prepared, rng: np.random.Generator) -> list[Neighbourhood]:
     """One round of neighbourhoods of every kind, interleaved, in an order drawn from `rng`."""
+    lists = neighbourhoods_by_kind(prob, state, prepared, rng)
+    out = []
+    for j in range(max((len(v) for v in lists.values()), default=0)):
+        out += [lists[k][j] for k in KINDS if j < len(lists[k])]
+    return out
+
+
+def neighbourhoods_by_kind(prob: PlanningProblem, state: _State, prepared,
+                           rng: np.random.Generator) -> dict[str, list[Neighbourhood]]:
+    """The neighbourhoods of each kind, each list in an order drawn from `rng`."""
     by_cadre, act_of_opt, cand, units, districts = prepared
     unmet = state.unmet
     lists: dict[str, list[Neighbourhood]] = {k: [] for k in KINDS}
@@ -154,10 +171,18 @@ def neighbourhoods(prob: PlanningProblem, state: _State, prepared, rng: np.rando
     for k in KINDS:
         perm = rng.permutation(len(lists[k]))
         lists[k] = [lists[k][j] for j in perm]
-    out = []
-    for j in range(max((len(v) for v in lists.values()), default=0)):
-        out += [lists[k][j] for k in KINDS if j < len(lists[k])]
-    return out
+    return lists
+
+
+def choose_kind(log: LnsLog, available: list[str], rng: np.random.Generator) -> str:
+    """The kind of the next neighbourhood, drawn with weight (improved + 1) / (tried + 2) per kind,
+    `EXPLORE` of the draws spread evenly: kinds that have improved the plan come more often (on
+    the 800 adversarial county whole districts improved 60-100 % of the time and gained the most
+    per second, units 30-60 %, a windowed class, a full class or a week 0-12 %). The weights are
+    counts, not seconds, so the sequence repeats."""
+    w = np.array([(log.by_kind[k][1] + 1.0) / (log.by_kind[k][0] + 2.0) for k in available])
+    p = (1 - EXPLORE) * w / w.sum() + EXPLORE / len(available)
+    return available[int(rng.choice(len(available), p=p / p.sum()))]
 
 
 def sub_problem(prob: PlanningProblem, nb: Neighbourhood, incumbent: set[int], prepared,
@@ -247,62 +272,71 @@ def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | Non
     def closed() -> bool:
         return bound is not None and (bound - obj) / max(1.0, abs(obj)) <= gap + 1e-12
 
+    queues: dict[str, list[Neighbourhood]] = {}
+    kinds: list[str] = []  # the kinds the last generation held
+    generation = 0  # neighbourhoods in the last generation
     while not log.stop:
-        state = _State(prob, best)
-        round_ = neighbourhoods(prob, state, prepared, rng)
-        if not round_:
-            log.stop = "nothing"
+        if closed():
+            log.stop = "gap"
+        elif max_neighbourhoods and log.neighbourhoods >= max_neighbourhoods:
+            log.stop = "count"
+        elif time.perf_counter() >= deadline:
+            log.stop = "time"
+        elif generation and stalled >= stall_rounds * generation:
+            log.stop = "stalled"  # as many neighbourhoods in a row as a generation holds, none better
+        if log.stop:
             break
-        improved_in_round = False
-        for nb in round_:
-            if closed():
-                log.stop = "gap"
-            elif max_neighbourhoods and log.neighbourhoods >= max_neighbourhoods:
-                log.stop = "count"
-            elif time.perf_counter() >= deadline:
-                log.stop = "time"
-            if log.stop:
-                break
-            t_nb = time.perf_counter()
-            if deadline - t_nb < 2 * overhead:  # no time for building one more sub-MIP and taking its plan
-                log.stop = "time"
-                break
-            made = sub_problem(prob, nb, best, prepared, max_pairs)
-            if made is None or made[0].n_pairs == 0:
-                continue
-            sub, keep, free = made
-            m = build_model(sub)
-            local = {k for k, p in enumerate(keep) if int(p) in best}
-            start = complete_values(m, local)
-            before = objective_of(m, start)
-            overhead = max(overhead, time.perf_counter() - t_nb)
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                log.stop = "time"
-                break
-            res = solve_highs(m, time_limit=min(sub_time_limit, left), gap=sub_gap, threads=1, seed=seed, msg=msg,
-                              warm_start=start, options={"mip_max_nodes": int(node_limit)})
-            log.neighbourhoods += 1
-            log.by_kind[nb.kind][0] += 1
-            if res.message == _TIME_LIMIT:
-                log.stop = "time"  # a sub-MIP cut by the clock is not used: the plan stays repeatable
-                break
-            if res.values is None or res.objective is None or res.objective <= before + 1e-6:
-                continue
-            new_local = chosen_pairs(m, res.values)
-            cand = {p for p in best if not free[prob.pair_cadre[p]]} | {int(keep[k]) for k in new_local}
-            new_obj = float(score(cand))
-            if new_obj <= obj + 1e-6:
-                continue
-            log.improved += 1
-            log.by_kind[nb.kind][1] += 1
-            log.gain += new_obj - obj
-            best, obj = cand, new_obj
-            log.history.append((round(time.perf_counter() - t0, 3), new_obj))
-            improved_in_round = True
-        stalled = 0 if improved_in_round else stalled + 1
-        if not log.stop and stalled >= stall_rounds:
-            log.stop = "stalled"
+        kind = choose_kind(log, kinds, rng) if kinds else None
+        if kind is None or not queues[kind]:
+            # a new generation of neighbourhoods, from the incumbent as it now is
+            queues = neighbourhoods_by_kind(prob, _State(prob, best), prepared, rng)
+            kinds = [k for k in KINDS if queues[k]]
+            generation = sum(len(v) for v in queues.values())
+            if not generation:
+                log.stop = "nothing"
+            continue
+        nb = queues[kind].pop(0)
+        t_nb = time.perf_counter()
+        if deadline - t_nb < 2 * overhead:  # no time for building one more sub-MIP and taking its plan
+            log.stop = "time"
+            break
+        stalled += 1
+        made = sub_problem(prob, nb, best, prepared, max_pairs)
+        if made is None or made[0].n_pairs == 0:
+            continue
+        sub, keep, free = made
+        m = build_model(sub)
+        local = {k for k, p in enumerate(keep) if int(p) in best}
+        start = complete_values(m, local)
+        before = objective_of(m, start)
+        overhead = max(overhead, time.perf_counter() - t_nb)
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            log.stop = "time"
+            break
+        res = solve_highs(m, time_limit=min(sub_time_limit, left), gap=sub_gap, threads=1, seed=seed, msg=msg,
+                          warm_start=start, options={"mip_max_nodes": int(node_limit)})
+        log.neighbourhoods += 1
+        log.by_kind[nb.kind][0] += 1
+        log.kind_seconds[nb.kind] += time.perf_counter() - t_nb
+        log.kind_pairs[nb.kind] += sub.n_pairs
+        if res.message == _TIME_LIMIT:
+            log.stop = "time"  # a sub-MIP cut by the clock is not used: the plan stays repeatable
+            break
+        if res.values is None or res.objective is None or res.objective <= before + 1e-6:
+            continue
+        new_local = chosen_pairs(m, res.values)
+        cand = {p for p in best if not free[prob.pair_cadre[p]]} | {int(keep[k]) for k in new_local}
+        new_obj = float(score(cand))
+        if new_obj <= obj + 1e-6:
+            continue
+        log.improved += 1
+        log.by_kind[nb.kind][1] += 1
+        log.gain += new_obj - obj
+        log.kind_gain[nb.kind] += new_obj - obj
+        best, obj = cand, new_obj
+        log.history.append((round(time.perf_counter() - t0, 3), new_obj))
+        stalled = 0
     log.seconds = time.perf_counter() - t0
     return best, log
 

@@ -11,8 +11,9 @@ Names (the `kpi` column of kpis.csv; shares in [0, 1]):
 - rotations_filled, rotation_slots; reserve_young_rotated: share of reserve and young cadres
   with a rotation in their history (ever);
 - pool_size, cadres, cost, seats_used, seats_offered, seat_use, withdrawn;
-- retired, departed, promoted, vacancies_unfilled, hired, pool_joined: the world's events at
-  the end of the year (planning.simulate.world).
+- retired, departed, promoted, vacancies_unfilled, hired, pool_joined (at the pool's review and
+  its refill), pool_reviewed_out (left the pool at its review, in the years it is due): the
+  world's events at the end of the year (planning.simulate.world).
 """
 from __future__ import annotations
 

@@ -61,11 +61,16 @@ class Spec:
 
 
 def year_policy(policy: Policy, mode: str) -> Policy:
-    """The planner's policy for one simulated year: `full` = the annual optimizer as configured;
-    `fast` = the heuristic layers with the step counts of simulation_fast.* (repeatable: the
-    counts end the search, not the clock) and no exact MIP (search.full_mip_pairs 0)."""
+    """The planner's policy for one simulated year: `full` = the annual optimizer, its
+    large-neighbourhood search ended by the count simulation_full.lns_neighbourhoods and the
+    year by simulation_full.time_limit (a safety stop); `fast` = the heuristic layers with the
+    step counts of simulation_fast.* and no exact MIP (search.full_mip_pairs 0). Both end on
+    counts, not the clock, so the same seed gives the same plans (unless the safety stop hits)."""
     if mode == "full":
-        return policy
+        return policy.with_overrides({
+            "lns.max_neighbourhoods": policy["simulation_full.lns_neighbourhoods"],
+            "solver.time_limit": policy["simulation_full.time_limit"],
+        })
     return policy.with_overrides({
         "search.full_mip_pairs": 0,
         "lagrange.iterations": policy["simulation_fast.lagrange_iterations"],
@@ -151,7 +156,7 @@ def simulate_years(spec: Spec, k: int, scale: float, folder: Path | None = None,
     pol = year_policy(spec.policy, spec.mode)
     # the planner's small matrix products (the Lagrangian's prices) on one BLAS thread: the runs
     # are the parallel work, and OpenBLAS's threads made each product 10x slower on a busy machine
-    with threadpool_limits(limits=int(pol["solver.threads"]), user_api="blas"):
+    with threadpool_limits(limits=int(pol["simulation_fast.threads"]), user_api="blas"):
         return _years(spec, k, scale, pol, folder, on_year)
 
 
@@ -341,6 +346,8 @@ def prepare(data, start_year: int, years: int, runs: int, seed: int, *, policy=N
     scales = tuple(float(s) for s in scales)
     check_arguments(years, runs, mode, scales, start_year)
     pol = plan_policy(policy, time_limit=time_limit)
+    if time_limit is not None:  # --time-limit: the full mode's safety stop per year
+        pol = pol.with_overrides({"simulation_full.time_limit": float(time_limit)})
     ds = load_data(data, start_year)
     sc = scenario_of(scenario)
     ds, pol, name = with_scenario(ds, pol, sc, start_year)

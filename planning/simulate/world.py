@@ -6,17 +6,22 @@ pool, grassroots years and online learning. Every rate is a `simulation.*` polic
 Order of events at the end of `year` (the data set is already the closed one of year + 1):
 1. retirements (age reached in `year` ≥ simulation.retirement_age) and departures (a share
    simulation.attrition_<level> of each level, drawn);
-2. promotions, top level first: every vacated leading post (division, section, deputy section)
+2. the reserve pool's review, in the years it is due (planning.pool.review.is_due: every
+   pool.review_years from pool.review_first_year): planning.pool.review.review on the pool as it
+   stands after the leavers — members flagged low or in the bottom pool.review_drop_share leave
+   the pool, strong non-members join (the seed's assessments decide);
+3. promotions, top level first: every vacated leading post (division, section, deputy section)
    is filled with probability simulation.promotion_fill_share by a cadre of the level below
    (planning.pool.fill_vacancies: the reserve pool first), who moves into the post's unit and is
    newly promoted;
    the post he leaves is vacated in turn;
-3. hires: a share simulation.hire_share of each unit's lost headcount comes back as staff;
-4. the reserve pool is topped up (simulation.pool_refill_share of its leavers replaced);
-5. grassroots years: +1 for cadres of grassroots units (simulation.grassroots_units), + the
+4. hires: a share simulation.hire_share of each unit's lost headcount comes back as staff;
+5. the reserve pool is topped up (simulation.pool_refill_share of its leavers replaced; not by
+   the review's leavers of the same year);
+6. grassroots years: +1 for cadres of grassroots units (simulation.grassroots_units), + the
    posting's length for a credited grassroots rotation;
-6. online hours of `year` drawn around requirement.online_hours (simulation.online_*);
-7. the curriculum renews: a share simulation.topic_renewal_share of next year's classes (drawn)
+7. online hours of `year` drawn around requirement.online_hours (simulation.online_*);
+8. the curriculum renews: a share simulation.topic_renewal_share of next year's classes (drawn)
    takes a new topic (the old one marked with the new year), so that "no repeated training"
    does not leave long-serving cadres without a class they may take.
 Rows of departed cadres leave every table that names a cadre.
@@ -41,7 +46,7 @@ LEADING = ("division", "section", "deputy_section")  # top first; each is filled
 BELOW = {"division": "section", "section": "deputy_section", "deputy_section": "staff"}
 ATTRITION = {"division": "simulation.attrition_division", "section": "simulation.attrition_section",
              "deputy_section": "simulation.attrition_deputy_section", "staff": "simulation.attrition_staff"}
-EVENTS = ("retired", "departed", "promoted", "vacancies_unfilled", "hired", "pool_joined")
+EVENTS = ("retired", "departed", "promoted", "vacancies_unfilled", "hired", "pool_joined", "pool_reviewed_out")
 
 
 @dataclass
@@ -53,12 +58,13 @@ class Events:
     promoted: list[tuple[str, str, str]] = field(default_factory=list)  # (cadre, from level, to level)
     vacancies_unfilled: int = 0
     hired: list[str] = field(default_factory=list)
-    pool_joined: list[str] = field(default_factory=list)
+    pool_joined: list[str] = field(default_factory=list)  # at the review and at the refill
+    pool_reviewed_out: list[str] = field(default_factory=list)  # left the pool at the review
 
     def counts(self) -> dict[str, int]:
         return {"retired": len(self.retired), "departed": len(self.departed), "promoted": len(self.promoted),
                 "vacancies_unfilled": self.vacancies_unfilled, "hired": len(self.hired),
-                "pool_joined": len(self.pool_joined)}
+                "pool_joined": len(self.pool_joined), "pool_reviewed_out": len(self.pool_reviewed_out)}
 
 
 def grassroots_unit_ids(units: pd.DataFrame, policy: Policy) -> set[str]:
@@ -138,6 +144,29 @@ def fill_posts(cadres: pd.DataFrame, lost: pd.DataFrame, year: int, policy: Poli
     return cadres
 
 
+def review_pool(cadres: pd.DataFrame, year: int, policy: Policy, ds: Dataset, scores: pd.DataFrame,
+                events: Events) -> pd.DataFrame:
+    """The pool's review when it is due in `year` (planning.pool.review.is_due): planning.pool.review.review
+    on the cadres as they stand (the seed's assessments, `scores`); its leavers leave the pool, its
+    joiners join it (pool_joined = year + 1). Not due: nothing changes."""
+    from planning.pool.review import is_due, review
+
+    if not is_due(year, policy):
+        return cadres
+    changes = review(Dataset({**ds.tables, "cadres": cadres}, ds.source), year, policy, scores=scores).changes
+    out = set(changes.loc[changes["change"] == "leave", "cadre_id"])
+    join = set(changes.loc[changes["change"] == "join", "cadre_id"])
+    cadres = cadres.copy()
+    left, joined = cadres["cadre_id"].isin(out), cadres["cadre_id"].isin(join)
+    cadres.loc[left, "is_reserve"] = False
+    cadres.loc[joined, "is_reserve"] = True
+    if "pool_joined" in cadres.columns:
+        cadres.loc[joined, "pool_joined"] = year + 1
+    events.pool_reviewed_out += sorted(out)
+    events.pool_joined += sorted(join)
+    return cadres
+
+
 def hire(cadres: pd.DataFrame, headcount: dict[str, int], year: int, policy: Policy, rng: np.random.Generator,
          events: Events) -> pd.DataFrame:
     """Staff-level hires: simulation.hire_share of each unit's lost headcount (rounded down, the
@@ -169,17 +198,17 @@ def hire(cadres: pd.DataFrame, headcount: dict[str, int], year: int, policy: Pol
 
 
 def refill_pool(cadres: pd.DataFrame, left: int, year: int, policy: Policy, ds: Dataset, rng: np.random.Generator,
-                events: Events, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+                events: Events, scores: pd.DataFrame | None = None, exclude=frozenset()) -> pd.DataFrame:
     """simulation.pool_refill_share of the pool's leavers replaced by cadres below division level
-    not in the pool: the best assessed first (planning.pool.assess: the composite's percentile
-    within level), then the youngest, ties drawn."""
+    not in the pool (nor in `exclude`: the review's leavers of the year): the best assessed first
+    (planning.pool.assess: the composite's percentile within level), then the youngest, ties drawn."""
     n = int(np.floor(left * float(policy["simulation.pool_refill_share"]) + rng.random())) if left > 0 else 0
     if n <= 0:
         return cadres
     cadres = cadres.copy()
     scores = assessment_scores(ds, year, policy) if scores is None else scores
     score = dict(zip(scores["cadre_id"], scores["normalised"].astype(float)))
-    out = cadres[(cadres["level"] != "division") & ~cadres["is_reserve"].astype(bool)]
+    out = cadres[(cadres["level"] != "division") & ~cadres["is_reserve"].astype(bool) & ~cadres["cadre_id"].isin(exclude)]
     ties = rng.random(len(out))
     order = sorted(range(len(out)), key=lambda i: (-score.get(out["cadre_id"].iloc[i], 0.0),
                                                     -int(out["birth_year"].iloc[i]), ties[i]))
@@ -254,11 +283,12 @@ def advance(ds: Dataset, ds_year: Dataset, record: pd.DataFrame, year: int, poli
     gone = set(events.retired) | set(events.departed)
     lost = cad[cad["cadre_id"].isin(gone)]
     cad = cad[~cad["cadre_id"].isin(gone)].reset_index(drop=True)
-    scores = assessment_scores(ds, year, policy)  # once: promotions and the pool's refill read the same
+    scores = assessment_scores(ds, year, policy)  # once: the review, promotions and the refill read the same
+    cad = review_pool(cad, year, policy, ds, scores, events)
     cad = fill_posts(cad, lost, year, policy, ds, rng, events, scores)
     cad = hire(cad, headcount, year, policy, rng, events)
     pool_left = pool_before - int(cad["is_reserve"].astype(bool).sum())
-    cad = refill_pool(cad, pool_left, year, policy, ds, rng, events, scores)
+    cad = refill_pool(cad, pool_left, year, policy, ds, rng, events, scores, exclude=set(events.pool_reviewed_out))
     cad = grow_grassroots(cad, ds_year, record, policy)
     out = ds.copy()
     out.tables["online"] = online_rows(ds, cad, year, policy, rng)

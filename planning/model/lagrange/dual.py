@@ -70,18 +70,26 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     best = _Best()
     pre = min(master_after, phase1) if master_rounds > 0 else phase1
     pool_steps = min(POOL_STEPS, pre) if master_rounds > 0 else 0
-    bound, inexact, iters, hist = state.run(pre - pool_steps, target, deadline, heuristic_every, None, best)
+    # time, a safety stop only: when the clock would cut the steps, phase 1 may use at most
+    # (1 − date_share) of it, and phase 2 half of the rest, so that the dated steps and the date
+    # descent (where most of the plan is made on windowed counties) always get their share
+    deadline1 = deadline2 = deadline
+    if deadline is not None and multi and iterations > phase1:
+        t0 = time.perf_counter()
+        deadline1 = t0 + (1 - date_share) * (deadline - t0)
+        deadline2 = deadline1 + 0.5 * (deadline - deadline1)
+    bound, inexact, iters, hist = state.run(pre - pool_steps, target, deadline1, heuristic_every, None, best)
     rounds = 0
-    if pool_steps and (deadline is None or time.perf_counter() < deadline):
+    if pool_steps and (deadline1 is None or time.perf_counter() < deadline1):
         state.pool = master.Pool(data)
         if best.x is not None:
             state.pool.add(best.x)
-        bound, inexact, done, h = state.run(pool_steps, target, deadline, heuristic_every, None, best)
+        bound, inexact, done, h = state.run(pool_steps, target, deadline1, heuristic_every, None, best)
         iters += done
         hist += h
         failed = 0
         for _ in range(master_rounds):
-            left = master_time if deadline is None else min(master_time, deadline - time.perf_counter())
+            left = master_time if deadline1 is None else min(master_time, deadline1 - time.perf_counter())
             if left < 1.0 or len(state.pool) > master_max_bundles:
                 # a master over more bundles than this takes longer than the steps it saves
                 # (5,000 cadres: 64,000 bundles, 25–60 s an LP, a worse bound in the same time)
@@ -98,7 +106,7 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
             a = master_smooth
             state.set_prices(a * bl + (1 - a) * prices.lam, a * bm + (1 - a) * prices.mu,
                              a * bb + (1 - a) * prices.beta)
-            bound, inexact, done, h = state.run(1, target, deadline, 1, None, best)
+            bound, inexact, done, h = state.run(1, target, deadline1, 1, None, best)
             iters += done
             hist += h
             # the first rounds can price badly (the master has few bundles yet): stop after
@@ -111,13 +119,13 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
         state.set_prices(*state.best_prices)
         state.theta = MASTER_THETA
         if phase1 > pre:
-            bound, inexact, done, h = state.run(phase1 - pre, target, deadline, heuristic_every, None, best)
+            bound, inexact, done, h = state.run(phase1 - pre, target, deadline1, heuristic_every, None, best)
             iters += done
             hist += h
     if multi and iterations - phase1 > 0 and state.avg_usage is not None:
         dates = _dates_by_demand(state.avg_usage, act_opts, multi, n_opt)
         state.reset_step()
-        dated_bound, _, done2, hist2 = state.run(iterations - phase1, max(target, best.obj), deadline, heuristic_every, dates,
+        dated_bound, _, done2, hist2 = state.run(iterations - phase1, max(target, best.obj), deadline2, heuristic_every, dates,
                                        best)
         iters += done2
         hist += hist2
