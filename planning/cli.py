@@ -190,12 +190,16 @@ def cmd_report(args) -> int:
         if xlsx == out:
             _err("--out and --xlsx name the same file; give them different names")
             return 2
-    build_report(args.plan_dir, args.data, args.year, out, lang=args.lang, anonymize=args.anonymize, policy=args.policy)
-    print(f"Report written to {out}")
+    from planning.data.load import load_dataset
+    from planning.messages import say
+
+    lang = args.lang or _lang(args, load_dataset(args.data, args.year))  # Chinese documents for Chinese data
+    build_report(args.plan_dir, args.data, args.year, out, lang=lang, anonymize=args.anonymize, policy=args.policy)
+    print(say("t_report", lang, out=out))
     if args.xlsx:
-        build_workbook(args.plan_dir, args.data, args.year, args.xlsx, lang=args.lang, anonymize=args.anonymize,
+        build_workbook(args.plan_dir, args.data, args.year, args.xlsx, lang=lang, anonymize=args.anonymize,
                        policy=args.policy)
-        print(f"Workbook written to {args.xlsx}")
+        print(say("t_workbook", lang, out=args.xlsx))
     return 0
 
 
@@ -384,7 +388,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--year", type=year, required=True)
     r.add_argument("--out", required=True)
     r.add_argument("--xlsx")
-    r.add_argument("--lang", choices=("en", "zh"), default="en")
+    r.add_argument("--lang", choices=("en", "zh"), help="language of the report and workbook (default: the data's)")
     r.add_argument("--anonymize", action="store_true")
     r.add_argument("--policy")
     r.set_defaults(func=cmd_report)

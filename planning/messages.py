@@ -275,6 +275,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "vu_yuan": {"en": "{v} yuan", "zh": "{v}元"},
     "vu_people": {"en": "{v}", "zh": "{v}人"},
     "vu_points": {"en": "{v} points", "zh": "{v}分"},
+    "vu_seconds": {"en": "{v} s", "zh": "{v}秒"},
 }
 
 # --------------------------------------------------------------------------- the what-if dashboard
@@ -503,6 +504,8 @@ REPLAN_MESSAGES: dict[str, dict[str, str]] = {
                            "{candidates}, vacancies: {vacancies}",
                      "zh": "  后备干部库：{members}人，考核记录{assessments}条，人选{candidates}名，空缺职位{vacancies}个"},
     "t_valid_warnings": {"en": "  {n} warning(s):", "zh": "  {n}条提示："},
+    "t_report": {"en": "Report written to {out}", "zh": "报告已写入 {out}"},
+    "t_workbook": {"en": "Workbook written to {out}", "zh": "工作簿已写入 {out}"},
     "t_scenario": {"en": "Scenario {name} applied ({file}).", "zh": "已应用情景 {name}（{file}）。"},
     "t_plan_head": {"en": "Plan written to {out}: status {status} (solver {solver}, gap {gap}, {seconds} s)",
                     "zh": "计划已写入 {out}：{status}（用时{seconds}秒）"},

@@ -190,6 +190,30 @@ def test_same_seed_same_bytes(tmp_path, kept):
     same(cmp)
 
 
+def test_full_mode_ends_on_counts_and_repeats(tmp_path):
+    """--mode full: each year's large-neighbourhood search ends on simulation_full.lns_neighbourhoods
+    (a count, not the clock), so two runs write the same bytes. On small the exact MIP would plan
+    every year: search.full_mip_pairs 0 sends it through the heuristic layers and the LNS (fewer
+    Lagrangian steps keep the test short)."""
+    pol = load_policy(None).with_overrides({"search.full_mip_pairs": 0, "simulation_full.lns_neighbourhoods": 2,
+                                            "lagrange.iterations": 60, "lagrange.master_rounds": 0})
+    outs = []
+    for name in ("a", "b"):
+        from planning.simulate import run
+
+        run._FIRST.clear()
+        simulate(SMALL, YEAR, 2, 1, 3, tmp_path / name, policy=pol, mode="full", keep_years=True, jobs=1,
+                 progress=False, report=False)
+        outs.append(tmp_path / name)
+    for y in (YEAR, YEAR + 1):
+        s = json.loads((outs[0] / "runs" / "001" / str(y) / "plan" / "summary.json").read_text())
+        assert s["lns_stop"] != "time" and 0 < s["lns_neighbourhoods"] <= 2
+        for f in ("plan.csv", "summary.json"):
+            a, b = (o / "runs" / "001" / str(y) / "plan" / f for o in outs)
+            assert a.read_bytes() == b.read_bytes(), f
+    assert (outs[0] / "kpis.csv").read_bytes() == (outs[1] / "kpis.csv").read_bytes()
+
+
 def test_bad_arguments_write_nothing(tmp_path, capsys):
     out = tmp_path / "o"
     assert main(["simulate", str(SMALL), "--start-year", str(YEAR), "--years", "0", "--out", str(out)]) == 2

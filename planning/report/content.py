@@ -272,6 +272,14 @@ VALUE_UNITS = {
     "people.young_max_age": "age", "people.newly_promoted_years": "years", "absence.max_absent_share": "share",
     "absence.min_absent": "people", "rotation.grassroots_threshold_years": "years", "budget.total": "yuan",
     "replan.change_penalty": "points", "replan.notice_change_penalty": "points", "replan.notice_days": "days",
+    # the simulation's settings (its report shows them the same way)
+    "simulation.retirement_age": "age", "simulation.attrition_division": "share", "simulation.attrition_section": "share",
+    "simulation.attrition_deputy_section": "share", "simulation.attrition_staff": "share",
+    "simulation.promotion_fill_share": "share", "simulation.hire_share": "share", "simulation.hire_age_min": "age",
+    "simulation.hire_age_max": "age", "simulation.pool_refill_share": "share", "simulation.withdrawal_share": "share",
+    "simulation.online_mean_share": "share", "simulation.online_sd_hours": "hours",
+    "simulation.topic_renewal_share": "share", "simulation.coverage_target": "share",
+    "simulation_fast.time_limit": "seconds", "simulation_full.time_limit": "seconds",
 }
 _SETTING = re.compile(r"\b([a-z_]+\.[a-z0-9_]+)\b(?: \(\d[^)]*\))?")
 
@@ -311,7 +319,7 @@ def plain_meaning(meaning: str, policy: Policy, labels: Labels) -> str:
     return _SETTING.sub(value, meaning)
 
 
-_UNIT_WORDS = ("year", "day", "hour", "class hour", "yuan", "point", "年", "天", "学时", "元", "分", "岁", "人")
+_UNIT_WORDS = ("year", "day", "hour", "class hour", "yuan", "point", "second", "年", "天", "学时", "元", "分", "岁", "人", "秒")
 
 
 def policy_table(policy: Policy, labels: Labels, *, rules_only: bool = True) -> pd.DataFrame:
