@@ -307,7 +307,7 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False,
     layers: dict[str, dict[str, Any]] = {}
     info["layers"] = layers
     t = time.perf_counter()
-    start, sobj = _constructions(prob, score, info, warm)
+    start, sobj = _constructions(prob, score, info, warm, bundle=prob.n_pairs <= int(policy["search.bundle_max_pairs"]))
     layers["construction"] = _layer(t, 0.0, sobj, None, None)
     t, before = time.perf_counter(), sobj
     start, sobj, lag = _lagrangian(prob, policy, data, start, sobj, info, deadline=t_search + policy["lagrange.time_share"] * limit)
@@ -375,15 +375,18 @@ def _lns(prob: PlanningProblem, policy: Policy, start: set[int], sobj: float, re
     return start, sobj, res
 
 
-def _constructions(prob: PlanningProblem, score, info: SolveInfo, warm: Any = None) -> tuple[set[int], float]:
-    """The greedy baseline and the bundle heuristic (and the warm plan, when given): the best one starts the search."""
+def _constructions(prob: PlanningProblem, score, info: SolveInfo, warm: Any = None,
+                   bundle: bool = True) -> tuple[set[int], float]:
+    """The greedy baseline and the bundle heuristic (and the warm plan, when given): the best one
+    starts the search. `bundle` False (above search.bundle_max_pairs): no bundle heuristic."""
     greedy = greedy_plan(prob)
     info.greedy_chosen, info.greedy_objective = greedy, score(greedy)
     start, sobj, info.start_origin = greedy, info.greedy_objective, "greedy baseline"
-    bundle = bundle_plan(prob)
-    bobj = score(bundle)
-    if bobj > sobj:
-        start, sobj, info.start_origin = bundle, bobj, "bundle heuristic"
+    if bundle:
+        plan = bundle_plan(prob)
+        bobj = score(plan)
+        if bobj > sobj:
+            start, sobj, info.start_origin = plan, bobj, "bundle heuristic"
     if warm is not None:
         given = warm_plan(prob, set(warm) if isinstance(warm, (set, frozenset)) else warm_pairs(prob, warm))
         wobj = score(given)
