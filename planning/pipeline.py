@@ -407,6 +407,7 @@ def _lagrangian(prob: PlanningProblem, policy: Policy, data, start: set[int], so
                          master_after=int(policy["lagrange.master_after"]),
                          master_time=float(policy["lagrange.master_time"]),
                          master_max_bundles=int(policy["lagrange.master_max_bundles"]),
+                         rotation_start_cadres=int(policy["lagrange.rotation_start_cadres"]),
                          threads=int(policy["solver.threads"]), deadline=deadline)
     if lag.plan is not None and lag.plan_objective > sobj + 1e-9:
         start, sobj, info.start_origin = lag.plan, lag.plan_objective, "Lagrangian prices"

@@ -550,6 +550,7 @@ POLICY_ZH: dict[str, str] = {
     "lns.max_pairs": "每个邻域子问题最多的干部-培训组合数",
     "lns.node_limit": "每个邻域子问题的分支定界节点上限（按计数停止，结果可重复）",
     "lns.sub_gap": "每个邻域子问题达到此相对差距（相对其自身目标值）即停止",
+    "lagrange.rotation_start_cadres": "干部人数达到此数时，拉格朗日价格从各挂职岗位名额之外最高收益干部的收益起步（而非从零）",
     "lns.sub_time_limit": "每个邻域子问题的时间上限（秒，安全停止；被截断的子问题不采用并结束搜索）",
     "lns.max_neighbourhoods": "最多求解这么多个邻域子问题（0 = 不限，由差距、时间或停滞结束）",
     "lns.warm_max_neighbourhoods": "从给定计划出发（年中调整）时最多求解的邻域子问题数",
