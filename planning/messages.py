@@ -235,25 +235,34 @@ MESSAGES: dict[str, dict[str, str]] = {
     "worst_result": {"en": "Weakest result: {what} at {share} ({met} of {n} meet the requirement).",
                      "zh": "最薄弱环节：{what}达标比例仅{share}（{n}人中{met}人达标）。"},
     "cancelled_list": {"en": "{n} classes are cancelled for too few trainees: {titles}.",
+                       "en_one": "1 class is cancelled for too few trainees: {titles}.",
                        "zh": "{n}个培训班因人数不足取消：{titles}。"},
     "cancelled_none": {"en": "No class is cancelled.", "zh": "没有取消的培训班。"},
     "decide_lead": {"en": "For the meeting to decide:", "zh": "需会议研究决定的事项："},
     "decide_worst": {"en": "How to reach {what} ({short} cadres short): more places or classes open to them, "
                            "or accept the shortfall this year.",
+                     "en_one": "How to reach {what} (1 cadre short): more places or classes open to them, "
+                               "or accept the shortfall this year.",
                      "zh": "如何提高{what}的达标率（{short}人未达标）：增加面向该群体的班次或名额，或接受本年度缺口。"},
     "decide_cancelled": {"en": "Whether to run the {n} cancelled classes below their minimum size, "
                                "merge them, or drop them.",
+                         "en_one": "Whether to run the cancelled class below its minimum size, merge it, or drop it.",
                          "zh": "{n}个取消的培训班是低于最低开班人数照常举办、合并举办还是不再举办。"},
     "decide_reason": {"en": "The main obstacle, “{reason}” ({n} cadres): whether to {remedy}.",
+                      "en_one": "The main obstacle, “{reason}” (1 cadre): whether to {remedy}.",
                       "zh": "主要障碍“{reason}”（涉及{n}人）：是否{remedy}。"},
     "decide_rotations": {"en": "Whether to fill the {n} vacant rotation slots (open them to more levels) "
                                "or leave them vacant this year.",
+                         "en_one": "Whether to fill the vacant rotation slot (open it to more levels) "
+                                   "or leave it vacant this year.",
                          "zh": "{n}个空缺的挂职岗位是扩大面向职级予以安排，还是本年度空缺。"},
     "decide_budget": {"en": "Whether the class cost of {cost} fits the budget of {budget}.",
                       "zh": "培训费用{cost}是否在预算{budget}以内。"},
     "decide_overdue": {"en": "How to place the {n} cadres overdue on the five-year cycle who have no class.",
+                       "en_one": "How to place the cadre overdue on the five-year cycle who has no class.",
                        "zh": "五年周期内未参训且本年度仍未安排培训的{n}名干部如何安排。"},
     "reasons_note": {"en": "A cadre can have several reasons, so the counts add up to more than the {n} cadres short.",
+                     "en_one": "A cadre can have several reasons, so the counts add up to more than the 1 cadre short.",
                      "zh": "一名干部可能同时有多项原因，因此各项人数之和多于未达标的{n}人。"},
     "reason_code": {"en": "Reason", "zh": "原因"},
     "appendix_solver": {"en": "Appendix: how the plan was computed", "zh": "附录：计划的计算方法"},
@@ -540,10 +549,14 @@ SOLVER_NAMES: dict[str, dict[str, str]] = {
 
 
 def say(code: str, lang: str = "en", **values) -> str:
-    """The sentence `code` in `lang`, formatted with `values`."""
+    """The sentence `code` in `lang`, formatted with `values`. An entry may hold a singular form
+    (`en_one`), said when its count (`n`, else `short`) is 1: "1 class is", not "1 classes are"."""
     if lang not in LANGS:
         raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
-    return MESSAGES[code][lang].format(**values)
+    entry = MESSAGES[code]
+    count = values.get("n", values.get("short"))
+    text = entry.get(f"{lang}_one", entry[lang]) if count == 1 else entry[lang]
+    return text.format(**values)
 
 
 def solver_name(name: str, lang: str = "en") -> str:
