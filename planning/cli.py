@@ -117,7 +117,7 @@ def cmd_validate(args) -> int:
     if ds.warnings:
         print(say("t_valid_warnings", lang, n=len(ds.warnings)))
         for w in ds.warnings:
-            print(f"    - {w}")
+            print(f"    - {w.text(lang)}")
     return 0
 
 
@@ -128,7 +128,7 @@ def cmd_plan(args) -> int:
     res = run_plan(args.data, args.year, args.out, policy=args.policy, solver=args.solver,
                    time_limit=args.time_limit, gap=args.gap, district=args.district,
                    scenario=Path(args.scenario) if args.scenario else None, msg=args.verbose)
-    from planning.messages import say, status_line, status_short
+    from planning.messages import say, status_line, status_short, warning_lines
 
     name = res.summary["scenario"] if args.scenario else None
     s = res.summary
@@ -143,7 +143,7 @@ def cmd_plan(args) -> int:
               greedy=f"{s['greedy_met_share']:.1%}"))
     print(say("t_plan_more", lang, covered=s["overdue_covered"], overdue=s["overdue_total"], filled=s["rotations_filled"],
               slots=s["rotation_slots"], running=s["classes_running"], cancelled=s["classes_cancelled"]))
-    for w in s["warnings"]:
+    for w in warning_lines(s, lang):
         print(say("t_warning", lang, text=w))
     return 0
 
@@ -329,7 +329,7 @@ def cmd_replan(args) -> int:
 
     r = replan(args.data, args.year, args.base, args.as_of, args.out, policy=args.policy, time_limit=args.time_limit,
                base_data=args.base_data, attendance=args.attendance, msg=args.verbose)
-    from planning.messages import data_lang, say, status_short
+    from planning.messages import data_lang, say, status_short, warning_lines
 
     s = r.summary
     ds = r.result.data
@@ -340,7 +340,7 @@ def cmd_replan(args) -> int:
     print(say("t_replan_changes", lang, changes=s["changes"], dropped=s["changes_dropped"], added=s["changes_added"],
               cadres=s["changed_cadres"], file="changes.csv"))
     print(say("t_met", lang, met=s["requirement_met"], cadres=s["cadres"], share=f"{s['requirement_met_share']:.1%}"))
-    for w in s["warnings"]:
+    for w in warning_lines(s, lang):
         print(say("t_warning", lang, text=w))
     return 0
 

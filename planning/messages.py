@@ -537,6 +537,129 @@ REPLAN_MESSAGES: dict[str, dict[str, str]] = {
 MESSAGES.update(REPLAN_MESSAGES)
 
 
+# Warnings: legal but suspicious data (planning.data.validate, "dw_"), the planner's own ("pw_": a class
+# it cannot schedule, a plan that differs from the data set it is reported with). summary.json keeps
+# its `warnings` as English strings and carries `warning_notes` (code, values, where) beside them;
+# documents and the console say each in their language (``warning_lines``).
+WARNING_MESSAGES: dict[str, dict[str, str]] = {
+    "dw_promoted_after": {"en": "{date} is after the plan year {year}; is the year right?",
+                          "zh": "晋升日期{date}晚于规划年度{year}年，请核对年度是否正确"},
+    "dw_holiday": {"en": "class {cls} runs over the public holidays {holidays}",
+                   "en_one": "class {cls} runs over the public holiday {holidays}",
+                   "zh": "培训班{cls}跨越法定节假日{holidays}"},
+    "dw_region_blackout": {"en": "class {cls} overlaps the region blackout {start} to {end} ({reason}): "
+                                 "nobody can attend it",
+                           "zh": "培训班{cls}与全区重点工作时段{start}至{end}（{reason}）重叠，无人能够参加"},
+    "dw_days_dont_fit": {"en": "{days} training days do not fit into the {n} {kind} from {start} to {end}",
+                         "zh": "{start}至{end}仅有{n}个{kind}，容纳不下{days}个培训日"},
+    "dw_window_short": {"en": "the window {start} to {end} holds only {n} {kind} free of holidays and region "
+                              "blackouts, but class {cls} needs {days}",
+                        "zh": "可选时段{start}至{end}中避开节假日和全区重点工作时段的{kind}仅有{n}个，"
+                              "而培训班{cls}需要{days}个"},
+    "dw_class_no_level": {"en": "no cadre in the roster has a level that class {cls} is open to",
+                          "zh": "干部名册中没有培训班{cls}所面向职级的干部"},
+    "dw_post_no_level": {"en": "no cadre in the roster has a level that post {post} is open to",
+                         "zh": "干部名册中没有挂职岗位{post}所面向职级的干部"},
+    "dw_unit_empty": {"en": "unit {unit} has no cadres in the roster", "zh": "单位{unit}在干部名册中没有干部"},
+    "dw_rating_unknown": {"en": "class '{cls}' is found neither in the classes table nor in history; its "
+                                "institution and trainees are unknown",
+                          "zh": "培训班“{cls}”既不在培训班表中，也不在培训记录中，其培训机构和学员无从得知"},
+    "dw_rating_twice": {"en": "{cadre} is rated for class {cls} again (also on row {other}); both rows count",
+                        "zh": "{cadre}在培训班{cls}的评价重复（另见第{other}行），两行均计入"},
+    "pw_unscheduled": {"en": "class {cls} is not scheduled: no date range in its window {start} to {end} holds "
+                             "{days} consecutive training days free of public holidays and region blackouts",
+                       "zh": "培训班{cls}未能排期：可选时段{start}至{end}内没有连续{days}个避开法定节假日和"
+                             "全区重点工作时段的培训日"},
+    "pw_capacity_differs": {"en": "class {cls} has {plan} places in the plan, {data} in the data set",
+                            "zh": "培训班{cls}在计划中有{plan}个名额，数据中为{data}个"},
+    "pw_dates_differ": {"en": "class {cls} runs {start} – {end} in the plan, {data_start} – {data_end} in the data set",
+                        "zh": "培训班{cls}在计划中的日期为{start}至{end}，数据中为{data_start}至{data_end}"},
+    "pw_more_differences": {"en": "… and {n} more differences between the plan and the data set",
+                            "en_one": "… and 1 more difference between the plan and the data set",
+                            "zh": "……计划与数据另有{n}处不一致"},
+    "w_where": {"en": "{where}: {text}", "zh": "{where}：{text}"},
+    "w_row": {"en": "row {row}", "zh": "第{row}行"},
+    "w_column": {"en": "column {column}", "zh": "“{column}”列"},
+    "dw_kind_days": {"en": "days", "zh": "日"},
+    "dw_kind_weekend": {"en": "Saturdays and Sundays", "zh": "周六日"},
+    "dw_kind_working": {"en": "working days", "zh": "工作日"},
+    "dw_key_work": {"en": "key work", "zh": "重点工作"},
+}
+MESSAGES.update(WARNING_MESSAGES)
+
+# The input tables and the columns warnings point at, for a person reading Chinese.
+TABLE_NAMES_ZH = {
+    "data set": "数据", "workbook": "工作簿", "cadres": "干部表", "units": "单位表", "classes": "培训班表",
+    "rotations": "挂职岗位表", "blackouts": "重点工作时段表", "busy": "工作繁忙期表", "history": "培训记录表",
+    "holidays": "节假日表", "pins": "指定安排表", "online": "网络学习表", "course_ratings": "学员评课表",
+    "trainee_ratings": "学员评价表", "attendance": "出勤表", "assessments": "考核表", "candidates": "人选表",
+    "vacancies": "空缺职位表",
+}
+COLUMN_NAMES_ZH = {
+    "promoted_on": "晋升日期", "start_date": "开始日期", "end_date": "结束日期", "days": "培训天数",
+    "window_start": "可选时段开始", "window_end": "可选时段结束", "levels": "面向职级", "unit_id": "单位编号",
+    "class_id": "培训班编号", "cadre_id": "干部编号", "post_id": "岗位编号", "activity_id": "项目编号",
+}
+_DATE_KEYS = ("date", "start", "end", "data_start", "data_end")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A warning by code: ``values`` are plain JSON values (dates as ISO text); a value may come in
+    each language as ``key_en`` / ``key_zh`` (holiday names, a blackout's reason); ``where`` is
+    (table, row, column) for a warning about a cell of the data."""
+    code: str
+    values: dict = field(default_factory=dict, compare=False, hash=False)
+    where: tuple = ()
+
+    def text(self, lang: str = "en") -> str:
+        return note_text(self.as_dict(), lang)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "values": dict(self.values), **({"where": list(self.where)} if self.where else {})}
+
+
+def _where(where, lang: str) -> str:
+    table, row, column = (list(where) + [None, None, None])[:3]
+    if lang == "zh":
+        out = TABLE_NAMES_ZH.get(table, table)
+        out += say("w_row", lang, row=row) if row is not None else ""
+        return out + (say("w_column", lang, column=COLUMN_NAMES_ZH.get(column, column)) if column else "")
+    parts = [table] + ([say("w_row", lang, row=row)] if row is not None else [])
+    return ", ".join(parts + ([say("w_column", lang, column=column)] if column else []))
+
+
+def note_text(note: dict, lang: str = "en") -> str:
+    """A warning ({code, values, where?} as summary.json's `warning_notes` holds it) in `lang`."""
+    v = {k: val for k, val in (note.get("values") or {}).items() if not k.endswith(("_en", "_zh"))}
+    for k, val in (note.get("values") or {}).items():
+        if k.endswith(f"_{lang}"):
+            v[k[: -len(lang) - 1]] = val
+    for k, val in list(v.items()):
+        if isinstance(val, (list, tuple)):
+            v[k] = ("、" if lang == "zh" else ", ").join(map(str, val))
+        elif k in _DATE_KEYS and lang == "zh" and val and len(str(val)) == 10:
+            v[k] = _date_zh(val)
+        elif isinstance(val, float) and val.is_integer():
+            v[k] = f"{val:g}"
+    text = say(note["code"], lang, **v)
+    where = note.get("where")
+    return say("w_where", lang, where=_where(where, lang), text=text) if where else text
+
+
+def warning_lines(summary: dict, lang: str = "en") -> list[str]:
+    """summary.json's warnings in `lang`: from `warning_notes` where each has a code, else the
+    English `warnings` as written (a plan folder from before the codes)."""
+    plain = [str(w) for w in summary.get("warnings") or []]
+    notes = summary.get("warning_notes")
+    if not isinstance(notes, list) or len(notes) != len(plain):
+        return plain
+    return [note_text(n, lang) if isinstance(n, dict) and n.get("code") in MESSAGES else w
+            for n, w in zip(notes, plain)]
+
 # Names the solver writes into the summary, for a person.
 SOLVER_NAMES: dict[str, dict[str, str]] = {
     "highs": {"en": "HiGHS (open-source MIP solver)", "zh": "HiGHS 开源整数规划求解器"},

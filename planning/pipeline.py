@@ -624,7 +624,9 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: SolveInfo, tabl
         "data": data_label,
         "district": district,
         "scenario": scenario,
-        "warnings": [str(w) for w in prob.data.warnings] + list(prob.warnings),
+        "warnings": [str(w) for w in prob.data.warnings] + [str(w) for w in prob.warnings],
+        # the same warnings by code, for documents in another language (planning.messages.warning_lines)
+        "warning_notes": [w.note() for w in prob.data.warnings] + [w.as_dict() if hasattr(w, "as_dict") else {"code": ""} for w in prob.warnings],
     }
 
 
