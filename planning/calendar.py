@@ -13,10 +13,11 @@ import holidays as holidays_pkg
 import pandas as pd
 
 
-def public_holidays(year: int, extra: pd.DataFrame | None = None) -> dict[dt.date, str]:
+def public_holidays(year: int, extra: pd.DataFrame | None = None, lang: str = "en") -> dict[dt.date, str]:
     """Statutory public holidays of `year`: the `holidays` package's China calendar plus the
-    data set's own `holidays` table (for years whose official schedule the package lacks)."""
-    out = dict(_package_holidays(year))
+    data set's own `holidays` table (for years whose official schedule the package lacks).
+    Names in `lang` ("en" or "zh"; the table's own names as written)."""
+    out = dict(_package_holidays(year, lang))
     if extra is not None and len(extra):
         for d, name in zip(extra["date"], extra["name"]):
             if d is not None and d.year == year:
@@ -25,8 +26,8 @@ def public_holidays(year: int, extra: pd.DataFrame | None = None) -> dict[dt.dat
 
 
 @lru_cache(maxsize=16)
-def _package_holidays(year: int) -> tuple[tuple[dt.date, str], ...]:
-    return tuple(sorted(holidays_pkg.China(years=year).items()))
+def _package_holidays(year: int, lang: str = "en") -> tuple[tuple[dt.date, str], ...]:
+    return tuple(sorted(holidays_pkg.China(years=year, language="zh_CN" if lang == "zh" else "en_US").items()))
 
 
 def day_range(start: dt.date, end: dt.date) -> range:

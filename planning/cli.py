@@ -117,7 +117,7 @@ def cmd_validate(args) -> int:
     if ds.warnings:
         print(say("t_valid_warnings", lang, n=len(ds.warnings)))
         for w in ds.warnings:
-            print(f"    - {w}")
+            print(f"    - {w.text(lang)}")
     return 0
 
 
@@ -128,7 +128,7 @@ def cmd_plan(args) -> int:
     res = run_plan(args.data, args.year, args.out, policy=args.policy, solver=args.solver,
                    time_limit=args.time_limit, gap=args.gap, district=args.district,
                    scenario=Path(args.scenario) if args.scenario else None, msg=args.verbose)
-    from planning.messages import say, status_line, status_short
+    from planning.messages import say, status_line, status_short, warning_lines
 
     name = res.summary["scenario"] if args.scenario else None
     s = res.summary
@@ -143,7 +143,7 @@ def cmd_plan(args) -> int:
               greedy=f"{s['greedy_met_share']:.1%}"))
     print(say("t_plan_more", lang, covered=s["overdue_covered"], overdue=s["overdue_total"], filled=s["rotations_filled"],
               slots=s["rotation_slots"], running=s["classes_running"], cancelled=s["classes_cancelled"]))
-    for w in s["warnings"]:
+    for w in warning_lines(s, lang):
         print(say("t_warning", lang, text=w))
     return 0
 
@@ -190,12 +190,16 @@ def cmd_report(args) -> int:
         if xlsx == out:
             _err("--out and --xlsx name the same file; give them different names")
             return 2
-    build_report(args.plan_dir, args.data, args.year, out, lang=args.lang, anonymize=args.anonymize, policy=args.policy)
-    print(f"Report written to {out}")
+    from planning.data.load import load_dataset
+    from planning.messages import say
+
+    lang = args.lang or _lang(args, load_dataset(args.data, args.year))  # Chinese documents for Chinese data
+    build_report(args.plan_dir, args.data, args.year, out, lang=lang, anonymize=args.anonymize, policy=args.policy)
+    print(say("t_report", lang, out=out))
     if args.xlsx:
-        build_workbook(args.plan_dir, args.data, args.year, args.xlsx, lang=args.lang, anonymize=args.anonymize,
+        build_workbook(args.plan_dir, args.data, args.year, args.xlsx, lang=lang, anonymize=args.anonymize,
                        policy=args.policy)
-        print(f"Workbook written to {args.xlsx}")
+        print(say("t_workbook", lang, out=args.xlsx))
     return 0
 
 
@@ -325,7 +329,7 @@ def cmd_replan(args) -> int:
 
     r = replan(args.data, args.year, args.base, args.as_of, args.out, policy=args.policy, time_limit=args.time_limit,
                base_data=args.base_data, attendance=args.attendance, msg=args.verbose)
-    from planning.messages import data_lang, say, status_short
+    from planning.messages import data_lang, say, status_short, warning_lines
 
     s = r.summary
     ds = r.result.data
@@ -336,7 +340,7 @@ def cmd_replan(args) -> int:
     print(say("t_replan_changes", lang, changes=s["changes"], dropped=s["changes_dropped"], added=s["changes_added"],
               cadres=s["changed_cadres"], file="changes.csv"))
     print(say("t_met", lang, met=s["requirement_met"], cadres=s["cadres"], share=f"{s['requirement_met_share']:.1%}"))
-    for w in s["warnings"]:
+    for w in warning_lines(s, lang):
         print(say("t_warning", lang, text=w))
     return 0
 
@@ -384,7 +388,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--year", type=year, required=True)
     r.add_argument("--out", required=True)
     r.add_argument("--xlsx")
-    r.add_argument("--lang", choices=("en", "zh"), default="en")
+    r.add_argument("--lang", choices=("en", "zh"), help="language of the report and workbook (default: the data's)")
     r.add_argument("--anonymize", action="store_true")
     r.add_argument("--policy")
     r.set_defaults(func=cmd_report)

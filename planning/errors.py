@@ -1,7 +1,7 @@
 """Typed errors that name what is wrong in words a planner understands."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, order=True)
@@ -13,6 +13,20 @@ class Problem:
     column: str | None
     message: str
     severity: str = "error"  # "error" or "warning"
+    code: str = field(default="", compare=False)  # a warning's code in planning.messages ("" = English only)
+    values: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def note(self) -> dict:
+        """The problem as summary.json's `warning_notes` holds it: {code, values, where}."""
+        return {"code": self.code, "values": dict(self.values), "where": [self.table, self.row, self.column]}
+
+    def text(self, lang: str = "en") -> str:
+        """The problem in `lang` (by its code; a problem without one in English)."""
+        if not self.code or lang == "en":
+            return str(self)
+        from planning.messages import note_text
+
+        return note_text(self.note(), lang)
 
     def __str__(self) -> str:
         where = [self.table]

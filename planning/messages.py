@@ -235,25 +235,34 @@ MESSAGES: dict[str, dict[str, str]] = {
     "worst_result": {"en": "Weakest result: {what} at {share} ({met} of {n} meet the requirement).",
                      "zh": "最薄弱环节：{what}达标比例仅{share}（{n}人中{met}人达标）。"},
     "cancelled_list": {"en": "{n} classes are cancelled for too few trainees: {titles}.",
+                       "en_one": "1 class is cancelled for too few trainees: {titles}.",
                        "zh": "{n}个培训班因人数不足取消：{titles}。"},
     "cancelled_none": {"en": "No class is cancelled.", "zh": "没有取消的培训班。"},
     "decide_lead": {"en": "For the meeting to decide:", "zh": "需会议研究决定的事项："},
     "decide_worst": {"en": "How to reach {what} ({short} cadres short): more places or classes open to them, "
                            "or accept the shortfall this year.",
+                     "en_one": "How to reach {what} (1 cadre short): more places or classes open to them, "
+                               "or accept the shortfall this year.",
                      "zh": "如何提高{what}的达标率（{short}人未达标）：增加面向该群体的班次或名额，或接受本年度缺口。"},
     "decide_cancelled": {"en": "Whether to run the {n} cancelled classes below their minimum size, "
                                "merge them, or drop them.",
+                         "en_one": "Whether to run the cancelled class below its minimum size, merge it, or drop it.",
                          "zh": "{n}个取消的培训班是低于最低开班人数照常举办、合并举办还是不再举办。"},
     "decide_reason": {"en": "The main obstacle, “{reason}” ({n} cadres): whether to {remedy}.",
+                      "en_one": "The main obstacle, “{reason}” (1 cadre): whether to {remedy}.",
                       "zh": "主要障碍“{reason}”（涉及{n}人）：是否{remedy}。"},
     "decide_rotations": {"en": "Whether to fill the {n} vacant rotation slots (open them to more levels) "
                                "or leave them vacant this year.",
+                         "en_one": "Whether to fill the vacant rotation slot (open it to more levels) "
+                                   "or leave it vacant this year.",
                          "zh": "{n}个空缺的挂职岗位是扩大面向职级予以安排，还是本年度空缺。"},
     "decide_budget": {"en": "Whether the class cost of {cost} fits the budget of {budget}.",
                       "zh": "培训费用{cost}是否在预算{budget}以内。"},
     "decide_overdue": {"en": "How to place the {n} cadres overdue on the five-year cycle who have no class.",
+                       "en_one": "How to place the cadre overdue on the five-year cycle who has no class.",
                        "zh": "五年周期内未参训且本年度仍未安排培训的{n}名干部如何安排。"},
     "reasons_note": {"en": "A cadre can have several reasons, so the counts add up to more than the {n} cadres short.",
+                     "en_one": "A cadre can have several reasons, so the counts add up to more than the 1 cadre short.",
                      "zh": "一名干部可能同时有多项原因，因此各项人数之和多于未达标的{n}人。"},
     "reason_code": {"en": "Reason", "zh": "原因"},
     "appendix_solver": {"en": "Appendix: how the plan was computed", "zh": "附录：计划的计算方法"},
@@ -275,6 +284,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "vu_yuan": {"en": "{v} yuan", "zh": "{v}元"},
     "vu_people": {"en": "{v}", "zh": "{v}人"},
     "vu_points": {"en": "{v} points", "zh": "{v}分"},
+    "vu_seconds": {"en": "{v} s", "zh": "{v}秒"},
 }
 
 # --------------------------------------------------------------------------- the what-if dashboard
@@ -503,6 +513,8 @@ REPLAN_MESSAGES: dict[str, dict[str, str]] = {
                            "{candidates}, vacancies: {vacancies}",
                      "zh": "  后备干部库：{members}人，考核记录{assessments}条，人选{candidates}名，空缺职位{vacancies}个"},
     "t_valid_warnings": {"en": "  {n} warning(s):", "zh": "  {n}条提示："},
+    "t_report": {"en": "Report written to {out}", "zh": "报告已写入 {out}"},
+    "t_workbook": {"en": "Workbook written to {out}", "zh": "工作簿已写入 {out}"},
     "t_scenario": {"en": "Scenario {name} applied ({file}).", "zh": "已应用情景 {name}（{file}）。"},
     "t_plan_head": {"en": "Plan written to {out}: status {status} (solver {solver}, gap {gap}, {seconds} s)",
                     "zh": "计划已写入 {out}：{status}（用时{seconds}秒）"},
@@ -525,6 +537,129 @@ REPLAN_MESSAGES: dict[str, dict[str, str]] = {
 MESSAGES.update(REPLAN_MESSAGES)
 
 
+# Warnings: legal but suspicious data (planning.data.validate, "dw_"), the planner's own ("pw_": a class
+# it cannot schedule, a plan that differs from the data set it is reported with). summary.json keeps
+# its `warnings` as English strings and carries `warning_notes` (code, values, where) beside them;
+# documents and the console say each in their language (``warning_lines``).
+WARNING_MESSAGES: dict[str, dict[str, str]] = {
+    "dw_promoted_after": {"en": "{date} is after the plan year {year}; is the year right?",
+                          "zh": "晋升日期{date}晚于规划年度{year}年，请核对年度是否正确"},
+    "dw_holiday": {"en": "class {cls} runs over the public holidays {holidays}",
+                   "en_one": "class {cls} runs over the public holiday {holidays}",
+                   "zh": "培训班{cls}跨越法定节假日{holidays}"},
+    "dw_region_blackout": {"en": "class {cls} overlaps the region blackout {start} to {end} ({reason}): "
+                                 "nobody can attend it",
+                           "zh": "培训班{cls}与全区重点工作时段{start}至{end}（{reason}）重叠，无人能够参加"},
+    "dw_days_dont_fit": {"en": "{days} training days do not fit into the {n} {kind} from {start} to {end}",
+                         "zh": "{start}至{end}仅有{n}个{kind}，容纳不下{days}个培训日"},
+    "dw_window_short": {"en": "the window {start} to {end} holds only {n} {kind} free of holidays and region "
+                              "blackouts, but class {cls} needs {days}",
+                        "zh": "可选时段{start}至{end}中避开节假日和全区重点工作时段的{kind}仅有{n}个，"
+                              "而培训班{cls}需要{days}个"},
+    "dw_class_no_level": {"en": "no cadre in the roster has a level that class {cls} is open to",
+                          "zh": "干部名册中没有培训班{cls}所面向职级的干部"},
+    "dw_post_no_level": {"en": "no cadre in the roster has a level that post {post} is open to",
+                         "zh": "干部名册中没有挂职岗位{post}所面向职级的干部"},
+    "dw_unit_empty": {"en": "unit {unit} has no cadres in the roster", "zh": "单位{unit}在干部名册中没有干部"},
+    "dw_rating_unknown": {"en": "class '{cls}' is found neither in the classes table nor in history; its "
+                                "institution and trainees are unknown",
+                          "zh": "培训班“{cls}”既不在培训班表中，也不在培训记录中，其培训机构和学员无从得知"},
+    "dw_rating_twice": {"en": "{cadre} is rated for class {cls} again (also on row {other}); both rows count",
+                        "zh": "{cadre}在培训班{cls}的评价重复（另见第{other}行），两行均计入"},
+    "pw_unscheduled": {"en": "class {cls} is not scheduled: no date range in its window {start} to {end} holds "
+                             "{days} consecutive training days free of public holidays and region blackouts",
+                       "zh": "培训班{cls}未能排期：可选时段{start}至{end}内没有连续{days}个避开法定节假日和"
+                             "全区重点工作时段的培训日"},
+    "pw_capacity_differs": {"en": "class {cls} has {plan} places in the plan, {data} in the data set",
+                            "zh": "培训班{cls}在计划中有{plan}个名额，数据中为{data}个"},
+    "pw_dates_differ": {"en": "class {cls} runs {start} – {end} in the plan, {data_start} – {data_end} in the data set",
+                        "zh": "培训班{cls}在计划中的日期为{start}至{end}，数据中为{data_start}至{data_end}"},
+    "pw_more_differences": {"en": "… and {n} more differences between the plan and the data set",
+                            "en_one": "… and 1 more difference between the plan and the data set",
+                            "zh": "……计划与数据另有{n}处不一致"},
+    "w_where": {"en": "{where}: {text}", "zh": "{where}：{text}"},
+    "w_row": {"en": "row {row}", "zh": "第{row}行"},
+    "w_column": {"en": "column {column}", "zh": "“{column}”列"},
+    "dw_kind_days": {"en": "days", "zh": "日"},
+    "dw_kind_weekend": {"en": "Saturdays and Sundays", "zh": "周六日"},
+    "dw_kind_working": {"en": "working days", "zh": "工作日"},
+    "dw_key_work": {"en": "key work", "zh": "重点工作"},
+}
+MESSAGES.update(WARNING_MESSAGES)
+
+# The input tables and the columns warnings point at, for a person reading Chinese.
+TABLE_NAMES_ZH = {
+    "data set": "数据", "workbook": "工作簿", "cadres": "干部表", "units": "单位表", "classes": "培训班表",
+    "rotations": "挂职岗位表", "blackouts": "重点工作时段表", "busy": "工作繁忙期表", "history": "培训记录表",
+    "holidays": "节假日表", "pins": "指定安排表", "online": "网络学习表", "course_ratings": "学员评课表",
+    "trainee_ratings": "学员评价表", "attendance": "出勤表", "assessments": "考核表", "candidates": "人选表",
+    "vacancies": "空缺职位表",
+}
+COLUMN_NAMES_ZH = {
+    "promoted_on": "晋升日期", "start_date": "开始日期", "end_date": "结束日期", "days": "培训天数",
+    "window_start": "可选时段开始", "window_end": "可选时段结束", "levels": "面向职级", "unit_id": "单位编号",
+    "class_id": "培训班编号", "cadre_id": "干部编号", "post_id": "岗位编号", "activity_id": "项目编号",
+}
+_DATE_KEYS = ("date", "start", "end", "data_start", "data_end")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A warning by code: ``values`` are plain JSON values (dates as ISO text); a value may come in
+    each language as ``key_en`` / ``key_zh`` (holiday names, a blackout's reason); ``where`` is
+    (table, row, column) for a warning about a cell of the data."""
+    code: str
+    values: dict = field(default_factory=dict, compare=False, hash=False)
+    where: tuple = ()
+
+    def text(self, lang: str = "en") -> str:
+        return note_text(self.as_dict(), lang)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "values": dict(self.values), **({"where": list(self.where)} if self.where else {})}
+
+
+def _where(where, lang: str) -> str:
+    table, row, column = (list(where) + [None, None, None])[:3]
+    if lang == "zh":
+        out = TABLE_NAMES_ZH.get(table, table)
+        out += say("w_row", lang, row=row) if row is not None else ""
+        return out + (say("w_column", lang, column=COLUMN_NAMES_ZH.get(column, column)) if column else "")
+    parts = [table] + ([say("w_row", lang, row=row)] if row is not None else [])
+    return ", ".join(parts + ([say("w_column", lang, column=column)] if column else []))
+
+
+def note_text(note: dict, lang: str = "en") -> str:
+    """A warning ({code, values, where?} as summary.json's `warning_notes` holds it) in `lang`."""
+    v = {k: val for k, val in (note.get("values") or {}).items() if not k.endswith(("_en", "_zh"))}
+    for k, val in (note.get("values") or {}).items():
+        if k.endswith(f"_{lang}"):
+            v[k[: -len(lang) - 1]] = val
+    for k, val in list(v.items()):
+        if isinstance(val, (list, tuple)):
+            v[k] = ("、" if lang == "zh" else ", ").join(map(str, val))
+        elif k in _DATE_KEYS and lang == "zh" and val and len(str(val)) == 10:
+            v[k] = _date_zh(val)
+        elif isinstance(val, float) and val.is_integer():
+            v[k] = f"{val:g}"
+    text = say(note["code"], lang, **v)
+    where = note.get("where")
+    return say("w_where", lang, where=_where(where, lang), text=text) if where else text
+
+
+def warning_lines(summary: dict, lang: str = "en") -> list[str]:
+    """summary.json's warnings in `lang`: from `warning_notes` where each has a code, else the
+    English `warnings` as written (a plan folder from before the codes)."""
+    plain = [str(w) for w in summary.get("warnings") or []]
+    notes = summary.get("warning_notes")
+    if not isinstance(notes, list) or len(notes) != len(plain):
+        return plain
+    return [note_text(n, lang) if isinstance(n, dict) and n.get("code") in MESSAGES else w
+            for n, w in zip(notes, plain)]
+
 # Names the solver writes into the summary, for a person.
 SOLVER_NAMES: dict[str, dict[str, str]] = {
     "highs": {"en": "HiGHS (open-source MIP solver)", "zh": "HiGHS 开源整数规划求解器"},
@@ -537,10 +672,14 @@ SOLVER_NAMES: dict[str, dict[str, str]] = {
 
 
 def say(code: str, lang: str = "en", **values) -> str:
-    """The sentence `code` in `lang`, formatted with `values`."""
+    """The sentence `code` in `lang`, formatted with `values`. An entry may hold a singular form
+    (`en_one`), said when its count (`n`, else `short`) is 1: "1 class is", not "1 classes are"."""
     if lang not in LANGS:
         raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
-    return MESSAGES[code][lang].format(**values)
+    entry = MESSAGES[code]
+    count = values.get("n", values.get("short"))
+    text = entry.get(f"{lang}_one", entry[lang]) if count == 1 else entry[lang]
+    return text.format(**values)
 
 
 def solver_name(name: str, lang: str = "en") -> str:

@@ -134,10 +134,14 @@ def problem_table(err: Exception) -> pd.DataFrame:
     return pd.DataFrame({"problem": [str(err)]})
 
 
-def warning_table(ds) -> pd.DataFrame:
-    """The data set's warnings (the plan is still made) as a table; empty when there are none."""
+def warning_table(ds, lang: str = "en") -> pd.DataFrame:
+    """The data set's warnings (the plan is still made) as a table; empty when there are none.
+    The warning in `lang` (by its code)."""
+    from planning.messages import note_text
+
     return pd.DataFrame([{"table": p.table, "row": "" if p.row is None else p.row, "column": p.column or "",
-                          "warning": p.message} for p in ds.warnings],
+                          "warning": note_text({"code": p.code, "values": p.values}, lang) if p.code else p.message}
+                         for p in ds.warnings],
                         columns=["table", "row", "column", "warning"])
 
 

@@ -307,7 +307,7 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False,
     layers: dict[str, dict[str, Any]] = {}
     info["layers"] = layers
     t = time.perf_counter()
-    start, sobj = _constructions(prob, score, info, warm)
+    start, sobj = _constructions(prob, score, info, warm, bundle=prob.n_pairs <= int(policy["search.bundle_max_pairs"]))
     layers["construction"] = _layer(t, 0.0, sobj, None, None)
     t, before = time.perf_counter(), sobj
     start, sobj, lag = _lagrangian(prob, policy, data, start, sobj, info, deadline=t_search + policy["lagrange.time_share"] * limit)
@@ -362,6 +362,7 @@ def _lns(prob: PlanningProblem, policy: Policy, start: set[int], sobj: float, re
                     stall_rounds=int(policy["lns.stall_rounds"]), sub_gap=float(policy["lns.sub_gap"]), msg=msg)
     info["layers"]["lns"] = {**_layer(t, sobj, sobj + log.gain, res.best_bound, res.best_bound),
                              "neighbourhoods": log.neighbourhoods, "improved": log.improved, "stop": log.stop,
+                             "timeouts": log.timeouts,
                              "by_kind": {k: {"tried": v[0], "improved": v[1]} for k, v in log.by_kind.items()}}
     info.update(lns_neighbourhoods=log.neighbourhoods, lns_improvements=log.improved, lns_stop=log.stop)
     if log.stop == "time":  # the status line's stopped_by: the clock ended it, not a count
@@ -375,15 +376,18 @@ def _lns(prob: PlanningProblem, policy: Policy, start: set[int], sobj: float, re
     return start, sobj, res
 
 
-def _constructions(prob: PlanningProblem, score, info: SolveInfo, warm: Any = None) -> tuple[set[int], float]:
-    """The greedy baseline and the bundle heuristic (and the warm plan, when given): the best one starts the search."""
+def _constructions(prob: PlanningProblem, score, info: SolveInfo, warm: Any = None,
+                   bundle: bool = True) -> tuple[set[int], float]:
+    """The greedy baseline and the bundle heuristic (and the warm plan, when given): the best one
+    starts the search. `bundle` False (above search.bundle_max_pairs): no bundle heuristic."""
     greedy = greedy_plan(prob)
     info.greedy_chosen, info.greedy_objective = greedy, score(greedy)
     start, sobj, info.start_origin = greedy, info.greedy_objective, "greedy baseline"
-    bundle = bundle_plan(prob)
-    bobj = score(bundle)
-    if bobj > sobj:
-        start, sobj, info.start_origin = bundle, bobj, "bundle heuristic"
+    if bundle:
+        plan = bundle_plan(prob)
+        bobj = score(plan)
+        if bobj > sobj:
+            start, sobj, info.start_origin = plan, bobj, "bundle heuristic"
     if warm is not None:
         given = warm_plan(prob, set(warm) if isinstance(warm, (set, frozenset)) else warm_pairs(prob, warm))
         wobj = score(given)
@@ -407,6 +411,7 @@ def _lagrangian(prob: PlanningProblem, policy: Policy, data, start: set[int], so
                          master_after=int(policy["lagrange.master_after"]),
                          master_time=float(policy["lagrange.master_time"]),
                          master_max_bundles=int(policy["lagrange.master_max_bundles"]),
+                         rotation_start_cadres=int(policy["lagrange.rotation_start_cadres"]),
                          threads=int(policy["solver.threads"]), deadline=deadline)
     if lag.plan is not None and lag.plan_objective > sobj + 1e-9:
         start, sobj, info.start_origin = lag.plan, lag.plan_objective, "Lagrangian prices"
@@ -619,7 +624,9 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: SolveInfo, tabl
         "data": data_label,
         "district": district,
         "scenario": scenario,
-        "warnings": [str(w) for w in prob.data.warnings] + list(prob.warnings),
+        "warnings": [str(w) for w in prob.data.warnings] + [str(w) for w in prob.warnings],
+        # the same warnings by code, for documents in another language (planning.messages.warning_lines)
+        "warning_notes": [w.note() for w in prob.data.warnings] + [w.as_dict() if hasattr(w, "as_dict") else {"code": ""} for w in prob.warnings],
     }
 
 

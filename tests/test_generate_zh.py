@@ -226,3 +226,36 @@ def test_policy_pages_show_meanings_and_values_and_the_appendix_the_names(zh_pla
     assert ("12 days" if lang == "en" else "12天") in body and "1/7" in body
     appendix = doc[doc.index('id="sec-appendix-solver"'):]
     assert "requirement.annual_days" in appendix and "absence.max_absent_share" in appendix
+
+
+def test_chinese_warnings_are_chinese_in_the_report_console_and_notebook(tmp_path, capsys):
+    """A Chinese data set with a class over National Day and a window too short for its class: the data's
+    warnings and the planner's own (the class it cannot schedule) keep their English sentences in
+    summary.json's `warnings` and come in Chinese, by code, in the zh report, the console and the notebook."""
+    from planning import notebook_api as nb
+    from planning.cli import main
+    from planning.data.load import load_dataset
+    import json
+
+    tables = to_chinese(generate(30, YEAR, 3))
+    c = tables["classes"]
+    fixed = c.index[c["start_date"].astype(str).str.len() == 10][0]
+    windowed = c.index[c["window_start"].astype(str).str.len() == 10][0]
+    c.loc[fixed, ["start_date", "end_date"]] = ["2027-09-27", "2027-10-08"]
+    c.loc[windowed, "window_end"] = c.loc[windowed, "window_start"]
+    write_dataset(tables, tmp_path / "data")
+    data, out = tmp_path / "data", tmp_path / "plan"
+    assert main(["validate", str(data), "--year", str(YEAR)]) == 0
+    assert main(["plan", str(data), "--year", str(YEAR), "--out", str(out), "--time-limit", "10"]) == 0
+    printed = capsys.readouterr().out.replace(str(data), " ").replace(str(out), " ")
+    assert check_plan(data, out, YEAR) == []
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    codes = [n["code"] for n in s["warning_notes"]]
+    assert len(s["warnings"]) == len(codes) and {"dw_holiday", "dw_window_short", "pw_unscheduled"} <= set(codes)
+    assert any("National Day" in w for w in s["warnings"]) and any("is not scheduled" in w for w in s["warnings"])
+    assert "国庆节" in printed and "未能排期" in printed and english_words(printed) == [], printed
+    doc = _text_of_html(render_report_html(out, data, YEAR, lang="zh"))
+    assert "国庆节" in doc and "未能排期" in doc and english_words(doc) == []
+    assert "National Day" in _text_of_html(render_report_html(out, data, YEAR, lang="en"))
+    table = nb.warning_table(load_dataset(data, YEAR), "zh")
+    assert len(table) == 2 and english_words(" ".join(table["warning"])) == []

@@ -125,6 +125,27 @@ def test_bound_lies_above_the_exact_optimum(tmp_path):
     lag = lagrange.relax(prob, iterations=200, target=-1e9)
     assert lag.bound >= res.summary["objective"] - 1e-6
     assert lag.bound <= best_case_bound(prob) + 1e-6
+    # the steps started from the rotation posts' clearing prices (large rosters) prove a valid bound too
+    started = lagrange.relax(prob, iterations=200, target=-1e9, rotation_start_cadres=0)
+    assert res.summary["objective"] - 1e-6 <= started.bound <= best_case_bound(prob) + 1e-6
+
+
+def test_rotation_start_prices_clear_the_slots(windowed):
+    """Each rotation post with more eligible cadres than slots starts at the reward of its best
+    cadre beyond the slots; classes start at 0."""
+    from planning.model.lagrange.dual import rotation_prices
+
+    data = lagrange.prepare(_problem(windowed))
+    act_opts = [np.flatnonzero(data.opt_act == a) for a in range(len(data.act_cap))]
+    lam = rotation_prices(data, act_opts)
+    rot = np.flatnonzero(data.rot)
+    priced = 0
+    for o in sorted(set(data.opt[rot].tolist())):
+        gains = sorted((data.reward[rot] - data.per_yuan * data.cost[rot])[data.opt[rot] == o].tolist(), reverse=True)
+        cap = int(data.act_cap[data.opt_act[o]])
+        assert lam[o] == pytest.approx(max(0.0, gains[cap]) if len(gains) > cap else 0.0)
+        priced += lam[o] > 0
+    assert priced > 0 and lam[~np.isin(np.arange(len(lam)), data.opt[rot])].sum() == 0
 
 
 def test_bound_on_small_sample_is_close_and_valid():

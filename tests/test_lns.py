@@ -100,3 +100,18 @@ def test_an_expired_deadline_runs_no_neighbourhood():
     best, log = lns(prob, start, score, bound=None, gap=0.0, deadline=time.perf_counter() - 1, seed=1,
                     max_pairs=1500, node_limit=100, sub_time_limit=300)
     assert best == start and log.neighbourhoods == 0 and log.stop == "time"
+
+
+def test_no_bundle_heuristic_above_its_pair_limit(adversarial, tmp_path, monkeypatch):
+    """search.bundle_max_pairs: above it the bundle heuristic is not run (20,000 cadres spent most
+    of their time limit on it); the plan still passes the checker and beats the greedy baseline."""
+    import planning.pipeline as pipeline
+
+    def refuse(prob):
+        raise AssertionError("the bundle heuristic ran")
+
+    monkeypatch.setattr(pipeline, "bundle_plan", refuse)
+    r = run_plan(adversarial, 2027, tmp_path / "nb", policy=_policy(**{"search.bundle_max_pairs": 0}))
+    assert check_plan(r.data, r.out_dir, 2027, r.policy) == []
+    assert r.summary["start_origin"] != "bundle heuristic"
+    assert r.summary["objective"] >= r.summary["greedy_objective"] - 1e-6

@@ -104,7 +104,7 @@ def test_every_reason_renders_in_both_languages():
         assert _english_words(zh) == [], (code, zh)
         assert M.reason_name(code, "en") and _english_words(M.reason_name(code, "zh")) == []
     for code, texts in M.MESSAGES.items():
-        assert set(texts) == {"en", "zh"}, code
+        assert {"en", "zh"} <= set(texts) <= {"en", "zh", "en_one"}, code
         assert _english_words(re.sub(r"\{\w+\}", "", texts["zh"])) == [], code
     for code in M.REASON_CODES:
         assert M.remedy(code, "en") and _english_words(M.remedy(code, "zh")) == [], code
@@ -200,3 +200,21 @@ def test_every_report_label_is_read_by_some_code():
                      if p.suffix in (".py", ".html") and p.name not in ("labels.py", "words.py", "growth_words.py"))
     unread = sorted(k for k in set(EN) | set(ZH) if k not in code)
     assert unread == []
+
+
+def test_one_is_singular_in_english():
+    """'1 class is cancelled', never '1 classes are cancelled'; the singular forms take the same
+    values as the plural ones, and Chinese has one form."""
+    import string
+
+    from planning.messages import MESSAGES, say
+
+    assert say("cancelled_list", "en", n=1, titles="X") == "1 class is cancelled for too few trainees: X."
+    assert say("cancelled_list", "en", n=2, titles="X, Y").startswith("2 classes are cancelled")
+    assert "1 cadre short" in say("decide_worst", "en", what="division", short=1)
+    assert say("cancelled_list", "zh", n=1, titles="X") == "1个培训班因人数不足取消：X。"
+    fields = lambda t: {f for _, f, _, _ in string.Formatter().parse(t) if f}  # noqa: E731
+    ones = {code: e for code, e in MESSAGES.items() if "en_one" in e}
+    assert len(ones) >= 7
+    for code, e in ones.items():
+        assert fields(e["en_one"]) <= fields(e["en"]), code

@@ -43,9 +43,6 @@ def _money(w: Words):
     return f
 
 
-_million = _money(Words("en"))
-
-
 def _wrap(text: str, width: int) -> str:
     import textwrap
 
@@ -342,6 +339,9 @@ def workbook_sheets(cmp) -> dict[str, pd.DataFrame]:
         ch["change"] = ch["change"].map(w.change)
         for c in ("met in baseline", "met in scenario"):
             ch[c] = ch[c].map(w.yes)
+        for c in ("baseline classes", "scenario classes", "classes added", "classes dropped", "baseline rotation",
+                  "scenario rotation"):
+            ch[c] = ch[c].map(lambda v: v.replace("; ", "、") if isinstance(v, str) else v)
     sheets["cadre changes"] = ch
     sw = cmp.sweep.copy()
     if len(sw):
@@ -540,8 +540,8 @@ def handout_html(cmp, *, rows_per_scenario: int = 6) -> str:
                                     "unit": r.get("unit") or r["unit_id"],
                                     "level": w.labels.code("level", r["level"]),
                                     "change": w.change(r["change"]),
-                                    "added": r["classes added"].replace("; ", sep),
-                                    "dropped": r["classes dropped"].replace("; ", sep)}
+                                    "added": r["classes added"].replace("; ", "、" if w.lang == "zh" else sep),
+                                    "dropped": r["classes dropped"].replace("; ", "、" if w.lang == "zh" else sep)}
                                    for r in ch.head(rows_per_scenario).to_dict("records")]})
     base = cmp.summaries.get(cmp.names[0], {})
     scen = [{"scenario": r["scenario"], "description": r["description"], "policy": r["policy changes"],

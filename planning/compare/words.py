@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from planning.messages import Catalogue
-from planning.report.labels import CODES, Labels
+from planning.report.labels import Labels
 
 EN: dict[str, str] = {
     # the KPIs (comparison.csv keeps its own English label column)
@@ -325,7 +325,3 @@ def words_for(cmp, lang: str | None = None) -> Words:
     lang = lang or getattr(cmp, "lang", "en") or "en"
     titles = {n: sc.title(lang) for n, sc in (getattr(cmp, "scenarios", None) or {}).items() if sc is not None}
     return Words(lang, titles)
-
-
-def level_word(level: str, lang: str) -> str:
-    return CODES["level"][lang].get(level, level)

@@ -14,6 +14,7 @@ from planning.calendar import occupied_days, public_holidays
 from planning.data.dataset import ROW, Dataset
 from planning.data.schema import ASSESSMENT_SCORE, COURSE_SCORE, DIMENSIONS, GENDERS, SOURCES, DIRECTIONS, HISTORY_KINDS, LEVELS, MODES, PIN_RULES, TRAINEE_SCORE
 from planning.errors import DataError, Problem, problem_order
+from planning.messages import note_text, say
 
 
 def _rows(df: pd.DataFrame) -> list[dict]:
@@ -316,6 +317,11 @@ def validate_pool_tables(ds: Dataset, year: int) -> list[Problem]:
     return p
 
 
+def _warn(table: str, row, column: str, code: str, **values) -> Problem:
+    """A warning by code (planning.messages), its English sentence as the message."""
+    return Problem(table, row, column, note_text({"code": code, "values": values}, "en"), "warning", code, values)
+
+
 def rating_warnings(ds: Dataset) -> list[Problem]:
     """A rating of a class found neither in the classes table nor in history; a trainee rating a class twice."""
     known = set(ds.classes["class_id"]) | {a for a in ds.history["activity_id"] if a}
@@ -324,68 +330,76 @@ def rating_warnings(ds: Dataset) -> list[Problem]:
         seen: dict[tuple, int] = {}
         for r in _rows(ds.tables[table]):
             if r["class_id"] and r["class_id"] not in known:
-                w.append(Problem(table, r[ROW], "class_id", f"class '{r['class_id']}' is found neither in the classes "
-                                 "table nor in history; its institution and trainees are unknown", "warning"))
+                w.append(_warn(table, r[ROW], "class_id", "dw_rating_unknown", cls=r["class_id"]))
             key = (r["class_id"], r["cadre_id"], r.get("year"))
             if key in seen:
-                w.append(Problem(table, r[ROW], "cadre_id", f"{r['cadre_id']} is rated for class {r['class_id']} "
-                                 f"again (also on row {seen[key]}); both rows count", "warning"))
+                w.append(_warn(table, r[ROW], "cadre_id", "dw_rating_twice", cadre=r["cadre_id"], cls=r["class_id"],
+                               other=seen[key]))
             seen.setdefault(key, r[ROW])
     return w
 
 
 # --------------------------------------------------------------------------- warnings
+def _kind(mode: str, working: bool) -> dict:
+    code = "dw_kind_weekend" if mode == "weekend" else ("dw_kind_working" if working else "dw_kind_days")
+    return {"kind_en": say(code, "en"), "kind_zh": say(code, "zh")}
+
+
+def _class_date_warnings(r: dict, hol: dict, hol_zh: dict, region: list) -> list[Problem]:
+    """A class's dates over public holidays or a region blackout, or too short for its days; a
+    windowed class whose window cannot hold its days."""
+    cid, w = r["class_id"], []
+    if r["start_date"] and r["end_date"] and r["mode"] in MODES:
+        days = _occupied(r["mode"], r["start_date"], r["end_date"])
+        on = sorted({d: hol[d] for d in days if d in hol}.items())
+        names = list(dict.fromkeys(n for _, n in on))
+        if names:
+            w.append(_warn("classes", r[ROW], "start_date", "dw_holiday", cls=cid, n=len(names), holidays_en=names,
+                           holidays_zh=list(dict.fromkeys(hol_zh.get(d, n) for d, n in on))))
+        for s, e, reason in region:
+            if any(s <= d <= e for d in days):
+                w.append(_warn("classes", r[ROW], "start_date", "dw_region_blackout", cls=cid, start=s.isoformat(),
+                               end=e.isoformat(), **({"reason": reason} if reason else
+                                                     {"reason_en": "key work", "reason_zh": "重点工作"})))
+        if r["days"] and r["days"] > len(days):
+            w.append(_warn("classes", r[ROW], "days", "dw_days_dont_fit", days=float(r["days"]), n=len(days),
+                           start=r["start_date"].isoformat(), end=r["end_date"].isoformat(), **_kind(r["mode"], False)))
+    elif r["window_start"] and r["window_end"] and r["mode"] in MODES and r["days"]:
+        usable = [d for d in _occupied(r["mode"], r["window_start"], r["window_end"])
+                  if d not in hol and not any(s <= d <= e for s, e, _ in region)]
+        if r["mode"] == "full_time":
+            usable = [d for d in usable if d.weekday() < 5]
+        if len(usable) < r["days"]:
+            w.append(_warn("classes", r[ROW], "window_end", "dw_window_short", start=r["window_start"].isoformat(),
+                           end=r["window_end"].isoformat(), n=len(usable), cls=cid, days=float(r["days"]),
+                           **_kind(r["mode"], True)))
+    return w
+
+
 def data_warnings(ds: Dataset, year: int) -> list[Problem]:
     """Legal but suspicious data: the planner should look, the plan still runs."""
     w: list[Problem] = []
     hol = public_holidays(year, ds.holidays)
+    hol_zh = public_holidays(year, ds.holidays, "zh")
     region = [(r["start_date"], r["end_date"], r["reason"]) for r in _rows(ds.blackouts) if r["scope"] == "region"]
     levels_present = set(ds.cadres["level"])
     for r in _rows(ds.cadres):
         if r["promoted_on"] and r["promoted_on"].year > year:
-            w.append(Problem("cadres", r[ROW], "promoted_on",
-                             f"{r['promoted_on']} is after the plan year {year}; is the year right?", "warning"))
+            w.append(_warn("cadres", r[ROW], "promoted_on", "dw_promoted_after", date=r["promoted_on"].isoformat(),
+                           year=year))
     for r in _rows(ds.classes):
-        cid = r["class_id"]
-        if r["start_date"] and r["end_date"] and r["mode"] in MODES:
-            days = _occupied(r["mode"], r["start_date"], r["end_date"])
-            on_hol = sorted({hol[d] for d in days if d in hol})
-            if on_hol:
-                w.append(Problem("classes", r[ROW], "start_date",
-                                 f"class {cid} runs over the public holiday(s) {', '.join(on_hol)}", "warning"))
-            for s, e, reason in region:
-                if any(s <= d <= e for d in days):
-                    w.append(Problem("classes", r[ROW], "start_date",
-                                     f"class {cid} overlaps the region blackout {s} to {e} "
-                                     f"({reason or 'key work'}): nobody can attend it", "warning"))
-            if r["days"] and r["days"] > len(days):
-                kind = "Saturdays and Sundays" if r["mode"] == "weekend" else "days"
-                w.append(Problem("classes", r[ROW], "days",
-                                 f"{r['days']:g} training days do not fit into the {len(days)} {kind} "
-                                 f"from {r['start_date']} to {r['end_date']}", "warning"))
-        elif r["window_start"] and r["window_end"] and r["mode"] in MODES and r["days"]:
-            usable = [d for d in _occupied(r["mode"], r["window_start"], r["window_end"])
-                      if d not in hol and not any(s <= d <= e for s, e, _ in region)]
-            if r["mode"] == "full_time":
-                usable = [d for d in usable if d.weekday() < 5]
-            if len(usable) < r["days"]:
-                kind = "Saturdays and Sundays" if r["mode"] == "weekend" else "working days"
-                w.append(Problem("classes", r[ROW], "window_end",
-                                 f"the window {r['window_start']} to {r['window_end']} holds only {len(usable)} {kind} "
-                                 f"free of holidays and region blackouts, but class {cid} needs {r['days']:g}", "warning"))
+        w += _class_date_warnings(r, hol, hol_zh, region)
         allowed = set(r["levels"]) if r["levels"] else set(LEVELS)
         if not allowed & levels_present:
-            w.append(Problem("classes", r[ROW], "levels",
-                             f"no cadre in the roster has a level that class {cid} is open to", "warning"))
+            w.append(_warn("classes", r[ROW], "levels", "dw_class_no_level", cls=r["class_id"]))
     for r in _rows(ds.rotations):
         allowed = set(r["levels"]) if r["levels"] else set(LEVELS)
         if not allowed & levels_present:
-            w.append(Problem("rotations", r[ROW], "levels",
-                             f"no cadre in the roster has a level that post {r['post_id']} is open to", "warning"))
+            w.append(_warn("rotations", r[ROW], "levels", "dw_post_no_level", post=r["post_id"]))
     counts = Counter(ds.cadres["unit_id"])
     for r in _rows(ds.units):
         if counts.get(r["unit_id"], 0) == 0:
-            w.append(Problem("units", r[ROW], "unit_id", f"unit {r['unit_id']} has no cadres in the roster", "warning"))
+            w.append(_warn("units", r[ROW], "unit_id", "dw_unit_empty", unit=r["unit_id"]))
     w += rating_warnings(ds)
     return sorted(w, key=problem_order)
 

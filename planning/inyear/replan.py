@@ -39,7 +39,7 @@ from planning.pipeline import PlanResult, extract_result, load_data, plan_policy
 from planning.policy import Policy
 from planning.inyear import words
 from planning.inyear.words import Why, span
-from planning.messages import data_lang, say
+from planning.messages import Note, data_lang, say
 
 CHANGE_COLUMNS = ["cadre_id", "before", "after", "reason"]  # the contract's columns (reason: the data's language)
 REASON_COLUMNS = ["reason_codes", "reason_en", "reason_zh"]  # the reason's codes and its words in both languages
@@ -164,7 +164,6 @@ def attendance_drops(ds: Dataset, base: pd.DataFrame, year: int, policy: Policy,
     att = ds.attendance if attendance is None else attendance
     if att is None or not len(att):
         return {}, []
-    lang = data_lang(list(ds.cadres["name"]) + list(ds.units["name"]))  # the notes are in the data's language
     acts = set(ds.classes["class_id"]) | set(ds.rotations["post_id"])
     known = base[base["cadre_id"].isin(set(ds.cadres["cadre_id"])) & base["activity_id"].isin(acts)]
     record = year_record(ds, known[["cadre_id", "activity_id"]].reset_index(drop=True), year, policy, att)
@@ -176,8 +175,9 @@ def attendance_drops(ds: Dataset, base: pd.DataFrame, year: int, policy: Policy,
         if phase.get((r.cadre_id, r.activity_id)) == "later":
             continue
         if enrolled.get(r.activity_id, 0) - 1 < min_size.get(r.activity_id, 0):
-            warnings.append(say("rp_note_min_size", lang, cadre=r.cadre_id, act=r.activity_id,
-                                status=say(f"rp_status_{r.status}", lang)))
+            warnings.append(Note("rp_note_min_size", {"cadre": r.cadre_id, "act": r.activity_id,
+                                                      "status_en": say(f"rp_status_{r.status}", "en"),
+                                                      "status_zh": say(f"rp_status_{r.status}", "zh")}))
             continue
         enrolled[r.activity_id] -= 1
         if r.status == "withdrawn":
@@ -454,7 +454,8 @@ def _replan(data, year, base, as_of, out, policy, time_limit, base_data, attenda
                            data_lang(list(ds.cadres["name"]) + list(ds.units["name"])))
     result.summary.update(replan_summary(rows, result, changes, prob, chosen, day, base))
     result.summary["replan_attendance_dropped"] = len(drops)
-    result.summary["warnings"] = list(result.summary["warnings"]) + notes
+    result.summary["warnings"] = list(result.summary["warnings"]) + [str(n) for n in notes]
+    result.summary["warning_notes"] = list(result.summary.get("warning_notes") or []) + [n.as_dict() for n in notes]
     result.timings = timings
     timings["extract"] = time.perf_counter() - t
     if out is not None:

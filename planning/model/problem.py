@@ -19,6 +19,7 @@ from planning.calendar import Calendar, occupied_days
 from planning.data.load import ROW, Dataset
 from planning.errors import DataError, Problem
 from planning.facts import cadre_facts
+from planning.messages import Note
 from planning.policy import Policy
 
 
@@ -81,7 +82,7 @@ class PlanningProblem:
     unit_cap: dict[str, int]
     unit_headcount: dict[str, int]
     exclusions: dict[str, dict[str, list[str]]]  # cadre -> reason kind -> activity ids
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)  # the planner's warnings by code (str() = English)
     # An extra objective term, linear in the pairs (re-plan: the cost of changes against a base plan):
     # objective += pair_value[p] for every chosen pair p, + objective_offset. Every solver layer reads it
     # (rules.set_objective, lagrange.objective, ejection.Scorer). pair_value + offset <= 0 for every plan
@@ -166,10 +167,10 @@ def _levels(value) -> frozenset[str] | None:
     return frozenset(value) if value else None
 
 
-def build_activities(ds: Dataset, calendar: Calendar, policy: Policy) -> tuple[dict[str, Activity], list[Option], list[str]]:
+def build_activities(ds: Dataset, calendar: Calendar, policy: Policy) -> tuple[dict[str, Activity], list[Option], list[Note]]:
     acts: dict[str, Activity] = {}
     options: list[Option] = []
-    warnings: list[str] = []
+    warnings: list[Note] = []
 
     def add_option(act: Activity, start: dt.date, end: dt.date, mode: str) -> None:
         occ = occupied_days(mode, start, end)
@@ -194,7 +195,8 @@ def build_activities(ds: Dataset, calendar: Calendar, policy: Policy) -> tuple[d
             if not ranges:
                 act.note = (f"no date range in its window {r['window_start']} to {r['window_end']} holds "
                             f"{r['days']:g} consecutive training days free of public holidays and region blackouts")
-                warnings.append(f"class {act.activity_id} is not scheduled: {act.note}")
+                warnings.append(Note("pw_unscheduled", {"cls": act.activity_id, "start": r["window_start"].isoformat(),
+                                                        "end": r["window_end"].isoformat(), "days": float(r["days"])}))
             for s, e in ranges:
                 add_option(act, s, e, r["mode"])
         else:

@@ -181,10 +181,15 @@ class Words(Catalogue):
     EN, ZH = EN, ZH
 
     def __call__(self, key: str, **values) -> str:
-        if self.lang == "zh":
-            values = {k: (FIELD_ZH.get(v, v) if k == "field" else LEVEL_ZH.get(v, v)) if isinstance(v, str) else v
-                      for k, v in values.items()}
-        return super().__call__(key, **values)
+        """The text `key`; level codes (values ``level``, ``below``) and field codes (``field``) in words,
+        in English lower case inside a sentence ("promoted from deputy section")."""
+        def words(k: str, v):
+            if not isinstance(v, str) or k not in ("level", "below", "field"):
+                return v
+            text = CODES["field" if k == "field" else "level"][self.lang].get(v, v)
+            return text.lower() if self.lang == "en" else text
+
+        return super().__call__(key, **{k: words(k, v) for k, v in values.items()})
 
     def column(self, name: str) -> str:
         """A pool.xlsx header: the column's name in English, its Chinese header in Chinese."""

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from planning.calendar import public_holidays
+from planning import messages as M
 from planning.errors import PlanningError
 from planning.policy import Policy, default_policy, load_policy
 from planning.report import fonts, kpis
@@ -128,7 +129,8 @@ def gather(plan_dir, data, year: int, *, lang: str = "en", anonymize: bool = Fal
     caps = kpis.unit_caps(ds, pol)
     units = kpis.unit_table(ds, cov, files, daily, caps)
     head = kpis.headline(files, ds, cov, classes, rotations, pol, year)
-    head["warnings"] = head["warnings"] + differences
+    # the planner's and the data's warnings by code, in the report's language (summary.json keeps English)
+    head["warnings"] = M.warning_lines(files.summary, lang) + [d.text(lang) for d in differences]
     cadres = kpis.cadre_table(ds, cov, files)
     names = dict(zip(ds.cadres["cadre_id"], ds.cadres["name"]))
     anonymizer = Anonymizer(names, lang=lang, enabled=anonymize)
@@ -171,19 +173,9 @@ def online_of_year(ds, year: int, pol: Policy) -> pd.DataFrame | None:
 
 
 def holiday_names(year: int, ds, lang: str) -> dict:
-    """The plan year's statutory holidays, named in the report's language where the
-    calendar package knows the Chinese name (the data set's own names are kept as written)."""
-    days = public_holidays(year, ds.holidays)
-    if lang != "zh":
-        return days
-    try:
-        import holidays as holidays_pkg
-
-        zh = holidays_pkg.China(years=year, language="zh_CN")
-    except Exception:  # an older package without translations: English names are still right
-        return days
-    own = set(ds.holidays["date"]) if len(ds.holidays) else set()
-    return {d: (zh.get(d) if d in zh and d not in own else name) for d, name in days.items()}
+    """The plan year's statutory holidays, named in the report's language (the data set's own
+    names are kept as written)."""
+    return public_holidays(year, ds.holidays, lang)
 
 
 def only_district(ds, district: str | None):
@@ -272,13 +264,20 @@ VALUE_UNITS = {
     "people.young_max_age": "age", "people.newly_promoted_years": "years", "absence.max_absent_share": "share",
     "absence.min_absent": "people", "rotation.grassroots_threshold_years": "years", "budget.total": "yuan",
     "replan.change_penalty": "points", "replan.notice_change_penalty": "points", "replan.notice_days": "days",
+    # the simulation's settings (its report shows them the same way)
+    "simulation.retirement_age": "age", "simulation.attrition_division": "share", "simulation.attrition_section": "share",
+    "simulation.attrition_deputy_section": "share", "simulation.attrition_staff": "share",
+    "simulation.promotion_fill_share": "share", "simulation.hire_share": "share", "simulation.hire_age_min": "age",
+    "simulation.hire_age_max": "age", "simulation.pool_refill_share": "share", "simulation.withdrawal_share": "share",
+    "simulation.online_mean_share": "share", "simulation.online_sd_hours": "hours",
+    "simulation.topic_renewal_share": "share", "simulation.coverage_target": "share",
+    "simulation_fast.time_limit": "seconds", "simulation_full.time_limit": "seconds",
 }
 _SETTING = re.compile(r"\b([a-z_]+\.[a-z0-9_]+)\b(?: \(\d[^)]*\))?")
 
 
 def value_with_unit(key: str, value, labels: Labels) -> str:
     """A rule's value as a planner reads it: "12 days", "20 %", "1/7", "3,250,000 yuan" (no limit as words)."""
-    from planning import messages as M
 
     unit = VALUE_UNITS.get(key) or ("points" if key.startswith("objective.") else None)
     if unit is None or value is None or isinstance(value, (bool, str, list, tuple)):
@@ -311,7 +310,7 @@ def plain_meaning(meaning: str, policy: Policy, labels: Labels) -> str:
     return _SETTING.sub(value, meaning)
 
 
-_UNIT_WORDS = ("year", "day", "hour", "class hour", "yuan", "point", "年", "天", "学时", "元", "分", "岁", "人")
+_UNIT_WORDS = ("year", "day", "hour", "class hour", "yuan", "point", "second", "年", "天", "学时", "元", "分", "岁", "人", "秒")
 
 
 def policy_table(policy: Policy, labels: Labels, *, rules_only: bool = True) -> pd.DataFrame:

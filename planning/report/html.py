@@ -154,7 +154,8 @@ def _float(v) -> float:
 def _cover(c: ReportContent) -> dict:
     L, h = c.labels, c.headline
     rows = [
-        (L["district"], h.get("district") or F.DASH),
+        # several districts as summary.json lists them ("A, B"), joined as the language writes lists
+        (L["district"], (h.get("district") or F.DASH).replace(", ", "、" if c.lang == "zh" else ", ")),
         (L["plan_year"], str(c.year)),
         (L["scenario"], h.get("scenario") or L["scenario_default"]),
         (L["generated"], F.long_date(c.generated, c.lang)),

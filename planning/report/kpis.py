@@ -27,6 +27,7 @@ import pandas as pd
 
 from planning.data.schema import LEVELS
 from planning.errors import PlanningError
+from planning.messages import Note
 from planning.io import read_plan_csv
 from planning.model.core import requirement_met
 from planning.model.problem import unit_caps as problem_unit_caps
@@ -523,15 +524,15 @@ def compact_reason(text: str, keep: int = 3) -> str:
 
 
 # --------------------------------------------------------------------------- plan vs data
-def mismatches(files: PlanFiles, ds, limit: int = 6) -> tuple[list[str], list[str]]:
-    """(errors, warnings) comparing the plan with the data set.
+def mismatches(files: PlanFiles, ds, limit: int = 6) -> tuple[list[str], list[Note]]:
+    """(errors, warnings) comparing the plan with the data set (warnings by code: str() is English).
 
     Errors: the plan was not made from this data set (unknown cadres or activities, cadres
     in another unit or at another level than coverage.csv says, another head count) — a
     report would print wrong names. Warnings: class capacities or dates differ, as after a
     scenario that changed the offer; the report then shows the plan's own figures."""
     errors: list[str] = []
-    warnings: list[str] = []
+    warnings: list[Note] = []
     cadres = set(ds.cadres["cadre_id"])
     acts = set(ds.classes["class_id"]) | set(ds.rotations["post_id"])
     plan = files.plan
@@ -565,10 +566,12 @@ def mismatches(files: PlanFiles, ds, limit: int = 6) -> tuple[list[str], list[st
             elif r.get("title") and title.get(cid) and r["title"].strip() != str(title[cid]).strip():
                 errors.append(f"class {cid} is '{r['title']}' in the plan but '{title[cid]}' in the data set")
             elif not math.isnan(r["capacity"]) and int(r["capacity"]) != int(cap[cid]):
-                warnings.append(f"class {cid} has {int(r['capacity'])} places in the plan, {cap[cid]} in the data set")
+                warnings.append(Note("pw_capacity_differs", {"cls": cid, "plan": int(r["capacity"]),
+                                                             "data": int(cap[cid])}))
             elif cid in fixed and r["start_date"] is not None and (r["start_date"], r["end_date"]) != fixed[cid]:
-                warnings.append(f"class {cid} runs {r['start_date']} – {r['end_date']} in the plan, "
-                                f"{fixed[cid][0]} – {fixed[cid][1]} in the data set")
+                warnings.append(Note("pw_dates_differ", {"cls": cid, "start": str(r["start_date"]),
+                                                         "end": str(r["end_date"]), "data_start": str(fixed[cid][0]),
+                                                         "data_end": str(fixed[cid][1])}))
     if len(warnings) > limit:
-        warnings = warnings[:limit] + [f"… and {len(warnings) - limit} more differences between the plan and the data set"]
+        warnings = warnings[:limit] + [Note("pw_more_differences", {"n": len(warnings) - limit})]
     return errors[:limit], warnings

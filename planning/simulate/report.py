@@ -150,14 +150,16 @@ def view(kpis: pd.DataFrame, summary: dict, policy: Policy, lang: str) -> dict:
                  "rows": [[f"×{p['offer_scale']:g}", fmt_q("five_year_coverage", p)] for p in curve],
                  "verdict": w("offer_first", last=last, target=tgt, scale=f"×{s:g}") if s is not None
                  else w("offer_none", last=last, target=tgt)}
-    settings = settings_table(policy, lang)[["key", "value_text", "meaning"]].values.tolist()
+    t = settings_table(policy, lang)
+    settings = t[["meaning_plain", "value_unit"]].values.tolist()  # the body: meanings and values with units
+    names = t[["key", "value_text"]].values.tolist()  # the appendix: the policy file's names
     return {
         "w": w, "html_lang": "zh-CN" if lang == "zh" else "en", "notice": notice, "css": stylesheet(),
         "font_family": fonts.css_families(cjk), "title": w("title", first=first, last=last),
         "lead": w("lead", data=summary.get("data", ""), first=first, last=last, mode=w(f"mode_{summary['mode']}"),
                   runs=summary["runs"], seed=summary["seed"]),
         "last": last, "years": years, "headline": headline, "fans": fan_chart(q, FAN_KPIS, w, families),
-        "offer": offer, "table": table, "world": world, "settings": settings,
+        "offer": offer, "table": table, "world": world, "settings": settings, "names": names,
     }
 
 
@@ -190,8 +192,11 @@ TEMPLATE = """div.keep { page-break-inside: avoid; }
 <table class="t"><tr><th>{{ w("c_indicator") }}</th>{% for y in years %}<th class="n">{{ y }}</th>{% endfor %}</tr>
 {% for r in world %}<tr><td>{{ r[0] }}</td>{% for v in r[1:] %}<td class="n">{{ v }}</td>{% endfor %}</tr>{% endfor %}</table>
 <h2>{{ w("sec_policy") }}</h2>
-<table class="t"><tr><th>{{ w("c_setting") }}</th><th>{{ w("c_value") }}</th><th>{{ w("c_meaning") }}</th></tr>
-{% for r in settings %}<tr><td>{{ r[0] }}</td><td>{{ r[1] }}</td><td>{{ r[2] }}</td></tr>{% endfor %}</table>
+<table class="t"><tr><th>{{ w("c_meaning") }}</th><th class="n">{{ w("c_value") }}</th></tr>
+{% for r in settings %}<tr><td>{{ r[0] }}</td><td class="n">{{ r[1] }}</td></tr>{% endfor %}</table>
+<h2>{{ w("sec_names") }}</h2>
+<table class="t"><tr><th>{{ w("c_setting") }}</th><th class="n">{{ w("c_value") }}</th></tr>
+{% for r in names %}<tr><td>{{ r[0] }}</td><td class="n">{{ r[1] }}</td></tr>{% endfor %}</table>
 </section></body></html>
 """
 

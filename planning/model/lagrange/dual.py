@@ -39,7 +39,7 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
           heuristic_every: int = 10, date_share: float = 0.4, date_sweeps: int = 2, master_rounds: int = 0,
           master_after: int = 60, master_time: float = 30.0, master_max_bundles: int = 40_000,
           master_smooth: float = SMOOTH, master_patience: int = 2, threads: int = 1,
-          data: LagrangeData | None = None) -> LagrangeResult:
+          rotation_start_cadres: int = 10 ** 9, data: LagrangeData | None = None) -> LagrangeResult:
     """Subgradient optimisation of the Lagrangian dual, prices from the master LP, and the
     plans the prices build.
 
@@ -53,7 +53,8 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     those prices gives L (a proven bound like any other) and new bundles; rounds stop after
     `master_patience` rounds in a row in which L does not fall by 0.01 %, at `master_time`
     seconds per LP, at `deadline`, or at once when the pool holds more than
-    `master_max_bundles` bundles.
+    `master_max_bundles` bundles. From `rotation_start_cadres` cadres up the steps start from
+    `rotation_prices` instead of zero (large rosters, where the steps are few).
     Then each windowed class is given the date most in demand at those prices, and
     phase 2 goes on pricing that fixed-date problem (its L bounds only that choice of dates),
     so that the plans are built with prices that fit the dates they use. Every
@@ -66,6 +67,8 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     act_opts = [np.flatnonzero(data.opt_act == a) for a in range(len(data.act_cap))]
     multi = [k for k, o in enumerate(act_opts) if len(o) > 1]
     state = _Dual(data, act_opts, multi)
+    if data.n_cadres >= rotation_start_cadres:
+        state.lam = rotation_prices(data, act_opts)
     phase1 = max(1, int(round(iterations * (1 - date_share)))) if multi else iterations
     best = _Best()
     pre = min(master_after, phase1) if master_rounds > 0 else phase1
@@ -136,6 +139,31 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     plan = None if best.x is None else {int(p) for p in data.order[best.x]}
     return LagrangeResult(bound, plan, best.obj, iters, inexact, hist, dated_bound, state.last_price,
                           state.last_options, rounds)
+
+
+def rotation_prices(data: LagrangeData, act_opts: list[np.ndarray]) -> np.ndarray:
+    """First prices: each rotation post (of one date) at the reward of its most rewarding
+    eligible cadre beyond its slots, every other price 0. At zero prices every eligible cadre
+    takes a rotation and the first L lies far above the best-case bound (6,000 cadres: 2.32
+    against 2.26 million after 42 steps); at these prices the rotations count about as they do
+    in the best case (the slots' most rewarding cadres), so the steps start near that bound and
+    go down from there. Any prices >= 0 give a valid bound."""
+    lam = np.zeros(len(data.opt_act))
+    pos = np.flatnonzero(data.rot)
+    if not len(pos):
+        return lam
+    opt = data.opt[pos]
+    gain = data.reward[pos] - data.per_yuan * data.cost[pos]
+    order = np.lexsort((-gain, opt))
+    opt, gain = opt[order], gain[order]
+    starts = np.searchsorted(opt, np.unique(opt))
+    ends = np.append(starts[1:], len(opt))
+    for a, b in zip(starts, ends):
+        o = int(opt[a])
+        cap = int(data.act_cap[data.opt_act[o]])
+        if len(act_opts[data.opt_act[o]]) == 1 and b - a > cap:
+            lam[o] = max(0.0, float(gain[a + cap]))
+    return lam
 
 
 class _Dual:

@@ -582,7 +582,7 @@ def _search(ar, i, price, usable, budget_left, out):
     pin_acts, na = _pinned_acts(ar, i, own)
     best = -np.inf
     best_ub = -np.inf
-    exact = True
+    exact = np.bool_(True)  # typed bool, not the literal True (one compiled _combo)
     wk = Work(np.empty(MAX_DEPTH + 1, dtype=np.int64), np.empty(own.nc, dtype=np.int64),
               np.empty(MAX_DEPTH + 1, dtype=np.int64), np.empty(own.nr))
     wk.best_set[0] = -1
@@ -618,7 +618,7 @@ def _solve_all(ar, price, usable, x):
     flags = np.zeros(n, dtype=np.int64)
     for i in prange(n):
         out = np.empty(MAX_DEPTH + 1, dtype=np.int64)
-        v, ok, ub = _search(ar, i, price, usable, np.inf, out)
+        v, ok, ub = _search(ar, np.int64(i), price, usable, np.inf, out)  # prange counts in uint64
         # a search stopped by the node limit counts at its upper bound; a cadre whose pins admit no
         # set at all makes every plan infeasible, so any value is a valid bound there
         z[i] = ub if v > -np.inf else 0.0
