@@ -457,7 +457,7 @@ def _run_all(todo, spec: Spec, root: Path, *, jobs, scheduler, client, progress:
                         except Exception as e:  # noqa: BLE001 — a failed run (or a lost worker) is an outcome
                             got, err = None, e
                         yield futures[fut], got, err
-                    show(finished, [futures[f] for f in pending])
+                    show(finished, [futures[f] for f in pending if f.running()])  # not 100 files a second
         finally:
             for name in names.values():
                 progress_file(root, name).unlink(missing_ok=True)
