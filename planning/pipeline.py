@@ -362,6 +362,7 @@ def _lns(prob: PlanningProblem, policy: Policy, start: set[int], sobj: float, re
                     stall_rounds=int(policy["lns.stall_rounds"]), sub_gap=float(policy["lns.sub_gap"]), msg=msg)
     info["layers"]["lns"] = {**_layer(t, sobj, sobj + log.gain, res.best_bound, res.best_bound),
                              "neighbourhoods": log.neighbourhoods, "improved": log.improved, "stop": log.stop,
+                             "timeouts": log.timeouts,
                              "by_kind": {k: {"tried": v[0], "improved": v[1]} for k, v in log.by_kind.items()}}
     info.update(lns_neighbourhoods=log.neighbourhoods, lns_improvements=log.improved, lns_stop=log.stop)
     if log.stop == "time":  # the status line's stopped_by: the clock ended it, not a count

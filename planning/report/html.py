@@ -7,6 +7,7 @@ charts as SVG data URIs) that WeasyPrint turns into the PDF and a browser can sh
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import math
 from importlib import resources
 
@@ -18,6 +19,7 @@ from planning import messages as M
 from planning.policy import is_solver_setting
 from planning.report import charts, fonts, kpis
 from planning.report import formatting as F
+from planning.inyear.words import label_in
 from planning.report.content import ReportContent, policy_table
 
 SECTIONS = ("summary", "policy", "calendar", "absence", "coverage", "rosters", "rotations", "shortfall", "units")
@@ -126,11 +128,13 @@ def _changes(c: ReportContent) -> dict | None:
     col = f"reason_{c.lang}" if f"reason_{c.lang}" in c.changes.columns else "reason"  # by code, in the report's language
 
     def activity(text: str) -> str:
+        """'C2027-003 (2027-05-03…05-14)' with the class's title, its dates in the report's language."""
         if not text:
             return L["change_none"]
         aid, _, dates = text.partition(" (")
         title = c.activity_titles.get(aid)
-        return f"{aid} {title}" + (f" ({dates}" if dates else "") if title and title != aid else text
+        named = f"{aid} {title}" + (f" ({dates}" if dates else "") if title and title != aid else text
+        return label_in(named, c.lang)
 
     groups: dict[str, list[dict]] = {}
     for r in c.changes.to_dict("records"):
@@ -138,6 +142,8 @@ def _changes(c: ReportContent) -> dict | None:
             "cadre_id": r["cadre_id"], "name": c.name(r["cadre_id"]), "before": activity(r["before"]),
             "after": activity(r["after"]), "reason": c.text(r[col])})
     as_of = c.files.summary.get("replan_as_of") or F.DASH
+    if c.lang == "zh" and len(str(as_of)) == 10:  # the Chinese report's dates: 2027年4月1日
+        as_of = F.long_date(dt.date.fromisoformat(str(as_of)), "zh")
     lead = L.fmt("changes_lead", as_of=as_of, n=len(c.changes), cadres=c.changes["cadre_id"].nunique(),
                  units=len(groups))
     return {"lead": lead, "units": [{"unit_id": u, "name": c.unit_name(u), "rows": rows}
