@@ -268,7 +268,7 @@ def cmd_activities(args) -> int:
         for v in violations:
             print(v)
         if violations:
-            _err(f"{len(violations)} violation(s): the activity calendar is not valid")
+            _err(f"{len(violations)} violation{'' if len(violations) == 1 else 's'}: the activity calendar is not valid")
             return 1
         print(f"The activity calendar in {args.check} is valid.")
         return 0

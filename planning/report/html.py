@@ -194,7 +194,8 @@ def _summary(c: ReportContent) -> dict:
         {"label": L["kpi_rotations"], "value": F.ratio(h["rotations_filled"], h["rotation_slots"]),
          "detail": F.share(h["rotations_filled"] / h["rotation_slots"]) if h["rotation_slots"] else "", "warn": False},
         {"label": L["kpi_classes_running"], "value": F.integer(h["classes_running"]),
-         "detail": f"{L['kpi_classes_cancelled']}: {F.integer(h['classes_cancelled'])}", "warn": False},
+         "detail": f"{L['kpi_classes_cancelled']}{'：' if c.lang == 'zh' else ': '}{F.integer(h['classes_cancelled'])}",
+         "warn": False},
         {"label": L["kpi_seats"], "value": F.ratio(h["seats_used"], h["seats_offered"]),
          "detail": F.share(h["seats_used"] / h["seats_offered"]) if h["seats_offered"] else "", "warn": False},
         {"label": L["kpi_cost"], "value": money(h["cost"]), "detail": cost_detail, "warn": over_budget},
@@ -239,10 +240,13 @@ def _summary(c: ReportContent) -> dict:
 def _weakest(c: ReportContent):
     """The level or priority group with the lowest share meeting the requirement (at least 3 cadres)."""
     L = c.labels
-    cands = [(float(r.share), L.code("level", r.level), int(r.met), int(r.cadres)) for r in c.by_level.itertuples()
-             if r.cadres >= 3 and r.share is not None and not F.is_missing(r.share)]
-    cands += [(float(r.share), L.code("group", r.group), int(r.met), int(r.cadres)) for r in c.by_group.itertuples()
-              if r.cadres >= 3 and r.share is not None and not F.is_missing(r.share)]
+    lang = c.lang
+    cands = [(float(r.share), M.say("who_level", lang, level=L.code("level", r.level) if lang == "zh" else
+                                    L.code("level", r.level).lower()), int(r.met), int(r.cadres))
+             for r in c.by_level.itertuples() if r.cadres >= 3 and r.share is not None and not F.is_missing(r.share)]
+    cands += [(float(r.share), M.say(f"who_{r.group}", lang) if f"who_{r.group}" in M.MESSAGES
+               else L.code("group", r.group), int(r.met), int(r.cadres))
+              for r in c.by_group.itertuples() if r.cadres >= 3 and r.share is not None and not F.is_missing(r.share)]
     return min(cands, default=None)
 
 
@@ -252,7 +256,7 @@ def _meeting(c: ReportContent) -> tuple[str, str, list[str]]:
     worst = _weakest(c)
     worst_text = ""
     if worst and worst[0] < 1.0:
-        what = worst[1] if lang == "zh" else worst[1].lower()
+        what = worst[1]  # "division-level cadres" / "处级干部"
         worst_text = M.say("worst_result", lang, what=what, share=F.share(worst[0], 0), met=worst[2], n=worst[3])
     gone = c.classes[c.classes["status"] == "cancelled"] if len(c.classes) else c.classes
     sep = "、" if lang == "zh" else "; "
@@ -261,8 +265,7 @@ def _meeting(c: ReportContent) -> tuple[str, str, list[str]]:
     cancelled = M.say("cancelled_list", lang, n=len(gone), titles=titles) if len(gone) else M.say("cancelled_none", lang)
     decisions: list[str] = []
     if worst and worst[0] < 1.0:
-        decisions.append(M.say("decide_worst", lang, what=worst[1] if lang == "zh" else worst[1].lower(),
-                               short=worst[3] - worst[2]))
+        decisions.append(M.say("decide_worst", lang, what=worst[1], short=worst[3] - worst[2]))
     if len(gone):
         decisions.append(M.say("decide_cancelled", lang, n=len(gone)))
     kinds = _reason_counts(c.files.shortfall)
@@ -549,6 +552,9 @@ def _districts(c: ReportContent) -> list[dict]:
     return out
 
 
+LONG_UNIT_LIST = 18  # cadres: a unit list longer than this may break across pages (a shorter one keeps together)
+
+
 def _unit_lists(c: ReportContent) -> list[dict]:
     """Each unit's cadres with what the plan gives them: the list a unit head receives."""
     L = c.labels
@@ -565,11 +571,11 @@ def _unit_lists(c: ReportContent) -> list[dict]:
             for a in acts.get(r["cadre_id"], []):
                 title = c.activity_titles.get(a["activity_id"], a["activity_id"])
                 if a["kind"] == "rotation":
-                    title = f"{L.code('kind', 'rotation')}: {title}"
+                    title = f"{L.code('kind', 'rotation')}{'：' if c.lang == 'zh' else ': '}{title}"
                 items.append(f"{a['activity_id']} {title} · {F.short_range(a['start_date'], a['end_date'])}")
             rows.append({"cadre_id": r["cadre_id"], "name": c.name(r["cadre_id"]),
                          "level": L.code("level", r["level"]),
-                         "groups": ", ".join(L.code("group", g) for g in r["groups"]),
+                         "groups": ("、" if c.lang == "zh" else ", ").join(L.code("group", g) for g in r["groups"]),
                          "activities": items,
                          "planned": L.fmt("planned_fmt", days=float(r["planned_days"]), hours=float(r["planned_hours"])),
                          "status": _status_text(r, L), "met": bool(r["met"]),
@@ -577,7 +583,7 @@ def _unit_lists(c: ReportContent) -> list[dict]:
         out.append({"unit_id": u["unit_id"], "name": u["name"] or u["unit_id"], "anchor": f"unit-{_anchor(u['unit_id'])}",
                     "lead": L.fmt("unit_list_lead", met=u["met"], headcount=u["headcount"], peak=u["peak_absent"],
                                   cap=u["cap"]),
-                    "rows": rows})
+                    "rows": rows, "long": len(rows) > LONG_UNIT_LIST})
     return out
 
 
