@@ -134,6 +134,7 @@ def _cancel_small(ar, st, x, spent):
     """Cancel the classes below their minimum size (not those a pin keeps) and take their
     trainees out of `x`; returns (the yuan spent, whether any trainee was taken out)."""
     act, pin, act_min = ar.act, ar.pin, ar.act_min
+    enrolled, closed = st.enrolled, st.closed
     n_act = len(ar.act_cap)
     changed = False
     pinned_act = np.zeros(n_act, dtype=np.bool_)
@@ -141,10 +142,10 @@ def _cancel_small(ar, st, x, spent):
         if x[j] and pin[j]:
             pinned_act[act[j]] = True
     for a in range(n_act):
-        if 0 < st.enrolled[a] < act_min[a] and not pinned_act[a]:
-            st.closed[a] = True
+        if 0 < enrolled[a] < act_min[a] and not pinned_act[a]:
+            closed[a] = True
     for j in range(len(x)):
-        if x[j] and st.closed[act[j]]:
+        if x[j] and closed[act[j]]:
             x[j] = False
             spent += _apply(ar, st, j, -1)
             changed = True
@@ -187,8 +188,9 @@ def _construct(ar, order, price, cost_price, allowed, x):
         spent, changed = _cancel_small(ar, st, x, spent)
         if strict or not changed:
             break
+    enrolled = st.enrolled
     for j in range(len(x)):
-        if x[j] and not rot[j] and 0 < st.enrolled[act[j]] < act_min[act[j]]:
+        if x[j] and not rot[j] and 0 < enrolled[act[j]] < act_min[act[j]]:
             ok_all = False
     return ok_all
 

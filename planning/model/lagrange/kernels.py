@@ -196,11 +196,12 @@ def _tables(ar, i, cs, nxt, price, base):
 def _one_class(ar, cs, price, base, any_bonus, budget_left, best, out):
     """No requirement: one class at most is worth having (for an overdue cadre's bonus). The
     best such class, written to `out` when it beats `best`; returns the best value."""
+    cost, fixed, nf, C0, P0 = ar.cost, base.fixed, base.nf, base.C, base.P
     bj = -1
     for k in range(len(cs)):
         j = cs[k]
-        if base.C + ar.cost[j] <= budget_left + 1e-9 and _compatible(ar, j, base.fixed, base.nf, base.fixed, 0):
-            v = any_bonus - base.P - price[j]
+        if C0 + cost[j] <= budget_left + 1e-9 and _compatible(ar, j, fixed, nf, fixed, 0):
+            v = any_bonus - P0 - price[j]
             if v > best + 1e-12:
                 best = v
                 bj = j
@@ -219,7 +220,8 @@ def _cover_plan(ar, i, b, price, base, budget_left, best, best_set):
     byh, reqd, reqh, w, any_bonus = ar.c_byh[i], ar.c_reqd[i], ar.c_reqh[i], ar.c_w[i], ar.c_any[i]
     cov, gl, ln = (b.cov_h, b.g_h, hours) if byh or b.cov_h[0, -1] < b.cov_d[0, -1] else (b.cov_d, b.g_d, days)
     m = cov.shape[1] - 1
-    K = len(b.cs)
+    cs, nxt, fixed, nf = b.cs, b.nxt, base.fixed, base.nf
+    K = len(cs)
     stack = np.empty(MAX_DEPTH, dtype=np.int64)
     D, H, P, C = base.D, base.H, base.P, base.C
     d = 0
@@ -229,9 +231,9 @@ def _cover_plan(ar, i, b, price, base, budget_left, best, best_set):
         if cov[k, m] == cov[k + 1, m]:
             k += 1
             continue
-        j = b.cs[k]
+        j = cs[k]
         if d >= MAX_DEPTH or C + cost[j] > budget_left + 1e-9 or \
-                not _compatible(ar, j, base.fixed, base.nf, stack, d):
+                not _compatible(ar, j, fixed, nf, stack, d):
             ok = False
             break
         stack[d] = j
@@ -241,7 +243,7 @@ def _cover_plan(ar, i, b, price, base, budget_left, best, best_set):
         P += price[j]
         C += cost[j]
         m = max(0, m - _cells(ln[j], gl))
-        k = b.nxt[k]
+        k = nxt[k]
     if ok and d > 0:
         v = _req_value(D, H, True, byh, reqd, reqh, w, ar.w_met, ar.w_short) + any_bonus - P
         if v > best + 1e-12:
@@ -252,33 +254,18 @@ def _cover_plan(ar, i, b, price, base, budget_left, best, best_set):
 
 
 @njit(cache=True)
-def _upper(ar, i, b, kk, D, H, P, gain):
-    """A bound on every set that extends the current one (D days, H hours, price P) with
-    candidates from position kk on: meeting the requirement costs at least the cover, the
-    cheapest price per day (hour) and the cheapest class left; short of it, each day (hour)
-    left adds at most (its shortfall weight − that price)."""
-    byh, reqd, reqh, w, any_bonus = ar.c_byh[i], ar.c_reqd[i], ar.c_reqh[i], ar.c_w[i], ar.c_any[i]
-    w_met, w_short = ar.w_met, ar.w_short
-    ext_h = max((reqh - H) * b.rho_h[kk], b.cov_h[kk, _shortfall(reqh - H, b.g_h)])
-    if byh:
-        ext = max(ext_h, b.minp[kk])
-        part = -w_short * w * max(0.0, 1.0 - H / reqh) + (reqh - H) * max(0.0, gain - b.rho_h[kk])
-    else:
-        ext_d = max((reqd - D) * b.rho_d[kk], b.cov_d[kk, _shortfall(reqd - D, b.g_d)])
-        ext = max(min(ext_d, ext_h), b.minp[kk])
-        part = -w_short * w * max(0.0, 1.0 - D / reqd) + (reqd - D) * max(0.0, gain - b.rho_d[kk])
-    return max(w_met * w - ext, part) + any_bonus - P
-
-
-@njit(cache=True)
 def _branch(ar, i, b, price, base, budget_left, best, best_n, best_set, out):
     """The depth-first search of `_class_dfs` from the best set so far (`best`, the first
-    best_n of `best_set`); writes the best set to `out` (-1 terminated) and returns (value,
-    exact, bound)."""
+    best_n of `best_set`), pruned by a bound on every set that extends the current one (D days,
+    H hours, price P) with candidates from position kk on: meeting the requirement costs at
+    least the cover, the cheapest price per day (hour) and the cheapest class left; short of it,
+    each day (hour) left adds at most (its shortfall weight − that price). Writes the best set
+    to `out` (-1 terminated) and returns (value, exact, bound)."""
     days, hours, cost = ar.days, ar.hours, ar.cost
     byh, reqd, reqh, w, any_bonus = ar.c_byh[i], ar.c_reqd[i], ar.c_reqh[i], ar.c_w[i], ar.c_any[i]
     w_met, w_short = ar.w_met, ar.w_short
-    cs, nxt = b.cs, b.nxt
+    cs, nxt, rho_d, rho_h, minp, cov_d, g_d, cov_h, g_h = b
+    fixed, nf = base.fixed, base.nf
     K = len(cs)
     R = reqh if byh else reqd
     gain = w_short * w / R  # value of one more day (hour) short of the requirement
@@ -294,7 +281,15 @@ def _branch(ar, i, b, price, base, budget_left, best, best_n, best_set, out):
         kk = pos[d]
         pushed = False
         while kk < K:
-            ub = _upper(ar, i, b, kk, D, H, P, gain)
+            ext_h = max((reqh - H) * rho_h[kk], cov_h[kk, _shortfall(reqh - H, g_h)])
+            if byh:
+                ext = max(ext_h, minp[kk])
+                part = -w_short * w * max(0.0, 1.0 - H / reqh) + (reqh - H) * max(0.0, gain - rho_h[kk])
+            else:
+                ext_d = max((reqd - D) * rho_d[kk], cov_d[kk, _shortfall(reqd - D, g_d)])
+                ext = max(min(ext_d, ext_h), minp[kk])
+                part = -w_short * w * max(0.0, 1.0 - D / reqd) + (reqd - D) * max(0.0, gain - rho_d[kk])
+            ub = max(w_met * w - ext, part) + any_bonus - P
             if nodes == 0 and d == 0 and kk == 0:
                 root_ub = ub
             if ub <= best + tol:
@@ -304,7 +299,7 @@ def _branch(ar, i, b, price, base, budget_left, best, best_n, best_set, out):
             kk += 1
             if C + cost[j] > budget_left + 1e-9:
                 continue
-            if not _compatible(ar, j, base.fixed, base.nf, stack, d):
+            if not _compatible(ar, j, fixed, nf, stack, d):
                 continue
             pos[d] = kk
             stack[d] = j
@@ -407,14 +402,15 @@ def _own(ar, i, usable):
     cls_all = np.empty(n_all, dtype=np.int64)
     rot_all = np.empty(n_all, dtype=np.int64)
     pin_pos = np.empty(n_all, dtype=np.int64)
+    pin, rot = ar.pin, ar.rot
     nc = nr = npn = 0
     for j in range(s, e):
         if not usable[j]:
             continue
-        if ar.pin[j]:
+        if pin[j]:
             pin_pos[npn] = j
             npn += 1
-        elif ar.rot[j]:
+        elif rot[j]:
             rot_all[nr] = j
             nr += 1
         else:
@@ -427,9 +423,10 @@ def _own(ar, i, usable):
 def _pinned_acts(ar, i, own):
     """The distinct activities of cadre i's usable pinned options, and their number."""
     pin_acts = np.empty(max(1, ar.c_npin[i]), dtype=np.int64)
+    act, pin_pos = ar.act, own.pin
     na = 0
     for t in range(own.npn):
-        a = ar.act[own.pin[t]]
+        a = act[pin_pos[t]]
         seen = False
         for u in range(na):
             if pin_acts[u] == a:
@@ -444,14 +441,15 @@ def _pinned_acts(ar, i, own):
 def _pick_pins(ar, own, pin_acts, na, choice, fixed):
     """The pinned options of one combination (the choice[u]-th option of pinned activity u)
     into `fixed`; returns (their number, whether they go together)."""
+    act, pin_pos, npn = ar.act, own.pin, own.npn
     nf = 0
     valid = True
     for u in range(na):
         cnt = 0
-        for t in range(own.npn):
-            if ar.act[own.pin[t]] == pin_acts[u]:
+        for t in range(npn):
+            if act[pin_pos[t]] == pin_acts[u]:
                 if cnt == choice[u]:
-                    j = own.pin[t]
+                    j = pin_pos[t]
                     if not _compatible(ar, j, fixed, nf, fixed, 0):
                         valid = False
                     fixed[nf] = j
@@ -463,11 +461,12 @@ def _pick_pins(ar, own, pin_acts, na, choice, fixed):
 @njit(cache=True)
 def _next_choice(ar, own, pin_acts, na, choice):
     """The next combination of pinned options (odometer order); False after the last."""
+    act, pin_pos, npn = ar.act, own.pin, own.npn
     u = 0
     while u < na:
         cnt = 0
-        for t in range(own.npn):
-            if ar.act[own.pin[t]] == pin_acts[u]:
+        for t in range(npn):
+            if act[pin_pos[t]] == pin_acts[u]:
                 cnt += 1
         choice[u] += 1
         if choice[u] < cnt:
@@ -480,18 +479,19 @@ def _next_choice(ar, own, pin_acts, na, choice):
 @njit(cache=True)
 def _pinned_base(ar, price, fixed, nf):
     """What the first nf of `fixed` hold together (see `Base`)."""
+    cost, rot, reward, days, hours = ar.cost, ar.rot, ar.reward, ar.days, ar.hours
     D0 = H0 = P0 = C0 = R0 = 0.0
     n0 = nrot0 = 0
     for t in range(nf):
         j = fixed[t]
         P0 += price[j]
-        C0 += ar.cost[j]
-        if ar.rot[j]:
+        C0 += cost[j]
+        if rot[j]:
             nrot0 += 1
-            R0 += ar.reward[j]
+            R0 += reward[j]
         else:
-            D0 += ar.days[j]
-            H0 += ar.hours[j]
+            D0 += days[j]
+            H0 += hours[j]
             n0 += 1
     return Base(fixed, nf, D0, H0, P0, C0, n0, R0, nrot0)
 
@@ -505,30 +505,31 @@ def _combo(ar, i, price, own, base, budget_left, best, exact, wk):
     opt, overlap, reward, max_rot = ar.opt, ar.overlap, ar.reward, ar.max_rot
     fixed, nf = base.fixed, base.nf
     cand, tmp, rgain, best_set = wk.cand, wk.tmp, wk.rgain, wk.best_set
+    cls_all, nc, rot_all, nr = own.cls, own.nc, own.rot, own.nr
+    R0, nrot0 = base.R, base.nrot
     k = 0
-    for t in range(own.nc):
-        j = own.cls[t]
+    for t in range(nc):
+        j = cls_all[t]
         if _compatible(ar, j, fixed, nf, fixed, 0):
             cand[k] = j
             k += 1
     v0, ok, ub0 = _class_dfs(ar, i, cand[:k], price, base, budget_left, tmp)
     exact = exact and ok
-    v0 += base.R
-    ub0 += base.R
+    v0 += R0
+    ub0 += R0
     if v0 > best:
         best = v0
         _record(best_set, fixed, nf, tmp, -1)
     combo_best = v0
     combo_ub = ub0
-    nr = own.nr
-    if base.nrot < max_rot and nr > 0:
+    if nrot0 < max_rot and nr > 0:
         for t in range(nr):
-            rgain[t] = reward[own.rot[t]] - price[own.rot[t]]
+            rgain[t] = reward[rot_all[t]] - price[rot_all[t]]
         rorder = np.argsort(-rgain[:nr], kind="mergesort")
         # with more than one rotation a year allowed, the search takes one; the bound adds the
         # best further gains
         extra = 0.0
-        for t in range(1, max_rot - base.nrot):
+        for t in range(1, max_rot - nrot0):
             if t < nr and rgain[rorder[t]] > 0:
                 extra += rgain[rorder[t]]
         combo_ub = ub0 + max(0.0, rgain[rorder[0]]) + extra
@@ -538,7 +539,7 @@ def _combo(ar, i, price, own, base, budget_left, best, exact, wk):
             s0[n_s0] = tmp[n_s0]
             n_s0 += 1
         for t in range(nr):
-            r = own.rot[rorder[t]]
+            r = rot_all[rorder[t]]
             g = rgain[rorder[t]]
             if g <= 0 or v0 + g <= best + 1e-12:
                 break  # v0 bounds the classes that go with any rotation
@@ -551,14 +552,14 @@ def _combo(ar, i, price, own, base, budget_left, best, exact, wk):
                 tmp[n_s0] = -1
             else:
                 k = 0
-                for u in range(own.nc):
-                    j = own.cls[u]
+                for u in range(nc):
+                    j = cls_all[u]
                     if not overlap[opt[j], opt[r]] and _compatible(ar, j, fixed, nf, fixed, 0):
                         cand[k] = j
                         k += 1
                 vr, ok, ubr = _class_dfs(ar, i, cand[:k], price, base, budget_left, tmp)
                 exact = exact and ok
-                vr += base.R + g
+                vr += R0 + g
             combo_best = max(combo_best, vr)
             if vr > best:
                 best = vr
@@ -600,9 +601,10 @@ def _search(ar, i, price, usable, budget_left, out):
                 best_ub = max(best_ub, combo_ub)
         if not _next_choice(ar, own, pin_acts, na, choice):
             break
+    best_set = wk.best_set
     t = 0
-    while wk.best_set[t] >= 0:
-        out[t] = wk.best_set[t]
+    while best_set[t] >= 0:
+        out[t] = best_set[t]
         t += 1
     out[t] = -1
     return best, exact, max(best, best_ub)
