@@ -161,14 +161,18 @@ def _lang(args, ds) -> str:
 
 def cmd_check(args) -> int:
     from planning.check import check_plan
+    from planning.data.load import load_dataset
+    from planning.messages import say
 
-    violations = check_plan(args.data, args.plan_dir, args.year, args.policy)
-    for v in violations:
+    ds = load_dataset(args.data, args.year)
+    lang = _lang(args, ds)
+    violations = check_plan(ds, args.plan_dir, args.year, args.policy)
+    for v in violations:  # the checker's own words: rule by rule, for whoever audits the plan
         print(v)
     if violations:
-        _err(f"{len(violations)} violation(s): the plan is not valid")
+        _err(say("t_check_invalid", lang, n=len(violations)))
         return 1
-    print(f"The plan in {args.plan_dir} is valid.")
+    print(say("t_check_valid", lang, plan=args.plan_dir))
     return 0
 
 
@@ -264,7 +268,7 @@ def cmd_activities(args) -> int:
         for v in violations:
             print(v)
         if violations:
-            _err(f"{len(violations)} violation(s): the activity calendar is not valid")
+            _err(f"{len(violations)} violation{'' if len(violations) == 1 else 's'}: the activity calendar is not valid")
             return 1
         print(f"The activity calendar in {args.check} is valid.")
         return 0
@@ -376,6 +380,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("plan_dir")
     c.add_argument("--year", type=year, required=True)
     c.add_argument("--policy")
+    c.add_argument("--lang", choices=("en", "zh"), help="language of the lines (default: the data's language)")
     c.set_defaults(func=cmd_check)
 
     po = sub.add_parser("policy", help="print the effective policy")

@@ -180,7 +180,7 @@ def reason_text(r: Reason, lang: str = "en") -> str:
         ("、" if lang == "zh" else ", ").join(sorted(ids)),
         level_en=v.get("level", ""), level_zh=_LEVEL_ZH.get(v.get("level", ""), v.get("level", "")),
         periods_en=(" " + "; ".join(f"{s} to {e} ({why})" for s, e, why in periods)) if periods else "",
-        periods_zh=("：" + "；".join(f"{_date_zh(s)}至{_date_zh(e)}（{why}）" for s, e, why in periods)) if periods else "",
+        periods_zh=("：" + "、".join(f"{_date_zh(s)}至{_date_zh(e)}（{why}）" for s, e, why in periods)) if periods else "",
         days_en=", ".join(days[:4]) + (f" and {len(days) - 4} more days" if len(days) > 4 else ""),
         days_zh="、".join(_date_zh(d) for d in days[:4]) + (f"等{len(days)}天" if len(days) > 4 else ""),
         kind_en="rotation" if v.get("kind") == "rotation" else "class",
@@ -238,11 +238,18 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en_one": "1 class is cancelled for too few trainees: {titles}.",
                        "zh": "{n}个培训班因人数不足取消：{titles}。"},
     "cancelled_none": {"en": "No class is cancelled.", "zh": "没有取消的培训班。"},
+    # who a result is about (the weakest result, the meeting's first decision)
+    "who_level": {"en": "{level}-level cadres", "zh": "{level}干部"},
+    "who_overdue": {"en": "cadres overdue on the five-year cycle", "zh": "五年周期内未参训干部"},
+    "who_reserve": {"en": "reserve cadres", "zh": "后备干部"},
+    "who_young": {"en": "young cadres", "zh": "年轻干部"},
+    "who_newly_promoted": {"en": "newly promoted cadres", "zh": "新提任干部"},
+    "who_key_post": {"en": "cadres in key posts", "zh": "关键岗位干部"},
     "decide_lead": {"en": "For the meeting to decide:", "zh": "需会议研究决定的事项："},
-    "decide_worst": {"en": "How to reach {what} ({short} cadres short): more places or classes open to them, "
-                           "or accept the shortfall this year.",
-                     "en_one": "How to reach {what} (1 cadre short): more places or classes open to them, "
-                               "or accept the shortfall this year.",
+    "decide_worst": {"en": "How to bring more {what} up to the requirement ({short} cadres short): more places or classes "
+                           "open to them, or accept the shortfall this year.",
+                     "en_one": "How to bring more {what} up to the requirement (1 cadre short): more places or classes "
+                               "open to them, or accept the shortfall this year.",
                      "zh": "如何提高{what}的达标率（{short}人未达标）：增加面向该群体的班次或名额，或接受本年度缺口。"},
     "decide_cancelled": {"en": "Whether to run the {n} cancelled classes below their minimum size, "
                                "merge them, or drop them.",
@@ -400,6 +407,8 @@ WHATIF_MESSAGES: dict[str, dict[str, str]] = {
     "wi_weeks_later": {"en": "weeks later", "zh": "推后周数"},
     "wi_move_class": {"en": "Move class", "zh": "调整日期"},
     "wi_moves": {"en": "moves", "zh": "日期调整"},
+    "wi_move_entry": {"en": "{cls} {n:+d} weeks", "en_one": "{cls} +1 week", "zh": "{cls} {n:+d} 周"},
+    "wi_default_name": {"en": "what-if", "zh": "情景推演"},
     "wi_undo_move": {"en": "Undo move", "zh": "撤销调整"},
     "wi_full": {"en": "full optimizer (slower, tighter)", "zh": "完整优化（较慢，更精确）"},
     "wi_apply": {"en": "Apply", "zh": "应用"},
@@ -512,7 +521,10 @@ REPLAN_MESSAGES: dict[str, dict[str, str]] = {
     "t_valid_pool": {"en": "  reserve pool: {members} members, assessment rows: {assessments}, candidates: "
                            "{candidates}, vacancies: {vacancies}",
                      "zh": "  后备干部库：{members}人，考核记录{assessments}条，人选{candidates}名，空缺职位{vacancies}个"},
-    "t_valid_warnings": {"en": "  {n} warning(s):", "zh": "  {n}条提示："},
+    "t_valid_warnings": {"en": "  {n} warnings:", "en_one": "  1 warning:", "zh": "  {n}条提示："},
+    "t_check_valid": {"en": "The plan in {plan} is valid.", "zh": "{plan} 中的计划通过校验，符合全部规则。"},
+    "t_check_invalid": {"en": "{n} violations: the plan is not valid", "en_one": "1 violation: the plan is not valid",
+                        "zh": "发现{n}处违反规则：该计划无效"},
     "t_report": {"en": "Report written to {out}", "zh": "报告已写入 {out}"},
     "t_workbook": {"en": "Workbook written to {out}", "zh": "工作簿已写入 {out}"},
     "t_scenario": {"en": "Scenario {name} applied ({file}).", "zh": "已应用情景 {name}（{file}）。"},

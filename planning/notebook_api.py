@@ -134,6 +134,17 @@ def problem_table(err: Exception) -> pd.DataFrame:
     return pd.DataFrame({"problem": [str(err)]})
 
 
+def doc_lang(ds, lang: str | None = None) -> str:
+    """The notebook's language: `lang` when given ("en" or "zh"), else the data's (Chinese names: "zh")."""
+    from planning.messages import LANGS, data_lang
+
+    if lang in LANGS:
+        return lang
+    if lang is not None:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)} or None, not {lang!r}")
+    return data_lang(list(ds.cadres["name"]) + list(ds.units["name"]))
+
+
 def warning_table(ds, lang: str = "en") -> pd.DataFrame:
     """The data set's warnings (the plan is still made) as a table; empty when there are none.
     The warning in `lang` (by its code)."""

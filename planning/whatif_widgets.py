@@ -97,7 +97,8 @@ class WhatIfApp:
 
         self.full = W.Checkbox(value=False, description=t("wi_full"), indent=False)
         self.apply_button = W.Button(description=t("wi_apply"), button_style="primary", icon="refresh")
-        self.name = W.Text(value="what-if", description=t("wi_scenario_name"), style={"description_width": "10em"})
+        self.name = W.Text(value=t("wi_default_name"), description=t("wi_scenario_name"),
+                           style={"description_width": "10em"})
         self.save_button = W.Button(description=t("wi_save"), icon="save", layout=W.Layout(width="13em"))
         self.export_button = W.Button(description=t("wi_export"), icon="file-pdf-o")
         self.apply_button.on_click(lambda _: self.apply())
@@ -160,7 +161,8 @@ class WhatIfApp:
         cap = tuple(c for c in cap if abs(c[2] - 1.0) > 1e-9)
         weights = tuple((g, float(w.value)) for g, w in self.weights.items() if w.value != pol[f"priority.{g}"])
         absent = None if abs(self.cap.value - pol["absence.max_absent_share"]) < 1e-9 else round(self.cap.value, 4)
-        pins = tuple(tuple(p.split(" ", 2)) for p in self.pin_list.options)
+        rules = {self._rule_word(r): r for r in ("must", "must_not")}
+        pins = tuple((c, rules.get(r, r), a) for c, r, a in (p.split(" ", 2) for p in self.pin_list.options))
         moves = tuple((m.split(" ")[0], int(m.split(" ")[1])) for m in self.move_list.options)
         return Change(capacity=cap, budget_share=self.budget.value if self.budget_on.value else None,
                       absent_share=absent, priority=weights, windowed=self.windowed.value,
@@ -169,7 +171,8 @@ class WhatIfApp:
     def _add_move(self) -> None:
         """One move per class: a new one replaces the class's earlier move (0 weeks removes it)."""
         others = [m for m in self.move_list.options if m.split(" ")[0] != self.move_class.value]
-        entry = [f"{self.move_class.value} {self.move_weeks.value:+d} weeks"] if self.move_weeks.value else []
+        entry = ([say("wi_move_entry", self.lang, cls=self.move_class.value, n=self.move_weeks.value)]
+                 if self.move_weeks.value else [])
         self.move_list.options = others + entry
 
     def _remove_move(self) -> None:
@@ -177,10 +180,14 @@ class WhatIfApp:
             self.move_list.options = [m for m in self.move_list.options if m != self.move_list.value]
 
     def _add_pin(self) -> None:
-        entry = f"{self.pin_cadre.value} {self.pin_rule.value} {self.pin_class.value}"
+        entry = f"{self.pin_cadre.value} {self._rule_word(self.pin_rule.value)} {self.pin_class.value}"
         same_pair = [p for p in self.pin_list.options
                      if not (p.split(" ")[0] == self.pin_cadre.value and p.split(" ")[2] == self.pin_class.value)]
         self.pin_list.options = same_pair + [entry]
+
+    def _rule_word(self, rule: str) -> str:
+        """A pin's rule as the pin list shows it: the code in English (must, must_not), words in Chinese."""
+        return say(f"wi_{rule}", self.lang) if self.lang == "zh" else rule
 
     def _remove_pin(self) -> None:
         if self.pin_list.value:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -366,3 +368,29 @@ def test_executors_local_pool_returns_every_job_failures_included():
         futures = pool.submit_all(math.sqrt, [4.0, 9.0, -1.0])
         done = {item: (result, type(err).__name__ if err else None) for item, result, err in pool.as_done(futures)}
     assert done == {4.0: (2.0, None), 9.0: (3.0, None), -1.0: (None, "ValueError")}
+
+
+def test_batch_lines_in_the_data_s_language(tmp_path, capsys):
+    """On Chinese data (no lang parameter, no --lang) `planning batch` speaks Chinese: the run states
+    of --list, the terminal table's headers and states, the closing line; --lang en overrides."""
+    from planning.batch.runner import format_table
+    from planning.batch.words import Words, batch_lang
+    from test_generate_zh import english_words
+
+    zh = ROOT / "data" / "sample-zh"
+    path = write_manifest(tmp_path, name="zh", notebook=str(CHECK), data=str(zh), years=2027,
+                          output=str(tmp_path / "reports"))
+    assert batch_lang(load_manifest(path)) == "zh" and batch_lang(load_manifest(path), "en") == "en"
+    assert batch.main([str(path), "--list"]) == 0
+    printed = capsys.readouterr().out
+    assert "未运行" in printed and english_words(printed.replace("2027/base/all", " ")) == [], printed  # run keys are folders
+    assert batch.main([str(path), "--list", "--lang", "en"]) == 0 and "missing" in capsys.readouterr().out
+    table = pd.DataFrame([{"run": "2027/base/all", "status": "ok", "seconds": 3.5, "plan_status": "feasible",
+                           "cadres": 300, "requirement_met_share": 0.9, "overdue_covered": 3, "rotations_filled": 2,
+                           "gap": 0.01, "error": ""},
+                          {"run": "2028/base/all", "status": "failed", "seconds": 1.0, "plan_status": None,
+                           "cadres": None, "requirement_met_share": None, "overdue_covered": None,
+                           "rotations_filled": None, "gap": None, "error": ""}])
+    text = format_table(table, "zh") + Words("zh")("done", n=2, ok=1, skipped=0, failed=1, seconds="4.5", path="x.csv")
+    assert "失败" in text and "可行" in text and english_words(re.sub(r"\d{4}/base/all|x\.csv", " ", text)) == [], text
+    assert "feasible" in format_table(table) and "1 plan collected" in Words("en")("collected", n=1, out="x")

@@ -165,6 +165,12 @@ def test_chinese_replan_says_why_in_chinese(zh_plan, tmp_path):
     assert f"培训班 {gone} 取消" in " ".join(ch["reason"]) and f"class {gone} cancelled" in " ".join(ch["reason_en"])
     assert all(c.startswith("rp_") for row in ch["reason_codes"] for c in row.split(";"))
     assert check_plan(changed, tmp_path / "re", YEAR) == [] and r.summary["changes"] == len(ch)
+    # the change notice's before/after dates as the Chinese report writes dates, like its reasons
+    doc = render_report_html(tmp_path / "re", changed, YEAR, lang="zh")
+    notice = doc[doc.index('id="sec-changes"'):doc.index('id="sec-summary"')]
+    notice = _text_of_html(notice[notice.index(">") + 1:notice.rindex("<section")])
+    dated = [x for x in list(ch["before"]) + list(ch["after"]) if "…" in x]
+    assert dated and "…" not in notice and "2027年4月1日" in notice and english_words(notice) == []
 
 
 @pytest.mark.parametrize("command", [["assess"], ["pool", "select", "--quota", "3"], ["pool", "review"],
@@ -194,7 +200,7 @@ def test_chinese_pool_commands_say_everything_in_chinese(zh_plan, tmp_path, caps
 
 
 def test_chinese_close_year_replan_and_simulate_lines(zh_plan, tmp_path, capsys):
-    """validate, plan, close-year, replan and simulate on Chinese data print their lines in Chinese (no --lang)."""
+    """validate, plan, close-year, replan, simulate and check on Chinese data print their lines in Chinese (no --lang)."""
     from planning.cli import main
 
     data, plan, _ = zh_plan
@@ -204,13 +210,15 @@ def test_chinese_close_year_replan_and_simulate_lines(zh_plan, tmp_path, capsys)
             "replan": ["replan", str(data), "--year", str(YEAR), "--base", str(plan), "--as-of", "2027-04-01",
                        "--out", str(tmp_path / "re"), "--time-limit", "5"],
             "simulate": ["simulate", str(data), "--start-year", str(YEAR), "--years", "2", "--runs", "1",
-                         "--out", str(tmp_path / "sim"), "--no-progress", "--jobs", "1"]}
+                         "--out", str(tmp_path / "sim"), "--no-progress", "--jobs", "1"],
+            "check": ["check", str(data), str(plan), "--year", str(YEAR)]}
     for name, argv in runs.items():
         assert main(argv) == 0, name
         printed = capsys.readouterr().out
         for f in ("next", "re", "sim", "p"):
             printed = printed.replace(str(tmp_path / f), " ")
-        assert english_words(printed.replace("changes.csv", " ").replace(str(data), " ")) == [], (name, printed)
+        printed = printed.replace(str(plan), " ").replace("changes.csv", " ").replace(str(data), " ")
+        assert english_words(printed) == [], (name, printed)
     assert check_plan(data, tmp_path / "p", YEAR) == [] and check_plan(data, tmp_path / "re", YEAR) == []
 
 

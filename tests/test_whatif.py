@@ -274,6 +274,19 @@ def test_chinese_data_gives_a_chinese_dashboard(tmp_path):
     assert app.apply_button.description == "应用" and app.save_button.description == "保存为情景"
     assert "基准方案" in app.status.value and "培训要求达标率" in app.cards.value
     assert app.season["autumn"].description.startswith("秋季")
+    # the pin and move lists in words, read back as the same change
+    cadre, cls = ds.cadres["cadre_id"].iloc[0], ds.classes["class_id"].iloc[0]
+    app.pin_cadre.value, app.pin_class.value, app.pin_rule.value = cadre, cls, "must_not"
+    app.pin_add.click()
+    app.move_class.value, app.move_weeks.value = cls, 2
+    app.move_add.click()
+    assert app.pin_list.options == (f"{cadre} 不参加 {cls}",) and app.move_list.options == (f"{cls} +2 周",)
+    assert app.change().pins == ((cadre, cls, "must_not"),) and app.change().moves == ((cls, 2),)
+    assert app.name.value == "情景推演"
+    app.pin_list.value = app.pin_list.options[0]
+    app.pin_remove.click()
+    app.move_list.value = app.move_list.options[0]
+    app.move_remove.click()
     app.season["autumn"].value = 1.5
     assert app.apply() is not None, app.status.value
     assert "重新规划完成" in app.status.value and "从当前方案出发" in app.status.value

@@ -18,6 +18,7 @@ from planning.batch.executors import default_jobs, error_text, open_pool
 from planning.batch.grid import Run, plan_runs, read_marker, run_state
 from planning.batch.manifest import Manifest, load_manifest
 from planning.batch.run import KPI_KEYS, RunOutcome, execute_run, read_kpis
+from planning.batch.words import Words, batch_lang
 from planning.io import atomic_path, ensure_output_root, sweep_leftovers, write_csv
 
 COUNT_KEYS = ("year", "cadres", "overdue_covered", "overdue_total", "rotations_filled", "classes_running",
@@ -43,10 +44,12 @@ class BatchResult:
 
 
 def run_batch(manifest: Manifest | str | Path | Mapping, *, jobs: int | None = None, force: bool = False,
-              scheduler: str | None = None, client=None, progress: bool = True, echo: bool = True) -> BatchResult:
+              scheduler: str | None = None, client=None, progress: bool = True, echo: bool = True,
+              lang: str | None = None) -> BatchResult:
     """Run the manifest's grid: skip complete runs (unless `force`), run the rest in parallel,
     write ``<output>/batch-<name>.csv`` and return the table. `client`: a dask.distributed Client
-    to run on (`scheduler`: the address of one to connect to)."""
+    to run on (`scheduler`: the address of one to connect to). `lang`: the lines' language (None:
+    planning.batch.words.batch_lang)."""
     t0 = time.perf_counter()
     m = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
     runs = plan_runs(m)
@@ -62,9 +65,10 @@ def run_batch(manifest: Manifest | str | Path | Mapping, *, jobs: int | None = N
         else:
             todo.append(r)
     jobs = max(1, jobs or m.jobs or default_jobs())
+    w = Words(batch_lang(m, lang))
     write = tqdm.write if progress else (print if echo else (lambda *_: None))
     if echo and len(outcomes):
-        write(f"{len(outcomes)} of {len(runs)} runs are complete and unchanged: skipped (--force redoes them)")
+        write(w("skipped", n=len(outcomes), total=len(runs)))
     if todo:
         with open_pool(min(jobs, len(todo)), scheduler=scheduler, client=client) as pool:
             # every run submitted before the bar starts its thread (a forked pool forks at the first submit)
@@ -79,8 +83,9 @@ def run_batch(manifest: Manifest | str | Path | Mapping, *, jobs: int | None = N
                     bar.update(1)
                     bar.set_postfix(failed=failed)
                     if echo:
-                        tail = f": {out.error}" if out.error else ""
-                        write(f"{out.status:<6} {r.key} ({out.seconds:.1f} s){tail}")
+                        tail = (("：" if w.lang == "zh" else ": ") + out.error) if out.error else ""
+                        write(w("run_line", status=w.state(out.status), run=r.key, seconds=f"{out.seconds:.1f}",
+                                tail=tail))
     table = _table(runs, outcomes)
     path = _write_table(table, m.output / f"batch-{m.name}.csv")
     return BatchResult(m.name, table, path, round(time.perf_counter() - t0, 3))
@@ -116,8 +121,10 @@ def _write_table(table, path: Path) -> Path:
     return path
 
 
-def format_table(table) -> str:
-    """The batch table for a terminal: the main columns, shares as percentages."""
+def format_table(table, lang: str = "en") -> str:
+    """The batch table for a terminal: the main columns, shares as percentages, headers and states
+    in `lang`."""
+    w = Words(lang)
     cols = ["run", "status", "seconds", "plan_status", "cadres", "requirement_met_share", "overdue_covered",
             "rotations_filled", "gap", "error"]
     t = table[[c for c in cols if c in table.columns]].copy()
@@ -127,7 +134,11 @@ def format_table(table) -> str:
             lambda v: "" if v is None or v != v else f"{float(v):.1%}")
     if "gap" in t:
         t["gap"] = t["gap"].map(lambda v: "" if v is None or v != v else f"{float(v):.2%}")
+    for c in ("status", "plan_status"):
+        if c in t:
+            t[c] = t[c].map(lambda v: w.state(v) if isinstance(v, str) else v)
     t = t.rename(columns={"requirement_met_share": "met", "plan_status": "plan"})
+    t = t.rename(columns={c: w.column(c) for c in t.columns})
     return t.astype(object).where(t.notna(), "").to_string(index=False, max_colwidth=60)
 
 

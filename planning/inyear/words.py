@@ -13,6 +13,7 @@ moved to other dates), ``leave``/``share``/``hours`` (a withdrawal).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from planning.messages import LANGS, say
@@ -42,6 +43,21 @@ def span(s, e, lang: str = "en") -> str:
     if lang == "zh":
         return f"{_date(s, lang)}至{_date(e, lang, s.year)}"
     return f"{s}…{e:%m-%d}" if s.year == e.year else f"{s}…{e}"
+
+
+_LABEL_DATES = re.compile(r"\((\d{4}-\d{2}-\d{2})…(?:(\d{4})-)?(\d{2}-\d{2})\)")
+
+
+def label_in(text: str, lang: str = "en") -> str:
+    """changes.csv's before/after ("C2027-003 (2027-05-03…05-14)", as replan writes it) with its dates
+    in `lang`: "C2027-003（2027年5月3日至5月14日）" in Chinese, like the reasons beside it."""
+    def dates(m: re.Match) -> str:
+        s = dt.date.fromisoformat(m.group(1))
+        e = dt.date.fromisoformat(f"{m.group(2) or s.year}-{m.group(3)}")
+        return f"（{span(s, e, lang)}）" if lang == "zh" else f"({span(s, e, lang)})"
+
+    out = _LABEL_DATES.sub(dates, str(text or ""))
+    return out.replace(" （", "（") if lang == "zh" else out
 
 
 def _period(p, lang: str) -> str:

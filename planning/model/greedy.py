@@ -43,64 +43,61 @@ class PlanBuilder:
         self.core = core_of(prob)
         self.req_d, self.req_h, self.by_hours = self.core.req_days, self.core.req_hours, self.core.by_hours
         self._cadre, self._option = _pair_lists(prob)  # per pair, as Python ints (numpy scalars are slow to index)
+        self._info = _option_info(prob)  # per option: what fits and _apply read, looked up once
 
     def met(self, i: int) -> bool:
         return self.core.met(i, self.days[i], self.hours[i])
 
     def fits(self, p: int) -> bool:
-        prob = self.prob
         i, oi = self._cadre[p], self._option[p]
-        o = prob.options[oi]
-        a = prob.activities[o.activity_id]
-        if p in self.chosen or self.act_enrolled[a.activity_id] >= a.capacity:
+        aid, is_class, capacity, topic, cost, occ, _, _ = self._info[oi]
+        if p in self.chosen or self.act_enrolled[aid] >= capacity:
             return False
-        if a.kind == "class":
-            if self.act_option.get(a.activity_id, oi) != oi or a.topic_key in self.topics[i]:
+        if is_class:
+            if self.act_option.get(aid, oi) != oi or topic in self.topics[i]:
                 return False
-            if self.budget is not None and self.spent + a.cost > self.budget + 1e-9:
+            if self.budget is not None and self.spent + cost > self.budget + 1e-9:
                 return False
         elif self.rotations[i] >= self.max_rot:
             return False
-        if o.occ & self.occupied[i]:
+        if occ & self.occupied[i]:
             return False
-        u = prob.cadre_unit[i]
-        cap = prob.unit_cap[u]
+        u = self.prob.cadre_unit[i]
+        cap = self.prob.unit_cap[u]
         absent = self.absent
-        for d in o.occ:
+        for d in occ:
             if absent[(u, d)] >= cap:
                 return False
         return True
 
     def _apply(self, p: int, sign: int) -> None:
-        prob = self.prob
         i, oi = self._cadre[p], self._option[p]
-        o = prob.options[oi]
-        a = prob.activities[o.activity_id]
+        aid, is_class, _, topic, cost, occ, days, hours = self._info[oi]
         self.enrolled[oi] += sign
-        self.act_enrolled[a.activity_id] += sign
-        u = prob.cadre_unit[i]
+        self.act_enrolled[aid] += sign
+        u = self.prob.cadre_unit[i]
         absent = self.absent
-        for d in o.occ:
+        for d in occ:
             absent[(u, d)] += sign
         if sign > 0:
             self.chosen.add(p)
-            self.members[o.activity_id].add(p)
-            self.occupied[i] |= o.occ
+            self.members[aid].add(p)
+            self.occupied[i] |= occ
         else:
             self.chosen.discard(p)
-            self.members[o.activity_id].discard(p)
-            self.occupied[i] -= o.occ
-        if a.kind == "class":
-            self.days[i] += sign * o.days
-            self.hours[i] += sign * o.hours
-            self.spent += sign * a.cost
+            self.members[aid].discard(p)
+            self.occupied[i] -= occ
+        if is_class:
+            self.days[i] += sign * days
+            self.hours[i] += sign * hours
+            self.spent += sign * cost
             if sign > 0:
-                self.topics[i].add(a.topic_key)
-                self.act_option[a.activity_id] = oi
+                self.topics[i].add(topic)
+                self.act_option[aid] = oi
             else:
-                self.topics[i].discard(a.topic_key)
-                if self.act_enrolled[a.activity_id] == 0:
-                    self.act_option.pop(a.activity_id, None)
+                self.topics[i].discard(topic)
+                if self.act_enrolled[aid] == 0:
+                    self.act_option.pop(aid, None)
         else:
             self.rotations[i] += sign
 
@@ -138,6 +135,20 @@ def _pair_lists(prob: PlanningProblem) -> tuple[list[int], list[int]]:
         got = (prob.pair_cadre, prob.pair_option, prob.pair_cadre.tolist(), prob.pair_option.tolist())
         prob.__dict__["_pair_lists_cache"] = got
     return got[2], got[3]
+
+
+def _option_info(prob: PlanningProblem) -> list[tuple]:
+    """Per option (activity id, is a class, capacity, topic key, cost, occupied days, days, hours),
+    made once per problem."""
+    got = prob.__dict__.get("_option_info_cache")
+    if got is None or got[0] is not prob.options:
+        info = []
+        for o in prob.options:
+            a = prob.activities[o.activity_id]
+            info.append((o.activity_id, a.kind == "class", a.capacity, a.topic_key, a.cost, o.occ, o.days, o.hours))
+        got = (prob.options, info)
+        prob.__dict__["_option_info_cache"] = got
+    return got[1]
 
 
 def priority_order(prob: PlanningProblem) -> list[int]:

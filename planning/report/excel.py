@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from planning.io import atomic_path
 from planning import messages as M
+from planning.inyear.words import label_in
 from planning.report.content import ReportContent, policy_table, policy_value
 from planning.report.kpis import PLAN_COLUMNS, kpi_rows
 
@@ -296,8 +297,10 @@ def changes_frame(c: ReportContent) -> pd.DataFrame:
     units = dict(zip(c.ds.cadres["cadre_id"], c.ds.cadres["unit_id"]))
     col = f"reason_{c.lang}" if f"reason_{c.lang}" in ch.columns else "reason"  # by code, in the workbook's language
     return pd.DataFrame({"cadre_id": ch["cadre_id"], "name": [c.name(x) for x in ch["cadre_id"]],
-                         "unit_id": [units.get(x, "") for x in ch["cadre_id"]], "before": ch["before"],
-                         "after": ch["after"], "change_reason": [c.text(r) for r in ch[col]]})
+                         "unit_id": [units.get(x, "") for x in ch["cadre_id"]],
+                         "before": [label_in(x, c.lang) for x in ch["before"]],
+                         "after": [label_in(x, c.lang) for x in ch["after"]],
+                         "change_reason": [c.text(r) for r in ch[col]]})
 
 
 def write_workbook(c: ReportContent, out: str | Path) -> Path:

@@ -7,6 +7,7 @@ charts as SVG data URIs) that WeasyPrint turns into the PDF and a browser can sh
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import math
 from importlib import resources
 
@@ -18,6 +19,7 @@ from planning import messages as M
 from planning.policy import is_solver_setting
 from planning.report import charts, fonts, kpis
 from planning.report import formatting as F
+from planning.inyear.words import label_in
 from planning.report.content import ReportContent, policy_table
 
 SECTIONS = ("summary", "policy", "calendar", "absence", "coverage", "rosters", "rotations", "shortfall", "units")
@@ -126,11 +128,13 @@ def _changes(c: ReportContent) -> dict | None:
     col = f"reason_{c.lang}" if f"reason_{c.lang}" in c.changes.columns else "reason"  # by code, in the report's language
 
     def activity(text: str) -> str:
+        """'C2027-003 (2027-05-03…05-14)' with the class's title, its dates in the report's language."""
         if not text:
             return L["change_none"]
         aid, _, dates = text.partition(" (")
         title = c.activity_titles.get(aid)
-        return f"{aid} {title}" + (f" ({dates}" if dates else "") if title and title != aid else text
+        named = f"{aid} {title}" + (f" ({dates}" if dates else "") if title and title != aid else text
+        return label_in(named, c.lang)
 
     groups: dict[str, list[dict]] = {}
     for r in c.changes.to_dict("records"):
@@ -138,6 +142,8 @@ def _changes(c: ReportContent) -> dict | None:
             "cadre_id": r["cadre_id"], "name": c.name(r["cadre_id"]), "before": activity(r["before"]),
             "after": activity(r["after"]), "reason": c.text(r[col])})
     as_of = c.files.summary.get("replan_as_of") or F.DASH
+    if c.lang == "zh" and len(str(as_of)) == 10:  # the Chinese report's dates: 2027年4月1日
+        as_of = F.long_date(dt.date.fromisoformat(str(as_of)), "zh")
     lead = L.fmt("changes_lead", as_of=as_of, n=len(c.changes), cadres=c.changes["cadre_id"].nunique(),
                  units=len(groups))
     return {"lead": lead, "units": [{"unit_id": u, "name": c.unit_name(u), "rows": rows}
@@ -188,7 +194,8 @@ def _summary(c: ReportContent) -> dict:
         {"label": L["kpi_rotations"], "value": F.ratio(h["rotations_filled"], h["rotation_slots"]),
          "detail": F.share(h["rotations_filled"] / h["rotation_slots"]) if h["rotation_slots"] else "", "warn": False},
         {"label": L["kpi_classes_running"], "value": F.integer(h["classes_running"]),
-         "detail": f"{L['kpi_classes_cancelled']}: {F.integer(h['classes_cancelled'])}", "warn": False},
+         "detail": f"{L['kpi_classes_cancelled']}{'：' if c.lang == 'zh' else ': '}{F.integer(h['classes_cancelled'])}",
+         "warn": False},
         {"label": L["kpi_seats"], "value": F.ratio(h["seats_used"], h["seats_offered"]),
          "detail": F.share(h["seats_used"] / h["seats_offered"]) if h["seats_offered"] else "", "warn": False},
         {"label": L["kpi_cost"], "value": money(h["cost"]), "detail": cost_detail, "warn": over_budget},
@@ -233,10 +240,13 @@ def _summary(c: ReportContent) -> dict:
 def _weakest(c: ReportContent):
     """The level or priority group with the lowest share meeting the requirement (at least 3 cadres)."""
     L = c.labels
-    cands = [(float(r.share), L.code("level", r.level), int(r.met), int(r.cadres)) for r in c.by_level.itertuples()
-             if r.cadres >= 3 and r.share is not None and not F.is_missing(r.share)]
-    cands += [(float(r.share), L.code("group", r.group), int(r.met), int(r.cadres)) for r in c.by_group.itertuples()
-              if r.cadres >= 3 and r.share is not None and not F.is_missing(r.share)]
+    lang = c.lang
+    cands = [(float(r.share), M.say("who_level", lang, level=L.code("level", r.level) if lang == "zh" else
+                                    L.code("level", r.level).lower()), int(r.met), int(r.cadres))
+             for r in c.by_level.itertuples() if r.cadres >= 3 and r.share is not None and not F.is_missing(r.share)]
+    cands += [(float(r.share), M.say(f"who_{r.group}", lang) if f"who_{r.group}" in M.MESSAGES
+               else L.code("group", r.group), int(r.met), int(r.cadres))
+              for r in c.by_group.itertuples() if r.cadres >= 3 and r.share is not None and not F.is_missing(r.share)]
     return min(cands, default=None)
 
 
@@ -246,7 +256,7 @@ def _meeting(c: ReportContent) -> tuple[str, str, list[str]]:
     worst = _weakest(c)
     worst_text = ""
     if worst and worst[0] < 1.0:
-        what = worst[1] if lang == "zh" else worst[1].lower()
+        what = worst[1]  # "division-level cadres" / "处级干部"
         worst_text = M.say("worst_result", lang, what=what, share=F.share(worst[0], 0), met=worst[2], n=worst[3])
     gone = c.classes[c.classes["status"] == "cancelled"] if len(c.classes) else c.classes
     sep = "、" if lang == "zh" else "; "
@@ -255,8 +265,7 @@ def _meeting(c: ReportContent) -> tuple[str, str, list[str]]:
     cancelled = M.say("cancelled_list", lang, n=len(gone), titles=titles) if len(gone) else M.say("cancelled_none", lang)
     decisions: list[str] = []
     if worst and worst[0] < 1.0:
-        decisions.append(M.say("decide_worst", lang, what=worst[1] if lang == "zh" else worst[1].lower(),
-                               short=worst[3] - worst[2]))
+        decisions.append(M.say("decide_worst", lang, what=worst[1], short=worst[3] - worst[2]))
     if len(gone):
         decisions.append(M.say("decide_cancelled", lang, n=len(gone)))
     kinds = _reason_counts(c.files.shortfall)
@@ -543,6 +552,9 @@ def _districts(c: ReportContent) -> list[dict]:
     return out
 
 
+LONG_UNIT_LIST = 18  # cadres: a unit list longer than this may break across pages (a shorter one keeps together)
+
+
 def _unit_lists(c: ReportContent) -> list[dict]:
     """Each unit's cadres with what the plan gives them: the list a unit head receives."""
     L = c.labels
@@ -559,11 +571,11 @@ def _unit_lists(c: ReportContent) -> list[dict]:
             for a in acts.get(r["cadre_id"], []):
                 title = c.activity_titles.get(a["activity_id"], a["activity_id"])
                 if a["kind"] == "rotation":
-                    title = f"{L.code('kind', 'rotation')}: {title}"
+                    title = f"{L.code('kind', 'rotation')}{'：' if c.lang == 'zh' else ': '}{title}"
                 items.append(f"{a['activity_id']} {title} · {F.short_range(a['start_date'], a['end_date'])}")
             rows.append({"cadre_id": r["cadre_id"], "name": c.name(r["cadre_id"]),
                          "level": L.code("level", r["level"]),
-                         "groups": ", ".join(L.code("group", g) for g in r["groups"]),
+                         "groups": ("、" if c.lang == "zh" else ", ").join(L.code("group", g) for g in r["groups"]),
                          "activities": items,
                          "planned": L.fmt("planned_fmt", days=float(r["planned_days"]), hours=float(r["planned_hours"])),
                          "status": _status_text(r, L), "met": bool(r["met"]),
@@ -571,7 +583,7 @@ def _unit_lists(c: ReportContent) -> list[dict]:
         out.append({"unit_id": u["unit_id"], "name": u["name"] or u["unit_id"], "anchor": f"unit-{_anchor(u['unit_id'])}",
                     "lead": L.fmt("unit_list_lead", met=u["met"], headcount=u["headcount"], peak=u["peak_absent"],
                                   cap=u["cap"]),
-                    "rows": rows})
+                    "rows": rows, "long": len(rows) > LONG_UNIT_LIST})
     return out
 
 

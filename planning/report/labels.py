@@ -7,6 +7,7 @@ an unknown code prints as written.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 LANGS = ("en", "zh")
@@ -748,6 +749,17 @@ POLICY_EN: dict[str, str] = {
 }
 
 
+_ONE = re.compile(r"(?<![\d.,])(?<!of )\b1 (cadre|class|unit|change|slot|post|trainee|day|hour|place|run|seeded run|year|offer scale)(?:es|s)\b"
+                  r"( do not| meet| are| run)?")
+_VERB_ONE = {" do not": " does not", " meet": " meets", " are": " is", " run": " runs"}
+
+
+def singular_en(text: str) -> str:
+    """'1 classes run' -> '1 class runs', '1 cadres do not meet' -> '1 cadre does not meet';
+    '0 of 1 cadres' and '1.5 days' stay."""
+    return _ONE.sub(lambda m: f"1 {m.group(1)}{_VERB_ONE.get(m.group(2) or '', m.group(2) or '')}", text)
+
+
 class Labels(Mapping):
     """Labels of one language; ``labels["sec_summary"]``, ``labels.code("level", "division")``."""
 
@@ -767,7 +779,10 @@ class Labels(Mapping):
         return len(self._table)
 
     def fmt(self, key: str, **values) -> str:
-        return self._table[key].format(**values)
+        """The label with `values`; in English a count of 1 takes the singular ("1 class", "1 cadre
+        does not"), a count after "of" keeps the plural ("1 of 5 cadres")."""
+        text = self._table[key].format(**values)
+        return singular_en(text) if self.lang == "en" else text
 
     def code(self, kind: str, value) -> str:
         """A data code in words (``level``/``division`` → "Division"); unknown codes as written."""

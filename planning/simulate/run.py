@@ -31,6 +31,7 @@ from planning.policy import Policy
 from planning.simulate.carry import draw_attendance
 from planning.simulate.kpis import year_kpis
 from planning.simulate.world import advance
+from planning.simulate.words import bar_words
 
 MODES = ("fast", "full")
 KPI_COLUMNS = ["run", "year", "kpi", "value", "offer_scale"]
@@ -428,8 +429,8 @@ def _run_all(todo, spec: Spec, root: Path, *, jobs, scheduler, client, progress:
     workers = max(1, min(len(todo), jobs or default_jobs()))
     (root / "runs").mkdir(parents=True, exist_ok=True)
     names = {item: run_name(*item, spec.scales) for item in todo}
-    with tqdm(total=len(todo) * spec.years, desc="simulate", unit="run-year", disable=not progress,
-              file=sys.stderr) as bar:
+    label, unit = bar_words(spec.data)  # the bar's words in the data's language (planning.simulate.words)
+    with tqdm(total=len(todo) * spec.years, desc=label, unit=unit, disable=not progress, file=sys.stderr) as bar:
         def show(finished: int, running) -> None:
             bar.n = finished * spec.years + sum(years_done(root, names[i]) for i in running)
             bar.refresh()
@@ -456,7 +457,7 @@ def _run_all(todo, spec: Spec, root: Path, *, jobs, scheduler, client, progress:
                         except Exception as e:  # noqa: BLE001 — a failed run (or a lost worker) is an outcome
                             got, err = None, e
                         yield futures[fut], got, err
-                    show(finished, [futures[f] for f in pending])
+                    show(finished, [futures[f] for f in pending if f.running()])  # not 100 files a second
         finally:
             for name in names.values():
                 progress_file(root, name).unlink(missing_ok=True)

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from planning.data.schema import LEVELS
-from planning.messages import Catalogue
+from planning.messages import Catalogue, data_lang
 from planning.report.labels import Labels
 
 LANGS = ("en", "zh")
@@ -70,10 +70,13 @@ EN: dict[str, str] = {
     "sheet_offer": "offer curve",
     "sheet_policy": "policy",
     # the console lines of `planning simulate`
-    "t_done": "Simulated {years} years x {runs} runs x {scales} offer scales into {out} ({ran} run, {resumed} resumed).",
+    "t_done": "Simulated {years} years x {runs} runs x {scales} offer scales into {out} ({ran} run now, {resumed} "
+              "resumed).",
     "t_kpi": "  {kpi} in {year}: median {median} (10-90 %: {p10} - {p90})",
     "t_curve": "  offer curve (five-year coverage in the final year, median):",
     "t_point": "    x{scale}: {median}",
+    "t_bar": "simulate",
+    "t_bar_unit": "run-year",
 }
 
 ZH: dict[str, str] = {
@@ -135,6 +138,8 @@ ZH: dict[str, str] = {
     "t_kpi": "  {year}年{kpi}：中位数{median}（10%–90%分位：{p10}–{p90}）",
     "t_curve": "  供给曲线（末年五年内参训覆盖率，中位数）：",
     "t_point": "    ×{scale}：{median}",
+    "t_bar": "模拟",
+    "t_bar_unit": "次·年",
 }
 
 
@@ -151,3 +156,10 @@ class Words(Catalogue):
             what = Labels(self.lang).code("level" if what in LEVELS else "group", what)  # the report's words
             return self("kpi_requirement_met_level", what=what)
         return self._t.get(f"kpi_{name}", name)
+
+
+def bar_words(data, lang: str | None = None) -> tuple[str, str]:
+    """The progress bar's label and unit ("simulate", "run-year" / "模拟", "次·年"): in `lang`, else
+    the data's language."""
+    w = Words(lang or data_lang(list(data.cadres["name"]) + list(data.units["name"])))
+    return w("t_bar"), w("t_bar_unit")

@@ -210,8 +210,8 @@ def refill_pool(cadres: pd.DataFrame, left: int, year: int, policy: Policy, ds: 
     score = dict(zip(scores["cadre_id"], scores["normalised"].astype(float)))
     out = cadres[(cadres["level"] != "division") & ~cadres["is_reserve"].astype(bool) & ~cadres["cadre_id"].isin(exclude)]
     ties = rng.random(len(out))
-    order = sorted(range(len(out)), key=lambda i: (-score.get(out["cadre_id"].iloc[i], 0.0),
-                                                    -int(out["birth_year"].iloc[i]), ties[i]))
+    ids, births = out["cadre_id"].tolist(), out["birth_year"].tolist()  # (a frame lookup per comparison was slow)
+    order = sorted(range(len(out)), key=lambda i: (-score.get(ids[i], 0.0), -int(births[i]), ties[i]))
     for i in order[:n]:
         k = out.index[i]
         cadres.at[k, "is_reserve"] = True
