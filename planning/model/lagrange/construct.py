@@ -67,22 +67,101 @@ def _apply(ar, st, j, sign):
 
 
 @njit(cache=True)
+def _rechoose(ar, st, i, cost_price, allowed, usable, out, x, spent, strict):
+    """Cadre i, if still short of the requirement (and not pinned), gives up its set and takes
+    the best set at `cost_price` (the objective's cost tie-break only) among what fits, when
+    that is worth more and no class it leaves falls below its minimum size; with `strict`,
+    only classes already at their minimum size take newcomers. Returns the yuan spent."""
+    ptr, act, rot, days, hours, reward = ar.ptr, ar.act, ar.rot, ar.days, ar.hours, ar.reward
+    act_min, enrolled = ar.act_min, st.enrolled
+    if ar.c_npin[i] > 0 or not ar.c_hasreq[i]:
+        return spent
+    D = 0.0
+    H = 0.0
+    for j in range(ptr[i], ptr[i + 1]):
+        if x[j] and not rot[j]:
+            D += days[j]
+            H += hours[j]
+    if _req_value(D, H, True, ar.c_byh[i], ar.c_reqd[i], ar.c_reqh[i], 1.0, 1.0, 0.0) > 0.0:
+        return spent
+    old_v = 0.0
+    ncls = 0
+    for j in range(ptr[i], ptr[i + 1]):
+        if x[j]:
+            old_v += reward[j] - cost_price[j]
+            if not rot[j]:
+                ncls += 1
+    old_v += _req_value(D, H, True, ar.c_byh[i], ar.c_reqd[i], ar.c_reqh[i], ar.c_w[i], ar.w_met, ar.w_short)
+    if ncls > 0:
+        old_v += ar.c_any[i]
+    for j in range(ptr[i], ptr[i + 1]):
+        if x[j]:
+            spent += _apply(ar, st, j, -1)
+    for j in range(ptr[i], ptr[i + 1]):
+        usable[j] = allowed[j] and _fits(ar, st, j, spent)
+        if strict and not rot[j] and enrolled[act[j]] < act_min[act[j]]:
+            usable[j] = False
+    v, ok, ub = _search(ar, i, cost_price, usable, ar.budget - spent, out)
+    if v > old_v + 1e-9:
+        # keep it only if no class the cadre leaves falls below its minimum size
+        keep = True
+        for j in range(ptr[i], ptr[i + 1]):
+            if x[j] and not rot[j]:
+                a = act[j]
+                again = False
+                t = 0
+                while out[t] >= 0:
+                    if act[out[t]] == a:
+                        again = True
+                    t += 1
+                if not again and 0 < enrolled[a] < act_min[a]:
+                    keep = False
+        if keep:
+            for j in range(ptr[i], ptr[i + 1]):
+                x[j] = False
+            t = 0
+            while out[t] >= 0:
+                x[out[t]] = True
+                t += 1
+    for j in range(ptr[i], ptr[i + 1]):
+        if x[j]:
+            spent += _apply(ar, st, j, 1)
+    return spent
+
+
+@njit(cache=True)
+def _cancel_small(ar, st, x, spent):
+    """Cancel the classes below their minimum size (not those a pin keeps) and take their
+    trainees out of `x`; returns (the yuan spent, whether any trainee was taken out)."""
+    act, pin, act_min = ar.act, ar.pin, ar.act_min
+    n_act = len(ar.act_cap)
+    changed = False
+    pinned_act = np.zeros(n_act, dtype=np.bool_)
+    for j in range(len(x)):
+        if x[j] and pin[j]:
+            pinned_act[act[j]] = True
+    for a in range(n_act):
+        if 0 < st.enrolled[a] < act_min[a] and not pinned_act[a]:
+            st.closed[a] = True
+    for j in range(len(x)):
+        if x[j] and st.closed[act[j]]:
+            x[j] = False
+            spent += _apply(ar, st, j, -1)
+            changed = True
+    return spent, changed
+
+
+@njit(cache=True)
 def _construct(ar, order, price, cost_price, allowed, x):
     """A plan that keeps every hard rule: cadres in `order` take, one by one, their best set at
     `price` among what still fits; then cadres still short re-choose at `cost_price` (the
     objective's cost tie-break only); classes below their minimum size are cancelled and their
     trainees re-placed. x (positions, bool) is the plan; returns False when a pinned cadre
     could not be placed."""
-    ptr, act, rot, days, hours, reward, pin = ar.ptr, ar.act, ar.rot, ar.days, ar.hours, ar.reward, ar.pin
-    c_w, c_hasreq, c_byh, c_reqd, c_reqh, c_any, c_npin = ar.c_w, ar.c_hasreq, ar.c_byh, ar.c_reqd, ar.c_reqh, \
-        ar.c_any, ar.c_npin
-    w_met, w_short, act_min, budget = ar.w_met, ar.w_short, ar.act_min, ar.budget
+    ptr, act, rot, act_min = ar.ptr, ar.act, ar.rot, ar.act_min
     n_act = len(ar.act_cap)
-    enrolled = np.zeros(n_act, dtype=np.int64)
-    act_opt = -np.ones(n_act, dtype=np.int64)
-    closed = np.zeros(n_act, dtype=np.bool_)
-    absent = np.zeros((len(ar.unit_cap), ar.n_days), dtype=np.int64)
-    st = Fill(enrolled, act_opt, closed, absent)
+    st = Fill(np.zeros(n_act, dtype=np.int64), -np.ones(n_act, dtype=np.int64), np.zeros(n_act, dtype=np.bool_),
+              np.zeros((len(ar.unit_cap), ar.n_days), dtype=np.int64))
     usable = np.zeros(len(price), dtype=np.bool_)
     out = np.empty(MAX_DEPTH + 1, dtype=np.int64)
     spent = 0.0
@@ -90,7 +169,7 @@ def _construct(ar, order, price, cost_price, allowed, x):
     for i in order:
         for j in range(ptr[i], ptr[i + 1]):
             usable[j] = allowed[j] and _fits(ar, st, j, spent)
-        v, ok, ub = _search(ar, i, price, usable, budget - spent, out)
+        v, ok, ub = _search(ar, i, price, usable, ar.budget - spent, out)
         if v == -np.inf:
             ok_all = False
         t = 0
@@ -104,76 +183,12 @@ def _construct(ar, order, price, cost_price, allowed, x):
         # in the last round only classes already at their minimum size take newcomers
         strict = rnd == rounds
         for i in order:
-            if c_npin[i] > 0 or not c_hasreq[i]:
-                continue
-            D = 0.0
-            H = 0.0
-            for j in range(ptr[i], ptr[i + 1]):
-                if x[j] and not rot[j]:
-                    D += days[j]
-                    H += hours[j]
-            if _req_value(D, H, True, c_byh[i], c_reqd[i], c_reqh[i], 1.0, 1.0, 0.0) > 0.0:
-                continue
-            old_v = 0.0
-            ncls = 0
-            for j in range(ptr[i], ptr[i + 1]):
-                if x[j]:
-                    old_v += reward[j] - cost_price[j]
-                    if not rot[j]:
-                        ncls += 1
-            old_v += _req_value(D, H, True, c_byh[i], c_reqd[i], c_reqh[i], c_w[i], w_met, w_short)
-            if ncls > 0:
-                old_v += c_any[i]
-            for j in range(ptr[i], ptr[i + 1]):
-                if x[j]:
-                    spent += _apply(ar, st, j, -1)
-            for j in range(ptr[i], ptr[i + 1]):
-                usable[j] = allowed[j] and _fits(ar, st, j, spent)
-                if strict and not rot[j] and enrolled[act[j]] < act_min[act[j]]:
-                    usable[j] = False
-            v, ok, ub = _search(ar, i, cost_price, usable, budget - spent, out)
-            if v > old_v + 1e-9:
-                # keep it only if no class the cadre leaves falls below its minimum size
-                keep = True
-                for j in range(ptr[i], ptr[i + 1]):
-                    if x[j] and not rot[j]:
-                        a = act[j]
-                        again = False
-                        t = 0
-                        while out[t] >= 0:
-                            if act[out[t]] == a:
-                                again = True
-                            t += 1
-                        if not again and 0 < enrolled[a] < act_min[a]:
-                            keep = False
-                if keep:
-                    for j in range(ptr[i], ptr[i + 1]):
-                        x[j] = False
-                    t = 0
-                    while out[t] >= 0:
-                        x[out[t]] = True
-                        t += 1
-            for j in range(ptr[i], ptr[i + 1]):
-                if x[j]:
-                    spent += _apply(ar, st, j, 1)
-        # cancel classes below their minimum size (not those a pin keeps)
-        changed = False
-        pinned_act = np.zeros(n_act, dtype=np.bool_)
-        for j in range(len(x)):
-            if x[j] and pin[j]:
-                pinned_act[act[j]] = True
-        for a in range(n_act):
-            if 0 < enrolled[a] < act_min[a] and not pinned_act[a]:
-                closed[a] = True
-        for j in range(len(x)):
-            if x[j] and closed[act[j]]:
-                x[j] = False
-                spent += _apply(ar, st, j, -1)
-                changed = True
+            spent = _rechoose(ar, st, i, cost_price, allowed, usable, out, x, spent, strict)
+        spent, changed = _cancel_small(ar, st, x, spent)
         if strict or not changed:
             break
     for j in range(len(x)):
-        if x[j] and not rot[j] and 0 < enrolled[act[j]] < act_min[act[j]]:
+        if x[j] and not rot[j] and 0 < st.enrolled[act[j]] < act_min[act[j]]:
             ok_all = False
     return ok_all
 
