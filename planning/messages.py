@@ -124,6 +124,16 @@ _REASON_TEXT: dict[str, dict[str, str]] = {
 
 _LEVEL_ZH = CODES["level"]["zh"]  # the report's words for levels
 
+# planning.calendar's words for a blackout or busy period the data gives no reason for
+DEFAULT_WHY = {"region key work": {"en": "region key work", "zh": "全区重点工作"},
+               "unit peak": {"en": "unit peak", "zh": "单位工作高峰"},
+               "own work peak": {"en": "own work peak", "zh": "本人工作高峰"}}
+
+
+def why_in(why: str, lang: str = "en") -> str:
+    """A period's reason as the data gives it, or the calendar's default in `lang`."""
+    return DEFAULT_WHY.get(why, {}).get(lang, why)
+
 
 def _plural(n: int, one: str, many: str) -> str:
     return f"1 {one}" if n == 1 else f"{n} {many}"
@@ -180,7 +190,7 @@ def reason_text(r: Reason, lang: str = "en") -> str:
         ("、" if lang == "zh" else ", ").join(sorted(ids)),
         level_en=CODES["level"]["en"].get(v.get("level", ""), v.get("level", "")).lower(), level_zh=_LEVEL_ZH.get(v.get("level", ""), v.get("level", "")),
         periods_en=(" " + "; ".join(f"{s} to {e} ({why})" for s, e, why in periods)) if periods else "",
-        periods_zh=("：" + "、".join(f"{_date_zh(s)}至{_date_zh(e)}（{why}）" for s, e, why in periods)) if periods else "",
+        periods_zh=("：" + "、".join(f"{_date_zh(s)}至{_date_zh(e)}（{why_in(why, 'zh')}）" for s, e, why in periods)) if periods else "",
         days_en=", ".join(days[:4]) + (f" and {len(days) - 4} more days" if len(days) > 4 else ""),
         days_zh="、".join(_date_zh(d) for d in days[:4]) + (f"等{len(days)}天" if len(days) > 4 else ""),
         kind_en="rotation" if v.get("kind") == "rotation" else "class",
