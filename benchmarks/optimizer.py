@@ -40,7 +40,8 @@ COUNTIES = {
     "std6000": dict(size=6000, seed=7),
     "g20000": dict(size=20000, seed=7),
 }
-RUN = "import sys; from planning.cli import main; sys.exit(main())"
+RUN = ("import sys, pathlib, planning; print('PLANNING_ROOT', pathlib.Path(planning.__file__).resolve().parents[1]); "
+       "from planning.cli import main; sys.exit(main())")
 
 
 def county(name: str, tmp: Path) -> Path:
@@ -69,7 +70,11 @@ def plan(root: Path, data: Path, out: Path, time_limit: float, policy: Path | No
     cmd = ["/usr/bin/time", "-v", sys.executable, "-c", RUN, "plan", str(data), "--year", "2027", "--out", str(out),
            "--time-limit", f"{time_limit:g}"] + (["--policy", str(policy)] if policy else [])
     load = os.getloadavg()[0]
-    p = subprocess.run(cmd, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True)
+    # cwd = the version's own tree: `python -c` puts the working folder first on sys.path, before
+    # PYTHONPATH, so run from elsewhere it would import whatever package lies there
+    p = subprocess.run(cmd, env={**os.environ, "PYTHONPATH": str(root)}, cwd=str(root), capture_output=True, text=True)
+    if f"PLANNING_ROOT {root}" not in p.stdout:
+        raise SystemExit(f"{root}: the run imported another planning package:\n{p.stdout[-2000:]}")
     if p.returncode != 0:
         raise SystemExit(f"{root}: planning plan failed ({p.returncode}):\n{p.stderr[-3000:]}")
     wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", p.stderr)

@@ -91,7 +91,7 @@ def remedy(code: str, lang: str = "en") -> str:
 
 _REASON_TEXT: dict[str, dict[str, str]] = {
     "no_class_for_level": {
-        "en": "no class is open to level {level_en} on topics not yet taken ({n_level} not open to the level, "
+        "en": "no class is open to the {level_en} level on topics not yet taken ({n_level} not open to the level, "
               "{n_topic} on topics already taken)",
         "zh": "没有面向{level_zh}且主题未参训过的培训班（{n_level}个不面向本职级，{n_topic}个主题已参训）"},
     "busy": {"en": "{classes_en} {fall_en} in their busy period{periods_en}",
@@ -102,8 +102,8 @@ _REASON_TEXT: dict[str, dict[str, str]] = {
                         "zh": "{n}个可参加的培训班处于全区重点工作时段"},
     "unscheduled": {"en": "{classes_en} could not be scheduled in {its_en} window",
                     "zh": "{n}个可参加的培训班在可选时段内无法排期"},
-    "offer_too_small": {"en": "even all {classes_en} together give only {got_en} ({need_en} required)",
-                        "zh": "全部{n}个可参加的培训班合计仅{got_zh}（要求{need_zh}）"},
+    "offer_too_small": {"en": "{all_en} only {got_en} ({need_en} required)",
+                        "zh": "{all_zh}仅{got_zh}（要求{need_zh}）"},
     "full_higher": {"en": "{classes_en} {is_en} full with higher-priority cadres ({ids})",
                     "zh": "{n}个可参加的培训班名额已由优先级更高的干部占满（{ids}）"},
     "full": {"en": "{classes_en} {is_en} full ({ids})", "zh": "{n}个可参加的培训班名额已满（{ids}）"},
@@ -111,9 +111,9 @@ _REASON_TEXT: dict[str, dict[str, str]] = {
                   "zh": "{n}个可参加的培训班因人数不足取消（{ids}）"},
     "unit_cap": {"en": "unit cap of {cap} absent in {unit} reached on {days_en} ({ids})",
                  "zh": "单位{unit}离岗上限{cap}人已于{days_zh}达到（{ids}）"},
-    "clash": {"en": "{ids} clash with their planned {kind_en} {activity}",
+    "clash": {"en": "{ids} {clash_en} with their planned {kind_en} {activity}",
               "zh": "{ids}与本人已安排的{kind_zh}{activity}时间冲突"},
-    "topic_taken": {"en": "{ids} repeat a topic already planned for them this year",
+    "topic_taken": {"en": "{ids} {repeat_en} a topic already planned for them this year",
                     "zh": "{ids}的主题本年度已为其安排"},
     "budget": {"en": "the budget of {budget_en} yuan is spent ({ids} not affordable)",
                "zh": "{budget_zh}元培训预算已用完（{ids}无法负担）"},
@@ -123,6 +123,16 @@ _REASON_TEXT: dict[str, dict[str, str]] = {
 }
 
 _LEVEL_ZH = CODES["level"]["zh"]  # the report's words for levels
+
+# planning.calendar's words for a blackout or busy period the data gives no reason for
+DEFAULT_WHY = {"region key work": {"en": "region key work", "zh": "全区重点工作"},
+               "unit peak": {"en": "unit peak", "zh": "单位工作高峰"},
+               "own work peak": {"en": "own work peak", "zh": "本人工作高峰"}}
+
+
+def why_in(why: str, lang: str = "en") -> str:
+    """A period's reason as the data gives it, or the calendar's default in `lang`."""
+    return DEFAULT_WHY.get(why, {}).get(lang, why)
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -178,12 +188,15 @@ def reason_text(r: Reason, lang: str = "en") -> str:
         fall_en="falls" if n == 1 else "fall", is_en="is" if n == 1 else "are", its_en="its" if n == 1 else "their",
         ids=ids_text(ids, lang=lang) if r.code not in ("clash", "topic_taken", "budget") else
         ("、" if lang == "zh" else ", ").join(sorted(ids)),
-        level_en=v.get("level", ""), level_zh=_LEVEL_ZH.get(v.get("level", ""), v.get("level", "")),
+        level_en=CODES["level"]["en"].get(v.get("level", ""), v.get("level", "")).lower(), level_zh=_LEVEL_ZH.get(v.get("level", ""), v.get("level", "")),
         periods_en=(" " + "; ".join(f"{s} to {e} ({why})" for s, e, why in periods)) if periods else "",
-        periods_zh=("：" + "、".join(f"{_date_zh(s)}至{_date_zh(e)}（{why}）" for s, e, why in periods)) if periods else "",
+        periods_zh=("：" + "、".join(f"{_date_zh(s)}至{_date_zh(e)}（{why_in(why, 'zh')}）" for s, e, why in periods)) if periods else "",
         days_en=", ".join(days[:4]) + (f" and {len(days) - 4} more days" if len(days) > 4 else ""),
         days_zh="、".join(_date_zh(d) for d in days[:4]) + (f"等{len(days)}天" if len(days) > 4 else ""),
         kind_en="rotation" if v.get("kind") == "rotation" else "class",
+        clash_en="clashes" if len(ids) == 1 else "clash", repeat_en="repeats" if len(ids) == 1 else "repeat",
+        all_en="the only eligible class gives" if n == 1 else f"even all {n} eligible classes together give",
+        all_zh="唯一可参加的培训班" if n == 1 else f"全部{n}个可参加的培训班合计",
         kind_zh="挂职岗位" if v.get("kind") == "rotation" else "培训班",
         budget_en=f"{float(v.get('budget') or 0):,.0f}", budget_zh=f"{float(v.get('budget') or 0):,.0f}",
     )

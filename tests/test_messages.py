@@ -218,3 +218,14 @@ def test_one_is_singular_in_english():
     assert len(ones) >= 7
     for code, e in ones.items():
         assert fields(e["en_one"]) <= fields(e["en"]), code
+    # the report's labels: a count of 1 in a sentence takes the singular, "1 of 5" keeps the plural
+    from planning.report.labels import Labels, singular_en
+
+    assert singular_en("1 classes run, 1 cadres do not meet it; 0 of 1 cadres; 11 units; 1.5 days") == \
+        "1 class runs, 1 cadre does not meet it; 0 of 1 cadres; 11 units; 1.5 days"
+    assert Labels("en").fmt("shortfall_lead", n=1).startswith("1 cadre does not meet")
+    assert "1名" in Labels("zh").fmt("shortfall_lead", n=1)
+    # shortfall reasons agree in number
+    assert M.Reason("topic_taken", {"ids": ("K1",)}).text("en").startswith("K1 repeats")
+    assert M.Reason("offer_too_small", {"n": 1, "got": (0, 20), "need": (0, 90), "measure": "hours"}).text(
+        "en").startswith("the only eligible class gives")

@@ -107,7 +107,7 @@ def test_no_topic_from_history(tmp_path, solve_path):
     res = plan(tmp_path, cadres=[{"cadre_id": "A"}], classes=[{"class_id": "K1", "topic": "economics", **FULL}],
                history=[{"cadre_id": "A", "topic": "Economics", "kind": "class", "year": 2024}])
     assert taken(res, "A") == set()
-    assert "no class is open to level section on topics not yet taken" in reasons(res, "A")
+    assert "no class is open to the section level on topics not yet taken" in reasons(res, "A")
 
 
 def test_no_topic_twice_in_the_year(tmp_path, solve_path):

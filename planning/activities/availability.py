@@ -19,6 +19,7 @@ from planning.data.load import Dataset
 from planning.errors import PlanningError
 from planning.activities.words import Words
 from planning.io import read_plan_csv
+from planning.messages import why_in
 
 PLAN_COLUMNS = ("cadre_id", "activity_id", "kind", "start_date", "end_date")
 
@@ -118,13 +119,13 @@ class Availability:
         date = dt.date.fromordinal(day)
         for s, e, why in self.calendar.busy_periods.get(cadre_id, ()):
             if s <= date <= e:
-                return self.words("busy", why=why)
+                return self.words("busy", why=why_in(why, self.words.lang))
         for s, e, why in self.calendar.unit_periods.get(self.unit_of[cadre_id], ()):
             if s <= date <= e:
-                return self.words("unit_blackout", why=why)
+                return self.words("unit_blackout", why=why_in(why, self.words.lang))
         for s, e, why in self.calendar.region_periods:
             if s <= date <= e:
-                return self.words("region_blackout", why=why)
+                return self.words("region_blackout", why=why_in(why, self.words.lang))
         return ""
 
     def reasons(self, cadre_id: str, days: list[int]) -> list[str]:

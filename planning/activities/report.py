@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from planning.activities.words import Words
+from planning.data.schema import LEVELS
 from planning.report import fonts
 from planning.report.labels import Labels
 from planning.report.html import room_template, stylesheet
@@ -134,7 +135,8 @@ def view(res, lang: str | None = None) -> dict:
     trainees = []
     if len(res.trainees):
         t = res.trainees.merge(res.data.cadres[["cadre_id", "level"]], on="cadre_id", how="left")
-        for lv, g in t.groupby("level", sort=False):
+        rank = {lv: k for k, lv in enumerate(LEVELS)}  # division first, as the annual report lists levels
+        for lv, g in sorted(t.groupby("level", sort=False), key=lambda x: rank.get(x[0], len(rank))):
             trainees.append([levels.code("level", lv), len(g), _fmt(g["mean_score"].mean(), 1), _fmt(g["min_score"].min(), 0),
                              _fmt(g["max_score"].max(), 0)])
     return {"w": w, "html_lang": "zh-CN" if lang == "zh" else "en", "title": w("report_title", year=s["year"]),

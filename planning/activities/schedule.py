@@ -209,11 +209,13 @@ class Scheduler:
         if not days:
             return self.w("no_working_day")
         parts = []
+        zh = self.w.lang == "zh"  # Chinese punctuation in Chinese
         for who, person in (("mentee", mentee), ("mentor", mentor)):
             why = self.avail.reasons(person, days)
             if why:
-                parts.append(f"{self.w(who)} {person}: " + ", ".join(why[:3]) + ("…" if len(why) > 3 else ""))
-        return self.w("no_day_both", parts="; ".join(parts)) if parts else self.w("no_day_taken")
+                parts.append(f"{self.w(who)} {person}{'：' if zh else ': '}" + ("，" if zh else ", ").join(why[:3])
+                             + (("……" if zh else "…") if len(why) > 3 else ""))
+        return self.w("no_day_both", parts=("；" if zh else "; ").join(parts)) if parts else self.w("no_day_taken")
 
 
 def build_schedule(ds: Dataset, avail: Availability, pairs: pd.DataFrame, year: int,

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from planning.messages import LANGS, say
+from planning.messages import LANGS, say, why_in
 from planning.report.labels import CODES
 
 
@@ -65,7 +65,7 @@ def _period(p, lang: str) -> str:
     text = span(s, e, lang)
     if not why:
         return text
-    return f"{text}（{why}）" if lang == "zh" else f"{text} ({why})"
+    return f"{text}（{why_in(why, 'zh')}）" if lang == "zh" else f"{text} ({why})"
 
 
 def why_text(w: Why, lang: str = "en") -> str:

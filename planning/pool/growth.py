@@ -401,9 +401,11 @@ table.t th, table.t td { padding: 1.5pt 4pt; }
 section.cadre { page-break-before: always; }
 section.cadre h2 { margin-top: 0; }
 ul.l { font-size: 8.5pt; margin: 2pt 0 6pt 0; }
+ul.toc { columns: 2; list-style: none; padding-left: 0; }  /* the file's cadres, on its first page */
 </style></head><body>
 <section class="chapter"><h1>{{ title }}</h1><p class="note">{{ lead }}</p>
-{% if not pages %}<p class="note">{{ w("none_selected") }}</p>{% endif %}</section>
+{% if not pages %}<p class="note">{{ w("none_selected") }}</p>{% endif %}
+<ul class="l toc">{% for p in pages %}<li>{{ p.title }}</li>{% endfor %}</ul></section>
 {% for p in pages %}<section class="cadre">
 <h2>{{ p.title }}</h2>
 <table class="t">{% for k, v in p.header %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}</table>
@@ -413,7 +415,7 @@ ul.l { font-size: 8.5pt; margin: 2pt 0 6pt 0; }
 <th class="n">{{ w("c_online") }}</th><th>{{ w("c_source") }}</th></tr>
 {% for r in p.years %}<tr><td>{{ r[0] }}</td>{% for v in r[1:6] %}<td class="n">{{ v }}</td>{% endfor %}<td>{{ r[6] }}</td></tr>{% endfor %}
 </table>{% else %}<p class="note">{{ w("no_years") }}</p>{% endif %}
-<p class="note"><b>{{ w("sec_topics") }}:</b> {{ p.topics }}</p>
+<p class="note"><b>{{ w("sec_topics") }}{{ "：" if w.lang == "zh" else ":" }}</b>{{ "" if w.lang == "zh" else " " }}{{ p.topics }}</p>
 {% if p.chart %}<h3>{{ p.assessment_title }}</h3><div class="chart">{{ p.chart|safe }}</div>{% endif %}
 <h3>{{ w("sec_online", target=target) }}</h3>
 <ul class="l">{% for x in p.online %}<li>{{ x }}</li>{% endfor %}</ul>

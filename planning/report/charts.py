@@ -37,7 +37,7 @@ COLORS = {
 PORTRAIT_WIDTH = 7.0
 LANDSCAPE_WIDTH = 10.4
 CALENDAR_ROWS_PER_CHART = 34
-HEATMAP_ROWS_PER_CHART = 42
+HEATMAP_ROWS_PER_CHART = 24  # rows: the first chart fits below the chapter title on a landscape page
 HEAT_CMAP = LinearSegmentedColormap.from_list(
     "absence", ["#ffffff", "#fff1c9", "#fdc77a", "#f08a4b", "#c0392b"], N=256)
 HEAT_CMAP.set_over("#6d1a36")

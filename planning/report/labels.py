@@ -749,7 +749,7 @@ POLICY_EN: dict[str, str] = {
 }
 
 
-_ONE = re.compile(r"(?<![\d.,])(?<!of )\b1 (cadre|class|unit|change|slot|post|trainee|day|hour|place|run)(?:es|s)\b"
+_ONE = re.compile(r"(?<![\d.,])(?<!of )\b1 (cadre|class|unit|change|slot|post|trainee|day|hour|place|run|seeded run|year|offer scale)(?:es|s)\b"
                   r"( do not| meet| are| run)?")
 _VERB_ONE = {" do not": " does not", " meet": " meets", " are": " is", " run": " runs"}
 

@@ -55,22 +55,25 @@ def cmd_simulate(args) -> int:
                  jobs=args.jobs, scheduler=args.scheduler, time_limit=args.time_limit, lang=args.lang,
                  district=args.district, offers=args.offers,
                  progress=not args.no_progress)
+    from planning.report.labels import singular_en
+    from planning.simulate.report import fmt  # shares as %, counts whole
     from planning.simulate.words import Words
 
     w = Words(_lang(args))
     last = str(args.start_year + args.years - 1)
     q = r.summary["kpis"]
-    print(w("t_done", years=args.years, runs=args.runs, scales=len(r.summary["offer_scales"]), out=r.out, ran=r.ran,
-            resumed=r.resumed))
+    done = w("t_done", years=args.years, runs=args.runs, scales=len(r.summary["offer_scales"]), out=r.out, ran=r.ran,
+             resumed=r.resumed)
+    print(singular_en(done) if w.lang == "en" else done)  # "1 run", "1 offer scale"
     for kpi in ("requirement_met", "five_year_coverage", "overdue", "division_550", "pool_size"):
         v = q.get(kpi, {}).get(last)
         if v and v["median"] is not None:
-            print(w("t_kpi", kpi=kpi if w.lang == "en" else w.kpi(kpi), year=last, median=f"{v['median']:.4g}",
-                    p10=f"{v['p10']:.4g}", p90=f"{v['p90']:.4g}"))
+            print(w("t_kpi", kpi=w.kpi(kpi), year=last, median=fmt(kpi, v["median"]), p10=fmt(kpi, v["p10"]),
+                    p90=fmt(kpi, v["p90"])))
     if len(r.summary["offer_scales"]) > 1:
         print(w("t_curve"))
         for p in r.summary["offer_curve"]:
-            print(w("t_point", scale=f"{p['offer_scale']:g}", median=p["median"]))
+            print(w("t_point", scale=f"{p['offer_scale']:g}", median=fmt("five_year_coverage", p["median"])))
     return 0
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 from openpyxl import Workbook
 
 from planning.io import atomic_path
@@ -22,7 +23,7 @@ from planning.report.content import policy_table
 from planning.report.charts import COLORS, GRID, INK, PORTRAIT_WIDTH, _figure, _style, _svg, clip
 from planning.report.excel import SHARE_FORMAT, write_sheet
 from planning.report.html import room_template, stylesheet
-from planning.report.labels import Labels
+from planning.report.labels import Labels, singular_en
 from planning.simulate.words import Words
 
 FAN_KPIS = ("five_year_coverage", "requirement_met", "overdue", "division_550", "reserve_young_rotated", "pool_size")
@@ -82,8 +83,10 @@ def fan_chart(quantiles: dict, kpis: tuple[str, ...], w: Words, families) -> str
             if is_share(kpi):
                 ax.set_ylim(0, 102)
                 ax.set_ylabel("%")
-            else:
-                ax.set_ylim(bottom=0)
+            else:  # a count: whole-number ticks, and 0 … 1 when it stays at 0 (not 0.00 … 0.05)
+                top = np.nanmax(np.concatenate([med, hi])) if np.isfinite(np.concatenate([med, hi])).any() else 0
+                ax.set_ylim(0, None if top > 0 else 1)
+                ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_title(clip(w.kpi(kpi), 38), loc="left", fontsize=7)
             _axes_style(ax)
         for ax in axes[len(present):]:
@@ -156,8 +159,10 @@ def view(kpis: pd.DataFrame, summary: dict, policy: Policy, lang: str) -> dict:
     return {
         "w": w, "html_lang": "zh-CN" if lang == "zh" else "en", "notice": notice, "css": stylesheet(),
         "font_family": fonts.css_families(cjk), "title": w("title", first=first, last=last),
-        "lead": w("lead", data=summary.get("data", ""), first=first, last=last, mode=w(f"mode_{summary['mode']}"),
-                  runs=summary["runs"], seed=summary["seed"]),
+        "lead": singular_en(w("lead", data=summary.get("data", ""), first=first, last=last,
+                              mode=w(f"mode_{summary['mode']}"), runs=summary["runs"], seed=summary["seed"]))
+        if lang == "en" else w("lead", data=summary.get("data", ""), first=first, last=last,
+                               mode=w(f"mode_{summary['mode']}"), runs=summary["runs"], seed=summary["seed"]),
         "last": last, "years": years, "headline": headline, "fans": fan_chart(q, FAN_KPIS, w, families),
         "offer": offer, "table": table, "world": world, "settings": settings, "names": names,
     }

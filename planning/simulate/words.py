@@ -70,7 +70,8 @@ EN: dict[str, str] = {
     "sheet_offer": "offer curve",
     "sheet_policy": "policy",
     # the console lines of `planning simulate`
-    "t_done": "Simulated {years} years x {runs} runs x {scales} offer scales into {out} ({ran} run, {resumed} resumed).",
+    "t_done": "Simulated {years} years x {runs} runs x {scales} offer scales into {out} ({ran} run now, {resumed} "
+              "resumed).",
     "t_kpi": "  {kpi} in {year}: median {median} (10-90 %: {p10} - {p90})",
     "t_curve": "  offer curve (five-year coverage in the final year, median):",
     "t_point": "    x{scale}: {median}",
