@@ -231,7 +231,7 @@ def test_chinese_dashboard_words_and_the_absence_difference(session, outcome, tm
     from planning.whatif import (absence_charts, absence_difference, cadres_table, cards_html, compare_plans,
                                  coverage_table, data_lang, weekly_absence)
 
-    assert all(set(v) == {"en", "zh"} and v["zh"] for k, v in MESSAGES.items() if k.startswith("wi_"))
+    assert all(set(v) - {"en_one"} == {"en", "zh"} and v["zh"] for k, v in MESSAGES.items() if k.startswith("wi_"))
     zh = compare_plans(session.base, outcome.result, CHANGE, "zh")
     assert zh.sentences[0].startswith("达到培训要求的干部") and "方案状态" in zh.sentences[-1]
     assert not any(w in " ".join(zh.sentences) for w in ("cadres", "requirement", "The plan"))

@@ -216,10 +216,11 @@ def plan_frame(c: ReportContent) -> pd.DataFrame:
 
 def cadre_frame(c: ReportContent) -> pd.DataFrame:
     plan = c.files.plan
+    sep = "；" if c.lang == "zh" else "; "
     classes = plan[plan["kind"] == "class"].groupby("cadre_id")["activity_id"].apply(
-        lambda s: "; ".join(c.activity_titles.get(a, a) for a in s))
+        lambda s: sep.join(c.activity_titles.get(a, a) for a in s))
     rot = plan[plan["kind"] == "rotation"].groupby("cadre_id")["activity_id"].apply(
-        lambda s: "; ".join(c.activity_titles.get(a, a) for a in s))
+        lambda s: sep.join(c.activity_titles.get(a, a) for a in s))
     d = c.cadres
     return pd.DataFrame({
         "cadre_id": d["cadre_id"], "name": d["cadre_id"].map(c.name), "unit_id": d["unit_id"],
