@@ -41,7 +41,14 @@ class Catalogue:
         self._t = {**self.EN, **(self.ZH if lang == "zh" else {})}
 
     def __call__(self, key: str, **values) -> str:
+        if self.lang == "en" and _is_one(values) and f"{key}_one" in self._t:
+            key = f"{key}_one"  # the singular form, as say() does for the shared catalogue
         return self._t[key].format(**values) if values else self._t[key]
+
+
+def _is_one(values: dict) -> bool:
+    """Whether a sentence's count (`n`, else `short`) is 1: English then says it in the singular."""
+    return values.get("n", values.get("short")) == 1
 
 # --------------------------------------------------------------------------- shortfall reasons
 # code -> short name of the kind of reason (for the grouped summary), per language.
@@ -702,8 +709,7 @@ def say(code: str, lang: str = "en", **values) -> str:
     if lang not in LANGS:
         raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
     entry = MESSAGES[code]
-    count = values.get("n", values.get("short"))
-    text = entry.get(f"{lang}_one", entry[lang]) if count == 1 else entry[lang]
+    text = entry.get(f"{lang}_one", entry[lang]) if _is_one(values) else entry[lang]
     return text.format(**values)
 
 

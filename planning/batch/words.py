@@ -46,13 +46,7 @@ class Words(Catalogue):
     """`planning batch`'s words: ``w("done", n=4, ...)``, ``w.state("ok")``, ``w.column("met")``."""
 
     EN, ZH = EN, ZH
-    EN_ONLY = frozenset({"collected_one"})
-
-    def __call__(self, key: str, **values) -> str:
-        one = f"{key}_one"
-        if values.get("n") == 1 and one in self._t and self.lang == "en":
-            key = one
-        return super().__call__(key, **values)
+    EN_ONLY = frozenset({"collected_one"})  # the singular form (Catalogue says it when n is 1)
 
     def state(self, name) -> str:
         """A run's state or outcome, a plan's status, in words ('' stays '')."""
