@@ -91,3 +91,40 @@ def test_search_rounds_in_the_recipe_never_lose(tmp_path):
     assert off.summary["search_rounds"] == 0 and on.summary["search_rounds"] == 1
     assert "neighbourhood search" in on.summary["method"]
     assert on.summary["objective"] >= off.summary["objective"] - 1e-6
+
+
+def test_ejection_gives_an_overdue_cadre_who_cannot_meet_the_requirement_one_class(tmp_path):
+    """O is division level and overdue on the five-year cycle; no class can bring O to 550 hours
+    this year, so no bundle meets O's requirement. The one class open to O (K1, one seat) is
+    held by S, who could equally meet the requirement in K2. The search moves S to K2 and gives
+    O K1: one class keeps O's five-year cycle (objective.overdue_any_class)."""
+    from conftest import write_dataset
+    from planning.model.ejection import eject_search
+
+    fixed = {"days": 12, "hours": 90, "capacity": 1, "min_size": 0}
+    data = write_dataset(
+        tmp_path,
+        units=[{"unit_id": "U1", "district": "East"}],
+        cadres=[{"cadre_id": "O", "unit_id": "U1", "level": "division"},
+                {"cadre_id": "S", "unit_id": "U1", "level": "staff"}],
+        classes=[{"class_id": "K1", "levels": "division;staff", "topic": "Law", "start_date": "2027-03-08",
+                  "end_date": "2027-03-23", **fixed},
+                 {"class_id": "K2", "levels": "staff", "topic": "Economics", "start_date": "2027-09-06",
+                  "end_date": "2027-09-21", **fixed}],
+        history=[{"cadre_id": "O", "topic": "Economics", "kind": "class", "year": 2020, "hours": 90},
+                 {"cadre_id": "S", "topic": "History", "kind": "class", "year": 2025, "hours": 90}],
+        pins=None)
+    pol = plan_policy(None).with_overrides(QUICK)
+    prob = build_problem(load_dataset(data, 2027), 2027, pol)
+    core = core_of(prob)
+    o, s = prob.cadre_ids.index("O"), prob.cadre_ids.index("S")
+    assert core.overdue[o] and not core.overdue[s]
+    pair = {(prob.cadre_ids[int(prob.pair_cadre[p])], prob.options[prob.pair_option[p]].activity_id): int(p)
+            for p in range(prob.n_pairs)}
+    start = {pair[("S", "K1")]}
+    best, moves = eject_search(prob, start, deadline=float("inf"), passes=1)
+    assert moves == 1
+    assert best == {pair[("O", "K1")], pair[("S", "K2")]}
+    data_ = lagrange.prepare(prob)
+    score = lambda pairs: lagrange.objective(data_, lagrange.positions(data_, pairs))  # noqa: E731
+    assert score(best) > score(start) + 1.0

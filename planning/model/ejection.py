@@ -1,5 +1,6 @@
 """Ejection-chain local search: give an unmet cadre a whole bundle of classes by moving one
-cadre who blocks it to another bundle.
+cadre who blocks it to another bundle (an overdue cadre whom no bundle can bring to the
+requirement this year: one class, which keeps the five-year cycle).
 
 For each cadre short of the requirement (highest priority first), try the bundles that would
 meet it; where a bundle is blocked — a class full, the unit's absence cap reached — take out
@@ -95,6 +96,10 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
                      and b.act_option.get(opts[prob.pair_option[p]].activity_id, int(prob.pair_option[p]))
                      == int(prob.pair_option[p]) and not (opts[prob.pair_option[p]].occ & b.occupied[u])]
             bundles = sorted(_bundles(b, u, cands), key=lambda bd: (len(bd), sum(opts[prob.pair_option[p]].days for p in bd), bd))
+            if not bundles and sc.core.overdue[u] and not u_old and not u_fix:
+                # overdue on the five-year cycle and no set of classes meets this year's requirement:
+                # one class still keeps the cycle (objective.overdue_any_class), the longest first
+                bundles = [(p,) for p in sorted(cands, key=lambda p: (-opts[prob.pair_option[p]].hours, p))]
             done = False
             for bundle in bundles[:max_bundles]:
                 if _try_bundle(b, bundle):
