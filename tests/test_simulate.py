@@ -87,8 +87,11 @@ def test_kpis_consistent(kept):
     assert list(k.columns[:4]) == ["run", "year", "kpi", "value"]
     assert not k.duplicated(["run", "year", "kpi", "offer_scale"]).any()
     w = k.pivot_table(index="year", columns="kpi", values="value")
-    for share in ("requirement_met", "five_year_coverage", "division_550", "seat_use"):
+    for share in ("requirement_met", "five_year_coverage", "five_year_coverage_planned", "division_550", "seat_use"):
         assert ((w[share] >= 0) & (w[share] <= 1)).all()
+    # withdrawals only take credit away: as planned, at least as many have a class in five years
+    assert (w["five_year_coverage"] <= w["five_year_coverage_planned"] + 1e-9).all()
+    assert (w["overdue_planned"] <= w["overdue"]).all()
     assert (w["requirement_met"] <= w["requirement_met_planned"] + 1e-9).all()  # withdrawals only take credit away
     assert (w["seats_used"] <= w["seats_offered"]).all()
     assert (w["overdue"] == (1 - w["five_year_coverage"]) * w["cadres"]).round(6).all() or \
@@ -98,6 +101,12 @@ def test_kpis_consistent(kept):
         assert w.at[y, "withdrawn"] == len(att)
         plan = pd.read_csv(out / "runs" / "001" / str(y) / "plan" / "plan.csv")
         assert w.at[y, "seats_used"] == (plan["kind"] == "class").sum()
+        # as planned: the year's data set (its history: the four years before) plus the year's planned classes
+        cad = pd.read_csv(out / "runs" / "001" / str(y) / "data" / "cadres.csv")
+        hist = pd.read_csv(out / "runs" / "001" / str(y) / "data" / "history.csv")
+        seen = set(hist.loc[(hist["kind"] == "class") & (hist["year"] > y - 5), "cadre_id"])
+        seen |= set(plan.loc[plan["kind"] == "class", "cadre_id"])
+        assert w.at[y, "overdue_planned"] == (~cad["cadre_id"].isin(seen)).sum()
     s = json.loads((out / "summary.json").read_text())
     assert s["kpis"]["five_year_coverage"][str(YEAR)]["median"] == pytest.approx(w.at[YEAR, "five_year_coverage"])
 
@@ -236,6 +245,7 @@ def test_offer_scales_resume_and_chinese_workbook(tmp_path):
     assert sorted(p.name for p in (out / "runs").iterdir()) == ["x0.5_001", "x1_001"]
     curve = r.summary["offer_curve"]
     assert [p["offer_scale"] for p in curve] == [0.5, 1.0]
+    assert all(p["planned"] >= p["median"] for p in curve)  # as planned, withdrawals not yet taken away
     seats = r.kpis[r.kpis["kpi"] == "seats_offered"].set_index("offer_scale")["value"]
     assert seats[0.5] < seats[1.0]
     before = (out / "kpis.csv").read_bytes()
@@ -244,6 +254,24 @@ def test_offer_scales_resume_and_chinese_workbook(tmp_path):
     write_workbook(again.kpis, again.summary, load_policy(None), out / "simulation.xlsx", "zh")
     wb = openpyxl.load_workbook(out / "simulation.xlsx")
     assert wb.sheetnames == ["汇总", "指标明细", "供给曲线", "模拟参数"]
+
+
+def test_offer_verdict_tells_seats_from_withdrawals():
+    """The offer curve's sentence: the smallest scale whose credited median reaches the target;
+    else, when the plans reach it, that the rest withdrew (attendance, not seats); else more offer."""
+    from planning.simulate.report import offer_verdict
+    from planning.simulate.words import Words
+
+    w = Words("en")
+    curve = [{"offer_scale": 0.8, "median": 0.99, "planned": 0.995}, {"offer_scale": 1.0, "median": 0.999, "planned": 1.0},
+             {"offer_scale": 1.2, "median": 1.0, "planned": 1.0}]
+    assert offer_verdict(curve, 1.0, 2031, w).endswith(": ×1.2.")
+    assert "from ×1 the plans reach it" in offer_verdict(curve[:2], 1.0, 2031, w)
+    assert "a larger offer is needed" in offer_verdict(curve[:1], 1.0, 2031, w)
+    assert "a larger offer is needed" in offer_verdict([{"offer_scale": 1.0, "median": 0.9}], 1.0, 2031, w)
+    uneven = [{**curve[0], "planned": 1.0}, {**curve[1], "planned": 0.999}]  # "from ×0.8 on" would not hold
+    assert "a larger offer is needed" in offer_verdict(uneven, 1.0, 2031, w)
+    assert "严格考勤" in offer_verdict(curve[:2], 1.0, 2031, Words("zh"))
 
 
 def test_dask_cluster_gives_the_same_kpis(tmp_path):

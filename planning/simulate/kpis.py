@@ -6,6 +6,8 @@ Names (the `kpi` column of kpis.csv; shares in [0, 1]):
   requirement_met.<level>, requirement_met.<group> (overdue, reserve, young, newly_promoted, key_post);
 - five_year_coverage: share with a credited class in the last requirement.general_cycle_years
   years (this one included); overdue: how many have none (the five-year cycle missed);
+  five_year_coverage_planned, overdue_planned: the same with this year's classes as planned
+  (withdrawn trainees counted): what the offer and the plan reach before attendance;
 - division_550: share of division-level cadres with requirement.division_hours class hours in the
   last requirement.division_years years (this one included);
 - rotations_filled, rotation_slots; reserve_young_rotated: share of reserve and young cadres
@@ -47,19 +49,24 @@ def requirement_kpis(result: PlanResult, record: pd.DataFrame) -> dict[str, floa
     return out
 
 
-def cycle_kpis(cadres: pd.DataFrame, history: pd.DataFrame, year: int, policy: Policy) -> dict[str, float | None]:
-    """Five-year coverage, the overdue count and the division 550-hour compliance at the end of `year`."""
+def cycle_kpis(cadres: pd.DataFrame, history: pd.DataFrame, year: int, policy: Policy,
+               planned: set[str] | frozenset[str] = frozenset()) -> dict[str, float | None]:
+    """Five-year coverage, the overdue count and the division 550-hour compliance at the end of
+    `year`; `planned`: the cadres with a class in this year's plan (withdrawn or not), for the
+    coverage as planned."""
     h = class_history(history)
     yrs = pd.to_numeric(h["year"], errors="coerce")
     cycle = h[yrs > year - int(policy["requirement.general_cycle_years"])]
     trained = set(cycle["cadre_id"])
     ids = cadres["cadre_id"]
     covered = ids.isin(trained)
+    reached = covered | ids.isin(planned)
     window = h[yrs > year - int(policy["requirement.division_years"])]
     hours = pd.to_numeric(window["hours"], errors="coerce").fillna(0.0).groupby(window["cadre_id"]).sum()
     div = cadres[cadres["level"] == "division"]["cadre_id"]
     ok = div.map(hours).fillna(0.0) >= float(policy["requirement.division_hours"]) - 1e-6
     return {"five_year_coverage": _share(covered), "overdue": float((~covered).sum()),
+            "five_year_coverage_planned": _share(reached), "overdue_planned": float((~reached).sum()),
             "division_550": _share(ok)}
 
 
@@ -82,7 +89,9 @@ def year_kpis(result: PlanResult, record: pd.DataFrame, closed_history: pd.DataF
     cadres = result.data.cadres
     s = result.summary
     out = requirement_kpis(result, record)
-    out.update(cycle_kpis(cadres, closed_history, year, policy))
+    plan = result.plan
+    planned = frozenset(plan.loc[plan["kind"] == "class", "cadre_id"])
+    out.update(cycle_kpis(cadres, closed_history, year, policy, planned))
     out.update(rotation_kpis(result, cadres, closed_history, year, policy))
     offered = float(s["seats_offered"])
     out.update({"pool_size": float(cadres["is_reserve"].astype(bool).sum()), "cadres": float(len(cadres)),

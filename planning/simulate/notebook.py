@@ -9,7 +9,7 @@ from planning.notebook_api import Charts, RunInputs
 from planning.policy import load_policy
 from planning.report import fonts
 from planning.simulate.report import (FAN_KPIS, HEADLINE_KPIS, WORLD_KPIS, fan_chart, fmt, fmt_q, offer_chart,
-                                      smallest_scale)
+                                      offer_verdict)
 from planning.simulate.run import SimulationResult, simulate
 from planning.simulate.words import Words
 
@@ -60,11 +60,7 @@ def offer_curve(res: SimulationResult, lang: str = "en", policy=None) -> Charts:
         return Charts([], "one offer scale only: give offer_scales such as \"0.8 1.0 1.2\" for the offer curve")
     target = float(load_policy(policy)["simulation.coverage_target"])
     cjk = fonts.find_cjk_font() if w.lang == "zh" else None
-    s = smallest_scale(curve, target)
-    tgt = f"{100 * target:.0f}%"
-    caption = (w("offer_first", last=last, target=tgt, scale=f"×{s:g}") if s is not None
-               else w("offer_none", last=last, target=tgt))
-    return Charts([offer_chart(curve, target, w, fonts.matplotlib_families(cjk))], caption)
+    return Charts([offer_chart(curve, target, w, fonts.matplotlib_families(cjk))], offer_verdict(curve, target, last, w))
 
 
 def kpi_table(res: SimulationResult, lang: str = "en") -> pd.DataFrame:

@@ -31,7 +31,8 @@ HEADLINE_KPIS = ("five_year_coverage", "overdue", "requirement_met", "division_5
                  "pool_size", "cadres", "seat_use", "cost")
 WORLD_KPIS = ("cadres", "retired", "departed", "promoted", "vacancies_unfilled", "hired", "pool_size", "pool_joined",
               "pool_reviewed_out")
-SHARES = ("requirement_met", "five_year_coverage", "division_550", "reserve_young_rotated", "seat_use")
+SHARES = ("requirement_met", "five_year_coverage", "five_year_coverage_planned", "division_550", "reserve_young_rotated",
+          "seat_use")
 
 
 def is_share(kpi: str) -> bool:
@@ -124,9 +125,25 @@ def report_lang(lang: str | None, data_source_names: list[str]) -> str:
     return lang or data_lang(data_source_names)
 
 
-def smallest_scale(curve: list[dict], target: float) -> float | None:
-    ok = [p["offer_scale"] for p in curve if p["median"] is not None and p["median"] >= target - 1e-9]
+def smallest_scale(curve: list[dict], target: float, key: str = "median") -> float | None:
+    ok = [p["offer_scale"] for p in curve if p.get(key) is not None and p[key] >= target - 1e-9]
     return min(ok) if ok else None
+
+
+def offer_verdict(curve: list[dict], target: float, last: int, w: Words) -> str:
+    """The offer curve's sentence: the smallest scale whose median five-year coverage (credited)
+    reaches `target`; else, when the plans themselves reach it from some scale on (coverage as
+    planned, at that scale and every larger one tried), that the cadres still missing withdrew —
+    attendance, not seats; else that a larger offer is needed."""
+    tgt = f"{100 * target:.0f}%"
+    s = smallest_scale(curve, target)
+    if s is not None:
+        return w("offer_first", last=last, target=tgt, scale=f"×{s:g}")
+    planned = [p for p in curve if p.get("planned") is not None]
+    s = smallest_scale(planned, target, "planned")
+    if s is not None and all(p["planned"] >= target - 1e-9 for p in planned if p["offer_scale"] >= s):
+        return w("offer_withdrawn", last=last, target=tgt, scale=f"×{s:g}")
+    return w("offer_none", last=last, target=tgt)
 
 
 def view(kpis: pd.DataFrame, summary: dict, policy: Policy, lang: str) -> dict:
@@ -147,12 +164,10 @@ def view(kpis: pd.DataFrame, summary: dict, policy: Policy, lang: str) -> dict:
     curve = summary.get("offer_curve", [])
     offer = None
     if len(curve) > 1:
-        s = smallest_scale(curve, target)
-        tgt = f"{100 * target:.0f}%"
         offer = {"chart": offer_chart(curve, target, w, families),
-                 "rows": [[f"×{p['offer_scale']:g}", fmt_q("five_year_coverage", p)] for p in curve],
-                 "verdict": w("offer_first", last=last, target=tgt, scale=f"×{s:g}") if s is not None
-                 else w("offer_none", last=last, target=tgt)}
+                 "rows": [[f"×{p['offer_scale']:g}", fmt_q("five_year_coverage", p),
+                           fmt("five_year_coverage", p.get("planned"))] for p in curve],
+                 "verdict": offer_verdict(curve, target, last, w)}
     t = settings_table(policy, lang)
     settings = t[["meaning_plain", "value_unit"]].values.tolist()  # the body: meanings and values with units
     names = t[["key", "value_text"]].values.tolist()  # the appendix: the policy file's names
@@ -188,8 +203,8 @@ TEMPLATE = """div.keep { page-break-inside: avoid; }
 <p class="note">{{ w("offer_lead", last=last) }}</p>
 <div class="chart">{{ offer.chart|safe }}</div></div>
 <p><b>{{ offer.verdict }}</b></p>
-<table class="t"><tr><th>{{ w("c_scale") }}</th><th class="n">{{ w.kpi("five_year_coverage") }}</th></tr>
-{% for r in offer.rows %}<tr><td>{{ r[0] }}</td><td class="n">{{ r[1] }}</td></tr>{% endfor %}</table>{% endif %}
+<table class="t"><tr><th>{{ w("c_scale") }}</th><th class="n">{{ w.kpi("five_year_coverage") }}</th><th class="n">{{ w("c_planned_median") }}</th></tr>
+{% for r in offer.rows %}<tr><td>{{ r[0] }}</td><td class="n">{{ r[1] }}</td><td class="n">{{ r[2] }}</td></tr>{% endfor %}</table>{% endif %}
 <h2>{{ w("sec_table") }}</h2>
 <table class="t"><tr><th>{{ w("c_indicator") }}</th>{% for y in years %}<th class="n">{{ y }}</th>{% endfor %}</tr>
 {% for r in table %}<tr><td>{{ r[0] }}</td>{% for v in r[1:] %}<td class="n">{{ v }}</td>{% endfor %}</tr>{% endfor %}</table>
@@ -223,7 +238,7 @@ def summary_frame(summary: dict, w: Words) -> pd.DataFrame:
 
 
 HEADERS_ZH = {"offer_scale": "供给倍数", "kpi": "指标代码", "indicator": "指标", "year": "年度", "median": "中位数",
-              "p10": "10%分位", "p90": "90%分位", "run": "模拟序号", "value": "数值", "setting": "参数", "meaning": "含义"}
+              "p10": "10%分位", "p90": "90%分位", "planned": "按计划（中位数）", "run": "模拟序号", "value": "数值", "setting": "参数", "meaning": "含义"}
 
 
 def write_workbook(kpis: pd.DataFrame, summary: dict, policy: Policy, out: Path, lang: str = "en") -> Path:
@@ -237,9 +252,9 @@ def write_workbook(kpis: pd.DataFrame, summary: dict, policy: Policy, out: Path,
     k = kpis.copy()
     k.insert(3, "indicator", [w.kpi(x) for x in k["kpi"]])
     write_sheet(wb, w("sheet_kpis"), k, heads(k.columns))
-    curve = pd.DataFrame(summary.get("offer_curve", []), columns=["offer_scale", "p10", "median", "p90"])
+    curve = pd.DataFrame(summary.get("offer_curve", []), columns=["offer_scale", "p10", "median", "p90", "planned"])
     write_sheet(wb, w("sheet_offer"), curve, heads(curve.columns),
-                {"p10": SHARE_FORMAT, "median": SHARE_FORMAT, "p90": SHARE_FORMAT})
+                {"p10": SHARE_FORMAT, "median": SHARE_FORMAT, "p90": SHARE_FORMAT, "planned": SHARE_FORMAT})
     t = settings_table(policy, lang)
     pol = pd.DataFrame({"setting": t["key"], "value": t["value_text"], "meaning": t["meaning"]})
     write_sheet(wb, w("sheet_policy"), pol, heads(pol.columns), wrap=("meaning",))

@@ -25,9 +25,14 @@ def kpi_quantiles(kpis: pd.DataFrame) -> dict[str, dict[str, dict]]:
 
 
 def offer_curve(kpis: pd.DataFrame, kpi: str = CURVE_KPI) -> list[dict]:
-    """One point per offer scale: the KPI's quantiles in the final year."""
-    last = kpis[(kpis["year"] == kpis["year"].max()) & (kpis["kpi"] == kpi)]
-    return [{"offer_scale": float(s), **quantiles(g["value"])} for s, g in last.groupby("offer_scale")]
+    """One point per offer scale: the KPI's quantiles in the final year, and `planned`: the median
+    of the same KPI as planned (`<kpi>_planned`: withdrawn trainees counted), where there is one."""
+    final = kpis[kpis["year"] == kpis["year"].max()]
+    planned = {float(s): quantiles(g["value"])["median"]
+               for s, g in final[final["kpi"] == f"{kpi}_planned"].groupby("offer_scale")}
+    return [{"offer_scale": float(s), **quantiles(g["value"]),
+             **({"planned": planned[float(s)]} if float(s) in planned else {})}
+            for s, g in final[final["kpi"] == kpi].groupby("offer_scale")]
 
 
 def build_summary(kpis: pd.DataFrame, meta: dict) -> dict:

@@ -27,6 +27,9 @@ EN: dict[str, str] = {
                    "slots times the scale)."),
     "offer_first": "The smallest scale whose median five-year coverage in {last} reaches {target}: {scale}.",
     "offer_none": "No scale tried reaches a median five-year coverage of {target} in {last}: a larger offer is needed.",
+    "offer_withdrawn": "No scale tried reaches a median five-year coverage of {target} in {last} as credited, but from "
+                       "{scale} the plans reach it: the cadres still missing withdrew from their class (leave over "
+                       "1/7 of its hours) — a matter of attendance, not of seats.",
     "sec_table": "All indicators by year (median, 10–90 %)",
     "sec_world": "The cadre corps (median per run)",
     "sec_policy": "Simulation settings in force",
@@ -37,6 +40,7 @@ EN: dict[str, str] = {
     "c_value": "Value",
     "c_meaning": "Meaning",
     "c_median": "Median",
+    "c_planned_median": "As planned (median)",
     "c_p10": "10 %",
     "c_p90": "90 %",
     "scale_axis": "offer scale (× capacities and slots)",
@@ -47,6 +51,8 @@ EN: dict[str, str] = {
     "kpi_requirement_met_level": "Requirement met: {what}",
     "kpi_five_year_coverage": "Five-year cycle coverage",
     "kpi_overdue": "Cadres without a class in five years",
+    "kpi_five_year_coverage_planned": "Five-year cycle coverage (as planned)",
+    "kpi_overdue_planned": "Cadres without a class in five years (as planned)",
     "kpi_division_550": "Division level: 550 hours in five years",
     "kpi_rotations_filled": "Rotation posts filled",
     "kpi_rotation_slots": "Rotation posts offered",
@@ -93,6 +99,9 @@ ZH: dict[str, str] = {
     "offer_lead": "{last}年五年内参训覆盖率与培训供给规模（培训班容量和挂职岗位数乘以该倍数）的关系。",
     "offer_first": "{last}年五年内参训覆盖率中位数达到{target}所需的最小供给倍数：{scale}。",
     "offer_none": "所试各供给倍数在{last}年的五年内参训覆盖率中位数均未达到{target}：需要更大的培训供给。",
+    "offer_withdrawn": "按实际计入学时，所试各供给倍数在{last}年的五年内参训覆盖率中位数均未达到{target}；但从{scale}起，"
+                       "培训计划本身已覆盖全部应训干部，仍未覆盖的是中途退学（请假超过总学时1/7）的学员——"
+                       "这要靠严格考勤解决，而不是增加学位。",
     "sec_table": "各项指标逐年情况（中位数，10%—90%）",
     "sec_world": "干部队伍变化（每次模拟的中位数）",
     "sec_policy": "模拟参数",
@@ -103,6 +112,7 @@ ZH: dict[str, str] = {
     "c_value": "取值",
     "c_meaning": "含义",
     "c_median": "中位数",
+    "c_planned_median": "按计划（中位数）",
     "c_p10": "10%分位",
     "c_p90": "90%分位",
     "scale_axis": "供给倍数（培训班容量和挂职岗位数 ×）",
@@ -112,6 +122,8 @@ ZH: dict[str, str] = {
     "kpi_requirement_met_level": "达标率：{what}",
     "kpi_five_year_coverage": "五年内参训覆盖率",
     "kpi_overdue": "五年内未参训人数",
+    "kpi_five_year_coverage_planned": "五年内参训覆盖率（按计划）",
+    "kpi_overdue_planned": "五年内未参训人数（按计划）",
     "kpi_division_550": "处级干部五年550学时达标率",
     "kpi_rotations_filled": "挂职岗位安排数",
     "kpi_rotation_slots": "挂职岗位数",
