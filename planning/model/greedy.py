@@ -291,15 +291,32 @@ def _place_bundles(b: PlanBuilder, order: Iterable[int], by_cadre, usable) -> No
         for p in cands:
             o = opts[option[p]]
             info[p] = (o.days, (b.act_enrolled.get(o.activity_id, 0) + 1) / acts[o.activity_id].capacity, o.start)
+        # tried in the order of (size, days, -fill, start, bundle): size by size, so that the bigger
+        # bundles are only ranked when no smaller one fits (the same order, most of the sorting saved)
+        by_size: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+        for bundle in _bundles(b, i, cands):
+            by_size[len(bundle)].append(bundle)
+        _place_first(b, by_size, info)
 
-        def cost(bundle):
-            days = sum(info[p][0] for p in bundle)
-            fill = sum(info[p][1] for p in bundle)
-            return (len(bundle), days, -fill, min(info[p][2] for p in bundle), bundle)
 
-        for bundle in sorted(_bundles(b, i, cands), key=cost):
+def _bundle_key(info: dict[int, tuple], bundle: tuple[int, ...]) -> tuple:
+    """(days, -fill, start, bundle) of a bundle: sum() of the members' days and fills, as before."""
+    days = fill = 0
+    start = None
+    for p in bundle:
+        d, f, s = info[p]
+        days, fill = days + d, fill + f
+        start = s if start is None or s < start else start
+    return (days, -fill, start, bundle)
+
+
+def _place_first(b: PlanBuilder, by_size: dict[int, list[tuple[int, ...]]], info: dict[int, tuple]) -> bool:
+    """Take the first bundle that fits, smallest size first, each size ranked by `_bundle_key`."""
+    for size in sorted(by_size):
+        for bundle in sorted(by_size[size], key=lambda bd: _bundle_key(info, bd)):
             if _try_bundle(b, bundle):
-                break
+                return True
+    return False
 
 
 def bundle_plan(prob: PlanningProblem) -> set[int]:
