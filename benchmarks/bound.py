@@ -12,6 +12,9 @@ bound.
 
     .venv/bin/python benchmarks/bound.py --size 5000 --plan-objective 1826190.08
     .venv/bin/python benchmarks/bound.py --size 5000 --master-rounds 0 --steps 1500   # subgradient only
+    .venv/bin/python benchmarks/bound.py --data DIR --rotation-start --plan-objective P   # a county on disk (e.g.
+        # `planning generate --size 6000 --seed 7`), the steps starting at the rotation posts' clearing prices as in
+        # the planner from lagrange.rotation_start_cadres up
 """
 from __future__ import annotations
 
@@ -37,6 +40,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", type=int, default=5000)
     ap.add_argument("--windowed-share", type=float, default=1.0)
+    ap.add_argument("--data", default=None, help="a data folder instead of a generated county (--size, --seed ignored)")
+    ap.add_argument("--rotation-start", action="store_true",
+                    help="start the steps at the rotation posts' clearing prices (the planner's large-roster start)")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--year", type=int, default=2027)
     ap.add_argument("--steps", type=int, default=45)
@@ -51,9 +57,12 @@ def main() -> None:
                     help="a plan's objective on the same instance (e.g. from benchmarks/run.py)")
     args = ap.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        write_dataset(generate(args.size, year=args.year, seed=args.seed, windowed_share=args.windowed_share), tmp)
-        ds = load_dataset(tmp, args.year)
+    if args.data:
+        ds = load_dataset(args.data, args.year)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            write_dataset(generate(args.size, year=args.year, seed=args.seed, windowed_share=args.windowed_share), tmp)
+            ds = load_dataset(tmp, args.year)
     prob = build_problem(ds, args.year, load_policy(None, {}))
     data = lagrange.prepare(prob)
     lagrange.set_threads(args.threads)
@@ -68,11 +77,14 @@ def main() -> None:
     res = lagrange.relax(prob, iterations=args.steps, target=target, data=data, date_share=0.0,
                          master_rounds=args.master_rounds, master_after=args.master_after,
                          master_time=args.master_time, master_max_bundles=10 ** 9,
-                         master_smooth=args.master_smooth, master_patience=args.master_patience, threads=args.threads)
+                         master_smooth=args.master_smooth, master_patience=args.master_patience, threads=args.threads,
+                         rotation_start_cadres=0 if args.rotation_start else 10 ** 9)
     secs = time.perf_counter() - t
-    out = {"cadres": args.size, "windowed_share": args.windowed_share, "pairs": prob.n_pairs,
+    out = {"cadres": len(prob.cadre_ids), "data": args.data or f"generated, windowed share {args.windowed_share}", "pairs": prob.n_pairs,
            "target": round(target, 2), "bound": round(res.bound, 2), "steps": res.iterations, "master_rounds": res.master_rounds,
            "inexact": res.inexact, "seconds": round(secs, 1),
+           # the best L after every 10th step (the master rounds count one step each)
+           "best_every_10": [round(min(res.history[:i + 1]), 1) for i in range(0, len(res.history), 10)],
            "plan_from_prices": round(res.plan_objective, 2) if res.plan is not None else None}
     if args.plan_objective is not None:
         out["plan_objective"] = args.plan_objective

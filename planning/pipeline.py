@@ -420,6 +420,7 @@ def _lagrangian(prob: PlanningProblem, policy: Policy, data, start: set[int], so
                          master_max_bundles=int(policy["lagrange.master_max_bundles"]),
                          rotation_start_cadres=int(policy["lagrange.rotation_start_cadres"]),
                          threads=int(policy["solver.threads"]), deadline=deadline)
+    lag.price = lag.options = None  # its last prices, one float per position: nothing after reads them
     if lag.plan is not None and lag.plan_objective > sobj + 1e-9:
         start, sobj, info.start_origin = lag.plan, lag.plan_objective, "Lagrangian prices"
     info.start_objective = sobj

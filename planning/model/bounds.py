@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+
 from planning.model.core import core_of
 from planning.model.explain import attainable
 from planning.model.problem import PlanningProblem
@@ -18,16 +20,16 @@ from planning.model.problem import PlanningProblem
 def best_case_bound(prob: PlanningProblem) -> float:
     core = core_of(prob)  # the objective as every encoding reads it (model/core.py)
     total = 0.0
+    is_class = np.array([o.kind == "class" for o in prob.options], dtype=bool)
     for i, pairs in enumerate(prob.pairs_of_cadre()):
-        cls = [int(p) for p in pairs if prob.options[prob.pair_option[p]].kind == "class"]
+        cls = pairs[is_class[prob.pair_option[pairs]]].tolist() if len(is_class) else []
         if core.has_req[i]:
             total += core.requirement_value(i, *attainable(prob, cls))
         if core.overdue[i] and cls:
             total += core.overdue_value[i]
     reward: dict[int, list[float]] = defaultdict(list)
-    for p, o in enumerate(prob.pair_option):
-        if core.pair_rotation[p]:
-            reward[int(o)].append(core.pair_reward[p])
+    for p in np.flatnonzero(core.pair_rotation):
+        reward[int(prob.pair_option[p])].append(core.pair_reward[p])
     for o, values in reward.items():
         slots = prob.activities[prob.options[o].activity_id].capacity
         total += sum(sorted(values, reverse=True)[:slots])

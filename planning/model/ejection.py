@@ -39,7 +39,8 @@ class Scorer:
 
 def _class_pairs_of(b: PlanBuilder, i: int, mine: dict[int, set[int]], fixed: frozenset[int] = frozenset()) -> list[int]:
     """The cadre's classes the search may move (a `must`-pinned one stays where it is)."""
-    return sorted(p for p in mine.get(i, ()) if b.prob.options[b.prob.pair_option[p]].kind == "class" and p not in fixed)
+    opts, option = b.prob.options, b._option
+    return sorted(p for p in mine.get(i, ()) if opts[option[p]].kind == "class" and p not in fixed)
 
 
 def _has_class(b: PlanBuilder, i: int, mine: dict[int, set[int]], fixed: frozenset[int]) -> bool:
@@ -64,17 +65,18 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
     for p in sorted(chosen):
         b.take(p)
     sc = Scorer(prob)
+    option, cadre = b._option, b._cadre  # per pair, indexed as Python ints (numpy's scalars are slow)
     opts, acts = prob.options, prob.activities
     by_cadre = prob.pairs_of_cadre()
     mine: dict[int, set[int]] = {}
     for p in chosen:
-        mine.setdefault(int(prob.pair_cadre[p]), set()).add(int(p))
+        mine.setdefault(int(cadre[p]), set()).add(int(p))
     unit = prob.cadre_unit
     musts = {(c, a) for c, a, _ in prob.must}
     # a pinned class stays where it is; its cadre's other classes may move like anyone's
     fixed = frozenset(int(p) for p in chosen
-                      if (prob.cadre_ids[int(prob.pair_cadre[p])], opts[prob.pair_option[p]].activity_id) in musts)
-    kept = {i: [p for p in sorted(fixed) if int(prob.pair_cadre[p]) == i] for i in {int(prob.pair_cadre[p]) for p in fixed}}
+                      if (prob.cadre_ids[int(cadre[p])], opts[option[p]].activity_id) in musts)
+    kept = {i: [p for p in sorted(fixed) if int(cadre[p]) == i] for i in {int(cadre[p]) for p in fixed}}
     unit_cadres: dict[str, list[int]] = {}  # the cadres of each unit (who may block a unit's capped days)
     for i in range(len(prob.cadre_ids)):
         unit_cadres.setdefault(unit[i], []).append(i)
@@ -92,19 +94,19 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
             base_u = sc.value(b, u, u_fix + u_old)
             for p in u_old:
                 b.drop(p)
-            cands = [int(p) for p in by_cadre[u] if opts[prob.pair_option[p]].kind == "class"
-                     and b.act_option.get(opts[prob.pair_option[p]].activity_id, int(prob.pair_option[p]))
-                     == int(prob.pair_option[p]) and not (opts[prob.pair_option[p]].occ & b.occupied[u])]
-            bundles = sorted(_bundles(b, u, cands), key=lambda bd: (len(bd), sum(opts[prob.pair_option[p]].days for p in bd), bd))
+            cands = [int(p) for p in by_cadre[u] if opts[option[p]].kind == "class"
+                     and b.act_option.get(opts[option[p]].activity_id, int(option[p]))
+                     == int(option[p]) and not (opts[option[p]].occ & b.occupied[u])]
+            bundles = sorted(_bundles(b, u, cands), key=lambda bd: (len(bd), sum(opts[option[p]].days for p in bd), bd))
             if not bundles and sc.core.overdue[u] and not u_old and not u_fix:
                 # overdue on the five-year cycle and no set of classes meets this year's requirement:
                 # one class still keeps the cycle (objective.overdue_any_class), the longest first
-                bundles = [(p,) for p in sorted(cands, key=lambda p: (-opts[prob.pair_option[p]].hours, p))]
+                bundles = [(p,) for p in sorted(cands, key=lambda p: (-opts[option[p]].hours, p))]
             done = False
             for bundle in bundles[:max_bundles]:
                 if _try_bundle(b, bundle):
-                    touched = {opts[prob.pair_option[p]].activity_id for p in bundle} | \
-                              {opts[prob.pair_option[p]].activity_id for p in u_old}
+                    touched = {opts[option[p]].activity_id for p in bundle} | \
+                              {opts[option[p]].activity_id for p in u_old}
                     if _min_sizes_ok(b, touched) and sc.value(b, u, u_fix + list(bundle)) > base_u + 1e-9:
                         mine[u] = (mine.get(u, set()) - set(u_old)) | set(bundle)
                         moves += 1
@@ -116,16 +118,16 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
                 # Who blocks it: trainees of its full classes, unit-mates away on its capped days.
                 blockers: set[int] = set()
                 for p in bundle:
-                    o = opts[prob.pair_option[p]]
+                    o = opts[option[p]]
                     a = acts[o.activity_id]
                     if b.act_enrolled[a.activity_id] >= a.capacity:
-                        blockers.update(int(prob.pair_cadre[q]) for q in b.members[a.activity_id])
+                        blockers.update(int(cadre[q]) for q in b.members[a.activity_id])
                     cap = prob.unit_cap[unit[u]]
                     capped = [d for d in o.occ if b.absent[(unit[u], d)] >= cap]
                     if capped:
                         days = set(capped)
                         blockers.update(j for j in unit_cadres[unit[u]] if j != u
-                                        and any(opts[prob.pair_option[q]].occ & days for q in mine.get(j, ())))
+                                        and any(opts[option[q]].occ & days for q in mine.get(j, ())))
                 blockers -= {u}
                 blockers = {v for v in blockers if _has_class(b, v, mine, fixed)}  # someone with a class to give up
                 for v in sorted(blockers, key=lambda j: (sc.w[j], prob.cadre_ids[j]))[:max_blockers]:
@@ -135,7 +137,7 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
                     for q in v_old:
                         b.drop(q)
                     if _try_bundle(b, bundle):
-                        v_cands = [int(q) for q in by_cadre[v] if opts[prob.pair_option[q]].kind == "class"
+                        v_cands = [int(q) for q in by_cadre[v] if opts[option[q]].kind == "class"
                                    and b.fits(int(q))]
                         v_new: tuple[int, ...] = ()
                         v_bundles = [] if b.met(v) else _bundles(b, v, v_cands)  # met by a pinned class alone: nothing more
@@ -143,7 +145,7 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
                             if _try_bundle(b, vb):
                                 v_new = vb
                                 break
-                        touched = {opts[prob.pair_option[q]].activity_id for q in (*bundle, *v_new, *v_old, *u_old)}
+                        touched = {opts[option[q]].activity_id for q in (*bundle, *v_new, *v_old, *u_old)}
                         gain = (sc.value(b, u, u_fix + list(bundle)) - base_u) + (sc.value(b, v, v_fix + list(v_new)) - base_v)
                         if gain > 1e-9 and _min_sizes_ok(b, touched):
                             mine[u] = (mine.get(u, set()) - set(u_old)) | set(bundle)

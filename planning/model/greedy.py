@@ -42,7 +42,7 @@ class PlanBuilder:
         self.max_rot = prob.policy["rotation.max_per_year"]
         self.core = core_of(prob)
         self.req_d, self.req_h, self.by_hours = self.core.req_days, self.core.req_hours, self.core.by_hours
-        self._cadre, self._option = _pair_lists(prob)  # per pair, as Python ints (numpy scalars are slow to index)
+        self._cadre, self._option = _pair_lists(prob)  # per pair, indexed as Python ints (numpy scalars are slow)
         self._info = _option_info(prob)  # per option: what fits and _apply read, looked up once
 
     def met(self, i: int) -> bool:
@@ -128,11 +128,14 @@ class PlanBuilder:
         return set(self.chosen)
 
 
-def _pair_lists(prob: PlanningProblem) -> tuple[list[int], list[int]]:
-    """(cadre, option) of every pair as lists, made once per problem."""
+def _pair_lists(prob: PlanningProblem) -> tuple[memoryview, memoryview]:
+    """(cadre, option) of every pair as memoryviews of the problem's arrays: indexing one gives a
+    Python int as a list would (and faster than numpy's scalars), at no extra memory — lists made
+    by .tolist() held ~930 MB at 12.9 million pairs (a Python int object per entry)."""
     got = prob.__dict__.get("_pair_lists_cache")
     if got is None or got[0] is not prob.pair_cadre or got[1] is not prob.pair_option:
-        got = (prob.pair_cadre, prob.pair_option, prob.pair_cadre.tolist(), prob.pair_option.tolist())
+        got = (prob.pair_cadre, prob.pair_option, memoryview(np.ascontiguousarray(prob.pair_cadre)),
+               memoryview(np.ascontiguousarray(prob.pair_option)))
         prob.__dict__["_pair_lists_cache"] = got
     return got[2], got[3]
 
@@ -172,14 +175,12 @@ def _pins_first(b: PlanBuilder, by_cadre, first_option: dict[str, int]) -> set[t
 
 def _fill_classes(b: PlanBuilder, order: Iterable[int], by_cadre, allowed_option) -> None:
     """Each cadre in `order` takes the first feasible classes by date until the requirement is met."""
-    prob = b.prob
-    opts = prob.options
+    opts, option = b.prob.options, b._option
     for i in order:
         if b.met(i):
             continue
-        cands = sorted((int(p) for p in by_cadre[i] if opts[prob.pair_option[p]].kind == "class"
-                        and allowed_option(int(prob.pair_option[p]))),
-                       key=lambda p: (opts[prob.pair_option[p]].start, opts[prob.pair_option[p]].activity_id))
+        cands = sorted((int(p) for p in by_cadre[i] if opts[option[p]].kind == "class" and allowed_option(option[p])),
+                       key=lambda p: (opts[option[p]].start, opts[option[p]].activity_id))
         for p in cands:
             if b.met(i):
                 break
@@ -195,11 +196,11 @@ def _fill_rotations(b: PlanBuilder) -> None:
     rank = {i: k for k, i in enumerate(sorted(range(len(prob.cadre_ids)),
                                               key=lambda i: (-w[i], not res[i], not yng[i], prob.cadre_ids[i])))}
     by_option: dict[int, list[int]] = defaultdict(list)
-    for p, o in enumerate(prob.pair_option):
-        if opts[o].kind == "rotation":
-            by_option[int(o)].append(p)
+    is_rot = np.array([o.kind == "rotation" for o in opts], dtype=bool)
+    for p in np.flatnonzero(is_rot[prob.pair_option]).tolist() if len(opts) else ():
+        by_option[b._option[p]].append(p)
     for oi in sorted(by_option, key=lambda o: (opts[o].start, opts[o].activity_id)):
-        for p in sorted(by_option[oi], key=lambda p: rank[int(prob.pair_cadre[p])]):
+        for p in sorted(by_option[oi], key=lambda p: rank[b._cadre[p]]):
             b.try_take(p)
 
 
@@ -290,15 +291,32 @@ def _place_bundles(b: PlanBuilder, order: Iterable[int], by_cadre, usable) -> No
         for p in cands:
             o = opts[option[p]]
             info[p] = (o.days, (b.act_enrolled.get(o.activity_id, 0) + 1) / acts[o.activity_id].capacity, o.start)
+        # tried in the order of (size, days, -fill, start, bundle): size by size, so that the bigger
+        # bundles are only ranked when no smaller one fits (the same order, most of the sorting saved)
+        by_size: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+        for bundle in _bundles(b, i, cands):
+            by_size[len(bundle)].append(bundle)
+        _place_first(b, by_size, info)
 
-        def cost(bundle):
-            days = sum(info[p][0] for p in bundle)
-            fill = sum(info[p][1] for p in bundle)
-            return (len(bundle), days, -fill, min(info[p][2] for p in bundle), bundle)
 
-        for bundle in sorted(_bundles(b, i, cands), key=cost):
+def _bundle_key(info: dict[int, tuple], bundle: tuple[int, ...]) -> tuple:
+    """(days, -fill, start, bundle) of a bundle: sum() of the members' days and fills, as before."""
+    days = fill = 0
+    start = None
+    for p in bundle:
+        d, f, s = info[p]
+        days, fill = days + d, fill + f
+        start = s if start is None or s < start else start
+    return (days, -fill, start, bundle)
+
+
+def _place_first(b: PlanBuilder, by_size: dict[int, list[tuple[int, ...]]], info: dict[int, tuple]) -> bool:
+    """Take the first bundle that fits, smallest size first, each size ranked by `_bundle_key`."""
+    for size in sorted(by_size):
+        for bundle in sorted(by_size[size], key=lambda bd: _bundle_key(info, bd)):
             if _try_bundle(b, bundle):
-                break
+                return True
+    return False
 
 
 def bundle_plan(prob: PlanningProblem) -> set[int]:

@@ -91,6 +91,7 @@ class LagrangeData:
     pair_value: np.ndarray | None = None  # per position: PlanningProblem.pair_value (scored, not priced)
     objective_offset: float = 0.0
     arrays: Arrays | None = None  # the kernels' view of the fields above
+    inverse: np.ndarray | None = None  # pair index -> position (made by `positions` when first needed)
 
     def kernel_arrays(self) -> Arrays:
         return Arrays(ptr=self.ptr, opt=self.opt, act=self.act, topic=self.topic, rot=self.rot, days=self.days,
@@ -107,35 +108,46 @@ class LagrangeData:
         return len(self.ptr) - 1
 
 
+def _index_type(n: int) -> type:
+    """The narrowest of int32 and int64 that holds 0..n (per-position index arrays: half the memory)."""
+    return np.int32 if n < np.iinfo(np.int32).max else np.int64
+
+
 def prepare(prob: PlanningProblem) -> LagrangeData:
+    """The flat arrays. Per position (12.9 million at 20,000 cadres) the index columns are int32
+    and nothing is held twice: the cadre of each position is not kept, its unit comes from the
+    cadre pointers (positions are grouped by cadre)."""
     pol = prob.policy
     core = core_of(prob)
     n = len(prob.cadre_ids)
     order = np.argsort(prob.pair_cadre, kind="stable")
     ptr = np.searchsorted(prob.pair_cadre[order], np.arange(n + 1)).astype(np.int64)
+    order = order.astype(_index_type(len(order)), copy=False)
     act_ids = list(prob.activities)
     act_index = {a: k for k, a in enumerate(act_ids)}
     topics: dict[str, int] = {}
     opts = prob.options
+    small = _index_type(max(len(opts), len(act_ids), len(prob.unit_cap)))
     opt_act = np.array([act_index[o.activity_id] for o in opts], dtype=np.int64)
     opt_topic = np.array([-1 if o.kind == "rotation" else topics.setdefault(prob.activities[o.activity_id].topic_key,
                                                                            len(topics)) for o in opts], dtype=np.int64)
     opt_days = np.array([o.days if o.kind == "class" else 0.0 for o in opts])
     opt_hours = np.array([o.hours if o.kind == "class" else 0.0 for o in opts])
-    po = prob.pair_option[order].astype(np.int64)
-    pc = prob.pair_cadre[order].astype(np.int64)
+    po = prob.pair_option[order].astype(small, copy=False)
     units = sorted(prob.unit_cap)
     unit_index = {u: k for k, u in enumerate(units)}
-    c_unit = np.array([unit_index[u] for u in prob.cadre_unit], dtype=np.int64)
+    c_unit = np.array([unit_index[u] for u in prob.cadre_unit], dtype=small)
     must = {(c, a) for c, a, _ in prob.must}
     index = {c: i for i, c in enumerate(prob.cadre_ids)}
     pinned = np.zeros(n, dtype=np.bool_)
     npin = np.zeros(n, dtype=np.int64)
+    pin = np.zeros(len(po), dtype=np.bool_)
     for c, a in must:
-        pinned[index[c]] = True
-        npin[index[c]] += 1
-    pin = np.array([(prob.cadre_ids[i], opts[o].activity_id) in must for i, o in zip(pc, po)], dtype=np.bool_) \
-        if must else np.zeros(len(po), dtype=np.bool_)
+        i = index[c]
+        pinned[i] = True
+        npin[i] += 1
+        lo, hi = ptr[i], ptr[i + 1]  # the cadre's positions: those of the pinned activity
+        pin[lo:hi] |= opt_act[po[lo:hi]] == act_index.get(a, -1)
     first = min((min(o.occ) for o in opts), default=0)
     last = max((max(o.occ) for o in opts), default=0)
     n_days = max(1, last - first + 1)
@@ -154,10 +166,11 @@ def prepare(prob: PlanningProblem) -> LagrangeData:
     od = core.overdue
     acts = prob.activities
     data = LagrangeData(
-        order=order.astype(np.int64), ptr=ptr, opt=po, act=opt_act[po], topic=opt_topic[po],
-        rot=core.pair_rotation[order].astype(np.bool_), days=opt_days[po], hours=opt_hours[po],
-        cost=core.pair_cost[order].astype(float), reward=core.pair_reward[order].astype(float), pin=pin,
-        unit=c_unit[pc], c_w=w, c_hasreq=core.has_req.astype(np.bool_), c_byh=byh.astype(np.bool_),
+        order=order, ptr=ptr, opt=po, act=opt_act.astype(small)[po], topic=opt_topic.astype(small)[po],
+        rot=core.pair_rotation[order].astype(np.bool_, copy=False), days=opt_days[po], hours=opt_hours[po],
+        cost=core.pair_cost[order].astype(float, copy=False), reward=core.pair_reward[order].astype(float, copy=False),
+        pin=pin, unit=np.repeat(c_unit, np.diff(ptr)), c_w=w, c_hasreq=core.has_req.astype(np.bool_),
+        c_byh=byh.astype(np.bool_),
         c_reqd=np.where(byh, 1.0, core.req_days.astype(float)),
         c_reqh=np.maximum(core.req_hours.astype(float), EPS),
         c_any=np.where(od, core.overdue_value, 0.0).astype(float), c_npin=npin,
@@ -196,15 +209,23 @@ def objective(data: LagrangeData, x: np.ndarray) -> float:
     n_cls = np.bincount(cadre, weights=cls.astype(float), minlength=data.n_cadres)
     req = _req_value_np(data, np.arange(data.n_cadres), D, H)
     extra = np.where(n_cls > 0, data.c_any, 0.0)
-    pairs = float((x * (data.reward - data.per_yuan * data.cost)).sum())
+    gain = data.per_yuan * data.cost  # x * (reward - per_yuan * cost), in one array (in place, the same numbers)
+    np.subtract(data.reward, gain, out=gain)
+    gain *= x
+    pairs = float(gain.sum())
+    del gain
     if data.pair_value is not None:
         pairs += float((x * data.pair_value).sum()) + data.objective_offset
     return float(req.sum() + extra.sum() + pairs)
 
 
 def positions(data: LagrangeData, chosen: set[int]) -> np.ndarray:
-    inv = np.empty(len(data.order), dtype=np.int64)
-    inv[data.order] = np.arange(len(data.order))
+    """The position mask of a set of pair ids (the inverse of ``order`` is made once and kept)."""
+    inv = data.inverse
+    if inv is None:
+        inv = np.empty(len(data.order), dtype=data.order.dtype)
+        inv[data.order] = np.arange(len(data.order), dtype=data.order.dtype)
+        data.inverse = inv
     x = np.zeros(len(data.order), dtype=np.bool_)
     if chosen:
         x[inv[np.fromiter(chosen, dtype=np.int64)]] = True
