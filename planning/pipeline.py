@@ -325,9 +325,16 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False,
     t, before = time.perf_counter(), sobj
     if exact:
         remaining = max(5.0, deadline - time.perf_counter())
-        res = _exact_mip(m, start, lag, policy, time_limit=remaining, **kw)
+        share = float(policy["lns.exact_mip_share"]) if policy["lns.enabled"] else 1.0
+        res = _exact_mip(m, start, lag, policy, time_limit=max(5.0, share * remaining), **kw)
         if res.objective is not None:
             layers["mip"] = _layer(t, before, max(before, res.objective), lag.bound, res.best_bound)
+        if share < 1.0 and res.status not in ("optimal", "infeasible") and res.best_bound is not None:
+            # the MIP stopped at its share, unproven: the large-neighbourhood search from its plan
+            if res.values is not None and res.objective is not None and res.objective >= sobj - 1e-6:
+                start = chosen_pairs(m, res.values)
+                sobj = score(start)
+            start, sobj, res = _lns(prob, policy, start, sobj, res, score, info, deadline=deadline, msg=msg)
     else:
         res = _heuristic_result(prob, policy, sobj, lag, info)
         layers["bound"] = _layer(t, before, before, lag.bound, res.best_bound)

@@ -115,3 +115,45 @@ def test_no_bundle_heuristic_above_its_pair_limit(adversarial, tmp_path, monkeyp
     assert check_plan(r.data, r.out_dir, 2027, r.policy) == []
     assert r.summary["start_origin"] != "bundle heuristic"
     assert r.summary["objective"] >= r.summary["greedy_objective"] - 1e-6
+
+
+# --------------------------------------------------------------------------- the exact path (small instances)
+EXACT = {**QUICK, "search.full_mip_pairs": 10**9}
+
+
+def test_exact_path_still_proves_tiny_instances_optimal(tmp_path):
+    """lns.exact_mip_share: on a tiny county the exact MIP still proves its plan optimal within its
+    share, the search does not run, and the plan is the MIP-only plan's (lns.exact_mip_share 1)."""
+    a = run_plan(SMALL, 2027, tmp_path / "a", policy=_policy(**EXACT))
+    b = run_plan(SMALL, 2027, tmp_path / "b", policy=_policy(**EXACT, **{"lns.exact_mip_share": 1.0}))
+    assert a.summary["status"] == "optimal" and "lns" not in a.summary["layers"] and a.summary["lns_stop"] is None
+    assert "mip" in a.summary["layers"]
+    assert a.summary["objective"] == pytest.approx(b.summary["objective"], abs=1e-6)
+    assert check_plan(a.data, a.out_dir, 2027, a.policy) == []
+
+
+def test_exact_path_stopped_unproven_hands_over_to_the_search(adversarial, tmp_path, monkeypatch):
+    """An exact MIP stopped unproven at its share (here: stubbed to hand back its start plan with
+    the Lagrangian bound) is followed by the large-neighbourhood search from its plan: repeatable,
+    checked, never below the MIP's plan."""
+    import planning.pipeline as pipeline
+    from planning.model.solve import SolveResult
+
+    def stalled(m, start, lag, policy, *, time_limit, **kw):
+        assert time_limit <= 0.3 * policy["solver.time_limit"] + 5.0  # its share of the time left
+        from planning.model.values import complete_values, objective_of
+
+        vals = complete_values(m, start)
+        obj = objective_of(m, vals)
+        return SolveResult("feasible", obj, lag.bound, (lag.bound - obj) / obj, "highs", 1.0, vals, "Time limit reached")
+
+    monkeypatch.setattr(pipeline, "_exact_mip", stalled)
+    pol = _policy(**EXACT, **{"lns.exact_mip_share": 0.3})
+    a = run_plan(adversarial, 2027, tmp_path / "a", policy=pol)
+    b = run_plan(adversarial, 2027, tmp_path / "b", policy=pol, check=False)
+    assert check_plan(a.data, a.out_dir, 2027, a.policy) == []
+    assert (tmp_path / "a" / "plan.csv").read_bytes() == (tmp_path / "b" / "plan.csv").read_bytes()
+    lay = a.summary["layers"]
+    assert lay["lns"]["neighbourhoods"] == 3 and a.summary["lns_stop"] == "count"
+    assert a.summary["objective"] >= lay["mip"]["objective"] - 1e-6
+    assert a.summary["objective"] == pytest.approx(lay["mip"]["objective"] + lay["lns"]["objective_gain"], abs=1e-4)
