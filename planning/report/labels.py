@@ -554,6 +554,7 @@ POLICY_ZH: dict[str, str] = {
     "search.bundle_max_pairs": "干部-培训组合数超过此数时不运行整组分配启发式（由拉格朗日价格生成计划）",
     "lagrange.rotation_start_cadres": "干部人数达到此数时，拉格朗日价格从各挂职岗位名额之外最高收益干部的收益起步（而非从零）",
     "lns.sub_time_limit": "每个邻域子问题的时间上限（秒，安全停止；被截断的子问题不采用，搜索继续）",
+    "lns.exact_mip_share": "小规模计划：精确混合整数模型使用剩余时间的这一比例，未证明最优时由大邻域搜索从其计划继续（1 = 只用精确模型）",
     "lns.max_neighbourhoods": "最多求解这么多个邻域子问题（0 = 不限，由差距、时间或停滞结束）",
     "lns.warm_max_neighbourhoods": "从给定计划出发（年中调整）时最多求解的邻域子问题数",
     "lns.stall_rounds": "连续这么多轮所有邻域均无改进即停止",
