@@ -24,7 +24,7 @@ from planning.report.charts import COLORS, GRID, INK, PORTRAIT_WIDTH, _figure, _
 from planning.report.excel import SHARE_FORMAT, write_sheet
 from planning.report.html import room_template, stylesheet
 from planning.report.labels import Labels, singular_en
-from planning.simulate.words import Words
+from planning.simulate.words import ZH, Words
 
 FAN_KPIS = ("five_year_coverage", "requirement_met", "overdue", "division_550", "reserve_young_rotated", "pool_size")
 HEADLINE_KPIS = ("five_year_coverage", "overdue", "requirement_met", "division_550", "reserve_young_rotated",
@@ -238,7 +238,7 @@ def summary_frame(summary: dict, w: Words) -> pd.DataFrame:
 
 
 HEADERS_ZH = {"offer_scale": "供给倍数", "kpi": "指标代码", "indicator": "指标", "year": "年度", "median": "中位数",
-              "p10": "10%分位", "p90": "90%分位", "planned": "按计划（中位数）", "run": "模拟序号", "value": "数值", "setting": "参数", "meaning": "含义"}
+              "p10": "10%分位", "p90": "90%分位", "planned": ZH["c_planned_median"], "run": "模拟序号", "value": "数值", "setting": "参数", "meaning": "含义"}
 
 
 def write_workbook(kpis: pd.DataFrame, summary: dict, policy: Policy, out: Path, lang: str = "en") -> Path:
