@@ -261,12 +261,14 @@ def sub_problem(prob: PlanningProblem, nb: Neighbourhood, incumbent: set[int], p
 
 def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | None, gap: float, deadline: float,
         seed: int, max_pairs: int, node_limit: int, sub_time_limit: float, max_neighbourhoods: int = 0,
-        stall_rounds: int = 1, sub_gap: float = 1e-6, msg: bool = False) -> tuple[set[int], LnsLog]:
+        stall_rounds: int = 1, sub_gap: float = 1e-6, heuristic_effort: float | None = None,
+        msg: bool = False) -> tuple[set[int], LnsLog]:
     """Improve `incumbent` (scored by `score(pairs)`, the full objective) until the gap to `bound`
     is at most `gap`, the deadline (time.perf_counter) passes, `max_neighbourhoods` (> 0) sub-MIPs
     are solved, or `stall_rounds` rounds of every neighbourhood bring nothing. Each sub-MIP stops
     at the relative gap `sub_gap` (of its own objective) or `node_limit` nodes: HiGHS finds a
-    neighbourhood's better plan early and spends most of its time proving it (lns.sub_gap)."""
+    neighbourhood's better plan early and spends most of its time proving it (lns.sub_gap).
+    `heuristic_effort`: HiGHS's mip_heuristic_effort in the sub-MIPs (None: HiGHS's default)."""
     t0 = time.perf_counter()
     log = LnsLog()
     if t0 >= deadline:  # nothing prepared when no time is left (preparing costs seconds at 1 million pairs)
@@ -276,6 +278,9 @@ def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | Non
     rng = np.random.default_rng([int(seed), 2112])
     prepared = _prepared(prob)
     stalled = 0
+    sub_options = {"mip_max_nodes": int(node_limit)}
+    if heuristic_effort is not None:
+        sub_options["mip_heuristic_effort"] = float(heuristic_effort)
     overhead = 0.0  # the most seconds building one sub-MIP took (the search stops when less than twice it is left)
 
     def closed() -> bool:
@@ -325,7 +330,7 @@ def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | Non
             break
         by_deadline = left <= sub_time_limit
         res = solve_highs(m, time_limit=min(sub_time_limit, left), gap=sub_gap, threads=1, seed=seed, msg=msg,
-                          warm_start=start, options={"mip_max_nodes": int(node_limit)})
+                          warm_start=start, options=sub_options)
         log.neighbourhoods += 1
         log.by_kind[nb.kind][0] += 1
         log.kind_seconds[nb.kind] += time.perf_counter() - t_nb
