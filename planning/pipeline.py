@@ -367,7 +367,8 @@ def _lns(prob: PlanningProblem, policy: Policy, start: set[int], sobj: float, re
                     max_neighbourhoods=int(policy["lns.warm_max_neighbourhoods" if "warm_objective" in info.extra
                                                else "lns.max_neighbourhoods"]),
                     stall_rounds=int(policy["lns.stall_rounds"]), sub_gap=float(policy["lns.sub_gap"]),
-                    heuristic_effort=float(policy["lns.heuristic_effort"]), msg=msg)
+                    heuristic_effort=float(policy["lns.heuristic_effort"]),
+                    kind_max_pairs={"district": int(policy["lns.district_max_pairs"])}, msg=msg)
     info["layers"]["lns"] = {**_layer(t, sobj, sobj + log.gain, res.best_bound, res.best_bound),
                              "neighbourhoods": log.neighbourhoods, "improved": log.improved, "stop": log.stop,
                              "timeouts": log.timeouts,

@@ -36,7 +36,8 @@ from planning.model.problem import build_problem  # noqa: E402
 from planning.pipeline import extract_result, plan_policy, run_plan, write_plan  # noqa: E402
 
 QUICK = {"search.full_mip_pairs": 0, "lagrange.iterations": 30, "lagrange.master_rounds": 0,
-         "lagrange.date_sweeps": 1, "search.passes": 1, "lns.max_neighbourhoods": 3, "lns.max_pairs": 600, "solver.time_limit": 300}
+         "lagrange.date_sweeps": 1, "search.passes": 1, "lns.max_neighbourhoods": 3, "lns.max_pairs": 600,
+         "lns.district_max_pairs": 600, "solver.time_limit": 300}
 
 
 def _policy(**more):
@@ -89,6 +90,30 @@ def test_lns_improves_a_greedy_plan_into_a_valid_one(tmp_path):
     result = extract_result(prob, best, res, SolveInfo(greedy_chosen=start), year=2027, label="small")
     write_plan(result, tmp_path / "plan")
     assert len(pd.read_csv(tmp_path / "plan" / "plan.csv")) == len(best)
+
+
+def test_a_district_gets_its_own_pair_budget(monkeypatch):
+    """lns.district_max_pairs: a district's sub-MIP is cut to its own budget, the other kinds to
+    lns.max_pairs (the planner passes both), and no sub-problem holds more freed pairs than that."""
+    import planning.model.lns as L
+
+    pol = _policy()
+    prob = build_problem(load_dataset(SMALL, 2027), 2027, pol)
+    data = lagrange.prepare(prob)
+    score = lambda pairs: lagrange.objective(data, lagrange.positions(data, pairs))  # noqa: E731
+    seen = []
+    real = L.sub_problem
+
+    def spy(prob_, nb, inc, prepared, max_pairs):
+        seen.append((nb.kind, max_pairs))
+        return real(prob_, nb, inc, prepared, max_pairs)
+
+    monkeypatch.setattr(L, "sub_problem", spy)
+    L.lns(prob, greedy_plan(prob), score, bound=None, gap=0.0, deadline=time.perf_counter() + 600, seed=1,
+          max_pairs=400, node_limit=1, sub_time_limit=300, max_neighbourhoods=12, kind_max_pairs={"district": 150})
+    kinds = {k for k, _ in seen}
+    assert "district" in kinds and kinds - {"district"}
+    assert all(mp == (150 if k == "district" else 400) for k, mp in seen)
 
 
 def test_an_expired_deadline_runs_no_neighbourhood():

@@ -14,7 +14,8 @@ taken from that kind's list, made from the incumbent in a seeded order and made 
 - ``window``: a windowed class with ALL its trainees freed, so its dates are free too.
 
 A freed cadre keeps the pairs of the neighbourhood's activities (all activities for unit and
-district) plus their own incumbent assignments, up to `lns.max_pairs` pairs in all. The other
+district) plus their own incumbent assignments, up to `lns.max_pairs` pairs in all
+(`lns.district_max_pairs` for a district). The other
 cadres of the freed cadres' units enter the sub-problem with their incumbent assignments only
 (which they may drop), so that the unit absence caps hold inside the sub-model; everyone else is
 fixed, and seats, minimum sizes, rotation slots and the budget shrink by what the fixed cadres use.
@@ -261,14 +262,15 @@ def sub_problem(prob: PlanningProblem, nb: Neighbourhood, incumbent: set[int], p
 
 def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | None, gap: float, deadline: float,
         seed: int, max_pairs: int, node_limit: int, sub_time_limit: float, max_neighbourhoods: int = 0,
-        stall_rounds: int = 1, sub_gap: float = 1e-6, heuristic_effort: float | None = None,
-        msg: bool = False) -> tuple[set[int], LnsLog]:
+        kind_max_pairs: dict[str, int] | None = None, stall_rounds: int = 1, sub_gap: float = 1e-6,
+        heuristic_effort: float | None = None, msg: bool = False) -> tuple[set[int], LnsLog]:
     """Improve `incumbent` (scored by `score(pairs)`, the full objective) until the gap to `bound`
     is at most `gap`, the deadline (time.perf_counter) passes, `max_neighbourhoods` (> 0) sub-MIPs
     are solved, or `stall_rounds` rounds of every neighbourhood bring nothing. Each sub-MIP stops
     at the relative gap `sub_gap` (of its own objective) or `node_limit` nodes: HiGHS finds a
     neighbourhood's better plan early and spends most of its time proving it (lns.sub_gap).
-    `heuristic_effort`: HiGHS's mip_heuristic_effort in the sub-MIPs (None: HiGHS's default)."""
+    `heuristic_effort`: HiGHS's mip_heuristic_effort in the sub-MIPs (None: HiGHS's default);
+    `kind_max_pairs`: the pair budget of some kinds of neighbourhood instead of `max_pairs`."""
     t0 = time.perf_counter()
     log = LnsLog()
     if t0 >= deadline:  # nothing prepared when no time is left (preparing costs seconds at 1 million pairs)
@@ -315,7 +317,8 @@ def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | Non
             log.stop = "time"
             break
         stalled += 1
-        made = sub_problem(prob, nb, best, prepared, max_pairs)
+        made = sub_problem(prob, nb, best, prepared,
+                           (kind_max_pairs or {}).get(nb.kind, max_pairs))
         if made is None or made[0].n_pairs == 0:
             continue
         sub, keep, free = made

@@ -549,6 +549,7 @@ POLICY_ZH: dict[str, str] = {
     "solver.seed": "随机种子",
     "lns.enabled": "大邻域搜索：在其余各层之后，用剩余时间逐块精确重解计划（设为“否”则不运行）",
     "lns.max_pairs": "每个邻域子问题最多的干部-培训组合数",
+    "lns.district_max_pairs": "以片区为邻域的子问题最多的干部-培训组合数",
     "lns.node_limit": "每个邻域子问题的分支定界节点上限（按计数停止，结果可重复）",
     "lns.heuristic_effort": "邻域子问题中 HiGHS 启发式搜索所占的工作比例",
     "lns.sub_gap": "每个邻域子问题达到此相对差距（相对其自身目标值）即停止",
