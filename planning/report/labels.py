@@ -551,7 +551,7 @@ POLICY_ZH: dict[str, str] = {
     "lns.max_pairs": "每个邻域子问题最多的干部-培训组合数",
     "lns.district_max_pairs": "以片区为邻域的子问题最多的干部-培训组合数",
     "lns.node_limit": "每个邻域子问题的分支定界节点上限（按计数停止，结果可重复）",
-    "lns.heuristic_effort": "邻域子问题中 HiGHS 启发式搜索所占的工作比例",
+    "lns.heuristic_effort": "邻域子问题中求解器启发式搜索所占的工作比例",
     "lns.sub_gap": "每个邻域子问题达到此相对差距（相对其自身目标值）即停止",
     "search.bundle_max_pairs": "干部-培训组合数超过此数时不运行整组分配启发式（由拉格朗日价格生成计划）",
     "lagrange.rotation_start_cadres": "干部人数达到此数时，拉格朗日价格从各挂职岗位名额之外最高收益干部的收益起步（而非从零）",
