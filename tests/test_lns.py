@@ -93,8 +93,8 @@ def test_lns_improves_a_greedy_plan_into_a_valid_one(tmp_path):
 
 
 def test_a_district_gets_its_own_pair_budget(monkeypatch):
-    """lns.district_max_pairs: a district's sub-MIP is cut to its own budget, the other kinds to
-    lns.max_pairs (the planner passes both), and no sub-problem holds more freed pairs than that."""
+    """lns.district_max_pairs: a district's sub-problem is cut to its own pair budget, every other
+    kind to lns.max_pairs."""
     import planning.model.lns as L
 
     pol = _policy()
