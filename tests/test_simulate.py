@@ -265,13 +265,16 @@ def test_offer_verdict_tells_seats_from_withdrawals():
     w = Words("en")
     curve = [{"offer_scale": 0.8, "median": 0.99, "planned": 0.995}, {"offer_scale": 1.0, "median": 0.999, "planned": 1.0},
              {"offer_scale": 1.2, "median": 1.0, "planned": 1.0}]
-    assert offer_verdict(curve, 1.0, 2031, w).endswith(": ×1.2.")
-    assert "from ×1 the plans reach it" in offer_verdict(curve[:2], 1.0, 2031, w)
-    assert "a larger offer is needed" in offer_verdict(curve[:1], 1.0, 2031, w)
-    assert "a larger offer is needed" in offer_verdict([{"offer_scale": 1.0, "median": 0.9}], 1.0, 2031, w)
+    assert offer_verdict(curve, 1.0, 2031, w, leave_share=1 / 7).endswith(": ×1.2.")
+    assert "from ×1 the plans reach it" in offer_verdict(curve[:2], 1.0, 2031, w, leave_share=1 / 7)
+    assert "a larger offer is needed" in offer_verdict(curve[:1], 1.0, 2031, w, leave_share=1 / 7)
+    assert "a larger offer is needed" in offer_verdict([{"offer_scale": 1.0, "median": 0.9}], 1.0, 2031, w, leave_share=1 / 7)
     uneven = [{**curve[0], "planned": 1.0}, {**curve[1], "planned": 0.999}]  # "from ×0.8 on" would not hold
-    assert "a larger offer is needed" in offer_verdict(uneven, 1.0, 2031, w)
-    assert "严格考勤" in offer_verdict(curve[:2], 1.0, 2031, Words("zh"))
+    assert "a larger offer is needed" in offer_verdict(uneven, 1.0, 2031, w, leave_share=1 / 7)
+    assert "严格考勤" in offer_verdict(curve[:2], 1.0, 2031, Words("zh"), leave_share=1 / 7)
+    # the leave rule's share is read from the policy, not written in the sentence
+    assert "leave over 14.3% of its hours" in offer_verdict(curve[:2], 1.0, 2031, w, leave_share=1 / 7)
+    assert "请假超过总学时20.0%" in offer_verdict(curve[:2], 1.0, 2031, Words("zh"), leave_share=0.2)
 
 
 def test_dask_cluster_gives_the_same_kpis(tmp_path):

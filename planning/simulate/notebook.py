@@ -57,10 +57,12 @@ def offer_curve(res: SimulationResult, lang: str = "en", policy=None) -> Charts:
     curve = res.summary.get("offer_curve", [])
     last = res.summary["start_year"] + res.summary["years"] - 1
     if len(curve) < 2:
-        return Charts([], "one offer scale only: give offer_scales such as \"0.8 1.0 1.2\" for the offer curve")
-    target = float(load_policy(policy)["simulation.coverage_target"])
+        return Charts([], w("offer_one_scale"))
+    pol = load_policy(policy)
+    target = float(pol["simulation.coverage_target"])
     cjk = fonts.find_cjk_font() if w.lang == "zh" else None
-    return Charts([offer_chart(curve, target, w, fonts.matplotlib_families(cjk))], offer_verdict(curve, target, last, w))
+    return Charts([offer_chart(curve, target, w, fonts.matplotlib_families(cjk))],
+                  offer_verdict(curve, target, last, w, leave_share=float(pol["requirement.leave_max_share"])))
 
 
 def kpi_table(res: SimulationResult, lang: str = "en") -> pd.DataFrame:

@@ -130,10 +130,11 @@ def smallest_scale(curve: list[dict], target: float, key: str = "median") -> flo
     return min(ok) if ok else None
 
 
-def offer_verdict(curve: list[dict], target: float, last: int, w: Words) -> str:
+def offer_verdict(curve: list[dict], target: float, last: int, w: Words, *, leave_share: float) -> str:
     """The offer curve's sentence: the smallest scale whose median five-year coverage (credited)
     reaches `target`; else, when the plans themselves reach it from some scale on (coverage as
     planned, at that scale and every larger one tried), that the cadres still missing withdrew —
+    took more leave than `leave_share` (requirement.leave_max_share) of their class hours:
     attendance, not seats; else that a larger offer is needed."""
     tgt = f"{100 * target:.0f}%"
     s = smallest_scale(curve, target)
@@ -142,7 +143,7 @@ def offer_verdict(curve: list[dict], target: float, last: int, w: Words) -> str:
     planned = [p for p in curve if p.get("planned") is not None]
     s = smallest_scale(planned, target, "planned")
     if s is not None and all(p["planned"] >= target - 1e-9 for p in planned if p["offer_scale"] >= s):
-        return w("offer_withdrawn", last=last, target=tgt, scale=f"×{s:g}")
+        return w("offer_withdrawn", last=last, target=tgt, scale=f"×{s:g}", leave=f"{leave_share:.1%}")
     return w("offer_none", last=last, target=tgt)
 
 
@@ -167,7 +168,8 @@ def view(kpis: pd.DataFrame, summary: dict, policy: Policy, lang: str) -> dict:
         offer = {"chart": offer_chart(curve, target, w, families),
                  "rows": [[f"×{p['offer_scale']:g}", fmt_q("five_year_coverage", p),
                            fmt("five_year_coverage", p.get("planned"))] for p in curve],
-                 "verdict": offer_verdict(curve, target, last, w)}
+                 "verdict": offer_verdict(curve, target, last, w,
+                                          leave_share=float(policy["requirement.leave_max_share"]))}
     t = settings_table(policy, lang)
     settings = t[["meaning_plain", "value_unit"]].values.tolist()  # the body: meanings and values with units
     names = t[["key", "value_text"]].values.tolist()  # the appendix: the policy file's names

@@ -26,10 +26,11 @@ EN: dict[str, str] = {
     "offer_lead": ("Five-year coverage in {last} against the size of the offer (class capacities and rotation "
                    "slots times the scale)."),
     "offer_first": "The smallest scale whose median five-year coverage in {last} reaches {target}: {scale}.",
+    "offer_one_scale": "One offer scale only: give offer_scales such as \"0.8 1.0 1.2\" for the offer curve.",
     "offer_none": "No scale tried reaches a median five-year coverage of {target} in {last}: a larger offer is needed.",
     "offer_withdrawn": "No scale tried reaches a median five-year coverage of {target} in {last} as credited, but from "
-                       "{scale} the plans reach it: the cadres still missing withdrew from their class (more leave "
-                       "than requirement.leave_max_share allows) — a matter of attendance, not of seats.",
+                       "{scale} the plans reach it: the cadres still missing withdrew from their class (leave over "
+                       "{leave} of its hours) — a matter of attendance, not of seats.",
     "sec_table": "All indicators by year (median, 10–90 %)",
     "sec_world": "The cadre corps (median per run)",
     "sec_policy": "Simulation settings in force",
@@ -98,9 +99,10 @@ ZH: dict[str, str] = {
     "sec_offer": "需要多大的培训供给",
     "offer_lead": "{last}年五年内参训覆盖率与培训供给规模（培训班容量和挂职岗位数乘以该倍数）的关系。",
     "offer_first": "{last}年五年内参训覆盖率中位数达到{target}所需的最小供给倍数：{scale}。",
+    "offer_one_scale": "只试了一个供给倍数：请给出 offer_scales（如 \"0.8 1.0 1.2\"）以绘制供给曲线。",
     "offer_none": "所试各供给倍数在{last}年的五年内参训覆盖率中位数均未达到{target}：需要更大的培训供给。",
     "offer_withdrawn": "按实际计入学时，所试各供给倍数在{last}年的五年内参训覆盖率中位数均未达到{target}；但从{scale}起，"
-                       "培训计划本身已覆盖全部应训干部，仍未覆盖的是中途退学（请假超过规定比例）的学员——"
+                       "培训计划本身已覆盖全部应训干部，仍未覆盖的是中途退学（请假超过总学时{leave}）的学员——"
                        "这要靠严格考勤解决，而不是增加学位。",
     "sec_table": "各项指标逐年情况（中位数，10%—90%）",
     "sec_world": "干部队伍变化（每次模拟的中位数）",
