@@ -52,6 +52,12 @@ def main() -> None:
     ap.add_argument("--master-smooth", type=float, default=0.0,
                     help="0: price at the master's duals alone; 0.5: halfway back to the best prices (the planner's)")
     ap.add_argument("--master-patience", type=int, default=5)
+    ap.add_argument("--master-points", type=int, default=1,
+                    help="prices tried per master round, from --master-smooth of the way back to the best down to the duals")
+    ap.add_argument("--master-tol", type=float, default=0.0)
+    ap.add_argument("--large", action="store_true",
+                    help="the planner's large-roster master (lagrange.master_large_cadres): after 2 steps, unit days "
+                         "priced at the best prices instead of rows")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--plan-objective", type=float, default=None,
                     help="a plan's objective on the same instance (e.g. from benchmarks/run.py)")
@@ -78,6 +84,8 @@ def main() -> None:
                          master_rounds=args.master_rounds, master_after=args.master_after,
                          master_time=args.master_time, master_max_bundles=10 ** 9,
                          master_smooth=args.master_smooth, master_patience=args.master_patience, threads=args.threads,
+                         master_points=args.master_points, master_tol=args.master_tol,
+                         master_large_cadres=0 if args.large else 10 ** 9,
                          rotation_start_cadres=0 if args.rotation_start else 10 ** 9)
     secs = time.perf_counter() - t
     out = {"cadres": len(prob.cadre_ids), "data": args.data or f"generated, windowed share {args.windowed_share}", "pairs": prob.n_pairs,
@@ -85,6 +93,7 @@ def main() -> None:
            "inexact": res.inexact, "seconds": round(secs, 1),
            # the best L after every 10th step (the master rounds count one step each)
            "best_every_10": [round(min(res.history[:i + 1]), 1) for i in range(0, len(res.history), 10)],
+           "last": [round(v) for v in res.history[-12:]],
            "plan_from_prices": round(res.plan_objective, 2) if res.plan is not None else None}
     if args.plan_objective is not None:
         out["plan_objective"] = args.plan_objective

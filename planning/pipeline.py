@@ -420,6 +420,9 @@ def _lagrangian(prob: PlanningProblem, policy: Policy, data, start: set[int], so
                          master_after=int(policy["lagrange.master_after"]),
                          master_time=float(policy["lagrange.master_time"]),
                          master_max_bundles=int(policy["lagrange.master_max_bundles"]),
+                         master_points=int(policy["lagrange.master_points"]),
+                         master_tol=float(policy["lagrange.master_tol"]),
+                         master_large_cadres=int(policy["lagrange.master_large_cadres"]),
                          rotation_start_cadres=int(policy["lagrange.rotation_start_cadres"]),
                          threads=int(policy["solver.threads"]), deadline=deadline)
     lag.price = lag.options = None  # its last prices, one float per position: nothing after reads them

@@ -247,3 +247,50 @@ def test_master_is_skipped_above_its_bundle_limit(windowed):
     capped = lagrange.relax(prob, iterations=120, target=0.0, master_rounds=3, master_after=40, master_max_bundles=0)
     free = lagrange.relax(prob, iterations=120, target=0.0, master_rounds=3, master_after=40)
     assert capped.master_rounds == 0 and free.master_rounds >= 1
+
+
+def test_large_roster_master_keeps_the_bound_valid_and_repeats(tmp_path):
+    """The large-roster master (lagrange.master_large_cadres: 2 steps, then the master LP with
+    the unit days priced at the best prices, several prices tried per round) on a 30-cadre
+    county, every class windowed, unit caps tight: its bound lies above the joint MIP's proven
+    optimum, and two runs give the same bound, plan and steps."""
+    path = tmp_path / "data"
+    write_generated(generate(30, year=YEAR, seed=3, windowed_share=1.0), path)
+    pol = load_policy(None, {"search.full_mip_pairs": 10 ** 9, "solver.gap": 0.0, "solver.time_limit": 120,
+                             "absence.max_absent_share": 0.1})
+    res = run_plan(path, YEAR, tmp_path / "plan", policy=pol)
+    assert res.summary["status"] == "optimal"
+    prob = build_problem(load_dataset(path, YEAR), YEAR, pol)
+    kw = dict(iterations=120, target=-1e9, master_rounds=6, master_points=4, master_tol=0.0,
+              master_large_cadres=0, rotation_start_cadres=0)
+    a = lagrange.relax(prob, **kw)
+    b = lagrange.relax(prob, **kw)
+    assert a.master_rounds >= 1
+    assert a.bound >= res.summary["objective"] - 1e-6
+    assert a.bound == b.bound and a.plan == b.plan and a.history == b.history
+
+
+def test_master_with_unit_days_priced_gives_a_value_below_its_bound(windowed):
+    """Given μ, the master LP holds no unit-day rows: each bundle pays for its days at μ and
+    the caps come back in the value (Σ cap · μ). With μ fixed, L at the master's prices can
+    only lie above the master's value (weak duality); a value that left out the caps, or
+    prices that dropped μ, would break it."""
+    from planning.model.lagrange import master
+    from planning.model.lagrange.construct import _Best
+    from planning.model.lagrange.dual import _Dual
+
+    prob = _problem(windowed, **{"absence.max_absent_share": 0.1})
+    data = lagrange.prepare(prob)
+    act_opts = [np.flatnonzero(data.opt_act == a) for a in range(len(data.act_cap))]
+    multi = [k for k, o in enumerate(act_opts) if len(o) > 1]
+    state = _Dual(data, act_opts, multi)
+    state.pool = master.Pool(data)
+    state.run(5, 0.0, None, 10, None, _Best())
+    mu = np.random.default_rng(1).uniform(0.0, 3.0, size=state.mu.shape)
+    prices = master.solve_master(data, state.pool, act_opts, mu=mu)
+    assert prices is not None and np.array_equal(prices.mu, mu)
+    state.pool = None
+    state.set_prices(prices.lam, prices.mu, prices.beta)
+    state.reset_step()
+    _, _, _, hist = state.run(1, 0.0, None, 1000, None, _Best())
+    assert hist[0] >= prices.value - 1e-6 * abs(prices.value)

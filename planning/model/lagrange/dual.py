@@ -19,6 +19,7 @@ DEFLECT = 0.5  # share of the last direction in each subgradient step
 SMOOTH = 0.5  # master rounds price halfway between the best prices so far and the master's duals
 POOL_STEPS = 10  # subgradient steps whose bundles seed the master LP
 MASTER_THETA = 0.1  # step length after the master rounds: near the optimum, short steps
+LARGE_POOL_STEPS = 2  # large rosters: steps whose bundles seed the first master LP
 
 
 @dataclass
@@ -38,7 +39,8 @@ class LagrangeResult:
 def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: float | None = None,
           heuristic_every: int = 10, date_share: float = 0.4, date_sweeps: int = 2, master_rounds: int = 0,
           master_after: int = 60, master_time: float = 30.0, master_max_bundles: int = 40_000,
-          master_smooth: float = SMOOTH, master_patience: int = 2, threads: int = 1,
+          master_smooth: float = SMOOTH, master_patience: int = 2, master_points: int = 1, master_tol: float = 0.0,
+          master_large_cadres: int = 10 ** 9, threads: int = 1,
           rotation_start_cadres: int = 10 ** 9, data: LagrangeData | None = None) -> LagrangeResult:
     """Subgradient optimisation of the Lagrangian dual, prices from the master LP, and the
     plans the prices build.
@@ -54,7 +56,10 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     `master_patience` rounds in a row in which L does not fall by 0.01 %, at `master_time`
     seconds per LP, at `deadline`, or at once when the pool holds more than
     `master_max_bundles` bundles. From `rotation_start_cadres` cadres up the steps start from
-    `rotation_prices` instead of zero (large rosters, where the steps are few).
+    `rotation_prices` instead of zero (large rosters, where the steps are few). From
+    `master_large_cadres` up the master starts after 2 steps, prices the unit days at the best
+    prices instead of rows, tries `master_points` prices a round and stops once the bound lies
+    within `master_tol` of the master's value (its bundle limit does not apply).
     Then each windowed class is given the date most in demand at those prices, and
     phase 2 goes on pricing that fixed-date problem (its L bounds only that choice of dates),
     so that the plans are built with prices that fit the dates they use. Every
@@ -71,8 +76,14 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
         state.lam = rotation_prices(data, act_opts)
     phase1 = max(1, int(round(iterations * (1 - date_share)))) if multi else iterations
     best = _Best()
-    pre = min(master_after, phase1) if master_rounds > 0 else phase1
-    pool_steps = min(POOL_STEPS, pre) if master_rounds > 0 else 0
+    # large rosters (`master_large_cadres` up): the steps before the master do not lower the
+    # bound (6,000 cadres: 100 steps from the rotation prices, not one below the first L), so
+    # the master starts after LARGE_POOL_STEPS steps, and its LP prices the unit days at the
+    # best prices so far instead of holding a row per unit day (13,000 of its 19,800 rows at
+    # 6,000 cadres: the LP took 11–44 s a round with them, 3–10 s without, to the same bound)
+    large = data.n_cadres >= master_large_cadres
+    pre = min(LARGE_POOL_STEPS if large else master_after, phase1) if master_rounds > 0 else phase1
+    pool_steps = min(LARGE_POOL_STEPS if large else POOL_STEPS, pre) if master_rounds > 0 else 0
     # time, a safety stop only: when the clock would cut the steps, phase 1 may use at most
     # (1 − date_share) of it, and phase 2 half of the rest, so that the dated steps and the date
     # descent (where most of the plan is made on windowed counties) always get their share
@@ -90,33 +101,20 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
         bound, inexact, done, h = state.run(pool_steps, target, deadline1, heuristic_every, None, best)
         iters += done
         hist += h
-        failed = 0
-        for _ in range(master_rounds):
-            left = master_time if deadline1 is None else min(master_time, deadline1 - time.perf_counter())
-            if left < 1.0 or len(state.pool) > master_max_bundles:
-                # a master over more bundles than this takes longer than the steps it saves
-                # (5,000 cadres: 64,000 bundles, 25–60 s an LP, a worse bound in the same time)
-                break
-            prices = master.solve_master(data, state.pool, act_opts, time_limit=left, threads=threads)
-            if prices is None:
-                break
-            rounds += 1
-            before = state.best_L
-            # Wentges smoothing: `master_smooth` of the way back from the master's duals towards
-            # the best prices so far (0.5 in the planner's short budget; 0, the duals alone, with
-            # more rounds proved the tightest bound at 5,000 cadres: benchmarks/bound.py)
-            bl, bm, bb = state.best_prices
-            a = master_smooth
-            state.set_prices(a * bl + (1 - a) * prices.lam, a * bm + (1 - a) * prices.mu,
-                             a * bb + (1 - a) * prices.beta)
-            bound, inexact, done, h = state.run(1, target, deadline1, 1, None, best)
-            iters += done
-            hist += h
-            # the first rounds can price badly (the master has few bundles yet): stop after
-            # `master_patience` rounds in a row that do not lower the bound by 0.01 %
-            failed = 0 if bound < before - 1e-4 * abs(before) else failed + 1
-            if failed >= master_patience:
-                break
+        # Wentges smoothing: the prices tried lie between the best prices so far and the
+        # master's duals: on large rosters `master_points` of them evenly spaced, from (n − 1)/n
+        # of the way back to the best prices down to the duals alone (1 point: `master_smooth`
+        # of the way). Each is a proven bound; the lowest becomes the new best, and their
+        # bundles join the pool
+        alphas = [master_smooth] if master_points <= 1 or not large else \
+            [1 - (k + 1) / master_points for k in range(master_points)]
+        rounds, done, h = _master_rounds(state, act_opts, best, rounds=master_rounds, alphas=alphas, large=large,
+                                         target=target, deadline=deadline1, master_time=master_time,
+                                         max_bundles=master_max_bundles, tol=master_tol, patience=master_patience,
+                                         threads=threads)
+        iters += done
+        hist += h
+        bound, inexact = state.best_L, state.best_inexact
         state.pool = None
         # the rest of phase 1 refines the best prices with short steps
         state.set_prices(*state.best_prices)
@@ -139,6 +137,52 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     plan = None if best.x is None else {int(p) for p in data.order[best.x]}
     return LagrangeResult(bound, plan, best.obj, iters, inexact, hist, dated_bound, state.last_price,
                           state.last_options, rounds)
+
+
+def _master_rounds(state: "_Dual", act_opts: list[np.ndarray], best: _Best, *, rounds: int, alphas: list[float],
+                   large: bool, target: float, deadline: float | None, master_time: float, max_bundles: int,
+                   tol: float, patience: int, threads: int) -> tuple[int, int, list[float]]:
+    """Up to `rounds` rounds of column generation from `state.pool`: the master LP's duals, the
+    prices `alphas` of the way back from them to the best prices tried (each a proven bound,
+    each step's bundles into the pool). Returns the rounds solved, the steps taken and their L."""
+    data = state.data
+    done, hist, failed, improved = 0, [], 0, False
+    for r in range(rounds):
+        left = master_time if deadline is None else min(master_time, deadline - time.perf_counter())
+        if left < 1.0 or (len(state.pool) > max_bundles and not large):
+            # a master over more bundles than this takes longer than the steps it saves
+            # (5,000 cadres: 64,000 bundles, 25–60 s an LP, a worse bound in the same time)
+            return r, done, hist
+        prices = master.solve_master(data, state.pool, act_opts, time_limit=left, threads=threads,
+                                     mu=state.best_prices[1] if large else None)
+        if prices is None:
+            return r, done, hist
+        before = state.best_L
+        bl, bm, bb = state.best_prices
+        for a in alphas:
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+            state.set_prices(a * bl + (1 - a) * prices.lam, a * bm + (1 - a) * prices.mu,
+                             a * bb + (1 - a) * prices.beta)
+            # plans are built at every price tried: near the master's duals they are the best
+            # the prices give (6,000 cadres: built at the round's lowest L only, the plan after
+            # the Lagrangian fell from 2.182 to 2.165 million)
+            _, _, n, h = state.run(1, target, deadline, 1, None, best)
+            done += n
+            hist += h
+        bound = state.best_L
+        # the master's value is a lower end for the best bound these prices can reach: within
+        # `tol` of it, more rounds cannot pay
+        if bound - prices.value <= tol * abs(bound):
+            return r + 1, done, hist
+        # the first rounds can price badly (the master has few bundles yet): stop after
+        # `patience` rounds in a row that do not lower the bound by 0.01 %
+        # (large rosters: not before a round has lowered it — their first rounds never do)
+        failed = 0 if bound < before - 1e-4 * abs(before) else failed + 1
+        improved = improved or failed == 0
+        if failed >= patience and (improved or not large):
+            return r + 1, done, hist
+    return rounds, done, hist
 
 
 def rotation_prices(data: LagrangeData, act_opts: list[np.ndarray]) -> np.ndarray:
@@ -193,6 +237,18 @@ class _Dual:
     def set_prices(self, lam: np.ndarray, mu: np.ndarray, beta: float) -> None:
         self.lam, self.mu, self.beta = lam.copy(), mu.copy(), float(beta)
         self.d_prev = None
+
+    def build(self, price: np.ndarray, options: np.ndarray | None, best: _Best) -> None:
+        """Plans built at `price` (with free dates and with the dates most in demand) offered to
+        `best`, their bundles to the pool."""
+        dated = options if options is not None else _dates_by_demand(self.avg_usage, self.act_opts, self.multi,
+                                                                    len(self.data.opt_act))
+        for opts in ((None, dated) if options is None and self.multi else (options,)):
+            xp = construct(self.data, price, None, opts)
+            if xp is not None:
+                best.offer(xp, objective(self.data, xp))
+                if self.pool is not None:
+                    self.pool.add(xp)
 
     def run(self, steps: int, target: float, deadline: float | None, heuristic_every: int,
             options: np.ndarray | None, best: _Best) -> tuple[float, int, int, list[float]]:
@@ -265,15 +321,8 @@ class _Dual:
                 self.stall += 1
                 if self.stall >= 12:
                     self.theta, self.stall = self.theta / 2, 0
-            if it % heuristic_every == 1 or it == steps:
-                dated = options if options is not None else _dates_by_demand(self.avg_usage, self.act_opts,
-                                                                            self.multi, n_opt)
-                for opts in ((None, dated) if options is None and self.multi else (options,)):
-                    xp = construct(data, price, None, opts)
-                    if xp is not None:
-                        best.offer(xp, objective(data, xp))
-                        if self.pool is not None:
-                            self.pool.add(xp)
+            if heuristic_every > 0 and (it % heuristic_every == 1 or it == steps):
+                self.build(price, options, best)
             lb = max(target, best.obj)
             # deflected subgradient: half this step's subgradient, half the last direction;
             # projected, so that a zero price cannot fall further

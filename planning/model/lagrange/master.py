@@ -83,7 +83,10 @@ def _values(data: LagrangeData, cadre: np.ndarray, col_of: np.ndarray, pos: np.n
 
 
 def solve_master(data: LagrangeData, pool: Pool, act_opts: list[np.ndarray], *, time_limit: float = 60.0,
-                 threads: int = 1) -> Prices | None:
+                 threads: int = 1, mu: np.ndarray | None = None) -> Prices | None:
+    """The master LP over the pool's bundles, and its duals as prices (None: no valid duals in
+    `time_limit`). Given `mu` (units × days), the unit days are priced at it instead of holding
+    a row each; the prices returned then carry that μ."""
     n_c = data.n_cadres
     n_opt = len(data.opt_act)
     n_units, n_days = len(data.unit_cap), data.occ.shape[1]
@@ -122,7 +125,10 @@ def solve_master(data: LagrangeData, pool: Pool, act_opts: list[np.ndarray], *, 
     uniq_ck = np.unique(ck)
     most = np.bincount(uniq_ck % (n_units * n_days), minlength=n_units * n_days)
     cap_ud = np.repeat(data.unit_cap, n_days)
-    tight = np.flatnonzero(most > cap_ud)
+    tight = np.flatnonzero(most > cap_ud) if mu is None else np.zeros(0, dtype=np.int64)
+    if mu is not None:
+        # the unit days priced at the given μ (not rows): each column pays for its days
+        value = value - np.bincount(col_of, weights=(mu @ data.occ.T)[data.unit[pos], opt], minlength=len(cadre))
     ud_row = -np.ones(n_units * n_days, dtype=np.int64)
     r0 = n_c + n_opt + len(multi)
     ud_row[tight] = r0 + np.arange(len(tight))
@@ -187,12 +193,27 @@ def solve_master(data: LagrangeData, pool: Pool, act_opts: list[np.ndarray], *, 
     if not h.getSolution().dual_valid or status in (highspy.HighsModelStatus.kInfeasible,
                                                     highspy.HighsModelStatus.kUnbounded):
         return None
+    return _prices(data, h, r0, tight, has_budget, mu)
+
+
+def _prices(data: LagrangeData, h: highspy.Highs, r0: int, tight: np.ndarray, has_budget: bool,
+            mu: np.ndarray | None) -> Prices:
+    """The solved master's duals as prices: λ per option, μ per unit day (its rows from `r0`,
+    one per `tight` unit day; or the `mu` it was given), β for the budget."""
+    n_c, n_opt = data.n_cadres, len(data.opt_act)
+    n_units, n_days = len(data.unit_cap), data.occ.shape[1]
     dual = np.asarray(h.getSolution().row_dual)
     # maximisation: a binding ≤ row has a dual ≥ 0 in HiGHS's convention for max problems? take
     # the sign that makes the prices of over-demanded seats positive
     sgn = 1.0 if dual[n_c:n_c + n_opt].sum() >= 0 else -1.0
     lam = np.maximum(0.0, sgn * dual[n_c:n_c + n_opt])
-    mu = np.zeros(n_units * n_days)
-    mu[tight] = np.maximum(0.0, sgn * dual[r0:r0 + len(tight)])
+    value = float(h.getInfo().objective_function_value)
+    if mu is None:
+        mu = np.zeros(n_units * n_days)
+        mu[tight] = np.maximum(0.0, sgn * dual[r0:r0 + len(tight)])
+    else:
+        # the caps at the given prices (Σ cap · μ), as in L
+        mu = mu.reshape(-1).copy()
+        value += float((data.unit_cap.astype(float) @ mu.reshape(n_units, n_days)).sum())
     beta = max(0.0, sgn * dual[-1]) if has_budget else 0.0
-    return Prices(lam, mu.reshape(n_units, n_days), beta, float(h.getInfo().objective_function_value))
+    return Prices(lam, mu.reshape(n_units, n_days), beta, value)
