@@ -150,7 +150,7 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
 
 def _master_rounds(state: "_Dual", act_opts: list[np.ndarray], best: _Best, *, rounds: int, alphas: list[float],
                    large: bool, target: float, deadline: float | None, master_time: float, max_bundles: int,
-                   tol: float, patience: int, threads: int, prune: int = 0) -> tuple[int, int, list[float]]:
+                   tol: float, patience: int, threads: int) -> tuple[int, int, list[float]]:
     """Up to `rounds` rounds of column generation from `state.pool`: the master LP's duals, the
     prices `alphas` of the way back from them to the best prices tried (each a proven bound,
     each step's bundles into the pool). Returns the rounds solved, the steps taken and their L."""
@@ -168,8 +168,6 @@ def _master_rounds(state: "_Dual", act_opts: list[np.ndarray], best: _Best, *, r
                                      mu=state.best_prices[1] if large else None)
         if prices is None:
             return r, done, hist
-        if prune:
-            state.pool.prune(prices.weight, prune)
         before = state.best_L
         bl, bm, bb = state.best_prices
         for a in alphas:

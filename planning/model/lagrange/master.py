@@ -30,7 +30,6 @@ class Prices:
     mu: np.ndarray  # units × days
     beta: float
     value: float  # the master LP's objective
-    weight: np.ndarray | None = None  # per pool bundle: its value in the LP's solution
 
 
 class Pool:
@@ -44,8 +43,6 @@ class Pool:
         self.seen: set[int] = set()
         self.col_cadre: list[int] = []
         self.col_pos: list[np.ndarray] = []
-        self.col_key: list[int] = []
-        self.idle: list[int] = []  # master LPs in a row in which the bundle had no weight
 
     def __len__(self) -> int:
         return len(self.col_cadre)
@@ -66,27 +63,10 @@ class Pool:
             if key in self.seen:
                 continue
             self.seen.add(key)
-            self.col_key.append(key)
-            self.idle.append(0)
             self.col_cadre.append(int(i))
             self.col_pos.append(pos[cut[k]:cut[k + 1]])
             added += 1
         return added
-
-
-    def prune(self, weight: np.ndarray, rounds: int) -> int:
-        """Drop the bundles that had no weight (below 1e-4) in the last `rounds` master LPs
-        (`weight`: the latest); a dropped bundle may come back from a later search. Returns how
-        many were dropped."""
-        keep = []
-        for j, w in enumerate(weight):
-            self.idle[j] = 0 if w > 1e-4 else self.idle[j] + 1
-            keep.append(self.idle[j] < rounds)
-        for j in np.flatnonzero(~np.array(keep, dtype=bool)):
-            self.seen.discard(self.col_key[j])
-        self.col_cadre, self.col_pos, self.col_key, self.idle = (
-            [v for v, k in zip(col, keep) if k] for col in (self.col_cadre, self.col_pos, self.col_key, self.idle))
-        return len(keep) - int(sum(keep))
 
 
 def _values(data: LagrangeData, cadre: np.ndarray, col_of: np.ndarray, pos: np.ndarray) -> np.ndarray:
@@ -213,9 +193,7 @@ def solve_master(data: LagrangeData, pool: Pool, act_opts: list[np.ndarray], *, 
     if not h.getSolution().dual_valid or status in (highspy.HighsModelStatus.kInfeasible,
                                                     highspy.HighsModelStatus.kUnbounded):
         return None
-    prices = _prices(data, h, r0, tight, has_budget, mu)
-    prices.weight = np.asarray(h.getSolution().col_value)[:n_b]
-    return prices
+    return _prices(data, h, r0, tight, has_budget, mu)
 
 
 def _prices(data: LagrangeData, h: highspy.Highs, r0: int, tight: np.ndarray, has_budget: bool,
