@@ -40,6 +40,7 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "requirement.general_cycle_years": (1, None, False),
     "lagrange.date_share": (0, 1, False),
     "lagrange.time_share": (0, 1, False),
+    "lagrange.master_time_share": (0, 1, False),
     "lagrange.heuristic_every": (1, None, False),
     "lagrange.master_rounds": (0, None, False),
     "lagrange.warm_iterations": (0, None, False),

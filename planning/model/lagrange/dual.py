@@ -40,7 +40,7 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
           heuristic_every: int = 10, date_share: float = 0.4, date_sweeps: int = 2, master_rounds: int = 0,
           master_after: int = 60, master_time: float = 30.0, master_max_bundles: int = 40_000,
           master_smooth: float = SMOOTH, master_patience: int = 2, master_points: int = 1, master_tol: float = 0.0,
-          master_large_cadres: int = 10 ** 9, threads: int = 1,
+          master_large_cadres: int = 10 ** 9, master_deadline: float | None = None, threads: int = 1,
           rotation_start_cadres: int = 10 ** 9, data: LagrangeData | None = None) -> LagrangeResult:
     """Subgradient optimisation of the Lagrangian dual, prices from the master LP, and the
     plans the prices build.
@@ -55,7 +55,8 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     those prices gives L (a proven bound like any other) and new bundles; rounds stop after
     `master_patience` rounds in a row in which L does not fall by 0.01 %, at `master_time`
     seconds per LP, at `deadline`, or at once when the pool holds more than
-    `master_max_bundles` bundles. From `rotation_start_cadres` cadres up the steps start from
+    `master_max_bundles` bundles (large rosters: until `master_deadline`, if later, when the
+    master runs). From `rotation_start_cadres` cadres up the steps start from
     `rotation_prices` instead of zero (large rosters, where the steps are few). From
     `master_large_cadres` up the master starts after 2 steps, prices the unit days at the best
     prices instead of rows, tries `master_points` prices a round and stops once the bound lies
@@ -87,11 +88,20 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     # time, a safety stop only: when the clock would cut the steps, phase 1 may use at most
     # (1 − date_share) of it, and phase 2 half of the rest, so that the dated steps and the date
     # descent (where most of the plan is made on windowed counties) always get their share
-    deadline1 = deadline2 = deadline
-    if deadline is not None and multi and iterations > phase1:
-        t0 = time.perf_counter()
-        deadline1 = t0 + (1 - date_share) * (deadline - t0)
-        deadline2 = deadline1 + 0.5 * (deadline - deadline1)
+    # (large rosters: `master_deadline`, later, while the master runs; back to `deadline` if it
+    # does not)
+    t0 = time.perf_counter()
+
+    def split(end: float | None) -> tuple[float | None, float | None]:
+        if end is None or not multi or iterations <= phase1:
+            return end, end
+        d1 = t0 + (1 - date_share) * (end - t0)
+        return d1, d1 + 0.5 * (end - d1)
+
+    plain_deadline = deadline
+    if large and master_rounds > 0 and master_deadline is not None and deadline is not None:
+        deadline = max(deadline, master_deadline)
+    deadline1, deadline2 = split(deadline)
     bound, inexact, iters, hist = state.run(pre - pool_steps, target, deadline1, heuristic_every, None, best)
     rounds = 0
     if pool_steps and (deadline1 is None or time.perf_counter() < deadline1):
@@ -117,6 +127,9 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
         hist += h
         bound, inexact = state.best_L, state.best_inexact
         state.pool = None
+        if not rounds and deadline != plain_deadline:
+            deadline = plain_deadline
+            deadline1, deadline2 = split(deadline)
         if large and rounds:
             # large rosters: the master's prices are the bound; the plans come from the steps,
             # which go on from where they were before the master (6,000 cadres: steps on from the
@@ -132,20 +145,29 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
             bound, inexact = (b, i) if b <= bound else (bound, inexact)
             iters += done
             hist += h
+    dated_bound = None
     if multi and iterations - phase1 > 0 and state.avg_usage is not None:
-        dates = _dates_by_demand(state.avg_usage, act_opts, multi, n_opt)
-        state.reset_step()
-        dated_bound, _, done2, hist2 = state.run(iterations - phase1, max(target, best.obj), deadline2, heuristic_every, dates,
-                                       best)
+        dated_bound, done2, hist2 = _dated_phase(state, best, iterations - phase1, max(target, best.obj), deadline2,
+                                                 deadline, heuristic_every, date_sweeps)
         iters += done2
         hist += hist2
-        if state.last_price is not None:
-            _date_descent(data, state.last_price, dates, act_opts, multi, best, sweeps=date_sweeps, deadline=deadline)
-    else:
-        dated_bound = None
     plan = None if best.x is None else {int(p) for p in data.order[best.x]}
     return LagrangeResult(bound, plan, best.obj, iters, inexact, hist, dated_bound, state.last_price,
                           state.last_options, rounds)
+
+
+def _dated_phase(state: "_Dual", best: _Best, steps: int, target: float, deadline2: float | None,
+                 deadline: float | None, heuristic_every: int, date_sweeps: int) -> tuple[float, int, list[float]]:
+    """Phase 2: each windowed class at the date most in demand, `steps` steps pricing that
+    fixed-date problem (until `deadline2`), then the date descent (until `deadline`). Returns
+    the bound of that choice of dates, the steps taken and their L."""
+    data, act_opts, multi = state.data, state.act_opts, state.multi
+    dates = _dates_by_demand(state.avg_usage, act_opts, multi, len(data.opt_act))
+    state.reset_step()
+    dated_bound, _, done, hist = state.run(steps, target, deadline2, heuristic_every, dates, best)
+    if state.last_price is not None:
+        _date_descent(data, state.last_price, dates, act_opts, multi, best, sweeps=date_sweeps, deadline=deadline)
+    return dated_bound, done, hist
 
 
 def _master_rounds(state: "_Dual", act_opts: list[np.ndarray], best: _Best, *, rounds: int, alphas: list[float],
