@@ -15,6 +15,8 @@ bound.
     .venv/bin/python benchmarks/bound.py --data DIR --rotation-start --plan-objective P   # a county on disk (e.g.
         # `planning generate --size 6000 --seed 7`), the steps starting at the rotation posts' clearing prices as in
         # the planner from lagrange.rotation_start_cadres up
+    .venv/bin/python benchmarks/bound.py --data DIR --rotation-start --large --master-points 4 --master-tol 0.001 \
+        --steps 10 --master-rounds 8   # the planner's large-roster master (lagrange.master_large_cadres up)
 """
 from __future__ import annotations
 
