@@ -201,18 +201,25 @@ def test_must_pin_is_honoured_by_the_search(tmp_path):
     assert set(res.plan["activity_id"]) == {"K2"}
 
 
+def _joint_optimum(tmp_path, settings: dict):
+    """A 30-cadre county, every class windowed, and HiGHS's proven optimum of its joint model
+    (dates and attendance together) under the default policy with `settings`."""
+    path = tmp_path / "data"
+    write_generated(generate(30, year=YEAR, seed=3, windowed_share=1.0), path)
+    pol = load_policy(None, {"search.full_mip_pairs": 10 ** 9, "solver.gap": 0.0, "solver.time_limit": 120,
+                             **settings})
+    res = run_plan(path, YEAR, tmp_path / "plan", policy=pol)
+    assert res.summary["status"] == "optimal"
+    return path, res
+
+
 def test_master_rounds_tighten_the_bound_and_keep_it_valid(tmp_path):
     """A 30-cadre county, every class windowed: HiGHS solves the joint model (dates and
     attendance together) to optimality; the bound with master-LP rounds lies above that
     optimum and below the bound of the subgradient steps alone. The joint MIP runs first on
     two threads, the master LP after it on one: HiGHS's shared thread pool must not make the
     master fail."""
-    path = tmp_path / "data"
-    write_generated(generate(30, year=YEAR, seed=3, windowed_share=1.0), path)
-    pol = load_policy(None, {"search.full_mip_pairs": 10 ** 9, "solver.gap": 0.0, "solver.time_limit": 120,
-                                "solver.threads": 2})
-    res = run_plan(path, YEAR, tmp_path / "plan", policy=pol)
-    assert res.summary["status"] == "optimal"
+    path, res = _joint_optimum(tmp_path, {"solver.threads": 2})
     prob = _problem(path)
     plain = lagrange.relax(prob, iterations=200, target=-1e9)
     cg = lagrange.relax(prob, iterations=200, target=-1e9, master_rounds=8, master_after=40)
@@ -254,13 +261,8 @@ def test_large_roster_master_keeps_the_bound_valid_and_repeats(tmp_path):
     the unit days priced at the best prices, several prices tried per round) on a 30-cadre
     county, every class windowed, unit caps tight: its bound lies above the joint MIP's proven
     optimum, and two runs give the same bound, plan and steps."""
-    path = tmp_path / "data"
-    write_generated(generate(30, year=YEAR, seed=3, windowed_share=1.0), path)
-    pol = load_policy(None, {"search.full_mip_pairs": 10 ** 9, "solver.gap": 0.0, "solver.time_limit": 120,
-                             "absence.max_absent_share": 0.1})
-    res = run_plan(path, YEAR, tmp_path / "plan", policy=pol)
-    assert res.summary["status"] == "optimal"
-    prob = build_problem(load_dataset(path, YEAR), YEAR, pol)
+    path, res = _joint_optimum(tmp_path, {"absence.max_absent_share": 0.1})
+    prob = _problem(path, **{"absence.max_absent_share": 0.1})
     kw = dict(iterations=120, target=-1e9, master_rounds=6, master_points=4, master_tol=0.0,
               master_large_cadres=0, rotation_start_cadres=0)
     a = lagrange.relax(prob, **kw)

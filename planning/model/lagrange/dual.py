@@ -55,8 +55,9 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     those prices gives L (a proven bound like any other) and new bundles; rounds stop after
     `master_patience` rounds in a row in which L does not fall by 0.01 %, at `master_time`
     seconds per LP, at `deadline` (large rosters: `master_deadline`, if later, while the master
-    runs), or at once when the pool holds more than `master_max_bundles` bundles. From `rotation_start_cadres` cadres up the steps start from
-    `rotation_prices` instead of zero (large rosters, where the steps are few). From
+    runs), or at once when the pool holds more than `master_max_bundles` bundles. From
+    `rotation_start_cadres` cadres up the steps start from `rotation_prices` instead of zero
+    (large rosters, where the steps are few). From
     `master_large_cadres` up the master starts after 2 steps, prices the unit days at the best
     prices instead of rows, tries `master_points` prices a round and stops once the bound lies
     within `master_tol` of the master's value (only its first LP is held to the bundle limit).
@@ -79,8 +80,9 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     # large rosters (`master_large_cadres` up): the steps before the master do not lower the
     # bound (6,000 cadres: 100 steps from the rotation prices, not one below the first L), so
     # the master starts after LARGE_POOL_STEPS steps, and its LP prices the unit days at the
-    # best prices so far instead of holding a row per unit day (13,000 of its 19,800 rows at
-    # 6,000 cadres: the LP took 11–44 s a round with them, 3–10 s without, to the same bound)
+    # best prices so far instead of holding a row per unit day (13,196 of its 19,782 rows at
+    # 6,000 cadres, interior point: 10–54 s a round with them, 3–10 s without, to about the
+    # same bound)
     large = data.n_cadres >= master_large_cadres
     pre = min(LARGE_POOL_STEPS if large else master_after, phase1) if master_rounds > 0 else phase1
     pool_steps = min(LARGE_POOL_STEPS if large else POOL_STEPS, pre) if master_rounds > 0 else 0
