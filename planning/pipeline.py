@@ -368,11 +368,12 @@ def _lns(prob: PlanningProblem, policy: Policy, start: set[int], sobj: float, re
                     max_neighbourhoods=int(policy["lns.warm_max_neighbourhoods" if "warm_objective" in info.extra
                                                else "lns.max_neighbourhoods"]),
                     stall_rounds=int(policy["lns.stall_rounds"]), sub_gap=float(policy["lns.sub_gap"]),
+                    tighten_after=int(policy["lns.tighten_after"]),
                     heuristic_effort=float(policy["lns.heuristic_effort"]),
                     kind_max_pairs={"district": int(policy["lns.district_max_pairs"])}, msg=msg)
     info["layers"]["lns"] = {**_layer(t, sobj, sobj + log.gain, res.best_bound, res.best_bound),
                              "neighbourhoods": log.neighbourhoods, "improved": log.improved, "stop": log.stop,
-                             "timeouts": log.timeouts,
+                             "timeouts": log.timeouts, "sub_gap": log.sub_gap,
                              "by_kind": {k: {"tried": v[0], "improved": v[1]} for k, v in log.by_kind.items()}}
     info.update(lns_neighbourhoods=log.neighbourhoods, lns_improvements=log.improved, lns_stop=log.stop)
     if log.stop == "time":  # the status line's stopped_by: the clock ended it, not a count

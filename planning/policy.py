@@ -46,6 +46,7 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "lagrange.warm_iterations": (0, None, False),
     "lns.warm_max_neighbourhoods": (0, None, False),
     "lns.sub_gap": (0, 1, False),
+    "lns.tighten_after": (0, None, False),
     "search.bundle_max_pairs": (0, None, False),
     "lagrange.rotation_start_cadres": (0, None, False),
     "replan.change_penalty": (0, None, False),

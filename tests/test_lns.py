@@ -116,6 +116,40 @@ def test_a_district_gets_its_own_pair_budget(monkeypatch):
     assert all(mp == (150 if k == "district" else 400) for k, mp in seen)
 
 
+def test_the_sub_gap_tightens_after_a_run_without_a_gain(monkeypatch):
+    """lns.tighten_after: the sub-MIPs start at lns.sub_gap; after that many sub-MIPs in a row
+    without a gain their gap is divided by 3 (never below 1e-4), and only then; 0 never tightens."""
+    import planning.model.lns as L
+
+    prob = build_problem(load_dataset(SMALL, 2027), 2027, _policy())
+    data = lagrange.prepare(prob)
+    score = lambda pairs: lagrange.objective(data, lagrange.positions(data, pairs))  # noqa: E731
+    real_solve, real_log = L.solve_highs, L.LnsLog
+    for after in (0, 2):
+        logs, calls = [], []  # calls: (the gap given, the gains so far)
+        monkeypatch.setattr(L, "LnsLog", lambda: logs.append(real_log()) or logs[-1])
+        monkeypatch.setattr(L, "solve_highs", lambda m, **kw: calls.append((kw["gap"], logs[-1].improved))
+                            or real_solve(m, **kw))
+        _, log = L.lns(prob, greedy_plan(prob), score, bound=None, gap=0.0, deadline=time.perf_counter() + 600,
+                       seed=1, max_pairs=400, node_limit=1, sub_time_limit=300, max_neighbourhoods=14, sub_gap=0.01,
+                       tighten_after=after)
+        assert len(calls) == log.neighbourhoods == 14
+        if not after:
+            assert {g for g, _ in calls} == {0.01} and log.sub_gap == 0.01
+            continue
+        # the rule replayed from the gains: a sub-MIP with a gain ends a dry run
+        gained = [b > a for (_, a), (_, b) in zip(calls, calls[1:] + [(0, log.improved)])]
+        gap, dry = 0.01, 0
+        for (given, _), won in zip(calls, gained):
+            assert given == pytest.approx(gap)
+            dry += 1
+            if dry >= after:
+                gap, dry = max(1e-4, gap / 3), 0
+            if won:
+                dry = 0
+        assert log.sub_gap == pytest.approx(gap) and gap < 0.01  # the run held dry stretches: the rule was exercised
+
+
 def test_an_expired_deadline_runs_no_neighbourhood():
     pol = _policy()
     prob = build_problem(load_dataset(SMALL, 2027), 2027, pol)

@@ -52,6 +52,8 @@ from planning.model.values import chosen_pairs, complete_values, objective_of
 _TIME_LIMIT = quiet_highs().modelStatusToString(highspy.HighsModelStatus.kTimeLimit)
 KINDS = ("window", "full", "unit", "week", "district")
 EXPLORE = 0.1  # choose_kind: this share of the draws is spread evenly over the kinds
+TIGHTEN = 3.0  # lns.tighten_after: the sub-MIPs' gap is divided by this after a run without a gain ...
+SUB_GAP_MIN = 1e-4  # ... down to this
 
 
 @dataclass
@@ -62,6 +64,7 @@ class LnsLog:
     seconds: float = 0.0
     stop: str = ""  # why it stopped: gap, time, count, stalled, nothing
     timeouts: int = 0  # sub-MIPs cut by lns.sub_time_limit (their result not used; the search went on)
+    sub_gap: float = 0.0  # the sub-MIPs' gap at the end (lns.sub_gap, tightened after runs without a gain)
     by_kind: dict[str, list[int]] = field(default_factory=lambda: {k: [0, 0] for k in KINDS})  # kind -> [tried, improved]
     history: list[tuple[float, float]] = field(default_factory=list)  # (seconds, objective) after each improvement
     kind_pairs: dict[str, int] = field(default_factory=lambda: {k: 0 for k in KINDS})  # sub-MIP pairs solved per kind
@@ -263,14 +266,18 @@ def sub_problem(prob: PlanningProblem, nb: Neighbourhood, incumbent: set[int], p
 def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | None, gap: float, deadline: float,
         seed: int, max_pairs: int, node_limit: int, sub_time_limit: float, max_neighbourhoods: int = 0,
         kind_max_pairs: dict[str, int] | None = None, stall_rounds: int = 1, sub_gap: float = 1e-6,
-        heuristic_effort: float | None = None, msg: bool = False) -> tuple[set[int], LnsLog]:
+        tighten_after: int = 0, heuristic_effort: float | None = None,
+        msg: bool = False) -> tuple[set[int], LnsLog]:
     """Improve `incumbent` (scored by `score(pairs)`, the full objective) until the gap to `bound`
     is at most `gap`, the deadline (time.perf_counter) passes, `max_neighbourhoods` (> 0) sub-MIPs
     are solved, or `stall_rounds` rounds of every neighbourhood bring nothing. Each sub-MIP stops
     at the relative gap `sub_gap` (of its own objective) or `node_limit` nodes: HiGHS finds a
     neighbourhood's better plan early and spends most of its time proving it (lns.sub_gap).
     `heuristic_effort`: HiGHS's mip_heuristic_effort in the sub-MIPs (None: HiGHS's default);
-    `kind_max_pairs`: the pair budget of some kinds of neighbourhood instead of `max_pairs`."""
+    `kind_max_pairs`: the pair budget of some kinds of neighbourhood instead of `max_pairs`.
+    `tighten_after` (> 0): after that many sub-MIPs in a row without a gain, the sub-MIPs' gap is
+    divided by TIGHTEN (down to SUB_GAP_MIN): the easy gains are taken, the rest lie within the
+    slack a loose gap leaves (a count, so runs repeat)."""
     t0 = time.perf_counter()
     log = LnsLog()
     if t0 >= deadline:  # nothing prepared when no time is left (preparing costs seconds at 1 million pairs)
@@ -280,6 +287,8 @@ def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | Non
     rng = np.random.default_rng([int(seed), 2112])
     prepared = _prepared(prob)
     stalled = 0
+    dry = 0  # sub-MIPs solved in a row without a gain (tighten_after)
+    log.sub_gap = sub_gap
     sub_options = {"mip_max_nodes": int(node_limit)}
     if heuristic_effort is not None:
         sub_options["mip_heuristic_effort"] = float(heuristic_effort)
@@ -332,10 +341,13 @@ def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | Non
             log.stop = "time"
             break
         by_deadline = left <= sub_time_limit
-        res = solve_highs(m, time_limit=min(sub_time_limit, left), gap=sub_gap, threads=1, seed=seed, msg=msg,
+        res = solve_highs(m, time_limit=min(sub_time_limit, left), gap=log.sub_gap, threads=1, seed=seed, msg=msg,
                           warm_start=start, options=sub_options)
         log.neighbourhoods += 1
         log.by_kind[nb.kind][0] += 1
+        dry += 1
+        if tighten_after and dry >= tighten_after:
+            log.sub_gap, dry = max(SUB_GAP_MIN, log.sub_gap / TIGHTEN), 0
         log.kind_seconds[nb.kind] += time.perf_counter() - t_nb
         log.kind_pairs[nb.kind] += sub.n_pairs
         if res.message == _TIME_LIMIT:
@@ -360,7 +372,7 @@ def lns(prob: PlanningProblem, incumbent: set[int], score, *, bound: float | Non
         log.kind_gain[nb.kind] += new_obj - obj
         best, obj = cand, new_obj
         log.history.append((round(time.perf_counter() - t0, 3), new_obj))
-        stalled = 0
+        stalled = dry = 0
     log.seconds = time.perf_counter() - t0
     return best, log
 
