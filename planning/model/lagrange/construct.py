@@ -152,7 +152,7 @@ def _cancel_small(ar, st, x, spent):
     return spent, changed
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # the date descent builds its trial plans on several threads
 def _construct(ar, order, price, cost_price, allowed, x):
     """A plan that keeps every hard rule: cadres in `order` take, one by one, their best set at
     `price` among what still fits; then cadres still short re-choose at `cost_price` (the

@@ -149,7 +149,7 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     dated_bound = None
     if multi and iterations - phase1 > 0 and state.avg_usage is not None:
         dated_bound, done2, hist2 = _dated_phase(state, best, iterations - phase1, max(target, best.obj), deadline2,
-                                                 deadline, heuristic_every, date_sweeps)
+                                                 deadline, heuristic_every, date_sweeps, threads)
         iters += done2
         hist += hist2
     plan = None if best.x is None else {int(p) for p in data.order[best.x]}
@@ -158,7 +158,8 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
 
 
 def _dated_phase(state: "_Dual", best: _Best, steps: int, target: float, deadline2: float | None,
-                 deadline: float | None, heuristic_every: int, date_sweeps: int) -> tuple[float, int, list[float]]:
+                 deadline: float | None, heuristic_every: int, date_sweeps: int,
+                 threads: int = 1) -> tuple[float, int, list[float]]:
     """Phase 2: each windowed class at the date most in demand, `steps` steps pricing that
     fixed-date problem (until `deadline2`), then the date descent (until `deadline`). Returns
     the bound of that choice of dates, the steps taken and their L."""
@@ -167,7 +168,8 @@ def _dated_phase(state: "_Dual", best: _Best, steps: int, target: float, deadlin
     state.reset_step()
     dated_bound, _, done, hist = state.run(steps, target, deadline2, heuristic_every, dates, best)
     if state.last_price is not None:
-        _date_descent(data, state.last_price, dates, act_opts, multi, best, sweeps=date_sweeps, deadline=deadline)
+        _date_descent(data, state.last_price, dates, act_opts, multi, best, sweeps=date_sweeps, deadline=deadline,
+                      threads=threads)
     return dated_bound, done, hist
 
 
