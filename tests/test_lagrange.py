@@ -299,8 +299,9 @@ def test_master_with_unit_days_priced_gives_a_value_below_its_bound(windowed):
 
 
 def test_date_descent_on_two_threads_makes_the_same_moves(windowed):
-    """The date descent builds a class's trial plans two at a time (threads=2) and judges them in
-    order: the same moves, the same plan as one at a time."""
+    """The date descent builds its trial plans several at a time (threads 2, 3) and judges them
+    in order, rebuilding those a kept move made stale: the same moves, the same plan as the rule
+    written out one trial at a time."""
     from planning.model.lagrange.construct import _Best
     from planning.model.lagrange.dates import _date_descent, _dates_by_demand
 
@@ -308,31 +309,32 @@ def test_date_descent_on_two_threads_makes_the_same_moves(windowed):
     act_opts = [np.flatnonzero(data.opt_act == a) for a in range(len(data.act_cap))]
     multi = [k for k, o in enumerate(act_opts) if len(o) > 1]
     assert len(multi) > 5
-    rng = np.random.default_rng(3)
-    lam = rng.uniform(0, 40, len(data.opt_act))  # prices under which the dates matter
-    price = lam[data.opt] + data.per_yuan * data.cost
-    dates = _dates_by_demand(rng.uniform(0, 1, len(data.opt_act)), act_opts, multi, len(data.opt_act))
-    start = lagrange.objective(data, lagrange.construct(data, price, None, dates))
-    # the rule, one trial at a time: each class to each other date, kept when the plan improves
-    ref, cur, ref_x = dates.copy(), start, None
-    for _ in range(2):
-        moved = 0
-        for k in multi:
-            o = act_opts[k]
-            for alt in o:
-                if ref[alt]:
-                    continue
-                trial = ref.copy()
-                trial[o] = False
-                trial[alt] = True
-                xp = lagrange.construct(data, price, None, trial)
-                v = lagrange.objective(data, xp) if xp is not None else -np.inf
-                if v > cur + 1e-9:
-                    ref, cur, ref_x, moved = trial, v, xp, moved + 1
-        if not moved:
-            break
-    assert cur > start + 1  # the descent moved classes: the rule is exercised
-    for threads in (1, 2):
-        best = _Best()
-        _date_descent(data, price, dates, act_opts, multi, best, sweeps=2, deadline=None, threads=threads)
-        assert best.obj == cur and np.array_equal(best.x, ref_x)
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        lam = rng.uniform(0, 40, len(data.opt_act))  # prices under which the dates matter
+        price = lam[data.opt] + data.per_yuan * data.cost
+        dates = _dates_by_demand(rng.uniform(0, 1, len(data.opt_act)), act_opts, multi, len(data.opt_act))
+        start = lagrange.objective(data, lagrange.construct(data, price, None, dates))
+        # the rule, one trial at a time: each class to each other date, kept when the plan improves
+        ref, cur, ref_x = dates.copy(), start, None
+        for _ in range(2):
+            moved = 0
+            for k in multi:
+                o = act_opts[k]
+                for alt in o:
+                    if ref[alt]:
+                        continue
+                    trial = ref.copy()
+                    trial[o] = False
+                    trial[alt] = True
+                    xp = lagrange.construct(data, price, None, trial)
+                    v = lagrange.objective(data, xp) if xp is not None else -np.inf
+                    if v > cur + 1e-9:
+                        ref, cur, ref_x, moved = trial, v, xp, moved + 1
+            if not moved:
+                break
+        assert cur > start + 1  # the descent moved classes: the rule is exercised
+        for threads in (1, 2, 3):
+            best = _Best()
+            _date_descent(data, price, dates, act_opts, multi, best, sweeps=2, deadline=None, threads=threads)
+            assert best.obj == cur and np.array_equal(best.x, ref_x), (seed, threads)

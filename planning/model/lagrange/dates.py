@@ -29,9 +29,11 @@ def _date_descent(data: LagrangeData, price: np.ndarray, dates: np.ndarray, act_
     classes, stopped early by `deadline`. This is where the choice of dates answers to the
     whole plan rather than to the demand of the moment.
 
-    A class's trial plans differ only in that class's date (the other classes keep theirs while
-    its dates are tried), so `threads` of them are built at once and then judged in order: the
-    same moves as one at a time, in less time (6,000 cadres: the descent is cut by the clock)."""
+    The trials are built `threads` at a time from the dates as they stand and judged in order:
+    the same moves as one at a time. A kept move changes one class's date, so the trials still
+    to be judged for that class stay valid (they differ from the new dates only in that class);
+    a trial for another class is built again from the new dates (6,000 cadres, where the clock
+    cuts the descent: about one trial in ten is kept)."""
     dates = dates.copy()
     x = construct(data, price, None, dates)
     cur = objective(data, x) if x is not None else -math.inf
@@ -39,36 +41,40 @@ def _date_descent(data: LagrangeData, price: np.ndarray, dates: np.ndarray, act_
     step = max(1, threads)
     pool = ThreadPoolExecutor(max_workers=step) if step > 1 else None
 
+    def trial_dates(k: int, alt: int) -> np.ndarray:
+        trial = dates.copy()
+        trial[act_opts[k]] = False
+        trial[alt] = True
+        return trial
+
     def trial_plan(trial: np.ndarray) -> np.ndarray | None:
         return construct(data, price, None, trial)
 
     try:
         for _ in range(sweeps):
-            moved = 0
-            for k in multi:
-                o = act_opts[k]
-                now = o[dates[o]]
-                alts = [alt for alt in o if not (len(now) and alt == now[0])]
-                for c in range(0, len(alts), step):
-                    if deadline is not None and time.perf_counter() > deadline:
-                        return
-                    chunk = alts[c:c + step]
-                    trials = []
-                    for alt in chunk:
-                        trial = dates.copy()
-                        trial[o] = False
-                        trial[alt] = True
-                        trials.append(trial)
-                    plans = list(pool.map(trial_plan, trials)) if pool is not None and len(trials) > 1 \
-                        else [trial_plan(t) for t in trials]
-                    for trial, xp in zip(trials, plans):
-                        # judged one by one on this thread: the objective's temporaries are
-                        # 8 bytes a position (100 MB each at 20,000 cadres), one at a time
-                        v = objective(data, xp) if xp is not None else -math.inf
-                        if v > cur + 1e-9:
-                            dates, cur = trial, v
-                            best.offer(xp, v)
-                            moved += 1
+            # (class, other date) in order; a class's date changes only while its own dates are
+            # tried, so its other dates are known at the start of the sweep
+            todo = [(k, int(alt)) for k in multi for alt in act_opts[k] if not dates[alt]]
+            moved, i = 0, 0
+            while i < len(todo):
+                if deadline is not None and time.perf_counter() > deadline:
+                    return
+                batch = todo[i:i + step]
+                trials = [trial_dates(k, alt) for k, alt in batch]
+                plans = list(pool.map(trial_plan, trials)) if pool is not None and len(trials) > 1 \
+                    else [trial_plan(t) for t in trials]
+                kept = None  # the class whose move was kept in this batch
+                for (k, _), trial, xp in zip(batch, trials, plans):
+                    if kept is not None and k != kept:
+                        break  # built from the dates before the move: built again next round
+                    i += 1
+                    # judged one by one on this thread: the objective's temporaries are 8 bytes a
+                    # position (100 MB each at 20,000 cadres)
+                    v = objective(data, xp) if xp is not None else -math.inf
+                    if v > cur + 1e-9:
+                        dates, cur, kept = trial, v, k
+                        best.offer(xp, v)
+                        moved += 1
             if not moved:
                 return
     finally:
