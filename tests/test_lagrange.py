@@ -14,6 +14,7 @@ from planning.check import check_plan
 from planning.data.generate import generate, write_dataset as write_generated
 from planning.data.load import load_dataset
 from planning.model import lagrange
+from planning.model.lagrange.dates import activity_options
 from planning.model.build import build_model
 from planning.model.greedy import bundle_plan, greedy_plan
 from planning.model.problem import build_problem
@@ -136,7 +137,7 @@ def test_rotation_start_prices_clear_the_slots(windowed):
     from planning.model.lagrange.dual import rotation_prices
 
     data = lagrange.prepare(_problem(windowed))
-    act_opts = [np.flatnonzero(data.opt_act == a) for a in range(len(data.act_cap))]
+    act_opts, _ = activity_options(data)
     lam = rotation_prices(data, act_opts)
     rot = np.flatnonzero(data.rot)
     priced = 0
@@ -283,8 +284,7 @@ def test_master_with_unit_days_priced_gives_a_value_below_its_bound(windowed):
 
     prob = _problem(windowed, **{"absence.max_absent_share": 0.1})
     data = lagrange.prepare(prob)
-    act_opts = [np.flatnonzero(data.opt_act == a) for a in range(len(data.act_cap))]
-    multi = [k for k, o in enumerate(act_opts) if len(o) > 1]
+    act_opts, multi = activity_options(data)
     state = _Dual(data, act_opts, multi)
     state.pool = master.Pool(data)
     state.run(5, 0.0, None, 10, None, _Best())
@@ -306,8 +306,7 @@ def test_date_descent_on_two_threads_makes_the_same_moves(windowed):
     from planning.model.lagrange.dates import _date_descent, _dates_by_demand
 
     data = lagrange.prepare(_problem(windowed))
-    act_opts = [np.flatnonzero(data.opt_act == a) for a in range(len(data.act_cap))]
-    multi = [k for k, o in enumerate(act_opts) if len(o) > 1]
+    act_opts, multi = activity_options(data)
     assert len(multi) > 5
     for seed in range(4):
         rng = np.random.default_rng(seed)

@@ -12,6 +12,12 @@ from planning.model.lagrange.construct import _Best, construct
 from planning.model.lagrange.data import LagrangeData, objective
 
 
+def activity_options(data: LagrangeData) -> tuple[list[np.ndarray], list[int]]:
+    """The options of each activity, and the activities with more than one (windowed classes)."""
+    act_opts = [np.flatnonzero(data.opt_act == a) for a in range(len(data.act_cap))]
+    return act_opts, [k for k, o in enumerate(act_opts) if len(o) > 1]
+
+
 def _dates_by_demand(usage: np.ndarray, act_opts: list[np.ndarray], multi: list[int], n_opt: int) -> np.ndarray:
     """One date per windowed class: the option most in demand at the current prices."""
     keep = np.ones(n_opt, dtype=np.bool_)
@@ -40,6 +46,7 @@ def _date_descent(data: LagrangeData, price: np.ndarray, dates: np.ndarray, act_
     best.offer(x, cur)
     step = max(1, threads)
     pool = ThreadPoolExecutor(max_workers=step) if step > 1 else None
+    build = map if pool is None else pool.map
 
     def trial_dates(k: int, alt: int) -> np.ndarray:
         trial = dates.copy()
@@ -61,8 +68,7 @@ def _date_descent(data: LagrangeData, price: np.ndarray, dates: np.ndarray, act_
                     return
                 batch = todo[i:i + step]
                 trials = [trial_dates(k, alt) for k, alt in batch]
-                plans = list(pool.map(trial_plan, trials)) if pool is not None and len(trials) > 1 \
-                    else [trial_plan(t) for t in trials]
+                plans = list(build(trial_plan, trials))
                 kept = None  # the class whose move was kept in this batch
                 for (k, _), trial, xp in zip(batch, trials, plans):
                     if kept is not None and k != kept:

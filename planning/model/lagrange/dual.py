@@ -11,7 +11,7 @@ import numpy as np
 from planning.model.lagrange import master
 from planning.model.lagrange.construct import _Best, construct
 from planning.model.lagrange.data import LagrangeData, objective, prepare
-from planning.model.lagrange.dates import _date_descent, _dates_by_demand
+from planning.model.lagrange.dates import _date_descent, _dates_by_demand, activity_options
 from planning.model.lagrange.kernels import _solve
 from planning.model.problem import PlanningProblem
 
@@ -70,8 +70,7 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     at `deadline` (perf_counter), whichever comes first."""
     data = data or prepare(prob)
     n_opt = len(data.opt_act)
-    act_opts = [np.flatnonzero(data.opt_act == a) for a in range(len(data.act_cap))]
-    multi = [k for k, o in enumerate(act_opts) if len(o) > 1]
+    act_opts, multi = activity_options(data)
     state = _Dual(data, act_opts, multi)
     if data.n_cadres >= rotation_start_cadres:
         state.lam = rotation_prices(data, act_opts)
