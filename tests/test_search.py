@@ -128,3 +128,66 @@ def test_ejection_gives_an_overdue_cadre_who_cannot_meet_the_requirement_one_cla
     data_ = lagrange.prepare(prob)
     score = lambda pairs: lagrange.objective(data_, lagrange.positions(data_, pairs))  # noqa: E731
     assert score(best) > score(start) + 1.0
+
+
+def test_plan_builder_keeps_its_full_days_and_full_classes_as_a_recount_would(small):
+    """The builder's shortcuts (the days each unit has at its absence cap, the classes without a
+    seat, `open_classes`) agree after every take and drop with the counts recounted from scratch,
+    and `fits` answers as the rules written out here do."""
+    from planning.model.greedy import PlanBuilder
+    prob = small
+    b = PlanBuilder(prob)
+    opts, acts = prob.options, prob.activities
+    by_cadre = prob.pairs_of_cadre()
+    rng = np.random.default_rng(5)
+    order = list(acts)
+
+    def check():
+        absent: dict[tuple[str, int], int] = {}
+        for p in b.chosen:
+            u = prob.cadre_unit[int(prob.pair_cadre[p])]
+            for d in opts[prob.pair_option[p]].occ:
+                absent[(u, d)] = absent.get((u, d), 0) + 1
+        for u, cap in prob.unit_cap.items():
+            assert b.full_days[u] == {d for (v, d), n in absent.items() if v == u and n >= cap}, u
+        count = {a: sum(opts[prob.pair_option[p]].activity_id == a for p in b.chosen) for a in order}
+        assert [bool(x) for x in b.act_full] == [count[a] >= acts[a].capacity for a in order]
+        i = int(rng.integers(len(prob.cadre_ids)))
+        want = [int(p) for p in by_cadre[i] if opts[prob.pair_option[p]].kind == "class"
+                and count[opts[prob.pair_option[p]].activity_id] < acts[opts[prob.pair_option[p]].activity_id].capacity]
+        assert b.open_classes(by_cadre[i]) == want
+        for p in map(int, by_cadre[i]):  # fits, as the rules read (class pairs and rotations alike)
+            j, o = int(prob.pair_cadre[p]), opts[prob.pair_option[p]]
+            a = acts[o.activity_id]
+            mine = [q for q in b.chosen if int(prob.pair_cadre[q]) == j]
+            ok = p not in b.chosen and count[a.activity_id] < a.capacity
+            ok = ok and not any(opts[prob.pair_option[q]].occ & o.occ for q in mine)
+            ok = ok and not any(absent.get((prob.cadre_unit[j], d), 0) >= prob.unit_cap[prob.cadre_unit[j]] for d in o.occ)
+            if o.kind == "class":
+                ok = ok and b.act_option.get(a.activity_id, o.index) == o.index
+                ok = ok and a.topic_key not in {acts[opts[prob.pair_option[q]].activity_id].topic_key for q in mine
+                                                if opts[prob.pair_option[q]].kind == "class"}
+            else:
+                ok = ok and sum(opts[prob.pair_option[q]].kind == "rotation" for q in mine) < b.max_rot
+            assert b.fits(p) == ok, (p, o.activity_id)
+
+    taken = sorted(greedy_plan(prob))  # a full plan first (full classes, unit days at their cap), then moves
+    for p in taken:
+        b.take(p)
+    seen_full = [False, False]  # a unit day at its cap, a class without a seat: the shortcuts were used
+    dropped: list[int] = []
+    for step in range(800):
+        r = rng.random()
+        if taken and r < 0.3:
+            dropped.append(taken.pop(int(rng.integers(len(taken)))))
+            b.drop(dropped[-1])
+        else:  # a pair dropped before (it mostly fits again) or any pair
+            p = dropped.pop(int(rng.integers(len(dropped)))) if dropped and r < 0.65 else int(rng.integers(prob.n_pairs))
+            if b.try_take(p):
+                taken.append(p)
+        seen_full[0] = seen_full[0] or any(b.full_days.values())
+        seen_full[1] = seen_full[1] or bool(b.act_full.any())
+        if step % 40 == 0:
+            check()
+    assert len(taken) > 50 and seen_full == [True, True]
+    check()

@@ -137,8 +137,7 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
                     for q in v_old:
                         b.drop(q)
                     if _try_bundle(b, bundle):
-                        v_cands = [int(q) for q in by_cadre[v] if opts[option[q]].kind == "class"
-                                   and b.fits(int(q))]
+                        v_cands = [q for q in b.open_classes(by_cadre[v]) if b.fits(q)]
                         v_new: tuple[int, ...] = ()
                         v_bundles = [] if b.met(v) else _bundles(b, v, v_cands)  # met by a pinned class alone: nothing more
                         for vb in sorted(v_bundles, key=lambda bd: (len(bd), bd))[:max_bundles]:

@@ -32,6 +32,7 @@ class PlanBuilder:
         self.occupied: dict[int, set[int]] = defaultdict(set)
         self.topics: dict[int, set[str]] = defaultdict(set)
         self.absent: dict[tuple[str, int], int] = defaultdict(int)
+        self.full_days: dict[str, set[int]] = defaultdict(set)  # per unit: the days at its absence cap
         self.rotations: dict[int, int] = defaultdict(int)
         self.days = np.zeros(len(prob.cadre_ids))
         self.hours = np.zeros(len(prob.cadre_ids))
@@ -44,6 +45,8 @@ class PlanBuilder:
         self.req_d, self.req_h, self.by_hours = self.core.req_days, self.core.req_hours, self.core.by_hours
         self._cadre, self._option = _pair_lists(prob)  # per pair, indexed as Python ints (numpy scalars are slow)
         self._info = _option_info(prob)  # per option: what fits and _apply read, looked up once
+        self._opt_class, self._opt_act = _option_arrays(prob)
+        self.act_full = np.zeros(len(prob.activities), dtype=bool)  # per activity (in prob.activities' order): full
 
     def met(self, i: int) -> bool:
         return self.core.met(i, self.days[i], self.hours[i])
@@ -62,23 +65,27 @@ class PlanBuilder:
             return False
         if occ & self.occupied[i]:
             return False
-        u = self.prob.cadre_unit[i]
-        cap = self.prob.unit_cap[u]
-        absent = self.absent
-        for d in occ:
-            if absent[(u, d)] >= cap:
+        if occ:  # a day at the unit's absence cap (a cap of 0: every day)
+            u = self.prob.cadre_unit[i]
+            if self.prob.unit_cap[u] <= 0 or not self.full_days[u].isdisjoint(occ):
                 return False
         return True
 
     def _apply(self, p: int, sign: int) -> None:
         i, oi = self._cadre[p], self._option[p]
-        aid, is_class, _, topic, cost, occ, days, hours = self._info[oi]
+        aid, is_class, capacity, topic, cost, occ, days, hours = self._info[oi]
         self.enrolled[oi] += sign
         self.act_enrolled[aid] += sign
+        self.act_full[self._opt_act[oi]] = self.act_enrolled[aid] >= capacity
         u = self.prob.cadre_unit[i]
-        absent = self.absent
+        cap = self.prob.unit_cap[u]
+        absent, full = self.absent, self.full_days[u]
         for d in occ:
             absent[(u, d)] += sign
+            if absent[(u, d)] >= cap:
+                full.add(d)
+            else:
+                full.discard(d)
         if sign > 0:
             self.chosen.add(p)
             self.members[aid].add(p)
@@ -106,6 +113,12 @@ class PlanBuilder:
 
     def drop(self, p: int) -> None:
         self._apply(p, -1)
+
+    def open_classes(self, pairs: np.ndarray) -> list[int]:
+        """Of `pairs` (one cadre's, numpy), the class pairs whose class still has a seat, in
+        their order: what `fits` would not turn down for a full class, sifted in numpy."""
+        o = self.prob.pair_option[pairs]
+        return pairs[self._opt_class[o] & ~self.act_full[self._opt_act[o]]].tolist()
 
     def try_take(self, p: int) -> bool:
         if self.fits(p):
@@ -154,6 +167,17 @@ def _option_info(prob: PlanningProblem) -> list[tuple]:
     return got[1]
 
 
+def _option_arrays(prob: PlanningProblem) -> tuple[np.ndarray, np.ndarray]:
+    """Per option: is it a class, and its activity's position in prob.activities (made once)."""
+    got = prob.__dict__.get("_option_arrays_cache")
+    if got is None or got[0] is not prob.options:
+        index = {a: k for k, a in enumerate(prob.activities)}
+        got = (prob.options, np.array([o.kind == "class" for o in prob.options], dtype=bool),
+               np.array([index[o.activity_id] for o in prob.options], dtype=np.int64))
+        prob.__dict__["_option_arrays_cache"] = got
+    return got[1], got[2]
+
+
 def priority_order(prob: PlanningProblem) -> list[int]:
     f = prob.facts
     w, od = f["weight"].to_numpy(), f["overdue"].to_numpy()
@@ -179,7 +203,8 @@ def _fill_classes(b: PlanBuilder, order: Iterable[int], by_cadre, allowed_option
     for i in order:
         if b.met(i):
             continue
-        cands = sorted((int(p) for p in by_cadre[i] if opts[option[p]].kind == "class" and allowed_option(option[p])),
+        # a class full now stays full in this loop (nothing is dropped): its pairs are left out at once
+        cands = sorted((p for p in b.open_classes(by_cadre[i]) if allowed_option(option[p])),
                        key=lambda p: (opts[option[p]].start, opts[option[p]].activity_id))
         for p in cands:
             if b.met(i):
@@ -199,8 +224,13 @@ def _fill_rotations(b: PlanBuilder) -> None:
     is_rot = np.array([o.kind == "rotation" for o in opts], dtype=bool)
     for p in np.flatnonzero(is_rot[prob.pair_option]).tolist() if len(opts) else ():
         by_option[b._option[p]].append(p)
+    acts = prob.activities
     for oi in sorted(by_option, key=lambda o: (opts[o].start, opts[o].activity_id)):
+        aid = opts[oi].activity_id
+        capacity = acts[aid].capacity
         for p in sorted(by_option[oi], key=lambda p: rank[b._cadre[p]]):
+            if b.act_enrolled[aid] >= capacity:  # the post is full: no one after fits (nothing is dropped here)
+                break
             b.try_take(p)
 
 
@@ -282,8 +312,7 @@ def _place_bundles(b: PlanBuilder, order: Iterable[int], by_cadre, usable) -> No
     for i in order:
         if b.met(i):
             continue
-        cands = [p for p in map(int, by_cadre[i]) if opts[option[p]].kind == "class"
-                 and usable(option[p]) and b.fits(p)]
+        cands = [p for p in b.open_classes(by_cadre[i]) if usable(option[p]) and b.fits(p)]
         if not cands:
             continue
         # per candidate: days, the seat's fill if taken, start (the plan does not change while sorting)
