@@ -337,3 +337,64 @@ def test_date_descent_on_two_threads_makes_the_same_moves(windowed):
             best = _Best()
             _date_descent(data, price, dates, act_opts, multi, best, sweeps=2, deadline=None, threads=threads)
             assert best.obj == cur and np.array_equal(best.x, ref_x), (seed, threads)
+
+
+def test_large_roster_without_a_master_round_goes_on_with_its_steps(windowed, monkeypatch):
+    """A large roster whose first master LP is refused (its pool above master_max_bundles, as at
+    20,000 cadres): the rest of phase 1 goes on from the steps' own prices and step length, not
+    back to the best prices with short steps (where the plans did not rise)."""
+    from planning.model.lagrange import dual
+    calls = []
+    real = dual._Dual.run
+
+    def spy(self, steps, *a, **k):
+        entry = (self.lam.copy(), self.theta)
+        out = real(self, steps, *a, **k)
+        calls.append((steps, entry, (self.lam.copy(), self.theta)))
+        return out
+    monkeypatch.setattr(dual._Dual, "run", spy)
+    prob = _problem(windowed)
+    res = lagrange.relax(prob, iterations=120, target=0.0, master_rounds=3, master_large_cadres=0,
+                         master_max_bundles=0, rotation_start_cadres=0)
+    assert res.master_rounds == 0
+    # the steps before the pool (none at large rosters), the pool's 2 steps, the rest of phase 1
+    (_, _, _), (n2, _, (lam2, theta2)), (n3, (lam3, theta3), _) = calls[:3]
+    assert n2 == 2 and n3 > 0
+    assert theta3 == theta2 and np.array_equal(lam3, lam2)
+
+
+def test_a_run_stopped_by_the_clock_builds_a_plan_at_its_last_prices(windowed, monkeypatch):
+    """When the deadline stops the steps between two plan builds, the prices of the last step
+    build one more plan (offered to the best); when the last step built one, none is added."""
+    from planning.model.lagrange import dual
+    from planning.model.lagrange.construct import _Best
+
+    class Clock:  # one tick per call: the deadline falls after a known number of steps
+        t = 0.0
+
+        @classmethod
+        def perf_counter(cls):
+            cls.t += 1.0
+            return cls.t
+    monkeypatch.setattr(dual, "time", Clock)
+    prob = _problem(windowed)
+    data = lagrange.prepare(prob)
+    act_opts, multi = activity_options(data)
+    # the clock is read once a step from the 2nd on: past 4.5 at the 6th step's check, after 5 steps
+    for every in (100, 4):
+        state = dual._Dual(data, act_opts, multi)
+        built = []
+        real_build = state.build
+        state.build = lambda price, options, best: (built.append(price), real_build(price, options, best))
+        Clock.t = 0.0
+        _, _, steps, _ = state.run(50, 0.0, 4.5, every, None, _Best())
+        assert steps == 5
+        # every 100: a plan at step 1 only, then one at the stop; every 4: plans at steps 1 and 5
+        # (the last step), none added
+        assert len(built) == 2 and built[-1] is state.last_price
+
+
+def test_plans_are_built_less_often_on_rosters_of_many_pairs():
+    from planning.pipeline import heuristic_interval
+    pol = load_policy(None, {"lagrange.heuristic_every": 10, "lagrange.heuristic_pairs": 2_000_000})
+    assert [heuristic_interval(pol, n) for n in (1_094_350, 2_000_000, 2_000_001, 12_858_312)] == [10, 10, 20, 70]

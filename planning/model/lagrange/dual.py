@@ -88,8 +88,7 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     # time, a safety stop only: when the clock would cut the steps, phase 1 may use at most
     # (1 − date_share) of it, and phase 2 half of the rest, so that the dated steps and the date
     # descent (where most of the plan is made on windowed counties) always get their share
-    # (large rosters: `master_deadline`, later, while the master runs; back to `deadline` if it
-    # does not)
+    # (large rosters: `master_deadline`, later, master or not: their plans come from the steps)
     t0 = time.perf_counter()
 
     def split(end: float | None) -> tuple[float | None, float | None]:
@@ -98,7 +97,6 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
         d1 = t0 + (1 - date_share) * (end - t0)
         return d1, d1 + 0.5 * (end - d1)
 
-    plain_deadline = deadline
     if large and master_rounds > 0 and master_deadline is not None and deadline is not None:
         deadline = max(deadline, master_deadline)
     deadline1, deadline2 = split(deadline)
@@ -127,19 +125,21 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
         hist += h
         bound, inexact = state.best_L, state.best_inexact
         state.pool = None
-        if not rounds and deadline != plain_deadline:
-            deadline = plain_deadline
-            deadline1, deadline2 = split(deadline)
         if large and rounds:
             # large rosters: the master's prices are the bound; the plans come from the steps,
             # which go on from where they were before the master (6,000 cadres: steps on from the
             # master's best prices built plans 0.9 % worse — 2.167 against 2.187 million)
             state.set_prices(*steps_prices)
             state.reset_step()
-        else:
+        elif not large:
             # the rest of phase 1 refines the best prices with short steps
             state.set_prices(*state.best_prices)
             state.theta = MASTER_THETA
+        # large rosters without a master round (its first pool too large: 20,000 cadres): the
+        # steps go on as they were. Their best prices there are the rotation start (no step goes
+        # below its L), and short steps from it built no plan better than the bundle heuristic's
+        # (7,180,795 after 36 steps); going on, the plans rise with the steps (7,202,090 after 37;
+        # with a plan every 70 steps, lagrange.heuristic_pairs, 7,237,579 after 50)
         if phase1 > pre:
             b, i, done, h = state.run(phase1 - pre, target, deadline1, heuristic_every, None, best)
             bound, inexact = (b, i) if b <= bound else (bound, inexact)
@@ -300,10 +300,16 @@ class _Dual:
         live = np.ones(n_opt, dtype=np.bool_) if options is None else options
         history: list[float] = []
         it = 0
+        built = False
         for it in range(1, steps + 1):
             if it > 1 and deadline is not None and time.perf_counter() > deadline:
                 it -= 1
+                if heuristic_every > 0 and not built and self.last_price is not None:
+                    # the clock stops the steps: a plan at the last prices (at 20,000 cadres the
+                    # steps' plans rise with the steps, and the clock stops them between builds)
+                    self.build(self.last_price, options, best)
                 break
+            built = False
             lam, mu, beta = self.lam, self.mu, self.beta
             unit_price = mu @ data.occ.T  # units × options
             # lam[opt] + unit_price[unit, opt] + beta * cost + base_price, summed in place in that order
@@ -358,6 +364,7 @@ class _Dual:
                     self.theta, self.stall = self.theta / 2, 0
             if heuristic_every > 0 and (it % heuristic_every == 1 or it == steps):
                 self.build(price, options, best)
+                built = True
             lb = max(target, best.obj)
             # deflected subgradient: half this step's subgradient, half the last direction;
             # projected, so that a zero price cannot fall further
