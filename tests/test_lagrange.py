@@ -361,6 +361,8 @@ def test_large_roster_without_a_master_round_goes_on_with_its_steps(windowed, mo
     (_, _, _), (n2, _, (lam2, theta2)), (n3, (lam3, theta3), _) = calls[:3]
     assert n2 == 2 and n3 > 0
     assert theta3 == theta2 and np.array_equal(lam3, lam2)
+    # every step is theirs: no dated phase (and no date descent) after them
+    assert len(calls) == 3 and n3 == 120 - 2 and res.dated_bound is None
 
 
 def test_a_run_stopped_by_the_clock_builds_a_plan_at_its_last_prices(windowed, monkeypatch):

@@ -135,11 +135,12 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
             # the rest of phase 1 refines the best prices with short steps
             state.set_prices(*state.best_prices)
             state.theta = MASTER_THETA
-        # large rosters without a master round (its first pool too large: 20,000 cadres): the
-        # steps go on as they were. Their best prices there are the rotation start (no step goes
-        # below its L), and short steps from it built no plan better than the bundle heuristic's
-        # (7,180,795 after 36 steps); going on, the plans rise with the steps (7,202,090 after 37;
-        # with a plan every 70 steps, lagrange.heuristic_pairs, 7,237,579 after 50)
+        else:
+            # large rosters without a master round (20,000 cadres): the steps go on as they were, all
+            # steps, all the time; no dated phase or descent. Short steps from the best prices (the
+            # rotation start) built no plan above the bundle heuristic's (7,180,795, 36 steps); going
+            # on: 7,202,090 (37); a plan every 70 steps: 7,237,579 (50); no dated phase: 7,273,063 (68)
+            phase1, deadline1 = iterations, deadline
         if phase1 > pre:
             b, i, done, h = state.run(phase1 - pre, target, deadline1, heuristic_every, None, best)
             bound, inexact = (b, i) if b <= bound else (bound, inexact)
