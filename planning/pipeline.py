@@ -311,7 +311,8 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False,
     layers["construction"] = _layer(t, 0.0, sobj, None, None)
     t, before = time.perf_counter(), sobj
     start, sobj, lag = _lagrangian(prob, policy, data, start, sobj, info, deadline=t_search + policy["lagrange.time_share"] * limit,
-                                   master_deadline=t_search + policy["lagrange.master_time_share"] * limit)
+                                   master_deadline=t_search + policy["lagrange.master_time_share"] * limit,
+                                   solo_deadline=t_search + policy["lagrange.solo_time_share"] * limit)
     layers["lagrange"] = _layer(t, before, sobj, None, lag.bound)
     info.variables = len(m.lp.variables()) if m else prob.n_pairs
     info.constraints = len(m.lp.constraints) if m else None
@@ -409,7 +410,7 @@ def _constructions(prob: PlanningProblem, score, info: SolveInfo, warm: Any = No
 
 
 def _lagrangian(prob: PlanningProblem, policy: Policy, data, start: set[int], sobj: float, info: SolveInfo, *,
-                deadline: float, master_deadline: float | None = None):
+                deadline: float, master_deadline: float | None = None, solo_deadline: float | None = None):
     """Lagrangian prices: the proven bound, and the plans the prices build (kept when better)."""
     t = time.perf_counter()
     warm = info.start_origin == "warm start"
@@ -425,7 +426,7 @@ def _lagrangian(prob: PlanningProblem, policy: Policy, data, start: set[int], so
                          master_points=int(policy["lagrange.master_points"]),
                          master_tol=float(policy["lagrange.master_tol"]),
                          master_large_cadres=int(policy["lagrange.master_large_cadres"]),
-                         master_deadline=master_deadline,
+                         master_deadline=master_deadline, solo_deadline=solo_deadline,
                          rotation_start_cadres=int(policy["lagrange.rotation_start_cadres"]),
                          threads=int(policy["solver.threads"]), deadline=deadline)
     lag.price = lag.options = None  # its last prices, one float per position: nothing after reads them

@@ -41,6 +41,7 @@ _RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "lagrange.date_share": (0, 1, False),
     "lagrange.time_share": (0, 1, False),
     "lagrange.master_time_share": (0, 1, False),
+    "lagrange.solo_time_share": (0, 1, False),
     "lagrange.heuristic_every": (1, None, False),
     "lagrange.heuristic_pairs": (1, None, False),
     "lagrange.master_rounds": (0, None, False),

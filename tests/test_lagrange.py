@@ -347,16 +347,23 @@ def test_large_roster_without_a_master_round_goes_on_with_its_steps(windowed, mo
     calls = []
     real = dual._Dual.run
 
-    def spy(self, steps, *a, **k):
+    deadlines = []
+
+    def spy(self, steps, target, deadline, *a, **k):
         entry = (self.lam.copy(), self.theta)
-        out = real(self, steps, *a, **k)
+        deadlines.append(deadline)
+        out = real(self, steps, target, deadline, *a, **k)
         calls.append((steps, entry, (self.lam.copy(), self.theta)))
         return out
     monkeypatch.setattr(dual._Dual, "run", spy)
     prob = _problem(windowed)
+    t = dual.time.perf_counter()
     res = lagrange.relax(prob, iterations=120, target=0.0, master_rounds=3, master_large_cadres=0,
-                         master_max_bundles=0, rotation_start_cadres=0)
+                         master_max_bundles=0, rotation_start_cadres=0, deadline=t + 1000,
+                         master_deadline=t + 2000, solo_deadline=t + 3000)
     assert res.master_rounds == 0
+    # until the master's deadline (when the pool steps run), then the later one of rosters without a master
+    assert deadlines[1] < t + 2000 and deadlines[2] == t + 3000
     # the steps before the pool (none at large rosters), the pool's 2 steps, the rest of phase 1
     (_, _, _), (n2, _, (lam2, theta2)), (n3, (lam3, theta3), _) = calls[:3]
     assert n2 == 2 and n3 > 0

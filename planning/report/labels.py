@@ -631,6 +631,7 @@ POLICY_ZH: dict[str, str] = {
     "lagrange.master_large_cadres": "干部人数达到此值时，主问题在2步后开始，单位每日在岗人数按当前最优价格计价（不设约束行）",
     "lagrange.time_share": "拉格朗日松弛最多占用求解时间上限的比例（安全上限，通常由步数先结束）",
     "lagrange.master_time_share": "大规模名册（不论是否求解主问题）：拉格朗日松弛最多占用求解时间上限的比例",
+    "lagrange.solo_time_share": "大规模名册且未能求解主问题时：拉格朗日松弛最多占用求解时间上限的比例（计划来自迭代）",
     "lagrange.warm_iterations": "从已有计划出发（年中调整、情景推演）时的次梯度步数：价格给出界，计划主要来自已有计划",
     "lagrange.warm_master_rounds": "从已有计划出发时的主问题线性规划轮数",
     "search.passes": "弹射链局部搜索的轮数（未达标干部取得一组培训班，阻挡者调整）",

@@ -41,7 +41,8 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
           master_after: int = 60, master_time: float = 30.0, master_max_bundles: int = 40_000,
           master_smooth: float = SMOOTH, master_patience: int = 2, master_points: int = 1, master_tol: float = 0.0,
           master_large_cadres: int = 10 ** 9, master_deadline: float | None = None, threads: int = 1,
-          rotation_start_cadres: int = 10 ** 9, data: LagrangeData | None = None) -> LagrangeResult:
+          rotation_start_cadres: int = 10 ** 9, data: LagrangeData | None = None,
+          solo_deadline: float | None = None) -> LagrangeResult:
     """Subgradient optimisation of the Lagrangian dual, prices from the master LP, and the
     plans the prices build.
 
@@ -137,10 +138,10 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
             state.theta = MASTER_THETA
         else:
             # large rosters without a master round (20,000 cadres): the steps go on as they were, all
-            # steps, all the time; no dated phase or descent. Short steps from the best prices (the
-            # rotation start) built no plan above the bundle heuristic's (7,180,795, 36 steps); going
-            # on: 7,202,090 (37); a plan every 70 steps: 7,237,579 (50); no dated phase: 7,273,063 (68)
-            phase1, deadline1 = iterations, deadline
+            # steps, no dated phase or descent, until `solo_deadline`. Short steps from the best prices
+            # (the rotation start): 7,180,795 (36 steps); going on: 7,202,090 (37); a plan every 70
+            # steps: 7,237,579 (50); no dated phase: 7,273,063 (68); a share of 0.8: 7,291,923 (90)
+            phase1, deadline1 = iterations, max((d for d in (deadline, solo_deadline) if d is not None), default=None)
         if phase1 > pre:
             b, i, done, h = state.run(phase1 - pre, target, deadline1, heuristic_every, None, best)
             bound, inexact = (b, i) if b <= bound else (bound, inexact)
