@@ -66,7 +66,7 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
         b.take(p)
     sc = Scorer(prob)
     option, cadre = b._option, b._cadre  # per pair, indexed as Python ints (numpy's scalars are slow)
-    opts, acts = prob.options, prob.activities
+    opts = prob.options
     by_cadre = prob.pairs_of_cadre()
     mine: dict[int, set[int]] = {}
     for p in chosen:
@@ -119,13 +119,10 @@ def eject_search(prob: PlanningProblem, chosen: set[int], *, deadline: float, pa
                 blockers: set[int] = set()
                 for p in bundle:
                     o = opts[option[p]]
-                    a = acts[o.activity_id]
-                    if b.act_enrolled[a.activity_id] >= a.capacity:
-                        blockers.update(int(cadre[q]) for q in b.members[a.activity_id])
-                    cap = prob.unit_cap[unit[u]]
-                    capped = [d for d in o.occ if b.absent[(unit[u], d)] >= cap]
-                    if capped:
-                        days = set(capped)
+                    if b.act_full[b._opt_act[o.index]]:
+                        blockers.update(int(cadre[q]) for q in b.members[o.activity_id])
+                    days = b.capped_days(unit[u], o.occ)
+                    if days:
                         blockers.update(j for j in unit_cadres[unit[u]] if j != u
                                         and any(opts[option[q]].occ & days for q in mine.get(j, ())))
                 blockers -= {u}

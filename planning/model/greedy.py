@@ -53,8 +53,8 @@ class PlanBuilder:
 
     def fits(self, p: int) -> bool:
         i, oi = self._cadre[p], self._option[p]
-        aid, is_class, capacity, topic, cost, occ, _, _ = self._info[oi]
-        if p in self.chosen or self.act_enrolled[aid] >= capacity:
+        aid, is_class, _, topic, cost, occ, _, _ = self._info[oi]
+        if p in self.chosen or self.act_full[self._opt_act[oi]]:
             return False
         if is_class:
             if self.act_option.get(aid, oi) != oi or topic in self.topics[i]:
@@ -65,11 +65,11 @@ class PlanBuilder:
             return False
         if occ & self.occupied[i]:
             return False
-        if occ:  # a day at the unit's absence cap (a cap of 0: every day)
-            u = self.prob.cadre_unit[i]
-            if self.prob.unit_cap[u] <= 0 or not self.full_days[u].isdisjoint(occ):
-                return False
-        return True
+        return not self.capped_days(self.prob.cadre_unit[i], occ)
+
+    def capped_days(self, u: str, occ: frozenset[int]) -> set[int]:
+        """Of the days `occ`, those at unit `u`'s absence cap (a cap of 0: every one)."""
+        return set(occ) if self.prob.unit_cap[u] <= 0 else self.full_days[u] & occ
 
     def _apply(self, p: int, sign: int) -> None:
         i, oi = self._cadre[p], self._option[p]
@@ -224,12 +224,9 @@ def _fill_rotations(b: PlanBuilder) -> None:
     is_rot = np.array([o.kind == "rotation" for o in opts], dtype=bool)
     for p in np.flatnonzero(is_rot[prob.pair_option]).tolist() if len(opts) else ():
         by_option[b._option[p]].append(p)
-    acts = prob.activities
     for oi in sorted(by_option, key=lambda o: (opts[o].start, opts[o].activity_id)):
-        aid = opts[oi].activity_id
-        capacity = acts[aid].capacity
         for p in sorted(by_option[oi], key=lambda p: rank[b._cadre[p]]):
-            if b.act_enrolled[aid] >= capacity:  # the post is full: no one after fits (nothing is dropped here)
+            if b.act_full[b._opt_act[oi]]:  # the post is full: no one after fits (nothing is dropped here)
                 break
             b.try_take(p)
 
