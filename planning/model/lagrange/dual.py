@@ -276,16 +276,17 @@ class _Dual:
         self.d_prev = None
 
     def build(self, price: np.ndarray, options: np.ndarray | None, best: _Best) -> None:
-        """Plans built at `price` (with free dates and with the dates most in demand) offered to
-        `best`, their bundles to the pool."""
+        """Plans built at `price` (with free dates and with the dates most in demand), each in the
+        priority order and in `data.flex_order`, offered to `best`, their bundles to the pool."""
         dated = options if options is not None else _dates_by_demand(self.avg_usage, self.act_opts, self.multi,
                                                                     len(self.data.opt_act))
         for opts in ((None, dated) if options is None and self.multi else (options,)):
-            xp = construct(self.data, price, None, opts)
-            if xp is not None:
-                best.offer(xp, objective(self.data, xp))
-                if self.pool is not None:
-                    self.pool.add(xp)
+            for order in [None] + ([self.data.flex_order] if len(self.data.flex_order) else []):
+                xp = construct(self.data, price, order, opts)
+                if xp is not None:
+                    best.offer(xp, objective(self.data, xp))
+                    if self.pool is not None:
+                        self.pool.add(xp)
 
     def run(self, steps: int, target: float, deadline: float | None, heuristic_every: int,
             options: np.ndarray | None, best: _Best) -> tuple[float, int, int, list[float]]:
