@@ -407,3 +407,45 @@ def test_plans_are_built_less_often_on_rosters_of_many_pairs():
     from planning.pipeline import heuristic_interval
     pol = load_policy(None, {"lagrange.heuristic_every": 10, "lagrange.heuristic_pairs": 2_000_000})
     assert [heuristic_interval(pol, n) for n in (1_094_350, 2_000_000, 2_000_001, 12_858_312)] == [10, 10, 20, 70]
+
+
+def test_flex_order_puts_the_least_flexible_value_first(windowed):
+    """`flex_order`, recomputed from the problem itself: pinned cadres first, then what meeting
+    the cadre is worth (weight × objective.met, plus the overdue bonus) per admissible class
+    pair, highest first, ties in the priority order."""
+    from planning.model.core import core_of
+    prob = _problem(windowed)
+    data = lagrange.prepare(prob)
+    core = core_of(prob)
+    n = len(prob.cadre_ids)
+    is_class = np.array([o.kind == "class" for o in prob.options])
+    n_cls = np.array([int(is_class[prob.pair_option[p]].sum()) for p in prob.pairs_of_cadre()])
+    worth = (core.met_weight * core.weight * core.has_req + np.where(core.overdue, core.overdue_value, 0.0)) \
+        / np.maximum(n_cls, 1)
+    rank = np.empty(n, dtype=np.int64)
+    rank[data.weight_order] = np.arange(n)
+    expected = sorted(range(n), key=lambda i: (not data.pinned_cadres[i], -round(worth[i], 9), rank[i]))
+    order = [int(i) for i in data.flex_order]
+    assert order == expected
+    assert len(set(np.round(worth, 9))) > 3 and order != [int(i) for i in data.weight_order]
+
+
+def test_plans_from_prices_are_built_in_both_orders_and_the_best_kept(windowed, monkeypatch):
+    """Every plan build constructs in the priority order and in `flex_order` (as many of each);
+    the Lagrangian returns the best plan offered."""
+    from planning.model.lagrange import dual
+    real = dual.construct
+    made = []
+
+    def spy(data, price, order=None, options=None):
+        x = real(data, price, order, options)
+        made.append((order is data.flex_order, None if x is None else lagrange.objective(data, x)))
+        return x
+    monkeypatch.setattr(dual, "construct", spy)
+    prob = _problem(windowed)
+    data = lagrange.prepare(prob)
+    res = lagrange.relax(prob, iterations=30, target=0.0, data=data, date_sweeps=0)
+    flex = [v for f, v in made if f and v is not None]
+    plain = [v for f, v in made if not f and v is not None]
+    assert len(flex) == len(plain) > 0
+    assert res.plan_objective == pytest.approx(max(flex + plain))
