@@ -349,9 +349,12 @@ def test_large_roster_without_a_master_round_goes_on_with_its_steps(windowed, mo
 
     deadlines = []
 
+    firsts = []
+
     def spy(self, steps, target, deadline, *a, **k):
         entry = (self.lam.copy(), self.theta)
         deadlines.append(deadline)
+        firsts.append(k.get("first", 1))
         out = real(self, steps, target, deadline, *a, **k)
         calls.append((steps, entry, (self.lam.copy(), self.theta)))
         return out
@@ -370,6 +373,29 @@ def test_large_roster_without_a_master_round_goes_on_with_its_steps(windowed, mo
     assert theta3 == theta2 and np.array_equal(lam3, lam2)
     # every step is theirs: no dated phase (and no date descent) after them
     assert len(calls) == 3 and n3 == 120 - 2 and res.dated_bound is None
+    # and so does the plan count: the rest of the steps is counted from step 3
+    assert firsts[:3] == [1, 1, 3]
+
+
+def test_plan_builds_are_counted_from_the_first_step_given(windowed, monkeypatch):
+    """run(first=k): plans at the steps whose number counted from k is 1 + a multiple of
+    heuristic_every, and at the last step."""
+    from planning.model.lagrange import dual
+    from planning.model.lagrange.construct import _Best
+    prob = _problem(windowed)
+    data = lagrange.prepare(prob)
+    act_opts, multi = activity_options(data)
+    solved = []
+    real_solve = dual._solve
+    monkeypatch.setattr(dual, "_solve", lambda *a: (solved.append(1), real_solve(*a))[1])
+    for first, expected in ((1, [1, 11, 21, 25]), (3, [9, 19, 25])):
+        state = dual._Dual(data, act_opts, multi)
+        built_at = []
+        real_build = state.build
+        solved.clear()
+        state.build = lambda price, options, best: (built_at.append(len(solved)), real_build(price, options, best))
+        _, _, n, _ = state.run(25, 0.0, None, 10, None, _Best(), first=first)
+        assert n == 25 and built_at == expected
 
 
 def test_a_run_stopped_by_the_clock_builds_a_plan_at_its_last_prices(windowed, monkeypatch):
