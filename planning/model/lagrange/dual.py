@@ -137,15 +137,11 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
             state.set_prices(*state.best_prices)
             state.theta = MASTER_THETA
         else:
-            # large rosters without a master round (20,000 cadres): the steps go on as they were, all
-            # steps, no dated phase or descent, until `solo_deadline`. Short steps from the best prices
-            # (the rotation start): 7,180,795 (36 steps); going on: 7,202,090 (37); a plan every 70
-            # steps: 7,237,579 (50); no dated phase: 7,273,063 (68); a share of 0.8: 7,291,923 (90)
+            # large rosters without a master round (20,000 cadres): the steps go on as they were (not
+            # from the best prices with short steps), all steps, no dated phase, until `solo_deadline`
             phase1, deadline1 = iterations, max((d for d in (deadline, solo_deadline) if d is not None), default=None)
         if phase1 > pre:
-            # large rosters without a master go on with the same steps: the plan count goes on too
-            # (20,000 cadres: a build, four constructions, ~14 s, at their first step came one step
-            # after the pool steps' last one, at almost the same prices)
+            # (without a master the plan count goes on too: no build one step after the last)
             b, i, done, h = state.run(phase1 - pre, target, deadline1, heuristic_every, None, best,
                                       first=iters + 1 if large and not rounds else 1)
             bound, inexact = (b, i) if b <= bound else (bound, inexact)
@@ -281,7 +277,7 @@ class _Dual:
 
     def build(self, price: np.ndarray, options: np.ndarray | None, best: _Best) -> None:
         """Plans built at `price` (with free dates and with the dates most in demand), each in the
-        priority order and in `data.flex_order`, offered to `best`, their bundles to the pool."""
+        priority order and in `data.flex_order`, offered to `best`; the first order's bundles to the pool."""
         dated = options if options is not None else _dates_by_demand(self.avg_usage, self.act_opts, self.multi,
                                                                     len(self.data.opt_act))
         for opts in ((None, dated) if options is None and self.multi else (options,)):
@@ -289,7 +285,9 @@ class _Dual:
                 xp = construct(self.data, price, order, opts)
                 if xp is not None:
                     best.offer(xp, objective(self.data, xp))
-                    if self.pool is not None:
+                    if self.pool is not None and order is None:
+                        # the master's pool: the priority order's plans only (6,000 cadres: with
+                        # both orders the first pool was above master_max_bundles, no master ran)
                         self.pool.add(xp)
 
     def run(self, steps: int, target: float, deadline: float | None, heuristic_every: int,
