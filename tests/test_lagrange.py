@@ -393,7 +393,7 @@ def test_plan_builds_are_counted_from_the_first_step_given(windowed, monkeypatch
         built_at = []
         real_build = state.build
         solved.clear()
-        state.build = lambda price, options, best: (built_at.append(len(solved)), real_build(price, options, best))
+        state.build = lambda price, options, best, *f: (built_at.append(len(solved)), real_build(price, options, best, *f))
         _, _, n, _ = state.run(25, 0.0, None, 10, None, _Best(), first=first)
         assert n == 25 and built_at == expected
 
@@ -420,7 +420,7 @@ def test_a_run_stopped_by_the_clock_builds_a_plan_at_its_last_prices(windowed, m
         state = dual._Dual(data, act_opts, multi)
         built = []
         real_build = state.build
-        state.build = lambda price, options, best: (built.append(price), real_build(price, options, best))
+        state.build = lambda price, options, best, *f: (built.append(price), real_build(price, options, best, *f))
         Clock.t = 0.0
         _, _, steps, _ = state.run(50, 0.0, 4.5, every, None, _Best())
         assert steps == 5
@@ -475,3 +475,9 @@ def test_plans_from_prices_are_built_in_both_orders_and_the_best_kept(windowed, 
     plain = [v for f, v in made if not f and v is not None]
     assert len(flex) == len(plain) > 0
     assert res.plan_objective == pytest.approx(max(flex + plain))
+    # the master rounds' price points build in the priority order only
+    from planning.model.lagrange.construct import _Best
+    made.clear()
+    state = dual._Dual(data, *activity_options(data))
+    state.run(3, 0.0, None, 1, None, _Best(), flex=False)
+    assert made and not any(f for f, _ in made)
