@@ -479,5 +479,5 @@ def test_plans_from_prices_are_built_in_both_orders_and_the_best_kept(windowed, 
     from planning.model.lagrange.construct import _Best
     made.clear()
     state = dual._Dual(data, *activity_options(data))
-    state.run(3, 0.0, None, 1, None, _Best(), flex=False)
+    state.run(3, 0.0, None, 2, None, _Best(), flex=False)
     assert made and not any(f for f, _ in made)
