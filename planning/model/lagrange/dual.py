@@ -102,7 +102,7 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
         deadline = max(deadline, master_deadline)
     deadline1, deadline2 = split(deadline)
     bound, inexact, iters, hist = state.run(pre - pool_steps, target, deadline1, heuristic_every, None, best)
-    rounds = 0
+    rounds, first = 0, 1  # master rounds solved; the number of the rest of the steps' first step (plan count)
     if pool_steps and (deadline1 is None or time.perf_counter() < deadline1):
         state.pool = master.Pool(data)
         if best.x is not None:
@@ -137,13 +137,12 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
             state.set_prices(*state.best_prices)
             state.theta = MASTER_THETA
         else:
-            # large rosters without a master round (20,000 cadres): the steps go on as they were (not
-            # from the best prices with short steps), all steps, no dated phase, until `solo_deadline`
+            # large rosters without a master round (20,000 cadres): the steps go on as they were, all
+            # steps, no dated phase, until `solo_deadline`; so does their plan count (`first`)
             phase1, deadline1 = iterations, max((d for d in (deadline, solo_deadline) if d is not None), default=None)
+            first = iters + 1
         if phase1 > pre:
-            # (without a master the plan count goes on too: no build one step after the last)
-            b, i, done, h = state.run(phase1 - pre, target, deadline1, heuristic_every, None, best,
-                                      first=iters + 1 if large and not rounds else 1)
+            b, i, done, h = state.run(phase1 - pre, target, deadline1, heuristic_every, None, best, first=first)
             bound, inexact = (b, i) if b <= bound else (bound, inexact)
             iters += done
             hist += h
@@ -284,13 +283,14 @@ class _Dual:
         dated = options if options is not None else _dates_by_demand(self.avg_usage, self.act_opts, self.multi,
                                                                     len(self.data.opt_act))
         for opts in ((None, dated) if options is None and self.multi else (options,)):
-            for order in [None] + ([self.data.flex_order] if flex and len(self.data.flex_order) else []):
+            for order in (None, self.data.flex_order) if flex else (None,):
                 xp = construct(self.data, price, order, opts)
                 if xp is not None:
                     best.offer(xp, objective(self.data, xp))
                     if self.pool is not None and order is None:
                         # the master's pool: the priority order's plans only (6,000 cadres: with
-                        # both orders the first pool was above master_max_bundles, no master ran)
+                        # both orders 41,979 bundles after the 2 pool steps, above master_max_bundles
+                        # 40,000, and no master ran; 27,982 with one)
                         self.pool.add(xp)
 
     def run(self, steps: int, target: float, deadline: float | None, heuristic_every: int,
