@@ -70,6 +70,8 @@ class SolveInfo:
     lagrange_seconds: float | None = None
     lagrange_inexact: int | None = None  # cadres whose search hit its node limit (their best case counted)
     lagrange_master_rounds: int | None = None  # column-generation rounds solved
+    lagrange_repair_moves: int | None = None  # seat-repair moves kept on the prices' best plan
+    lagrange_repair_gain: float | None = None  # the objective they added
     ejection_moves: int = 0
     search_rounds: int = 0
     search_improvements: int = 0
@@ -428,14 +430,16 @@ def _lagrangian(prob: PlanningProblem, policy: Policy, data, start: set[int], so
                          master_large_cadres=int(policy["lagrange.master_large_cadres"]),
                          master_deadline=master_deadline, solo_deadline=solo_deadline,
                          rotation_start_cadres=int(policy["lagrange.rotation_start_cadres"]),
-                         threads=int(policy["solver.threads"]), deadline=deadline)
+                         threads=int(policy["solver.threads"]), deadline=deadline,
+                         repair_passes=int(policy["lagrange.repair_passes"]))
     lag.price = lag.options = None  # its last prices, one float per position: nothing after reads them
     if lag.plan is not None and lag.plan_objective > sobj + 1e-9:
         start, sobj, info.start_origin = lag.plan, lag.plan_objective, "Lagrangian prices"
     info.start_objective = sobj
     info.update(lagrange_bound=lag.bound, lagrange_iterations=lag.iterations, lagrange_plan_objective=lag.plan_objective,
                 lagrange_dated_bound=lag.dated_bound, lagrange_seconds=round(time.perf_counter() - t, 3),
-                lagrange_inexact=lag.inexact, lagrange_master_rounds=lag.master_rounds)
+                lagrange_inexact=lag.inexact, lagrange_master_rounds=lag.master_rounds,
+                lagrange_repair_moves=lag.repair_moves, lagrange_repair_gain=round(lag.repair_gain, 6))
     return start, sobj, lag
 
 
@@ -631,6 +635,8 @@ def build_summary(prob: PlanningProblem, res: SolveResult, info: SolveInfo, tabl
         "lagrange_seconds": info.lagrange_seconds,
         "lagrange_inexact": info.lagrange_inexact,  # cadres whose search hit its node limit (their best case counted)
         "lagrange_master_rounds": info.lagrange_master_rounds,  # column-generation rounds solved
+        "lagrange_repair_moves": info.lagrange_repair_moves,  # seat-repair moves on the prices' best plan
+        "lagrange_repair_gain": _round(info.lagrange_repair_gain),  # the objective they added
         "method": info.method,
         "search_rounds": info.search_rounds,
         "search_improvements": info.search_improvements,

@@ -481,3 +481,79 @@ def test_plans_from_prices_are_built_in_both_orders_and_the_best_kept(windowed, 
     state = dual._Dual(data, *activity_options(data))
     state.run(3, 0.0, None, 2, None, _Best(), flex=False)
     assert made and not any(f for f, _ in made)
+
+
+def _plan_violations(prob, chosen, out):
+    """check_plan's findings on a plan given as pair ids (shortfall and summary lines aside)."""
+    import pandas as pd
+
+    tables = extract(prob, chosen)
+    cov = coverage_table(prob, tables["plan"])
+    result = PlanResult({"year": YEAR}, tables["plan"], tables["classes"], pd.DataFrame(columns=["cadre_id"]), cov,
+                        prob.data, prob.policy)
+    write_plan(result, out, check=False, year=YEAR)
+    return [v for v in check_plan(prob.data, out, YEAR, prob.policy) if "shortfall" not in v and "summary.json" not in v]
+
+
+def test_seat_repair_moves_the_trainee_who_has_another_class(tmp_path):
+    """One seat in K1 and one in K2 (division cadres only). The division cadre holds the K1 seat
+    and the section cadre, for whom only K1 is open, has nothing: the repair gives the division
+    cadre K2 (more hours towards the division's requirement), then moves them out of K1 for the
+    section cadre, who meets the requirement with it."""
+    spring = {"days": 12, "hours": 90, "start_date": "2027-03-08", "end_date": "2027-03-23", "capacity": 1}
+    autumn = {"days": 12, "hours": 90, "start_date": "2027-09-06", "end_date": "2027-09-21", "capacity": 1}
+    path = write_dataset(tmp_path, units=[{"unit_id": "U1", "max_absent_share": 1.0}],  # both may be away at once
+                         cadres=[{"cadre_id": "D", "level": "division", "birth_year": 1970},
+                                 {"cadre_id": "S", "level": "section"}],
+                         classes=[{"class_id": "K1", **spring}, {"class_id": "K2", "topic": "Law", "levels": "division",
+                                                                  **autumn}],
+                         pins=None, history=None, busy=None)
+    prob = _problem(path)
+    data = lagrange.prepare(prob)
+    act = {prob.options[prob.pair_option[p]].activity_id: int(pos) for pos, p in enumerate(data.order)
+           if prob.cadre_ids[prob.pair_cadre[p]] == "D"}
+    x = np.zeros(len(data.order), dtype=bool)
+    x[act["K1"]] = True  # D in K1, S in nothing
+    y, moves, gain = lagrange.repair(data, x, passes=2)
+    held = {(prob.cadre_ids[prob.pair_cadre[p]], prob.options[prob.pair_option[p]].activity_id) for p in data.order[y]}
+    assert held == {("D", "K2"), ("S", "K1")}
+    assert moves == 2 and gain > 0
+    assert lagrange.objective(data, y) == pytest.approx(lagrange.objective(data, x) + gain)
+    assert x.sum() == 1 and x[act["K1"]]  # the plan given is not changed
+
+
+def test_seat_repair_keeps_every_rule_and_adds_what_it_says(windowed, tmp_path):
+    """On the windowed county, the plan built at cost prices: the repair makes moves, the plan
+    after them passes the checker (seats, dates, unit caps, minimum sizes, budget, topics), its
+    objective is the plan's plus the gain reported, and a second run makes the same plan."""
+    prob = _problem(windowed)
+    data = lagrange.prepare(prob)
+    x = lagrange.construct(data, data.per_yuan * data.cost)
+    y, moves, gain = lagrange.repair(data, x, passes=3)
+    assert moves > 0 and gain > 0
+    assert lagrange.objective(data, y) == pytest.approx(lagrange.objective(data, x) + gain, abs=1e-6)
+    assert _plan_violations(prob, {int(p) for p in data.order[y]}, tmp_path / "plan") == []
+    y2, moves2, gain2 = lagrange.repair(data, x, passes=3)
+    assert (y2 == y).all() and moves2 == moves and gain2 == gain
+
+
+def test_cadre_values_sum_to_the_objective(windowed):
+    """The per-cadre value the repair and the re-choice compare is the objective, cadre by cadre."""
+    from planning.model.lagrange.construct import cadre_value
+    prob = _problem(windowed)
+    data = lagrange.prepare(prob)
+    x = lagrange.construct(data, data.per_yuan * data.cost)
+    cost_price = data.per_yuan * data.cost
+    total = sum(cadre_value(data.arrays, i, x, cost_price) for i in range(data.n_cadres))
+    assert total == pytest.approx(lagrange.objective(data, x), abs=1e-6)
+
+
+def test_relaxation_repairs_its_best_plan(windowed):
+    """`repair_passes` repairs the prices' best plan: the result reports the moves and the gain,
+    and its plan is the plan without repair plus that gain."""
+    prob = _problem(windowed)
+    plain = lagrange.relax(prob, iterations=30, target=0.0, date_sweeps=0)
+    fixed = lagrange.relax(prob, iterations=30, target=0.0, date_sweeps=0, repair_passes=3)
+    assert plain.repair_moves == 0 and fixed.repair_moves > 0
+    assert fixed.plan_objective == pytest.approx(plain.plan_objective + fixed.repair_gain)
+    assert fixed.repair_gain > 0 and fixed.bound == plain.bound

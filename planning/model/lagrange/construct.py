@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from planning.model.lagrange.data import LagrangeData
-from planning.model.lagrange.kernels import MAX_DEPTH, _req_value, _search, _solve
+from planning.model.lagrange.kernels import MAX_DEPTH, _req_value, _search
 
 
 class Fill(NamedTuple):
@@ -25,27 +25,41 @@ class Fill(NamedTuple):
 
 
 @njit(cache=True)
-def _fits(ar, st, j, spent):
-    """Position j still fits the plan `st` with `spent` yuan spent: its class open with a seat
-    left, on the date the class already runs on, within the budget and the unit's absence cap
-    on each of its days."""
-    opt, act, cost, unit, act_cap, unit_cap, day_ptr, day_idx, budget = ar.opt, ar.act, ar.cost, ar.unit, \
-        ar.act_cap, ar.unit_cap, ar.day_ptr, ar.day_idx, ar.budget
+def _mark(ar, st, i, spent, allowed, usable, seats, avoid, grow):
+    """Marks in `usable` the positions of cadre i that still fit the plan `st` with `spent` yuan
+    spent: allowed, their activity not cancelled nor marked in `avoid`, with a seat left (with
+    `seats` False a full class counts as open, a full rotation never does), on the date the
+    class already runs on, within the budget and the unit's absence cap on each of its days;
+    with `grow` >= 0 a class only if it reaches its minimum size with `grow` more trainees.
+    One call per cadre: a numba call per position costs more than the check (~90 ns a call,
+    the arrays' reference counts)."""
+    opt, act, cost, unit, rot, act_cap, act_min, unit_cap, day_ptr, day_idx, budget = ar.opt, ar.act, ar.cost, \
+        ar.unit, ar.rot, ar.act_cap, ar.act_min, ar.unit_cap, ar.day_ptr, ar.day_idx, ar.budget
     enrolled, act_opt, closed, absent = st.enrolled, st.act_opt, st.closed, st.absent
-    a = act[j]
-    o = opt[j]
-    if closed[a] or enrolled[a] >= act_cap[a]:
-        return False
-    if act_opt[a] >= 0 and act_opt[a] != o:
-        return False
-    if spent + cost[j] > budget + 1e-9:
-        return False
-    u = unit[j]
-    cap = unit_cap[u]
-    for t in range(day_ptr[o], day_ptr[o + 1]):
-        if absent[u, day_idx[t]] >= cap:
-            return False
-    return True
+    for j in range(ar.ptr[i], ar.ptr[i + 1]):
+        usable[j] = False
+        if not allowed[j]:
+            continue
+        a = act[j]
+        o = opt[j]
+        if closed[a] or avoid[a]:
+            continue
+        if (seats or rot[j]) and enrolled[a] >= act_cap[a]:
+            continue
+        if act_opt[a] >= 0 and act_opt[a] != o:
+            continue
+        if grow >= 0 and not rot[j] and enrolled[a] + grow < act_min[a]:
+            continue
+        if spent + cost[j] > budget + 1e-9:
+            continue
+        u = unit[j]
+        cap = unit_cap[u]
+        ok = True
+        for t in range(day_ptr[o], day_ptr[o + 1]):
+            if absent[u, day_idx[t]] >= cap:
+                ok = False
+                break
+        usable[j] = ok
 
 
 @njit(cache=True)
@@ -67,40 +81,53 @@ def _apply(ar, st, j, sign):
 
 
 @njit(cache=True)
-def _rechoose(ar, st, i, cost_price, allowed, usable, out, x, spent, strict):
+def cadre_value(ar, i, x, cost_price):
+    """Cadre i's share of the objective in plan x at `cost_price` (rewards less priced cost, the
+    requirement's value, the overdue bonus for any class): `data.objective` is its sum."""
+    D = 0.0
+    H = 0.0
+    v = 0.0
+    ncls = 0
+    for j in range(ar.ptr[i], ar.ptr[i + 1]):
+        if x[j]:
+            v += ar.reward[j] - cost_price[j]
+            if not ar.rot[j]:
+                D += ar.days[j]
+                H += ar.hours[j]
+                ncls += 1
+    v += _req_value(D, H, ar.c_hasreq[i], ar.c_byh[i], ar.c_reqd[i], ar.c_reqh[i], ar.c_w[i], ar.w_met, ar.w_short)
+    if ncls > 0:
+        v += ar.c_any[i]
+    return v
+
+
+@njit(cache=True)
+def met(ar, i, x):
+    """Cadre i meets the requirement in plan x."""
+    D = 0.0
+    H = 0.0
+    for j in range(ar.ptr[i], ar.ptr[i + 1]):
+        if x[j] and not ar.rot[j]:
+            D += ar.days[j]
+            H += ar.hours[j]
+    return _req_value(D, H, True, ar.c_byh[i], ar.c_reqd[i], ar.c_reqh[i], 1.0, 1.0, 0.0) > 0.0
+
+
+@njit(cache=True)
+def _rechoose(ar, st, i, cost_price, allowed, usable, out, x, spent, strict, avoid):
     """Cadre i, if still short of the requirement (and not pinned), gives up its set and takes
     the best set at `cost_price` (the objective's cost tie-break only) among what fits, when
     that is worth more and no class it leaves falls below its minimum size; with `strict`,
     only classes already at their minimum size take newcomers. Returns the yuan spent."""
-    ptr, act, rot, days, hours, reward = ar.ptr, ar.act, ar.rot, ar.days, ar.hours, ar.reward
+    ptr, act, rot = ar.ptr, ar.act, ar.rot
     act_min, enrolled = ar.act_min, st.enrolled
-    if ar.c_npin[i] > 0 or not ar.c_hasreq[i]:
+    if ar.c_npin[i] > 0 or not ar.c_hasreq[i] or met(ar, i, x):
         return spent
-    D = 0.0
-    H = 0.0
-    for j in range(ptr[i], ptr[i + 1]):
-        if x[j] and not rot[j]:
-            D += days[j]
-            H += hours[j]
-    if _req_value(D, H, True, ar.c_byh[i], ar.c_reqd[i], ar.c_reqh[i], 1.0, 1.0, 0.0) > 0.0:
-        return spent
-    old_v = 0.0
-    ncls = 0
-    for j in range(ptr[i], ptr[i + 1]):
-        if x[j]:
-            old_v += reward[j] - cost_price[j]
-            if not rot[j]:
-                ncls += 1
-    old_v += _req_value(D, H, True, ar.c_byh[i], ar.c_reqd[i], ar.c_reqh[i], ar.c_w[i], ar.w_met, ar.w_short)
-    if ncls > 0:
-        old_v += ar.c_any[i]
+    old_v = cadre_value(ar, i, x, cost_price)
     for j in range(ptr[i], ptr[i + 1]):
         if x[j]:
             spent += _apply(ar, st, j, -1)
-    for j in range(ptr[i], ptr[i + 1]):
-        usable[j] = allowed[j] and _fits(ar, st, j, spent)
-        if strict and not rot[j] and enrolled[act[j]] < act_min[act[j]]:
-            usable[j] = False
+    _mark(ar, st, i, spent, allowed, usable, True, avoid, 0 if strict else -1)
     v, ok, ub = _search(ar, i, cost_price, usable, ar.budget - spent, out)
     if v > old_v + 1e-9:
         # keep it only if no class the cadre leaves falls below its minimum size
@@ -164,12 +191,12 @@ def _construct(ar, order, price, cost_price, allowed, x):
     st = Fill(np.zeros(n_act, dtype=np.int64), -np.ones(n_act, dtype=np.int64), np.zeros(n_act, dtype=np.bool_),
               np.zeros((len(ar.unit_cap), ar.n_days), dtype=np.int64))
     usable = np.zeros(len(price), dtype=np.bool_)
+    avoid = np.zeros(n_act, dtype=np.bool_)
     out = np.empty(MAX_DEPTH + 1, dtype=np.int64)
     spent = 0.0
     ok_all = True
     for i in order:
-        for j in range(ptr[i], ptr[i + 1]):
-            usable[j] = allowed[j] and _fits(ar, st, j, spent)
+        _mark(ar, st, i, spent, allowed, usable, True, avoid, -1)
         v, ok, ub = _search(ar, i, price, usable, ar.budget - spent, out)
         if v == -np.inf:
             ok_all = False
@@ -184,7 +211,7 @@ def _construct(ar, order, price, cost_price, allowed, x):
         # in the last round only classes already at their minimum size take newcomers
         strict = rnd == rounds
         for i in order:
-            spent = _rechoose(ar, st, i, cost_price, allowed, usable, out, x, spent, strict)
+            spent = _rechoose(ar, st, i, cost_price, allowed, usable, out, x, spent, strict, avoid)
         spent, changed = _cancel_small(ar, st, x, spent)
         if strict or not changed:
             break
@@ -193,15 +220,6 @@ def _construct(ar, order, price, cost_price, allowed, x):
         if x[j] and not rot[j] and 0 < enrolled[act[j]] < act_min[act[j]]:
             ok_all = False
     return ok_all
-
-
-def warm_up(data: LagrangeData) -> None:
-    """Compile the kernels (or load them from numba's cache) on an empty selection, so that
-    compiling never counts against a time limit."""
-    none = np.zeros(len(data.opt), dtype=np.bool_)
-    price = data.per_yuan * data.cost
-    _solve(data, price, none)
-    construct(data, price, None, np.zeros(len(data.opt_act), dtype=np.bool_))
 
 
 def construct(data: LagrangeData, price: np.ndarray, order: np.ndarray | None = None,

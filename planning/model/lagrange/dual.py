@@ -13,6 +13,7 @@ from planning.model.lagrange.construct import _Best, construct
 from planning.model.lagrange.data import LagrangeData, objective, prepare
 from planning.model.lagrange.dates import _date_descent, _dates_by_demand, activity_options
 from planning.model.lagrange.kernels import _solve
+from planning.model.lagrange.repair import repair
 from planning.model.problem import PlanningProblem
 
 DEFLECT = 0.5  # share of the last direction in each subgradient step
@@ -34,6 +35,8 @@ class LagrangeResult:
     price: np.ndarray | None = None  # the last prices (per position) and the options they were for
     options: np.ndarray | None = None
     master_rounds: int = 0  # master LP rounds that were solved
+    repair_moves: int = 0  # seat-repair moves kept on the best plan, and the objective they added
+    repair_gain: float = 0.0
 
 
 def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: float | None = None,
@@ -42,7 +45,7 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
           master_smooth: float = SMOOTH, master_patience: int = 2, master_points: int = 1, master_tol: float = 0.0,
           master_large_cadres: int = 10 ** 9, master_deadline: float | None = None, threads: int = 1,
           rotation_start_cadres: int = 10 ** 9, data: LagrangeData | None = None,
-          solo_deadline: float | None = None) -> LagrangeResult:
+          solo_deadline: float | None = None, repair_passes: int = 0) -> LagrangeResult:
     """Subgradient optimisation of the Lagrangian dual, prices from the master LP, and the
     plans the prices build.
 
@@ -67,8 +70,8 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     so that the plans are built with prices that fit the dates they use. Every
     `heuristic_every` steps the current prices build a plan (with free dates and with the
     dates most in demand). Last, `date_sweeps` passes of coordinate descent on the dates
-    (`_date_descent`); the best plan is returned. Stops after the step count (repeatable) or
-    at `deadline` (perf_counter), whichever comes first."""
+    (`_date_descent`) and `repair_passes` of the seat repair (`repair.py`) on the best plan, which
+    is returned. Stops after the step count (repeatable) or at `deadline` (perf_counter)."""
     data = data or prepare(prob)
     n_opt = len(data.opt_act)
     act_opts, multi = activity_options(data)
@@ -152,9 +155,21 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
                                                  deadline, heuristic_every, date_sweeps, threads)
         iters += done2
         hist += hist2
+    moves, gained = _repair_best(data, best, repair_passes)
     plan = None if best.x is None else {int(p) for p in data.order[best.x]}
     return LagrangeResult(bound, plan, best.obj, iters, inexact, hist, dated_bound, state.last_price,
-                          state.last_options, rounds)
+                          state.last_options, rounds, moves, gained)
+
+
+def _repair_best(data: LagrangeData, best: _Best, passes: int) -> tuple[int, float]:
+    """`passes` passes of the seat repair on the best plan, offered back (its objective recomputed:
+    kept only when higher); the moves kept and the objective added."""
+    if passes <= 0 or best.x is None:
+        return 0, 0.0
+    before = best.obj
+    y, moves, _ = repair(data, best.x, passes=passes)
+    best.offer(y, objective(data, y))
+    return moves, best.obj - before
 
 
 def _dated_phase(state: "_Dual", best: _Best, steps: int, target: float, deadline2: float | None,
