@@ -312,15 +312,17 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False,
     start, sobj = _constructions(prob, score, info, warm, bundle=prob.n_pairs <= int(policy["search.bundle_max_pairs"]))
     layers["construction"] = _layer(t, 0.0, sobj, None, None)
     t, before = time.perf_counter(), sobj
+    # the search after the prices: the seat repair on their best plan, then the ejection search;
+    # with an exact MIP to follow, they leave it the rest of the time; without one (large
+    # instances) nothing else needs it
+    share = policy["search.search_share"] if exact else policy["search.heuristic_share"]
     start, sobj, lag = _lagrangian(prob, policy, data, start, sobj, info, deadline=t_search + policy["lagrange.time_share"] * limit,
                                    master_deadline=t_search + policy["lagrange.master_time_share"] * limit,
-                                   solo_deadline=t_search + policy["lagrange.solo_time_share"] * limit)
+                                   solo_deadline=t_search + policy["lagrange.solo_time_share"] * limit,
+                                   repair_deadline=t_search + share * limit)
     layers["lagrange"] = _layer(t, before, sobj, None, lag.bound)
     info.variables = len(m.lp.variables()) if m else prob.n_pairs
     info.constraints = len(m.lp.constraints) if m else None
-    # with an exact MIP to follow, the search leaves it the rest of the time; without one
-    # (large instances) nothing else needs it
-    share = policy["search.search_share"] if exact else policy["search.heuristic_share"]
     t, before = time.perf_counter(), sobj
     start, sobj = _search(prob, policy, start, score, info, exact=exact, deadline=t_search + share * limit, msg=msg)
     layers["search"] = _layer(t, before, sobj, lag.bound, lag.bound)
@@ -412,7 +414,8 @@ def _constructions(prob: PlanningProblem, score, info: SolveInfo, warm: Any = No
 
 
 def _lagrangian(prob: PlanningProblem, policy: Policy, data, start: set[int], sobj: float, info: SolveInfo, *,
-                deadline: float, master_deadline: float | None = None, solo_deadline: float | None = None):
+                deadline: float, master_deadline: float | None = None, solo_deadline: float | None = None,
+                repair_deadline: float | None = None):
     """Lagrangian prices: the proven bound, and the plans the prices build (kept when better)."""
     t = time.perf_counter()
     warm = info.start_origin == "warm start"
@@ -431,7 +434,8 @@ def _lagrangian(prob: PlanningProblem, policy: Policy, data, start: set[int], so
                          master_deadline=master_deadline, solo_deadline=solo_deadline,
                          rotation_start_cadres=int(policy["lagrange.rotation_start_cadres"]),
                          threads=int(policy["solver.threads"]), deadline=deadline,
-                         repair_passes=int(policy["lagrange.repair_passes"]))
+                         repair_passes=int(policy["lagrange.repair_passes"]),
+                         repair_tries=int(policy["lagrange.repair_chain_tries"]), repair_deadline=repair_deadline)
     lag.price = lag.options = None  # its last prices, one float per position: nothing after reads them
     if lag.plan is not None and lag.plan_objective > sobj + 1e-9:
         start, sobj, info.start_origin = lag.plan, lag.plan_objective, "Lagrangian prices"

@@ -557,3 +557,35 @@ def test_relaxation_repairs_its_best_plan(windowed):
     assert plain.repair_moves == 0 and fixed.repair_moves > 0
     assert fixed.plan_objective == pytest.approx(plain.plan_objective + fixed.repair_gain)
     assert fixed.repair_gain > 0 and fixed.bound == plain.bound
+
+
+def test_seat_repair_chains_through_a_second_full_class(tmp_path):
+    """S can take only K1 (busy in May and September), A holds K1 and can take K2 too (busy in
+    May), B holds K2 and can take K3 (May), which is empty. No trainee of K1 can simply move (K2
+    is full too): without chains the repair leaves S out; with them A moves to K2 and B to K3."""
+    def cls(cid, topic, start, end):
+        return {"class_id": cid, "topic": topic, "days": 12, "hours": 90, "start_date": start, "end_date": end,
+                "capacity": 1}
+    path = write_dataset(tmp_path, units=[{"unit_id": "U1", "max_absent_share": 1.0}],
+                         cadres=[{"cadre_id": c} for c in ("S", "A", "B")],
+                         classes=[cls("K1", "Party history", "2027-03-08", "2027-03-23"),
+                                  cls("K2", "Law", "2027-09-06", "2027-09-21"),
+                                  cls("K3", "Economics", "2027-05-10", "2027-05-25")],
+                         busy=[{"cadre_id": "S", "start_date": "2027-05-01", "end_date": "2027-05-31"},
+                               {"cadre_id": "S", "start_date": "2027-09-01", "end_date": "2027-09-30"},
+                               {"cadre_id": "A", "start_date": "2027-05-01", "end_date": "2027-05-31"}],
+                         pins=None, history=None)
+    prob = _problem(path)
+    data = lagrange.prepare(prob)
+    pos = {(prob.cadre_ids[prob.pair_cadre[p]], prob.options[prob.pair_option[p]].activity_id): k
+           for k, p in enumerate(data.order)}
+    x = np.zeros(len(data.order), dtype=bool)
+    x[[pos["A", "K1"], pos["B", "K2"]]] = True
+
+    def held(y):
+        return {k for k, v in pos.items() if y[v]}
+    y, moves, gain = lagrange.repair(data, x, passes=2, tries=0)
+    assert held(y) == {("A", "K1"), ("B", "K2")} and moves == 0
+    y, moves, gain = lagrange.repair(data, x, passes=2, tries=1)
+    assert held(y) == {("S", "K1"), ("A", "K2"), ("B", "K3")} and moves == 1
+    assert lagrange.objective(data, y) == pytest.approx(lagrange.objective(data, x) + gain) and gain > 0

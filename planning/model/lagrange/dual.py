@@ -44,8 +44,8 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
           master_after: int = 60, master_time: float = 30.0, master_max_bundles: int = 40_000,
           master_smooth: float = SMOOTH, master_patience: int = 2, master_points: int = 1, master_tol: float = 0.0,
           master_large_cadres: int = 10 ** 9, master_deadline: float | None = None, threads: int = 1,
-          rotation_start_cadres: int = 10 ** 9, data: LagrangeData | None = None,
-          solo_deadline: float | None = None, repair_passes: int = 0) -> LagrangeResult:
+          rotation_start_cadres: int = 10 ** 9, data: LagrangeData | None = None, solo_deadline: float | None = None,
+          repair_passes: int = 0, repair_tries: int = 0, repair_deadline: float | None = None) -> LagrangeResult:
     """Subgradient optimisation of the Lagrangian dual, prices from the master LP, and the
     plans the prices build.
 
@@ -61,17 +61,17 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
     seconds per LP, at `deadline` (large rosters: `master_deadline`, if later, while the master
     runs), or at once when the pool holds more than `master_max_bundles` bundles. From
     `rotation_start_cadres` cadres up the steps start from `rotation_prices` instead of zero
-    (large rosters, where the steps are few). From
-    `master_large_cadres` up the master starts after 2 steps, prices the unit days at the best
-    prices instead of rows, tries `master_points` prices a round and stops once the bound lies
-    within `master_tol` of the master's value (only its first LP is held to the bundle limit).
-    Then each windowed class is given the date most in demand at those prices, and
-    phase 2 goes on pricing that fixed-date problem (its L bounds only that choice of dates),
-    so that the plans are built with prices that fit the dates they use. Every
+    (large rosters, where the steps are few). From `master_large_cadres` up the master starts
+    after 2 steps, prices the unit days at the best prices instead of rows, tries `master_points`
+    prices a round and stops once the bound lies within `master_tol` of the master's value (only
+    its first LP is held to the bundle limit). Then each windowed class is given the date most
+    in demand at those prices, and phase 2 goes on pricing that fixed-date problem (its L bounds
+    only that choice of dates), so that the plans are built with prices that fit the dates. Every
     `heuristic_every` steps the current prices build a plan (with free dates and with the
     dates most in demand). Last, `date_sweeps` passes of coordinate descent on the dates
-    (`_date_descent`) and `repair_passes` of the seat repair (`repair.py`) on the best plan, which
-    is returned. Stops after the step count (repeatable) or at `deadline` (perf_counter)."""
+    (`_date_descent`) and up to `repair_passes` of the seat repair (`repair.py`; none begins after
+    `repair_deadline`) on the best plan, which is returned. Stops after the step count
+    (repeatable) or at `deadline` (perf_counter)."""
     data = data or prepare(prob)
     n_opt = len(data.opt_act)
     act_opts, multi = activity_options(data)
@@ -155,19 +155,21 @@ def relax(prob: PlanningProblem, *, iterations: int, target: float, deadline: fl
                                                  deadline, heuristic_every, date_sweeps, threads)
         iters += done2
         hist += hist2
-    moves, gained = _repair_best(data, best, repair_passes)
+    moves, gained = _repair_best(data, best, repair_passes, repair_tries, repair_deadline)
     plan = None if best.x is None else {int(p) for p in data.order[best.x]}
     return LagrangeResult(bound, plan, best.obj, iters, inexact, hist, dated_bound, state.last_price,
                           state.last_options, rounds, moves, gained)
 
 
-def _repair_best(data: LagrangeData, best: _Best, passes: int) -> tuple[int, float]:
-    """`passes` passes of the seat repair on the best plan, offered back (its objective recomputed:
-    kept only when higher); the moves kept and the objective added."""
+def _repair_best(data: LagrangeData, best: _Best, passes: int, tries: int,
+                 deadline: float | None) -> tuple[int, float]:
+    """Up to `passes` passes of the seat repair on the best plan (`tries` trainees tried per
+    chain; no pass begins after `deadline`), offered back (its objective recomputed: kept only
+    when higher); the moves kept and the objective added."""
     if passes <= 0 or best.x is None:
         return 0, 0.0
     before = best.obj
-    y, moves, _ = repair(data, best.x, passes=passes)
+    y, moves, _ = repair(data, best.x, passes=passes, tries=tries, deadline=deadline)
     best.offer(y, objective(data, y))
     return moves, best.obj - before
 
