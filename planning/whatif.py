@@ -246,6 +246,7 @@ def quick_policy(policy: Policy) -> Policy:
         "lagrange.master_rounds": policy["whatif.master_rounds"],
         "lagrange.date_sweeps": policy["whatif.date_sweeps"],
         "search.passes": policy["whatif.search_passes"],
+        "lagrange.repair_passes": policy["whatif.repair_passes"],
         "lns.enabled": False,  # a quick re-plan ends on counts, not on the clock
     }, "what-if quick re-plan")
 

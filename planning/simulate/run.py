@@ -78,6 +78,7 @@ def year_policy(policy: Policy, mode: str) -> Policy:
         "lagrange.master_rounds": policy["simulation_fast.master_rounds"],
         "lagrange.date_sweeps": policy["simulation_fast.date_sweeps"],
         "search.passes": policy["simulation_fast.search_passes"],
+        "lagrange.repair_passes": policy["simulation_fast.repair_passes"],
         "solver.time_limit": policy["simulation_fast.time_limit"],
         "solver.threads": policy["simulation_fast.threads"],
         "lns.enabled": False,  # fast mode ends on counts, not on the clock
