@@ -280,7 +280,8 @@ def solve_plan(prob: PlanningProblem, policy: Policy, *, msg: bool = False,
 
     1. the greedy baseline and the all-or-nothing bundle heuristic;
     2. Lagrangian prices on seats, unit days and budget (`model/lagrange/`): a proven bound
-       and the plans the prices build, windowed classes dated by the demand at those prices;
+       and the plans the prices build, windowed classes dated by the demand at those prices,
+       the best of them seat-repaired (`lagrange/repair.py`) until the search's share of the time;
     3. the ejection-chain search from the best plan so far;
     4. small instances (up to `search.full_mip_pairs` pairs): the exact PuLP MIP, warm-started
        from it, for the rest of the time. Larger ones keep the plan of step 3, with the tighter
