@@ -624,7 +624,7 @@ POLICY_ZH: dict[str, str] = {
     "lagrange.heuristic_every": "每隔此步数，用当前价格构造一个计划",
     "lagrange.heuristic_pairs": "候选配对每满此数，构造计划的间隔步数再乘一倍（大名册少构造、多迭代）",
     "lagrange.date_sweeps": "逐个调整可选时段培训班日期并重建计划的轮数",
-    "lagrange.repair_passes": "对最优计划调整名额的轮数：未达标干部取得一组达标的培训班，满员班中调走损失最小的学员",
+    "lagrange.repair_passes": "对最优计划调整名额的轮数：每名干部依次改选对其最优的一组培训班（满员班亦可），满员班中调走损失最小的学员",
     "lagrange.repair_chain_tries": "满员班中无人可直接调走时，最多尝试几名学员改报其他满员班（再调走那些班中损失最小的学员；0 = 不连环调整）",
     "lagrange.master_rounds": "对已见组合求解主问题线性规划的轮数（列生成；0 = 不求解）",
     "lagrange.master_after": "第一次求解主问题前的次梯度步数（其最后10步提供组合）",

@@ -23,14 +23,14 @@ seats, unit days and budget still free, builds plans (`construct`): cadres in pr
 take the bundle that is best for them *at the current prices*, so contested seats and busy unit
 days go to those who gain most from them, and a windowed class drifts to the dates on which the
 people it serves are free. A second pass lets every cadre still short re-choose at cost only.
-Last, the seat repair (`repair`) gives a cadre still short a set that meets the requirement in
-full classes, each full class's trainee who loses least moving to a set of their own.
+Last, the seat repair (`repair`) lets each cadre take their best set even in full classes, each
+full class's trainee who loses least moving to a set of their own.
 
 Where each part lives:
 - `data.py` — `prepare`: the problem as flat arrays (`LagrangeData`), and `objective` of a plan;
 - `kernels.py` — the compiled per-cadre search (`_search`, `_class_dfs`) and `_solve_all`;
 - `construct.py` — `construct`: a valid plan built at given prices (`_construct`);
-- `repair.py` — `repair`: ejection moves for the cadres short of the requirement;
+- `repair.py` — `repair`: ejection moves on a plan, cadre by cadre (chains for those short);
 - `dual.py` — `relax`: the subgradient steps (`_Dual`) and their rounds with the master LP;
 - `master.py` — the master LP over the bundles seen (column generation): prices from its duals;
 - `dates.py` — one date per windowed class by demand, and the date descent.

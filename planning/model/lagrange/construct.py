@@ -31,8 +31,8 @@ def _mark(ar, st, i, spent, allowed, usable, seats, avoid, grow):
     `seats` False a full class counts as open, a full rotation never does), on the date the
     class already runs on, within the budget and the unit's absence cap on each of its days;
     with `grow` >= 0 a class only if it reaches its minimum size with `grow` more trainees.
-    One call per cadre: a numba call per position costs more than the check (~90 ns a call,
-    the arrays' reference counts)."""
+    One call per cadre: a compiled call per position cost more than the check (8.8 million
+    class positions: 0.84 s checked by a call each, 0.033 s with the check written in the loop)."""
     opt, act, cost, unit, rot, act_cap, act_min, unit_cap, day_ptr, day_idx, budget = ar.opt, ar.act, ar.cost, \
         ar.unit, ar.rot, ar.act_cap, ar.act_min, ar.unit_cap, ar.day_ptr, ar.day_idx, ar.budget
     enrolled, act_opt, closed, absent = st.enrolled, st.act_opt, st.closed, st.absent

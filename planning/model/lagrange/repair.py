@@ -22,9 +22,10 @@ from planning.model.lagrange.data import LagrangeData
 from planning.model.lagrange.kernels import MAX_DEPTH, _search, _solve
 
 
-# The helpers of `_pass` are inlined into it (numba's own inlining): each compiled function that
-# reaches the per-cadre search links and optimises it again (fresh cache: 27.6 s to compile the
-# repair as separate functions, 19.6 s inlined; the same moves)
+# The helpers of `_pass` are inlined into it (numba's own inlining): on a fresh cache the repair
+# compiled in 27.6 s as separate functions, 19.6 s inlined (the same moves). `_try` and `_eject`
+# both free the seats of a set's full classes; they stay two functions because `_try` falls back
+# on `_chain`, which calls `_eject`: one function would call itself, which inlining cannot do.
 
 
 class Moves(NamedTuple):
@@ -94,18 +95,20 @@ def _best_set(ar, mv, i, cost_price, allowed, usable, out, seats, avoid):
 
 
 @njit(cache=True, inline="always")
+def _trainees(ar, mv, a):
+    """The cadres holding a seat in activity a (a copy: moves change the members)."""
+    base = mv.mptr[a]
+    return np.searchsorted(ar.ptr, mv.mem[base:base + mv.nmem[a]], side="right") - 1
+
+
+@njit(cache=True, inline="always")
 def _blocker(ar, mv, a, u, cost_price, allowed, usable, out, best_out, avoid):
     """The trainee of full activity a (not u, not pinned) who loses least by taking their best
     set outside the activities marked in `avoid` (u's): (their cadre, the loss) with that set in
     best_out; (-1, inf) when none can move. Stops at the first who loses nothing."""
     best_k = -1
     best_loss = np.inf
-    base = mv.mptr[a]
-    n = mv.nmem[a]
-    cand = mv.mem[base:base + n].copy()
-    for t in range(n):
-        q = cand[t]
-        k = np.searchsorted(ar.ptr, q, side="right") - 1
+    for k in _trainees(ar, mv, a):
         if k == u or ar.c_npin[k] > 0:
             continue
         old = cadre_value(ar, k, mv.x, cost_price)
@@ -152,6 +155,7 @@ class Work(NamedTuple):
 
 @njit(cache=True, inline="always")
 def _set_avoid(ar, avoid, tgt, flag):
+    """Mark (or unmark) the activities of the set `tgt` in `avoid`."""
     t = 0
     while tgt[t] >= 0:
         avoid[ar.act[tgt[t]]] = flag
@@ -237,12 +241,8 @@ def _chain(ar, mv, wk, a, u, cost_price, allowed, budget, tries):
     set with full classes counted open, each of those classes' own least-losing trainee moving
     out (one level more), at most `tries` trainees tried. Kept when the change in their values
     is above -`budget`: returns it, else -inf (nothing changed)."""
-    base = mv.mptr[a]
-    n = mv.nmem[a]
-    cand = mv.mem[base:base + n].copy()
     tried = 0
-    for t in range(n):
-        k = np.searchsorted(ar.ptr, cand[t], side="right") - 1
+    for k in _trainees(ar, mv, a):
         if k == u or ar.c_npin[k] > 0:
             continue
         mark = mv.nlog[0]
@@ -326,14 +326,19 @@ def _load(ar, x):
 
 
 @njit(cache=True)
-def _pass(ar, mv, order, cost_price, allowed, tries):
+def _work(ar, n_pos):
+    """The scratch space of `_pass` (allocated once per repair)."""
+    return Work(np.zeros(n_pos, dtype=np.bool_), np.empty(MAX_DEPTH + 1, dtype=np.int64),
+                np.empty(MAX_DEPTH + 1, dtype=np.int64), np.empty(MAX_DEPTH + 1, dtype=np.int64),
+                np.empty(MAX_DEPTH + 1, dtype=np.int64), np.zeros(len(ar.act_cap), dtype=np.bool_))
+
+
+@njit(cache=True)
+def _pass(ar, mv, wk, order, cost_price, allowed, tries):
     """Moves for the cadres in `order` (pinned ones aside): a cadre short of the requirement with
     chains (`tries`), one who meets it (or has none) with simple ejections only — a seat in a full
     class, a rotation post, a cheaper set. Returns the moves kept and the objective added."""
     x = mv.x
-    wk = Work(np.zeros(len(x), dtype=np.bool_), np.empty(MAX_DEPTH + 1, dtype=np.int64),
-              np.empty(MAX_DEPTH + 1, dtype=np.int64), np.empty(MAX_DEPTH + 1, dtype=np.int64),
-              np.empty(MAX_DEPTH + 1, dtype=np.int64), np.zeros(len(ar.act_cap), dtype=np.bool_))
     kept = 0
     gain = 0.0
     for u in order:
@@ -363,13 +368,14 @@ def repair(data: LagrangeData, x: np.ndarray, order: np.ndarray | None = None, o
     ar = data.arrays
     order = data.weight_order if order is None else order
     mv = _load(ar, y)
+    wk = _work(ar, len(y))
     moves, gain = 0, 0.0
     for _ in range(passes):
         kept = 0
         for lo in range(0, len(order), CHUNK):
             if deadline is not None and time.perf_counter() > deadline:
                 return y, int(moves), float(gain)
-            k, g = _pass(ar, mv, order[lo:lo + CHUNK], cost_price, allowed, tries)
+            k, g = _pass(ar, mv, wk, order[lo:lo + CHUNK], cost_price, allowed, tries)
             kept, moves, gain = kept + k, moves + k, gain + g
         if kept == 0:
             break
